@@ -1,0 +1,129 @@
+//! Calendar collections: listing the calendar home, and MKCALENDAR.
+
+use url::Url;
+
+use super::error::Error;
+use super::http::{Depth, Precondition, Request, Response, expect_success};
+use super::multistatus::same_resource;
+use super::op::Operation;
+use super::propfind::{NAMESPACES, Propfind, parse_multistatus};
+use super::xml::{APPLE, CALDAV, CALSERVER, DAV, escape};
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Calendar {
+    pub url: Url,
+    pub display_name: Option<String>,
+    /// `#RRGGBB` or `#RRGGBBAA` as the server stores it (Apple's property).
+    pub color: Option<String>,
+    /// VEVENT, VTODO…; empty means the server did not say (all allowed).
+    pub components: Vec<String>,
+    pub ctag: Option<String>,
+    pub sync_token: Option<String>,
+    /// REPORTs the collection advertises (`supported-report-set`).
+    pub reports: Vec<String>,
+}
+
+impl Calendar {
+    pub fn holds_events(&self) -> bool {
+        self.components.is_empty() || self.components.iter().any(|c| c == "VEVENT")
+    }
+    pub fn supports_sync_collection(&self) -> bool {
+        self.reports.iter().any(|r| r == "sync-collection")
+    }
+}
+
+/// PROPFIND Depth 1 on a calendar home; keeps only calendar collections
+/// (not inbox/outbox, which are also children of the home on some servers).
+pub struct ListCalendars {
+    pub home: Url,
+}
+
+impl Operation for ListCalendars {
+    type Output = Vec<Calendar>;
+
+    fn request(&self) -> Request {
+        Propfind {
+            url: self.home.clone(),
+            depth: Depth::One,
+            props: vec![
+                (DAV, "resourcetype"),
+                (DAV, "displayname"),
+                (APPLE, "calendar-color"),
+                (CALDAV, "supported-calendar-component-set"),
+                (CALSERVER, "getctag"),
+                (DAV, "sync-token"),
+                (DAV, "supported-report-set"),
+            ],
+        }
+        .request()
+    }
+
+    fn parse(&self, resp: Response) -> Result<Vec<Calendar>, Error> {
+        let ms = parse_multistatus(resp)?;
+        let mut out = Vec::new();
+        for e in &ms.entries {
+            let is_calendar = e
+                .prop(DAV, "resourcetype")
+                .is_some_and(|rt| rt.child(CALDAV, "calendar").is_some());
+            if !is_calendar || same_resource(&e.url, &self.home) {
+                continue;
+            }
+            let components = e
+                .prop(CALDAV, "supported-calendar-component-set")
+                .map(|set| {
+                    set.children_named(CALDAV, "comp")
+                        .filter_map(|c| c.attr("name").map(str::to_ascii_uppercase))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let reports = e
+                .prop(DAV, "supported-report-set")
+                .map(|set| {
+                    set.children_named(DAV, "supported-report")
+                        .filter_map(|s| s.child(DAV, "report"))
+                        .filter_map(|r| r.children.first())
+                        .map(|r| r.name.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            out.push(Calendar {
+                url: e.url.clone(),
+                display_name: e.text(DAV, "displayname"),
+                color: e.text(APPLE, "calendar-color"),
+                components,
+                ctag: e.text(CALSERVER, "getctag"),
+                sync_token: e.text(DAV, "sync-token"),
+                reports,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// MKCALENDAR (RFC 4791 §5.3.1).
+pub struct MkCalendar {
+    pub url: Url,
+    pub display_name: String,
+    pub components: Vec<&'static str>,
+}
+
+impl Operation for MkCalendar {
+    type Output = ();
+
+    fn request(&self) -> Request {
+        let comps: String = self
+            .components
+            .iter()
+            .map(|c| format!(r#"<c:comp name="{}"/>"#, escape(c)))
+            .collect();
+        let body = format!(
+            r#"<?xml version="1.0" encoding="utf-8"?><c:mkcalendar {NAMESPACES}><d:set><d:prop><d:displayname>{}</d:displayname><c:supported-calendar-component-set>{comps}</c:supported-calendar-component-set></d:prop></d:set></c:mkcalendar>"#,
+            escape(&self.display_name)
+        );
+        Request::dav("MKCALENDAR", self.url.clone()).xml_body(body)
+    }
+
+    fn parse(&self, resp: Response) -> Result<(), Error> {
+        expect_success(&resp, &Precondition::None)
+    }
+}

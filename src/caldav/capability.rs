@@ -1,0 +1,157 @@
+//! The capability record: what this account's server can be relied on for,
+//! and why we believe it (observed, quirks table, or the RFC's promise).
+
+use super::discovery::Discovery;
+use super::quirks::{self, ServerId};
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Fact {
+    /// None: not known yet (e.g. learned from the first PUT).
+    pub value: Option<bool>,
+    pub why: String,
+}
+
+impl Fact {
+    fn new(value: Option<bool>, why: impl Into<String>) -> Self {
+        Fact { value, why: why.into() }
+    }
+    pub fn is_true(&self) -> bool {
+        self.value == Some(true)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Capabilities {
+    pub server: ServerId,
+    pub dav: Vec<String>,
+    pub implicit_scheduling: Fact,
+    pub schedule_tag: Fact,
+    pub schedule_tag_trusted: Fact,
+    pub scheduling_controls: Fact,
+    pub cyrus_scheduling_enabled: Fact,
+    pub schedule_agent_client: Fact,
+    pub sync_collection: Fact,
+    pub etag_on_put: Fact,
+}
+
+impl Capabilities {
+    /// `saw_schedule_tag`: whether a listing of the user's calendars showed a
+    /// `schedule-tag` on some object (None: nothing to look at).
+    pub fn build(d: &Discovery, saw_schedule_tag: Option<bool>) -> Self {
+        let server = ServerId::identify(d.options.server.as_deref(), d.options.davical_version.as_deref());
+        let quirk = quirks::lookup(&server);
+        let table = |pick: fn(&quirks::Quirk) -> Option<bool>| {
+            quirk.and_then(|q| pick(q).map(|v| (v, format!("{} (measured {}): {}", q.product, q.measured, q.observed))))
+        };
+        let dav = |t: &str| d.options.has(t);
+
+        let implicit = if dav("calendar-auto-schedule") {
+            Fact::new(Some(true), "DAV header lists calendar-auto-schedule")
+        } else {
+            Fact::new(Some(false), "DAV header does not list calendar-auto-schedule")
+        };
+
+        let schedule_tag = match (saw_schedule_tag, table(|q| q.schedule_tag)) {
+            (Some(true), _) => Fact::new(Some(true), "objects in the calendars carry a schedule-tag property"),
+            (_, Some((v, why))) => Fact::new(Some(v), why),
+            _ if implicit.is_true() => {
+                Fact::new(Some(true), "RFC 6638 §3.2.10 requires it of servers with calendar-auto-schedule")
+            }
+            _ => Fact::new(Some(false), "no implicit scheduling, so no Schedule-Tag"),
+        };
+
+        let schedule_tag_trusted = if !schedule_tag.is_true() {
+            Fact::new(Some(false), "no Schedule-Tag: replies are protected by If-Match on the ETag")
+        } else {
+            match table(|q| q.schedule_tag_trusted) {
+                Some((v, why)) => Fact::new(Some(v), why),
+                None => Fact::new(Some(true), "nothing known against it; RFC 6638 behaviour assumed"),
+            }
+        };
+
+        let scheduling_controls = if dav("scheduling-controls") {
+            Fact::new(Some(true), "DAV header lists scheduling-controls")
+        } else {
+            Fact::new(Some(false), "DAV header does not list scheduling-controls")
+        };
+
+        let cyrus_scheduling_enabled = match table(|q| q.cyrus_scheduling_enabled) {
+            Some((v, why)) => Fact::new(Some(v), why),
+            None => Fact::new(Some(false), "only Cyrus implements Scheduling-Enabled"),
+        };
+
+        let schedule_agent_client = match table(|q| q.schedule_agent_client) {
+            Some((v, why)) => Fact::new(Some(v), why),
+            None if implicit.is_true() => {
+                Fact::new(None, "RFC 6638 §7.1 requires it, but it is not verified for this server")
+            }
+            None => Fact::new(None, "no implicit scheduling: nothing to suppress"),
+        };
+
+        let sync_collection = if d.calendars.iter().any(|c| c.supports_sync_collection()) {
+            Fact::new(Some(true), "calendars advertise the sync-collection report")
+        } else if d.calendars.iter().any(|c| c.sync_token.is_some()) {
+            Fact::new(Some(true), "calendars carry a DAV:sync-token")
+        } else {
+            Fact::new(Some(false), "no calendar advertises sync-collection: ctag and ETag comparison")
+        };
+
+        let etag_on_put = match table(|q| q.etag_on_put) {
+            Some((v, why)) => Fact::new(Some(v), why),
+            None => Fact::new(None, "learned from the first write"),
+        };
+
+        Capabilities {
+            server,
+            dav: d.options.dav.iter().cloned().collect(),
+            implicit_scheduling: implicit,
+            schedule_tag,
+            schedule_tag_trusted,
+            scheduling_controls,
+            cyrus_scheduling_enabled,
+            schedule_agent_client,
+            sync_collection,
+            etag_on_put,
+        }
+    }
+
+    /// Each fact in words, for `check-server` and the account page.
+    pub fn lines(&self) -> Vec<(&'static str, &Fact)> {
+        vec![
+            ("implicit scheduling", &self.implicit_scheduling),
+            ("Schedule-Tag offered", &self.schedule_tag),
+            ("Schedule-Tag trustworthy", &self.schedule_tag_trusted),
+            ("scheduling-controls draft", &self.scheduling_controls),
+            ("Cyrus Scheduling-Enabled", &self.cyrus_scheduling_enabled),
+            ("SCHEDULE-AGENT=CLIENT honoured", &self.schedule_agent_client),
+            ("sync-collection", &self.sync_collection),
+            ("ETag on PUT response", &self.etag_on_put),
+        ]
+    }
+
+    /// How replies are protected, in one sentence a person can read.
+    pub fn reply_protection(&self) -> &'static str {
+        if self.schedule_tag_trusted.is_true() {
+            "replies are protected by Schedule-Tag"
+        } else if self.schedule_tag.is_true() {
+            "this server's Schedule-Tag is unreliable: Convene uses ETags"
+        } else {
+            "this server has no Schedule-Tag: Convene uses ETags"
+        }
+    }
+
+    /// How an import can avoid mailing attendees on this server.
+    pub fn import_suppression(&self) -> &'static str {
+        if self.scheduling_controls.is_true() {
+            "imports can suppress scheduling (Scheduling: none)"
+        } else if self.cyrus_scheduling_enabled.is_true() {
+            "imports can suppress scheduling (Cyrus Scheduling-Enabled: F)"
+        } else if self.schedule_agent_client.is_true() {
+            "imports suppress scheduling with SCHEDULE-AGENT=CLIENT, which stays on the events"
+        } else if !self.implicit_scheduling.is_true() {
+            "this server sends no invitations: imports never mail anyone"
+        } else {
+            "scheduling can't be suppressed on import"
+        }
+    }
+}

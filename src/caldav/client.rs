@@ -1,0 +1,238 @@
+//! The one place that does HTTP: runs sans-IO operations over reqwest with
+//! rustls, Basic auth, a body-size cap, and redirects handled by hand so
+//! credentials never reach another origin.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use url::Url;
+
+use super::error::Error;
+use super::http::{Request, Response};
+use super::op::Operation;
+
+/// A password that never shows up in `Debug` output, logs or panics.
+#[derive(Clone)]
+pub struct Password(String);
+
+impl Password {
+    pub fn new(secret: impl Into<String>) -> Self {
+        Password(secret.into())
+    }
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    pub url: Url,
+    pub user: String,
+    pub password: Password,
+    /// Extra CA or self-signed certificate (PEM or DER) to trust besides the
+    /// system store. There is deliberately no "accept any certificate" switch.
+    pub ca_file: Option<PathBuf>,
+    /// Plain http:// to a non-loopback host, only when the user insists.
+    pub allow_insecure_http: bool,
+    pub timeout: Duration,
+    pub max_body: usize,
+}
+
+impl ClientConfig {
+    pub fn new(url: Url, user: impl Into<String>, password: Password) -> Self {
+        ClientConfig {
+            url,
+            user: user.into(),
+            password,
+            ca_file: None,
+            allow_insecure_http: false,
+            timeout: Duration::from_secs(60),
+            max_body: 64 * 1024 * 1024,
+        }
+    }
+}
+
+const MAX_REDIRECTS: usize = 5;
+
+pub struct Client {
+    http: reqwest::Client,
+    config: ClientConfig,
+    requests: AtomicU64,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client").field("url", &self.config.url.as_str()).field("user", &self.config.user).finish()
+    }
+}
+
+/// Loopback hosts may use plain http: nothing crosses a network.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
+        Some(url::Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
+        None => false,
+    }
+}
+
+fn check_url(url: &Url, allow_insecure_http: bool) -> Result<(), Error> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if allow_insecure_http || is_loopback(url) => Ok(()),
+        "http" => Err(Error::InsecureUrl(url.host_str().unwrap_or_default().to_owned())),
+        other => Err(Error::InvalidUrl(format!("unsupported scheme {other}:"))),
+    }
+}
+
+fn load_certificates(path: &PathBuf) -> Result<Vec<reqwest::Certificate>, Error> {
+    let bytes = std::fs::read(path).map_err(|e| Error::CaFile(format!("{}: {e}", path.display())))?;
+    let certs = reqwest::Certificate::from_pem_bundle(&bytes).unwrap_or_default();
+    if !certs.is_empty() {
+        return Ok(certs);
+    }
+    reqwest::Certificate::from_der(&bytes)
+        .map(|c| vec![c])
+        .map_err(|_| Error::CaFile(format!("{} holds no PEM or DER certificate", path.display())))
+}
+
+/// Names the underlying cause, so "TLS problem" reads as something a person can act on.
+fn describe(err: &reqwest::Error) -> String {
+    let mut msg = String::new();
+    let mut source: Option<&dyn std::error::Error> = Some(err);
+    while let Some(e) = source {
+        let text = e.to_string();
+        if !msg.contains(&text) {
+            if !msg.is_empty() {
+                msg.push_str(": ");
+            }
+            msg.push_str(&text);
+        }
+        source = e.source();
+    }
+    msg
+}
+
+fn map_transport(err: reqwest::Error) -> Error {
+    let text = describe(&err);
+    if err.is_timeout() {
+        Error::Timeout
+    } else if text.contains("certificate") || text.contains("InvalidCertificate") || text.contains("tls") {
+        Error::Tls(text)
+    } else {
+        Error::Connection(text)
+    }
+}
+
+impl Client {
+    pub fn new(config: ClientConfig) -> Result<Self, Error> {
+        check_url(&config.url, config.allow_insecure_http)?;
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(config.timeout)
+            .connect_timeout(Duration::from_secs(15))
+            .user_agent(concat!("Convene/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = &config.ca_file {
+            builder = builder.tls_certs_merge(load_certificates(path)?);
+        }
+        let http = builder.build().map_err(|e| Error::Tls(describe(&e)))?;
+        Ok(Client { http, config, requests: AtomicU64::new(0) })
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.config.url
+    }
+
+    pub fn user(&self) -> &str {
+        &self.config.user
+    }
+
+    /// HTTP requests sent so far (benchmarks count them).
+    pub fn request_count(&self) -> u64 {
+        self.requests.load(Ordering::Relaxed)
+    }
+
+    pub async fn run<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
+        let resp = self.send(op.request()).await?;
+        op.parse(resp)
+    }
+
+    /// Sends one request, following same-origin redirects only.
+    pub async fn send(&self, mut req: Request) -> Result<Response, Error> {
+        for _ in 0..=MAX_REDIRECTS {
+            check_url(&req.url, self.config.allow_insecure_http)?;
+            let resp = self.send_once(&req).await?;
+            if !matches!(resp.status, 301 | 302 | 303 | 307 | 308) {
+                return Ok(resp);
+            }
+            let location = resp
+                .header("location")
+                .ok_or_else(|| Error::Malformed(format!("redirect {} without Location", resp.status)))?;
+            let next = req
+                .url
+                .join(location)
+                .map_err(|e| Error::Malformed(format!("bad redirect Location {location:?}: {e}")))?;
+            if next.origin() != self.config.url.origin() {
+                return Err(Error::CrossOriginRedirect { to: next.to_string() });
+            }
+            tracing::debug!(from = %req.url, to = %next, "following redirect");
+            req.url = next;
+        }
+        Err(Error::TooManyRedirects)
+    }
+
+    async fn send_once(&self, req: &Request) -> Result<Response, Error> {
+        self.requests.fetch_add(1, Ordering::Relaxed);
+        let mut builder = self.http.request(req.method.clone(), req.url.clone()).headers(req.headers.clone());
+        // Credentials go only to the account's own origin.
+        if req.url.origin() == self.config.url.origin() {
+            builder = builder.basic_auth(&self.config.user, Some(self.config.password.expose()));
+        }
+        if let Some(body) = &req.body {
+            builder = builder.body(body.clone());
+        }
+        let mut resp = builder.send().await.map_err(map_transport)?;
+        let status = resp.status().as_u16();
+        let headers = resp.headers().clone();
+        let mut body = Vec::new();
+        while let Some(chunk) = resp.chunk().await.map_err(map_transport)? {
+            if body.len() + chunk.len() > self.config.max_body {
+                return Err(Error::TooLarge { limit: self.config.max_body });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        tracing::debug!(method = %req.method, url = %req.url, status, bytes = body.len(), "http");
+        Ok(Response { status, headers, body, url: req.url.clone() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_for_loopback_unless_allowed() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        assert!(check_url(&u("http://127.0.0.1:8080/"), false).is_ok());
+        assert!(check_url(&u("http://[::1]/"), false).is_ok());
+        assert!(check_url(&u("http://localhost/"), false).is_ok());
+        assert_eq!(check_url(&u("http://cal.example.com/"), false), Err(Error::InsecureUrl("cal.example.com".into())));
+        assert!(check_url(&u("http://cal.example.com/"), true).is_ok());
+        assert!(check_url(&u("https://cal.example.com/"), false).is_ok());
+        assert!(check_url(&u("ftp://cal.example.com/"), true).is_err());
+    }
+
+    #[test]
+    fn passwords_do_not_leak_through_debug() {
+        let c = ClientConfig::new(Url::parse("https://h/").unwrap(), "me", Password::new("hunter2"));
+        assert!(!format!("{c:?}").contains("hunter2"));
+    }
+}

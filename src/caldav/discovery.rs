@@ -1,0 +1,88 @@
+//! Account discovery (RFC 6764 §5, RFC 5397, RFC 4791 §6.2.1): from a URL or a
+//! bare domain to the principal, its calendars and the server's options.
+
+use url::Url;
+
+use super::calendars::{Calendar, ListCalendars};
+use super::client::Client;
+use super::error::Error;
+use super::options::{Options, ServerOptions};
+use super::propfind::{CurrentUserPrincipal, Principal, PrincipalProps};
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Discovery {
+    pub principal: Principal,
+    pub options: ServerOptions,
+    pub calendars: Vec<Calendar>,
+}
+
+/// Turns what a person typed ("example.com", "https://dav.example.com/x")
+/// into a URL: https unless a scheme is given.
+pub fn parse_server_url(input: &str) -> Result<Url, Error> {
+    let input = input.trim();
+    let with_scheme = if input.contains("://") { input.to_owned() } else { format!("https://{input}") };
+    let url = Url::parse(&with_scheme).map_err(|e| Error::InvalidUrl(format!("{input:?}: {e}")))?;
+    if url.host_str().is_none_or(str::is_empty) {
+        return Err(Error::InvalidUrl(format!("{input:?} has no host")));
+    }
+    Ok(url)
+}
+
+/// Where to look for the principal: a bare host goes through
+/// `/.well-known/caldav` first; a URL with a path is tried as given first.
+fn candidates(url: &Url) -> Vec<Url> {
+    let well_known = url.join("/.well-known/caldav").ok();
+    let bare = url.path() == "/" || url.path().is_empty();
+    let mut out = Vec::new();
+    if bare {
+        out.extend(well_known);
+        out.push(url.clone());
+    } else {
+        out.push(url.clone());
+        out.extend(well_known);
+    }
+    out
+}
+
+pub async fn find_principal(client: &Client) -> Result<Url, Error> {
+    let mut last = None;
+    for url in candidates(client.base_url()) {
+        match client.run(&CurrentUserPrincipal { url }).await {
+            Ok(p) => return Ok(p),
+            // These are answers about the account, not about the path.
+            Err(e @ (Error::Unauthorized | Error::Tls(_) | Error::Connection(_) | Error::Timeout | Error::CrossOriginRedirect { .. })) => {
+                return Err(e);
+            }
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| Error::NotFound(client.base_url().to_string())))
+}
+
+pub async fn discover(client: &Client) -> Result<Discovery, Error> {
+    let principal_url = find_principal(client).await?;
+    let principal = client.run(&PrincipalProps { url: principal_url }).await?;
+    let home = principal.calendar_homes[0].clone();
+    let options = client.run(&Options { url: home.clone() }).await?;
+    let mut calendars = Vec::new();
+    for home in &principal.calendar_homes {
+        calendars.extend(client.run(&ListCalendars { home: home.clone() }).await?);
+    }
+    Ok(Discovery { principal, options, calendars })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bare_domains_become_https_and_try_well_known_first() {
+        let u = parse_server_url("example.com").unwrap();
+        assert_eq!(u.as_str(), "https://example.com/");
+        let c = candidates(&u);
+        assert_eq!(c[0].as_str(), "https://example.com/.well-known/caldav");
+        let u = parse_server_url("http://127.0.0.1:8080/dav/").unwrap();
+        assert_eq!(candidates(&u)[0].as_str(), "http://127.0.0.1:8080/dav/");
+        assert!(parse_server_url("https://").is_err());
+    }
+}

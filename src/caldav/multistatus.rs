@@ -1,0 +1,135 @@
+//! RFC 4918 multistatus bodies: one `Entry` per `DAV:response`, with the
+//! properties the server found (status 200) kept apart from the rest.
+
+use url::Url;
+
+use super::error::Error;
+use super::xml::{self, DAV, Element};
+
+#[derive(Debug, Clone, Default)]
+pub struct Multistatus {
+    pub entries: Vec<Entry>,
+    /// RFC 6578 `DAV:sync-token` at the top level.
+    pub sync_token: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Absolute URL of the resource (the href resolved against the request URL).
+    pub url: Url,
+    /// The `DAV:status` of the response itself, when it has one (e.g. 404 for
+    /// a deleted member in sync-collection, 507 for truncation).
+    pub status: Option<u16>,
+    /// Properties the server returned with status 2xx.
+    pub found: Vec<Element>,
+}
+
+impl Entry {
+    pub fn prop(&self, ns: &str, name: &str) -> Option<&Element> {
+        self.found.iter().find(|p| p.is(ns, name))
+    }
+
+    /// The trimmed text of a found property, if it has any.
+    pub fn text(&self, ns: &str, name: &str) -> Option<String> {
+        self.prop(ns, name)
+            .map(|p| p.trimmed().to_owned())
+            .filter(|s| !s.is_empty())
+    }
+
+    /// The first `DAV:href` inside a found property, resolved.
+    pub fn href(&self, base: &Url, ns: &str, name: &str) -> Option<Url> {
+        self.hrefs(base, ns, name).into_iter().next()
+    }
+
+    /// Every `DAV:href` inside a found property, resolved.
+    pub fn hrefs(&self, base: &Url, ns: &str, name: &str) -> Vec<Url> {
+        let Some(p) = self.prop(ns, name) else { return Vec::new() };
+        p.children_named(DAV, "href")
+            .filter_map(|h| base.join(h.trimmed()).ok())
+            .collect()
+    }
+
+    /// Raw href texts (not resolved: e.g. `mailto:` addresses).
+    pub fn href_texts(&self, ns: &str, name: &str) -> Vec<String> {
+        let Some(p) = self.prop(ns, name) else { return Vec::new() };
+        p.children_named(DAV, "href").map(|h| h.trimmed().to_owned()).collect()
+    }
+}
+
+fn parse_status(line: &str) -> Option<u16> {
+    // "HTTP/1.1 200 OK"
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+pub fn parse(body: &[u8], base: &Url) -> Result<Multistatus, Error> {
+    let root = xml::parse(body)?;
+    if !root.is(DAV, "multistatus") {
+        return Err(Error::Malformed(format!(
+            "expected a DAV:multistatus, got <{}> in namespace {:?}",
+            root.name, root.ns
+        )));
+    }
+    let mut out = Multistatus {
+        entries: Vec::new(),
+        sync_token: root.child(DAV, "sync-token").map(|t| t.trimmed().to_owned()),
+    };
+    for response in root.children_named(DAV, "response") {
+        let href = response
+            .child(DAV, "href")
+            .map(|h| h.trimmed())
+            .filter(|h| !h.is_empty())
+            .ok_or_else(|| Error::Malformed("a DAV:response without DAV:href".into()))?;
+        let url = base
+            .join(href)
+            .map_err(|e| Error::Malformed(format!("bad href {href:?}: {e}")))?;
+        let status = response.child(DAV, "status").and_then(|s| parse_status(s.trimmed()));
+        let mut found = Vec::new();
+        for propstat in response.children_named(DAV, "propstat") {
+            let ok = propstat
+                .child(DAV, "status")
+                .and_then(|s| parse_status(s.trimmed()))
+                .is_some_and(|s| (200..300).contains(&s));
+            if let (true, Some(prop)) = (ok, propstat.child(DAV, "prop")) {
+                found.extend(prop.children.iter().cloned());
+            }
+        }
+        out.entries.push(Entry { url, status, found });
+    }
+    Ok(out)
+}
+
+/// Same resource, ignoring a trailing slash (servers differ on collections).
+pub fn same_resource(a: &Url, b: &Url) -> bool {
+    a.as_str().trim_end_matches('/') == b.as_str().trim_end_matches('/')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_found_props_and_resolves_hrefs() {
+        let body = br#"<d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">
+          <d:response><d:href>/u/cal/a%20b.ics</d:href>
+            <d:propstat><d:prop><d:getetag>"1"</d:getetag></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat>
+            <d:propstat><d:prop><c:schedule-tag/></d:prop><d:status>HTTP/1.1 404 Not Found</d:status></d:propstat>
+          </d:response>
+          <d:response><d:href>/u/cal/gone.ics</d:href><d:status>HTTP/1.1 404 Not Found</d:status></d:response>
+          <d:sync-token>http://t/2</d:sync-token></d:multistatus>"#;
+        let base = Url::parse("https://h:1/u/cal/").unwrap();
+        let ms = parse(body, &base).unwrap();
+        assert_eq!(ms.sync_token.as_deref(), Some("http://t/2"));
+        assert_eq!(ms.entries[0].url.as_str(), "https://h:1/u/cal/a%20b.ics");
+        assert_eq!(ms.entries[0].text(DAV, "getetag").as_deref(), Some("\"1\""));
+        assert!(ms.entries[0].prop(xml::CALDAV, "schedule-tag").is_none());
+        assert_eq!(ms.entries[1].status, Some(404));
+    }
+
+    #[test]
+    fn refuses_other_roots_and_missing_hrefs() {
+        let base = Url::parse("https://h/").unwrap();
+        assert!(matches!(parse(b"<a xmlns='DAV:'/>", &base), Err(Error::Malformed(_))));
+        let nohref = b"<multistatus xmlns='DAV:'><response><status>HTTP/1.1 200 OK</status></response></multistatus>";
+        assert!(matches!(parse(nohref, &base), Err(Error::Malformed(m)) if m.contains("href")));
+    }
+}

@@ -1,0 +1,165 @@
+//! What real servers do that their headers don't say. One row per server,
+//! each citing the behaviour measured against it (see README's compatibility
+//! table, generated from this one by `convene compat-table`).
+
+/// Which server answered, from its `Server:` (or DAViCal's own) header.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ServerId {
+    /// Product name we recognise ("Cyrus", "DAViCal", "Xandikos", "Radicale"), if any.
+    pub product: Option<String>,
+    pub version: Option<String>,
+    /// The header text it came from.
+    pub header: Option<String>,
+}
+
+impl ServerId {
+    pub fn identify(server: Option<&str>, davical: Option<&str>) -> Self {
+        let header = davical.or(server).map(str::to_owned);
+        let mut id = ServerId { product: None, version: None, header: header.clone() };
+        let Some(text) = header else { return id };
+        for token in text.split([' ', ';', ',']) {
+            let (name, version) = token.split_once('/').unwrap_or((token, ""));
+            let product = KNOWN_PRODUCTS.iter().find(|(prefix, _)| name.to_ascii_lowercase().starts_with(prefix));
+            if let Some((_, product)) = product {
+                id.product = Some((*product).to_owned());
+                id.version = Some(version.to_owned()).filter(|v| !v.is_empty());
+                break;
+            }
+        }
+        id
+    }
+
+    pub fn is(&self, product: &str) -> bool {
+        self.product.as_deref() == Some(product)
+    }
+
+    pub fn describe(&self) -> String {
+        match (&self.product, &self.version, &self.header) {
+            (Some(p), Some(v), _) => format!("{p} {v}"),
+            (Some(p), None, _) => p.clone(),
+            (None, _, Some(h)) => format!("unrecognised ({h})"),
+            (None, _, None) => "unrecognised (no Server header)".to_owned(),
+        }
+    }
+}
+
+/// Header name prefixes (lower case) → product.
+const KNOWN_PRODUCTS: &[(&str, &str)] = &[
+    ("cyrus-http", "Cyrus"),
+    ("cyrus", "Cyrus"),
+    ("davical", "DAViCal"),
+    ("xandikos", "Xandikos"),
+    ("radicale", "Radicale"),
+];
+
+/// One server's known deviations. `None` = nothing known beyond the headers.
+#[derive(Debug, Clone, Copy)]
+pub struct Quirk {
+    pub product: &'static str,
+    /// The versions measured; the row applies to every version of the
+    /// product until another is measured (safer than assuming a fix).
+    pub measured: &'static str,
+    pub schedule_tag: Option<bool>,
+    pub schedule_tag_trusted: Option<bool>,
+    pub honours_if_schedule_tag_match: Option<bool>,
+    pub etag_on_put: Option<bool>,
+    pub cyrus_scheduling_enabled: Option<bool>,
+    pub schedule_agent_client: Option<bool>,
+    /// What was observed, in one or two sentences.
+    pub observed: &'static str,
+}
+
+pub const QUIRKS: &[Quirk] = &[
+    Quirk {
+        product: "Cyrus",
+        measured: "3.6.1",
+        schedule_tag: Some(true),
+        schedule_tag_trusted: Some(false),
+        honours_if_schedule_tag_match: Some(true),
+        etag_on_put: Some(false),
+        cyrus_scheduling_enabled: Some(true),
+        schedule_agent_client: Some(true),
+        observed: "Once the attendee has written its copy, organizer updates no longer change that copy's Schedule-Tag, so a stale reply is accepted (204) and puts the old time back; the tag in a PUT response is not the one a later GET shows; PUT responses carry no ETag. `Scheduling-Enabled: F` suppresses scheduling on PUT and DELETE.",
+    },
+    Quirk {
+        product: "DAViCal",
+        measured: "1.1.12",
+        schedule_tag: Some(false),
+        schedule_tag_trusted: Some(false),
+        honours_if_schedule_tag_match: Some(false),
+        etag_on_put: Some(false),
+        cyrus_scheduling_enabled: Some(false),
+        schedule_agent_client: Some(true),
+        observed: "Implicit scheduling without any Schedule-Tag (no header, no property); a made-up `If-Schedule-Tag-Match` is ignored (204); PUT responses carry no ETag.",
+    },
+    Quirk {
+        product: "Xandikos",
+        measured: "0.4.10",
+        schedule_tag: Some(true),
+        schedule_tag_trusted: Some(true),
+        honours_if_schedule_tag_match: Some(true),
+        etag_on_put: Some(true),
+        cyrus_scheduling_enabled: Some(false),
+        schedule_agent_client: Some(false),
+        observed: "Schedule-Tag follows RFC 6638 end to end (stale tag: 412, empty body); a forbidden attendee edit is a 412 with `<C:attendee-allowed/>`; `SCHEDULE-AGENT=CLIENT` does not stop delivery; nothing suppresses scheduling.",
+    },
+    Quirk {
+        product: "Radicale",
+        measured: "3.9.0",
+        schedule_tag: Some(false),
+        schedule_tag_trusted: Some(false),
+        honours_if_schedule_tag_match: Some(false),
+        etag_on_put: Some(true),
+        cyrus_scheduling_enabled: Some(false),
+        schedule_agent_client: None,
+        observed: "Plain CalDAV: no implicit scheduling, no inbox/outbox, no Schedule-Tag; `If-Schedule-Tag-Match` is ignored.",
+    },
+];
+
+pub fn lookup(id: &ServerId) -> Option<&'static Quirk> {
+    QUIRKS.iter().find(|q| id.is(q.product))
+}
+
+/// The README's compatibility table.
+pub fn markdown_table() -> String {
+    let yn = |v: Option<bool>| match v {
+        Some(true) => "yes",
+        Some(false) => "**no**",
+        None => "–",
+    };
+    let mut out = String::from(
+        "| server (measured) | Schedule-Tag | tag trustworthy | honours If-Schedule-Tag-Match | ETag on PUT | `Scheduling-Enabled: F` | `SCHEDULE-AGENT=CLIENT` honoured | observed |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for q in QUIRKS {
+        out.push_str(&format!(
+            "| {} {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            q.product,
+            q.measured,
+            yn(q.schedule_tag),
+            yn(q.schedule_tag_trusted),
+            yn(q.honours_if_schedule_tag_match),
+            yn(q.etag_on_put),
+            yn(q.cyrus_scheduling_enabled),
+            yn(q.schedule_agent_client),
+            q.observed
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifies_products_from_headers() {
+        let c = ServerId::identify(Some("Cyrus-HTTP/3.6.1 Cyrus-SASL/2.1.28 Lib/XML2.9.14"), None);
+        assert_eq!(c.describe(), "Cyrus 3.6.1");
+        let d = ServerId::identify(Some("PHP/8.2"), Some("DAViCal/1.1.12; DB/1.3.5"));
+        assert_eq!(d.describe(), "DAViCal 1.1.12");
+        assert!(lookup(&d).is_some());
+        let u = ServerId::identify(Some("nginx"), None);
+        assert_eq!(u.product, None);
+        assert!(lookup(&u).is_none());
+    }
+}

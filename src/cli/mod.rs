@@ -1,0 +1,103 @@
+//! The command line: the engine's scriptable face.
+
+mod account;
+mod check_server;
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::caldav::{ClientConfig, Password};
+use crate::paths::Paths;
+
+#[derive(Debug, Parser)]
+#[command(name = "convene", version, about = "Answer CalDAV invitations without losing anybody's change")]
+pub struct Cli {
+    /// Keep all config, cache and state in DIR instead of the usual places.
+    #[arg(long, global = true, value_name = "DIR")]
+    pub profile: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Discover a server and print what it can be relied on for.
+    CheckServer(check_server::CheckServer),
+    /// Manage accounts.
+    #[command(subcommand)]
+    Account(account::AccountCommand),
+    /// Print the known-server compatibility table (Markdown).
+    CompatTable,
+}
+
+/// How to reach a server, shared by commands that connect.
+#[derive(Debug, Clone, Args)]
+pub struct ServerArgs {
+    /// Server URL, or just the domain (RFC 6764 discovery).
+    #[arg(long)]
+    pub url: String,
+    #[arg(long)]
+    pub user: String,
+    /// Command that prints the password (instead of the keyring or a prompt).
+    #[arg(long, value_name = "CMD")]
+    pub password_command: Option<String>,
+    /// Extra CA or certificate file to trust (self-hosted servers).
+    #[arg(long, value_name = "PATH")]
+    pub ca_file: Option<PathBuf>,
+    /// Allow plain http:// to a host that is not this machine.
+    #[arg(long)]
+    pub allow_insecure_http: bool,
+}
+
+impl ServerArgs {
+    pub fn url(&self) -> anyhow::Result<url::Url> {
+        Ok(crate::caldav::parse_server_url(&self.url)?)
+    }
+
+    pub fn client_config(&self, password: Password) -> anyhow::Result<ClientConfig> {
+        let mut cfg = ClientConfig::new(self.url()?, &self.user, password);
+        cfg.ca_file = self.ca_file.clone();
+        cfg.allow_insecure_http = self.allow_insecure_http;
+        Ok(cfg)
+    }
+}
+
+/// Password order: the command if given, then the keyring, then a prompt
+/// when a person is at the terminal.
+pub fn obtain_password(command: Option<&str>, user: &str, url: &url::Url) -> anyhow::Result<Password> {
+    use crate::secret::{self, SecretError};
+    if let Some(cmd) = command {
+        return Ok(secret::from_command(cmd)?);
+    }
+    let keyring_problem = match secret::from_keyring(user, url) {
+        Ok(p) => return Ok(p),
+        Err(e @ (SecretError::NotStored(_) | SecretError::NoKeyring(_) | SecretError::Keyring(_))) => e,
+        Err(e) => return Err(e.into()),
+    };
+    if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+        let p = rpassword::prompt_password(format!("Password for {user} at {url}: "))?;
+        return Ok(Password::new(p));
+    }
+    anyhow::bail!("no password: {keyring_problem}; pass --password-command CMD or run in a terminal")
+}
+
+pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    let paths = Paths::resolve(cli.profile.as_deref())?;
+    match cli.command {
+        Some(Command::CheckServer(c)) => runtime()?.block_on(c.run()),
+        Some(Command::Account(c)) => runtime()?.block_on(c.run(&paths)),
+        Some(Command::CompatTable) => {
+            print!("{}", crate::caldav::quirks::markdown_table());
+            Ok(0)
+        }
+        None => {
+            eprintln!("The desktop window is not built yet; see `convene --help` for commands.");
+            Ok(2)
+        }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}

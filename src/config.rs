@@ -1,0 +1,100 @@
+//! Settings in TOML: accounts and their options. Never a password.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::paths::write_atomic;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Config {
+    #[serde(default, rename = "account")]
+    pub accounts: Vec<Account>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Account {
+    /// Short name used on the command line (`--account`).
+    pub name: String,
+    pub url: Url,
+    pub user: String,
+    /// Extra CA or certificate to trust for this server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<PathBuf>,
+    /// Plain http:// to a non-loopback host: only when the user insisted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub allow_insecure_http: bool,
+    /// Run to get the password instead of the keyring (e.g. `pass show dav`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub password_command: Option<String>,
+    /// Other addresses the user is invited under.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+}
+
+impl Config {
+    pub fn load(path: &Path) -> anyhow::Result<Self> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => toml::from_str(&text)
+                .map_err(|e| anyhow::anyhow!("{} is not a valid Convene config: {e}", path.display())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Config::default()),
+            Err(e) => Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
+        }
+    }
+
+    pub fn save(&self, path: &Path) -> anyhow::Result<()> {
+        let text = toml::to_string_pretty(self)?;
+        write_atomic(path, text.as_bytes())?;
+        Ok(())
+    }
+
+    pub fn account(&self, name: Option<&str>) -> anyhow::Result<&Account> {
+        match name {
+            Some(n) => self
+                .accounts
+                .iter()
+                .find(|a| a.name == n)
+                .ok_or_else(|| anyhow::anyhow!("no account named {n:?}")),
+            None if self.accounts.len() == 1 => Ok(&self.accounts[0]),
+            None if self.accounts.is_empty() => {
+                Err(anyhow::anyhow!("no account yet: add one with `convene account add`"))
+            }
+            None => Err(anyhow::anyhow!("several accounts: choose one with --account NAME")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_without_secrets() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        let cfg = Config {
+            accounts: vec![Account {
+                name: "work".into(),
+                url: Url::parse("https://dav.example.com/").unwrap(),
+                user: "ann".into(),
+                ca_file: Some("/etc/ca.pem".into()),
+                allow_insecure_http: false,
+                password_command: Some("pass show dav".into()),
+                aliases: vec!["mailto:ann@old.example.com".into()],
+            }],
+        };
+        cfg.save(&path).unwrap();
+        assert_eq!(Config::load(&path).unwrap(), cfg);
+        assert!(!std::fs::read_to_string(&path).unwrap().contains("password ="));
+    }
+
+    #[test]
+    fn a_broken_file_names_itself() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "account = 3").unwrap();
+        let err = Config::load(&path).unwrap_err().to_string();
+        assert!(err.contains("config.toml"), "{err}");
+    }
+}

@@ -1,0 +1,14 @@
+//! Convene: answer CalDAV meeting invitations without losing anybody's change.
+//!
+//! Layers depend downward only: `cli` → `config`/`secret`/`paths` → `caldav`.
+//! `caldav` knows nothing of the app or the UI.
+
+pub mod caldav;
+pub mod cli;
+pub mod config;
+pub mod paths;
+pub mod secret;
+
+pub fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The README's test command: installs and starts everything the tests need
+# (the four CalDAV servers included), runs every check, stops the servers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export CONVENE_SERVERS_DIR="${CONVENE_SERVERS_DIR:-/var/tmp/convene-servers}"
+export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+harness=tests/servers/harness.sh
+
+step() { printf '\n==> %s\n' "$*"; }
+
+# Server installation is mostly apt and pip waiting on I/O: let it overlap
+# with the compile instead of adding to it.
+step "installing test servers (background, log: $CONVENE_SERVERS_DIR/install.log)"
+mkdir -p "$CONVENE_SERVERS_DIR"
+bash "$harness" install >"$CONVENE_SERVERS_DIR/install.log" 2>&1 &
+install_pid=$!
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy"
+cargo clippy --locked --all-targets -- -D warnings
+
+step "building tests"
+cargo test --locked --no-run
+
+step "waiting for the server installation"
+if ! wait "$install_pid"; then
+    tail -n 60 "$CONVENE_SERVERS_DIR/install.log"
+    echo "server installation failed" >&2
+    exit 1
+fi
+
+trap 'bash "$harness" stop || true' EXIT
+step "starting test servers"
+bash "$harness" start
+
+step "cargo test (unit, real-server integration, CLI)"
+cargo test --locked -- --test-threads 4
+
+step "packaging checks"
+bash packaging/check.sh

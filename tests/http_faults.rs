@@ -1,0 +1,120 @@
+//! What no real server will do on demand: hostile bodies, redirects to other
+//! origins, oversized answers, silence. An in-process stub pins our side.
+
+mod support;
+
+use std::time::Duration;
+
+use convene::caldav::{self, Client, ClientConfig, Error, Password, Precondition, Put, SchedulingHeaders, SchedulingMode};
+use support::stub::{self, response};
+
+fn client_for(url: &url::Url) -> Client {
+    Client::new(ClientConfig::new(url.clone(), "ann", Password::new("pw"))).unwrap()
+}
+
+#[tokio::test]
+async fn redirects_to_another_origin_never_carry_credentials() {
+    let other = stub::start(|_| response("207 Multi-Status", &[], "<multistatus xmlns='DAV:'/>")).await;
+    let target = other.url.join("/dav/").unwrap().to_string();
+    let home = stub::start(move |_| response("301 Moved", &[("location", &target)], "")).await;
+    let err = caldav::discover(&client_for(&home.url)).await.unwrap_err();
+    assert!(matches!(err, Error::CrossOriginRedirect { .. }), "{err:?}");
+    assert!(other.seen.lock().unwrap().is_empty(), "the other origin was contacted");
+    assert!(home.seen.lock().unwrap().iter().all(|s| s.header("authorization").is_some()));
+}
+
+#[tokio::test]
+async fn same_origin_redirects_are_followed_with_credentials() {
+    let stub = stub::start(|s| {
+        if s.path == "/.well-known/caldav" {
+            response("301 Moved", &[("location", "/dav/")], "")
+        } else {
+            response(
+                "207 Multi-Status",
+                &[],
+                "<d:multistatus xmlns:d='DAV:'><d:response><d:href>/dav/</d:href><d:propstat><d:prop><d:current-user-principal><d:href>/dav/p/ann/</d:href></d:current-user-principal></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response></d:multistatus>",
+            )
+        }
+    })
+    .await;
+    let p = caldav::discovery::find_principal(&client_for(&stub.url)).await.unwrap();
+    assert_eq!(p.path(), "/dav/p/ann/");
+    let seen = stub.seen.lock().unwrap();
+    assert_eq!(seen[1].path, "/dav/");
+    assert_eq!(seen[1].method, "PROPFIND");
+    assert!(seen[1].header("authorization").is_some_and(|a| a.starts_with("Basic ")));
+}
+
+#[tokio::test]
+async fn hostile_xml_is_a_typed_error() {
+    for body in [
+        "<?xml version='1.0'?><!DOCTYPE x [<!ENTITY a 'aaaa'>]><x>&a;</x>",
+        &"<a xmlns='DAV:'>".repeat(5000),
+        "<d:multistatus xmlns:d='DAV:'><d:response><d:href>/x</d:href>",
+    ] {
+        let body = body.to_owned();
+        let stub = stub::start(move |_| response("207 Multi-Status", &[], &body)).await;
+        let err = caldav::discover(&client_for(&stub.url)).await.unwrap_err();
+        assert!(matches!(err, Error::Malformed(_)), "{err:?}");
+    }
+}
+
+#[tokio::test]
+async fn oversized_bodies_are_cut_off() {
+    let stub = stub::start(|_| response("207 Multi-Status", &[], &"x".repeat(5000))).await;
+    let mut cfg = ClientConfig::new(stub.url.clone(), "ann", Password::new("pw"));
+    cfg.max_body = 1000;
+    let err = caldav::discover(&Client::new(cfg).unwrap()).await.unwrap_err();
+    assert_eq!(err, Error::TooLarge { limit: 1000 });
+}
+
+#[tokio::test]
+async fn a_silent_server_times_out() {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = url::Url::parse(&format!("http://{}/", listener.local_addr().unwrap())).unwrap();
+    tokio::spawn(async move {
+        let _held = listener.accept().await;
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    });
+    let mut cfg = ClientConfig::new(url, "ann", Password::new("pw"));
+    cfg.timeout = Duration::from_millis(300);
+    let err = caldav::discover(&Client::new(cfg).unwrap()).await.unwrap_err();
+    assert_eq!(err, Error::Timeout);
+}
+
+#[tokio::test]
+async fn a_500_is_a_server_error_worth_retrying() {
+    let stub = stub::start(|_| response("503 Service Unavailable", &[], "maintenance")).await;
+    let err = caldav::discover(&client_for(&stub.url)).await.unwrap_err();
+    assert!(err.is_transient(), "{err:?}");
+}
+
+#[tokio::test]
+async fn put_sends_exactly_the_typed_headers() {
+    let stub = stub::start(|_| response("201 Created", &[("etag", "\"new\"")], "")).await;
+    let c = client_for(&stub.url);
+    let put = Put {
+        url: stub.url.join("/cal/e.ics").unwrap(),
+        data: "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n".into(),
+        precondition: Precondition::IfNoneMatchAny,
+        scheduling: SchedulingHeaders {
+            scheduling: Some(SchedulingMode::None),
+            schedule_user_address: Some("mailto:ann@example.com".into()),
+            schedule_reply: None,
+            cyrus_scheduling_enabled: Some(false),
+        },
+    };
+    let written = c.run(&put).await.unwrap();
+    assert!(written.created);
+    assert_eq!(written.etag.unwrap().as_str(), "\"new\"");
+    let seen = stub.seen.lock().unwrap();
+    let s = &seen[0];
+    assert_eq!(s.method, "PUT");
+    assert_eq!(s.header("if-none-match"), Some("*"));
+    assert_eq!(s.header("scheduling"), Some("none"));
+    assert_eq!(s.header("schedule-user-address"), Some("mailto:ann@example.com"));
+    assert_eq!(s.header("scheduling-enabled"), Some("F"));
+    assert_eq!(s.header("content-type"), Some("text/calendar; charset=utf-8"));
+    assert!(s.header("if-match").is_none() && s.header("if-schedule-tag-match").is_none());
+    assert_eq!(s.body, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n");
+}
