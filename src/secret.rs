@@ -39,9 +39,7 @@ pub fn from_keyring(user: &str, server: &url::Url) -> Result<Password, SecretErr
 }
 
 pub fn store_in_keyring(user: &str, server: &url::Url, password: &Password) -> Result<(), SecretError> {
-    entry(user, server)?
-        .set_password(password.expose())
-        .map_err(|e| SecretError::Keyring(e.to_string()))
+    entry(user, server)?.set_password(password.expose()).map_err(|e| SecretError::Keyring(e.to_string()))
 }
 
 pub fn delete_from_keyring(user: &str, server: &url::Url) -> Result<(), SecretError> {
@@ -70,7 +68,8 @@ pub fn from_command(command: &str) -> Result<Password, SecretError> {
     if !out.status.success() {
         return Err(SecretError::Command(format!("exited with {}", out.status)));
     }
-    let text = String::from_utf8(out.stdout).map_err(|_| SecretError::Command("output is not UTF-8".into()))?;
+    let text =
+        String::from_utf8(out.stdout).map_err(|_| SecretError::Command("output is not UTF-8".into()))?;
     let line = text.lines().next().unwrap_or_default();
     if line.is_empty() {
         return Err(SecretError::Command("printed no password".into()));

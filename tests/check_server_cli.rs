@@ -1,6 +1,8 @@
 //! `convene check-server` against each real server prints the record that
 //! `servers.md` describes.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
+
 mod support;
 
 use std::process::Command;
@@ -12,7 +14,14 @@ fn check_server(kind: Kind, user: &str) -> Value {
     let s = server(kind);
     let profile = tempfile::tempdir().unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_convene"));
-    cmd.arg("--profile").arg(profile.path()).args(["check-server", "--json", "--url", s.url.as_str(), "--user", user]);
+    cmd.arg("--profile").arg(profile.path()).args([
+        "check-server",
+        "--json",
+        "--url",
+        s.url.as_str(),
+        "--user",
+        user,
+    ]);
     cmd.args(["--password-command", &support::password_command(user)]);
     if let Some(ca) = &s.ca_file {
         cmd.arg("--ca-file").arg(ca);
@@ -66,9 +75,13 @@ fn davical_record() {
     assert_eq!(fact(&v, "schedule_tag_trusted"), Some(false));
     assert_eq!(fact(&v, "schedule_agent_client"), Some(true));
     assert_eq!(v["reply_protection"], "this server has no Schedule-Tag: Convene uses ETags");
-    let addrs: Vec<&str> = v["principal"]["addresses"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
+    let addrs: Vec<&str> =
+        v["principal"]["addresses"].as_array().unwrap().iter().filter_map(Value::as_str).collect();
     assert!(addrs.contains(&"mailto:attendee@example.com"), "{addrs:?}");
-    assert!(addrs.iter().any(|a| a.contains("/attendee/")), "DAViCal also lists the principal URL: {addrs:?}");
+    assert!(
+        addrs.iter().any(|a| a.contains("/attendee/")),
+        "DAViCal also lists the principal URL: {addrs:?}"
+    );
 }
 
 #[test]
@@ -102,7 +115,15 @@ fn text_output_is_readable_and_holds_no_password() {
 #[test]
 fn unreachable_server_fails_with_a_plain_message() {
     let out = Command::new(env!("CARGO_BIN_EXE_convene"))
-        .args(["check-server", "--url", "http://127.0.0.1:9/", "--user", "x", "--password-command", "echo pw"])
+        .args([
+            "check-server",
+            "--url",
+            "http://127.0.0.1:9/",
+            "--user",
+            "x",
+            "--password-command",
+            "echo pw",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -113,7 +134,15 @@ fn unreachable_server_fails_with_a_plain_message() {
 #[test]
 fn plain_http_to_a_remote_host_is_refused() {
     let out = Command::new(env!("CARGO_BIN_EXE_convene"))
-        .args(["check-server", "--url", "http://calendar.example.com/", "--user", "x", "--password-command", "echo pw"])
+        .args([
+            "check-server",
+            "--url",
+            "http://calendar.example.com/",
+            "--user",
+            "x",
+            "--password-command",
+            "echo pw",
+        ])
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -124,5 +153,8 @@ fn plain_http_to_a_remote_host_is_refused() {
 fn readme_shows_the_compatibility_table_from_code() {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let table = convene::caldav::quirks::markdown_table();
-    assert!(readme.contains(&table), "README.md's compatibility table is out of date: run `convene compat-table`");
+    assert!(
+        readme.contains(&table),
+        "README.md's compatibility table is out of date: run `convene compat-table`"
+    );
 }

@@ -1,11 +1,15 @@
 //! What no real server will do on demand: hostile bodies, redirects to other
 //! origins, oversized answers, silence. An in-process stub pins our side.
 
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
+
 mod support;
 
 use std::time::Duration;
 
-use convene::caldav::{self, Client, ClientConfig, Error, Password, Precondition, Put, SchedulingHeaders, SchedulingMode};
+use convene::caldav::{
+    self, Client, ClientConfig, Error, Password, Precondition, Put, SchedulingHeaders, SchedulingMode,
+};
 use support::stub::{self, response};
 
 fn client_for(url: &url::Url) -> Client {

@@ -62,9 +62,8 @@ impl Operation for ListCalendars {
         let ms = parse_multistatus(resp)?;
         let mut out = Vec::new();
         for e in &ms.entries {
-            let is_calendar = e
-                .prop(DAV, "resourcetype")
-                .is_some_and(|rt| rt.child(CALDAV, "calendar").is_some());
+            let is_calendar =
+                e.prop(DAV, "resourcetype").is_some_and(|rt| rt.child(CALDAV, "calendar").is_some());
             if !is_calendar || same_resource(&e.url, &self.home) {
                 continue;
             }
@@ -111,11 +110,8 @@ impl Operation for MkCalendar {
     type Output = ();
 
     fn request(&self) -> Request {
-        let comps: String = self
-            .components
-            .iter()
-            .map(|c| format!(r#"<c:comp name="{}"/>"#, escape(c)))
-            .collect();
+        let comps: String =
+            self.components.iter().map(|c| format!(r#"<c:comp name="{}"/>"#, escape(c))).collect();
         let body = format!(
             r#"<?xml version="1.0" encoding="utf-8"?><c:mkcalendar {NAMESPACES}><d:set><d:prop><d:displayname>{}</d:displayname><c:supported-calendar-component-set>{comps}</c:supported-calendar-component-set></d:prop></d:set></c:mkcalendar>"#,
             escape(&self.display_name)

@@ -38,10 +38,12 @@ impl Capabilities {
     /// `saw_schedule_tag`: whether a listing of the user's calendars showed a
     /// `schedule-tag` on some object (None: nothing to look at).
     pub fn build(d: &Discovery, saw_schedule_tag: Option<bool>) -> Self {
-        let server = ServerId::identify(d.options.server.as_deref(), d.options.davical_version.as_deref());
+        let server = d.server.clone();
         let quirk = quirks::lookup(&server);
         let table = |pick: fn(&quirks::Quirk) -> Option<bool>| {
-            quirk.and_then(|q| pick(q).map(|v| (v, format!("{} (measured {}): {}", q.product, q.measured, q.observed))))
+            quirk.and_then(|q| {
+                pick(q).map(|v| (v, format!("{} (measured {}): {}", q.product, q.measured, q.observed)))
+            })
         };
         let dav = |t: &str| d.options.has(t);
 
@@ -52,7 +54,9 @@ impl Capabilities {
         };
 
         let schedule_tag = match (saw_schedule_tag, table(|q| q.schedule_tag)) {
-            (Some(true), _) => Fact::new(Some(true), "objects in the calendars carry a schedule-tag property"),
+            (Some(true), _) => {
+                Fact::new(Some(true), "objects in the calendars carry a schedule-tag property")
+            }
             (_, Some((v, why))) => Fact::new(Some(v), why),
             _ if implicit.is_true() => {
                 Fact::new(Some(true), "RFC 6638 §3.2.10 requires it of servers with calendar-auto-schedule")

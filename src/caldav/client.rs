@@ -70,7 +70,10 @@ pub struct Client {
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("url", &self.config.url.as_str()).field("user", &self.config.user).finish()
+        f.debug_struct("Client")
+            .field("url", &self.config.url.as_str())
+            .field("user", &self.config.user)
+            .finish()
     }
 }
 
@@ -224,7 +227,10 @@ mod tests {
         assert!(check_url(&u("http://127.0.0.1:8080/"), false).is_ok());
         assert!(check_url(&u("http://[::1]/"), false).is_ok());
         assert!(check_url(&u("http://localhost/"), false).is_ok());
-        assert_eq!(check_url(&u("http://cal.example.com/"), false), Err(Error::InsecureUrl("cal.example.com".into())));
+        assert_eq!(
+            check_url(&u("http://cal.example.com/"), false),
+            Err(Error::InsecureUrl("cal.example.com".into()))
+        );
         assert!(check_url(&u("http://cal.example.com/"), true).is_ok());
         assert!(check_url(&u("https://cal.example.com/"), false).is_ok());
         assert!(check_url(&u("ftp://cal.example.com/"), true).is_err());

@@ -6,11 +6,14 @@ use url::Url;
 use super::calendars::{Calendar, ListCalendars};
 use super::client::Client;
 use super::error::Error;
+use super::http::Request;
 use super::options::{Options, ServerOptions};
 use super::propfind::{CurrentUserPrincipal, Principal, PrincipalProps};
+use super::quirks::ServerId;
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Discovery {
+    pub server: ServerId,
     pub principal: Principal,
     pub options: ServerOptions,
     pub calendars: Vec<Calendar>,
@@ -50,7 +53,13 @@ pub async fn find_principal(client: &Client) -> Result<Url, Error> {
         match client.run(&CurrentUserPrincipal { url }).await {
             Ok(p) => return Ok(p),
             // These are answers about the account, not about the path.
-            Err(e @ (Error::Unauthorized | Error::Tls(_) | Error::Connection(_) | Error::Timeout | Error::CrossOriginRedirect { .. })) => {
+            Err(
+                e @ (Error::Unauthorized
+                | Error::Tls(_)
+                | Error::Connection(_)
+                | Error::Timeout
+                | Error::CrossOriginRedirect { .. }),
+            ) => {
                 return Err(e);
             }
             Err(e) => last = Some(e),
@@ -68,7 +77,23 @@ pub async fn discover(client: &Client) -> Result<Discovery, Error> {
     for home in &principal.calendar_homes {
         calendars.extend(client.run(&ListCalendars { home: home.clone() }).await?);
     }
-    Ok(Discovery { principal, options, calendars })
+    let server = identify(client, &options).await;
+    Ok(Discovery { server, principal, options, calendars })
+}
+
+/// Which server this is, for the quirks table. Looks at the root page only
+/// when the headers don't say; failing that, the server stays unrecognised.
+async fn identify(client: &Client, options: &ServerOptions) -> ServerId {
+    let mut id = ServerId::identify(options.server.as_deref(), options.davical_version.as_deref());
+    if !id.needs_page() {
+        return id;
+    }
+    let Ok(root) = client.base_url().join("/") else { return id };
+    if let Ok(resp) = client.send(Request::new(http::Method::GET, root)).await {
+        let head: String = String::from_utf8_lossy(&resp.body).chars().take(4096).collect();
+        id.identify_from_page(&head);
+    }
+    id
 }
 
 #[cfg(test)]

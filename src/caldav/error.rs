@@ -41,7 +41,9 @@ pub enum Error {
     CrossOriginRedirect { to: String },
     #[error("too many redirects")]
     TooManyRedirects,
-    #[error("refusing unencrypted http:// to {0}: only loopback addresses may use it unless the account allows it")]
+    #[error(
+        "refusing unencrypted http:// to {0}: only loopback addresses may use it unless the account allows it"
+    )]
     InsecureUrl(String),
     #[error("invalid address: {0}")]
     InvalidUrl(String),
@@ -87,9 +89,7 @@ impl DavErrorBody {
                 }
                 (CALDAV, "allowed-attendee-scheduling-object-change")
                 | (CALDAV, "attendee-allowed")
-                | (CALDAV, "allowed-organizer-scheduling-object-change") => {
-                    out.attendee_forbidden = true
-                }
+                | (CALDAV, "allowed-organizer-scheduling-object-change") => out.attendee_forbidden = true,
                 (DAV, "valid-sync-token") => out.invalid_sync_token = true,
                 _ => {}
             }

@@ -220,9 +220,7 @@ pub fn status_error(resp: &Response, sent: &Precondition) -> Error {
     match resp.status {
         401 => Error::Unauthorized,
         403 => Error::Forbidden(
-            body.map(|b| b.conditions.join(", "))
-                .filter(|s| !s.is_empty())
-                .unwrap_or_else(|| resp.detail()),
+            body.map(|b| b.conditions.join(", ")).filter(|s| !s.is_empty()).unwrap_or_else(|| resp.detail()),
         ),
         404 | 410 => Error::NotFound(resp.url.to_string()),
         412 => match sent {

@@ -31,9 +31,7 @@ impl Entry {
 
     /// The trimmed text of a found property, if it has any.
     pub fn text(&self, ns: &str, name: &str) -> Option<String> {
-        self.prop(ns, name)
-            .map(|p| p.trimmed().to_owned())
-            .filter(|s| !s.is_empty())
+        self.prop(ns, name).map(|p| p.trimmed().to_owned()).filter(|s| !s.is_empty())
     }
 
     /// The first `DAV:href` inside a found property, resolved.
@@ -44,9 +42,7 @@ impl Entry {
     /// Every `DAV:href` inside a found property, resolved.
     pub fn hrefs(&self, base: &Url, ns: &str, name: &str) -> Vec<Url> {
         let Some(p) = self.prop(ns, name) else { return Vec::new() };
-        p.children_named(DAV, "href")
-            .filter_map(|h| base.join(h.trimmed()).ok())
-            .collect()
+        p.children_named(DAV, "href").filter_map(|h| base.join(h.trimmed()).ok()).collect()
     }
 
     /// Raw href texts (not resolved: e.g. `mailto:` addresses).
@@ -79,9 +75,7 @@ pub fn parse(body: &[u8], base: &Url) -> Result<Multistatus, Error> {
             .map(|h| h.trimmed())
             .filter(|h| !h.is_empty())
             .ok_or_else(|| Error::Malformed("a DAV:response without DAV:href".into()))?;
-        let url = base
-            .join(href)
-            .map_err(|e| Error::Malformed(format!("bad href {href:?}: {e}")))?;
+        let url = base.join(href).map_err(|e| Error::Malformed(format!("bad href {href:?}: {e}")))?;
         let status = response.child(DAV, "status").and_then(|s| parse_status(s.trimmed()));
         let mut found = Vec::new();
         for propstat in response.children_named(DAV, "propstat") {
@@ -98,9 +92,13 @@ pub fn parse(body: &[u8], base: &Url) -> Result<Multistatus, Error> {
     Ok(out)
 }
 
-/// Same resource, ignoring a trailing slash (servers differ on collections).
+/// Same resource, ignoring a trailing slash and percent-encoding (servers
+/// differ: Cyrus answers `uid@host.ics`, DAViCal `uid%40host.ics`).
 pub fn same_resource(a: &Url, b: &Url) -> bool {
-    a.as_str().trim_end_matches('/') == b.as_str().trim_end_matches('/')
+    let path = |u: &Url| {
+        percent_encoding::percent_decode_str(u.path().trim_end_matches('/')).decode_utf8_lossy().into_owned()
+    };
+    a.origin() == b.origin() && path(a) == path(b)
 }
 
 #[cfg(test)]
@@ -126,10 +124,19 @@ mod tests {
     }
 
     #[test]
+    fn same_resource_ignores_encoding_and_trailing_slash() {
+        let u = |s: &str| Url::parse(s).unwrap();
+        assert!(same_resource(&u("http://h/c/a@b.ics"), &u("http://h/c/a%40b.ics")));
+        assert!(same_resource(&u("http://h/c/inbox"), &u("http://h/c/inbox/")));
+        assert!(!same_resource(&u("http://h/c/a.ics"), &u("http://other/c/a.ics")));
+    }
+
+    #[test]
     fn refuses_other_roots_and_missing_hrefs() {
         let base = Url::parse("https://h/").unwrap();
         assert!(matches!(parse(b"<a xmlns='DAV:'/>", &base), Err(Error::Malformed(_))));
-        let nohref = b"<multistatus xmlns='DAV:'><response><status>HTTP/1.1 200 OK</status></response></multistatus>";
+        let nohref =
+            b"<multistatus xmlns='DAV:'><response><status>HTTP/1.1 200 OK</status></response></multistatus>";
         assert!(matches!(parse(nohref, &base), Err(Error::Malformed(m)) if m.contains("href")));
     }
 }

@@ -4,9 +4,7 @@ use http::Method;
 use url::Url;
 
 use super::error::Error;
-use super::http::{
-    Etag, Precondition, Request, Response, ScheduleTag, SchedulingHeaders, expect_success,
-};
+use super::http::{Etag, Precondition, Request, Response, ScheduleTag, SchedulingHeaders, expect_success};
 use super::op::Operation;
 
 /// A calendar object as stored on the server.

@@ -75,12 +75,8 @@ mod tests {
         headers.append("dav", HeaderValue::from_static("1, 2, 3, access-control, calendar-access"));
         headers.append("dav", HeaderValue::from_static("Scheduling-Controls"));
         headers.append("dav", HeaderValue::from_static("calendar-auto-schedule,,extended-mkcol"));
-        let resp = Response {
-            status: 200,
-            headers,
-            body: Vec::new(),
-            url: Url::parse("https://h/").unwrap(),
-        };
+        let resp =
+            Response { status: 200, headers, body: Vec::new(), url: Url::parse("https://h/").unwrap() };
         let o = Options { url: resp.url.clone() }.parse(resp).unwrap();
         assert!(o.has("scheduling-controls"));
         assert!(o.has("1"));

@@ -23,10 +23,7 @@ fn prefix(ns: &str) -> &'static str {
 pub(crate) const NAMESPACES: &str = r#"xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav" xmlns:cs="http://calendarserver.org/ns/" xmlns:a="http://apple.com/ns/ical/""#;
 
 pub(crate) fn prop_list(props: &[(&str, &str)]) -> String {
-    props
-        .iter()
-        .map(|(ns, name)| format!("<{}:{}/>", prefix(ns), escape(name)))
-        .collect()
+    props.iter().map(|(ns, name)| format!("<{}:{}/>", prefix(ns), escape(name))).collect()
 }
 
 /// A generic PROPFIND for named properties.
@@ -84,11 +81,11 @@ impl Operation for CurrentUserPrincipal {
     fn parse(&self, resp: Response) -> Result<Url, Error> {
         let base = resp.url.clone();
         let ms = parse_multistatus(resp)?;
-        own_entry(&ms, &base)
-            .and_then(|e| e.href(&base, DAV, "current-user-principal"))
-            .ok_or_else(|| {
-                Error::Malformed(format!("{base} does not name a current-user-principal (not a CalDAV server, or not logged in?)"))
-            })
+        own_entry(&ms, &base).and_then(|e| e.href(&base, DAV, "current-user-principal")).ok_or_else(|| {
+            Error::Malformed(format!(
+                "{base} does not name a current-user-principal (not a CalDAV server, or not logged in?)"
+            ))
+        })
     }
 }
 

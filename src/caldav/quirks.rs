@@ -13,20 +13,37 @@ pub struct ServerId {
 }
 
 impl ServerId {
+    /// From the `Server:` header, or DAViCal's `X-DAViCal-Version:`.
     pub fn identify(server: Option<&str>, davical: Option<&str>) -> Self {
         let header = davical.or(server).map(str::to_owned);
         let mut id = ServerId { product: None, version: None, header: header.clone() };
         let Some(text) = header else { return id };
         for token in text.split([' ', ';', ',']) {
             let (name, version) = token.split_once('/').unwrap_or((token, ""));
-            let product = KNOWN_PRODUCTS.iter().find(|(prefix, _)| name.to_ascii_lowercase().starts_with(prefix));
+            let product =
+                KNOWN_PRODUCTS.iter().find(|(prefix, _)| name.to_ascii_lowercase().starts_with(prefix));
             if let Some((_, product)) = product {
                 id.product = Some((*product).to_owned());
+                // "3.6.1-Debian-3.6.1-4+deb12u5" → "3.6.1"
+                let version = version.split('-').next().unwrap_or_default();
                 id.version = Some(version.to_owned()).filter(|v| !v.is_empty());
                 break;
             }
         }
         id
+    }
+
+    /// Xandikos and Radicale name themselves only on their root page
+    /// (their `Server:` header is the Python web framework's).
+    pub fn identify_from_page(&mut self, page: &str) {
+        if self.product.is_some() {
+            return;
+        }
+        self.product = ["Xandikos", "Radicale"].into_iter().find(|p| page.contains(p)).map(str::to_owned);
+    }
+
+    pub fn needs_page(&self) -> bool {
+        self.product.is_none()
     }
 
     pub fn is(&self, product: &str) -> bool {
@@ -158,8 +175,12 @@ mod tests {
         let d = ServerId::identify(Some("PHP/8.2"), Some("DAViCal/1.1.12; DB/1.3.5"));
         assert_eq!(d.describe(), "DAViCal 1.1.12");
         assert!(lookup(&d).is_some());
-        let u = ServerId::identify(Some("nginx"), None);
+        let c = ServerId::identify(Some("Cyrus-HTTP/3.6.1-Debian-3.6.1-4+deb12u5 Cyrus-SASL/2.1.28"), None);
+        assert_eq!(c.version.as_deref(), Some("3.6.1"));
+        let mut u = ServerId::identify(Some("Python/3.11 aiohttp/3.14.5"), None);
         assert_eq!(u.product, None);
         assert!(lookup(&u).is_none());
+        u.identify_from_page("<title>Xandikos WebDAV server</title>");
+        assert_eq!(u.describe(), "Xandikos");
     }
 }

@@ -119,11 +119,8 @@ impl Operation for Multiget {
     type Output = Fetched;
 
     fn request(&self) -> Request {
-        let hrefs: String = self
-            .objects
-            .iter()
-            .map(|u| format!("<d:href>{}</d:href>", escape(u.path())))
-            .collect();
+        let hrefs: String =
+            self.objects.iter().map(|u| format!("<d:href>{}</d:href>", escape(u.path()))).collect();
         let body = format!(
             r#"<?xml version="1.0" encoding="utf-8"?><c:calendar-multiget {NAMESPACES}>{}{hrefs}</c:calendar-multiget>"#,
             object_props(true)
@@ -231,7 +228,8 @@ mod tests {
           <response><href>/u/cal/b.ics</href><status>HTTP/1.1 404 Not Found</status></response>
           <response><href>/u/cal/</href><status>HTTP/1.1 507 Insufficient Storage</status></response>
           <sync-token>t2</sync-token></multistatus>"#;
-        let resp = Response { status: 207, headers: Default::default(), body: body.to_vec(), url: cal.clone() };
+        let resp =
+            Response { status: 207, headers: Default::default(), body: body.to_vec(), url: cal.clone() };
         let d = SyncCollection { calendar: cal, token: Some("t1".into()) }.parse(resp).unwrap();
         assert!(d.truncated);
         assert_eq!(d.changed.len(), 1);

@@ -73,17 +73,14 @@ fn malformed(what: impl Into<String>) -> Error {
 
 /// Parses a whole document and returns its root element.
 pub fn parse(body: &[u8]) -> Result<Element, Error> {
-    let text = std::str::from_utf8(body)
-        .map_err(|e| malformed(format!("XML body is not UTF-8 ({e})")))?;
+    let text = std::str::from_utf8(body).map_err(|e| malformed(format!("XML body is not UTF-8 ({e})")))?;
     let mut reader = NsReader::from_str(text);
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     let mut count = 0usize;
 
     loop {
-        let (ns, event) = reader
-            .read_resolved_event()
-            .map_err(|e| malformed(format!("invalid XML: {e}")))?;
+        let (ns, event) = reader.read_resolved_event().map_err(|e| malformed(format!("invalid XML: {e}")))?;
         match event {
             Event::Start(ref start) | Event::Empty(ref start) => {
                 let is_empty = matches!(event, Event::Empty(_));
@@ -92,9 +89,7 @@ pub fn parse(body: &[u8]) -> Result<Element, Error> {
                     return Err(malformed("XML has too many elements"));
                 }
                 if stack.len() >= MAX_DEPTH {
-                    return Err(malformed(format!(
-                        "XML nested deeper than {MAX_DEPTH} levels"
-                    )));
+                    return Err(malformed(format!("XML nested deeper than {MAX_DEPTH} levels")));
                 }
                 if root.is_some() {
                     return Err(malformed("XML has content after the root element"));
@@ -128,9 +123,7 @@ pub fn parse(body: &[u8]) -> Result<Element, Error> {
                 }
             }
             Event::End(_) => {
-                let element = stack
-                    .pop()
-                    .ok_or_else(|| malformed("unbalanced XML end tag"))?;
+                let element = stack.pop().ok_or_else(|| malformed("unbalanced XML end tag"))?;
                 close(&mut stack, &mut root, element);
             }
             Event::Text(t) => {

@@ -34,9 +34,9 @@ impl AccountCommand {
         match self {
             AccountCommand::Add(args) => {
                 let url = args.server.url()?;
-                let name = args
-                    .name
-                    .unwrap_or_else(|| format!("{}@{}", args.server.user, url.host_str().unwrap_or("server")));
+                let name = args.name.unwrap_or_else(|| {
+                    format!("{}@{}", args.server.user, url.host_str().unwrap_or("server"))
+                });
                 if config.accounts.iter().any(|a| a.name == name) {
                     anyhow::bail!("an account named {name:?} exists already");
                 }

@@ -80,7 +80,8 @@ fn print_text(r: &Report<'_>) {
     println!("Principal         {}", r.principal.url);
     let homes: Vec<String> = r.principal.calendar_homes.iter().map(|u| u.to_string()).collect();
     println!("Calendar home     {}", homes.join(", "));
-    let addrs = if r.principal.addresses.is_empty() { "none".into() } else { r.principal.addresses.join(", ") };
+    let addrs =
+        if r.principal.addresses.is_empty() { "none".into() } else { r.principal.addresses.join(", ") };
     println!("Addresses         {addrs}");
     println!("Inbox             {}", or_none(r.principal.inbox.as_ref().map(|u| u.to_string())));
     println!("Outbox            {}", or_none(r.principal.outbox.as_ref().map(|u| u.to_string())));

@@ -118,7 +118,8 @@ pub fn client(kind: Kind, user: &str) -> Client {
 pub fn uid(tag: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
     format!("{tag}-{}-{nanos}-{}@convene.test", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
 }
 
@@ -155,7 +156,8 @@ pub fn event(uid: &str, summary: &str, start: &str) -> String {
 
 /// Object URL for a UID inside a collection.
 pub fn object_url(collection: &Url, uid: &str) -> Url {
-    let safe: String = uid.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    let safe: String =
+        uid.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
     collection.join(&format!("{safe}.ics")).expect("object url")
 }
 
