@@ -6,8 +6,11 @@
 pub mod caldav;
 pub mod cli;
 pub mod config;
+pub mod ical;
 pub mod paths;
 pub mod secret;
+pub mod store;
+pub mod sync;
 
 pub fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")

@@ -32,6 +32,11 @@ pub struct Capabilities {
     pub schedule_agent_client: Fact,
     pub sync_collection: Fact,
     pub etag_on_put: Fact,
+    /// Whether an answer to one occurrence reaches the organizer.
+    pub occurrence_replies: Fact,
+    /// …but not for a series whose RRULE has COUNT (Cyrus).
+    #[serde(default)]
+    pub occurrence_replies_need_until: bool,
 }
 
 impl Capabilities {
@@ -105,6 +110,15 @@ impl Capabilities {
             None => Fact::new(None, "learned from the first write"),
         };
 
+        let occurrence_replies = match table(|q| q.occurrence_replies) {
+            Some((v, why)) => Fact::new(Some(v), why),
+            None if implicit.is_true() => {
+                Fact::new(None, "RFC 6638 §3.2.2.1 allows it; not verified for this server")
+            }
+            None => Fact::new(Some(false), "no implicit scheduling: answers don't reach anyone"),
+        };
+        let occurrence_replies_need_until = quirk.is_some_and(|q| q.occurrence_replies_need_until);
+
         Capabilities {
             server,
             dav: d.options.dav.iter().cloned().collect(),
@@ -116,6 +130,8 @@ impl Capabilities {
             schedule_agent_client,
             sync_collection,
             etag_on_put,
+            occurrence_replies,
+            occurrence_replies_need_until,
         }
     }
 
@@ -130,6 +146,7 @@ impl Capabilities {
             ("SCHEDULE-AGENT=CLIENT honoured", &self.schedule_agent_client),
             ("sync-collection", &self.sync_collection),
             ("ETag on PUT response", &self.etag_on_put),
+            ("one-occurrence answers", &self.occurrence_replies),
         ]
     }
 

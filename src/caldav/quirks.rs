@@ -82,6 +82,11 @@ pub struct Quirk {
     pub etag_on_put: Option<bool>,
     pub cyrus_scheduling_enabled: Option<bool>,
     pub schedule_agent_client: Option<bool>,
+    /// Whether an attendee's answer to one occurrence (an added override)
+    /// reaches the organizer's event.
+    pub occurrence_replies: Option<bool>,
+    /// Occurrence answers are dropped when the series' RRULE has COUNT.
+    pub occurrence_replies_need_until: bool,
     /// What was observed, in one or two sentences.
     pub observed: &'static str,
 }
@@ -96,7 +101,9 @@ pub const QUIRKS: &[Quirk] = &[
         etag_on_put: Some(false),
         cyrus_scheduling_enabled: Some(true),
         schedule_agent_client: Some(true),
-        observed: "Once the attendee has written its copy, organizer updates no longer change that copy's Schedule-Tag, so a stale reply is accepted (204) and puts the old time back; the tag in a PUT response is not the one a later GET shows; PUT responses carry no ETag. `Scheduling-Enabled: F` suppresses scheduling on PUT and DELETE.",
+        occurrence_replies: Some(true),
+        occurrence_replies_need_until: true,
+        observed: "Once the attendee has written its copy, organizer updates no longer change that copy's Schedule-Tag, so a stale reply is accepted (204) and puts the old time back; the tag in a PUT response is not the one a later GET shows; PUT responses carry no ETag. `Scheduling-Enabled: F` suppresses scheduling on PUT and DELETE. An answer to one occurrence of a series whose RRULE has COUNT is sent but never merged into the organizer's event (libical can't seek COUNT rules).",
     },
     Quirk {
         product: "DAViCal",
@@ -107,7 +114,9 @@ pub const QUIRKS: &[Quirk] = &[
         etag_on_put: Some(false),
         cyrus_scheduling_enabled: Some(false),
         schedule_agent_client: Some(true),
-        observed: "Implicit scheduling without any Schedule-Tag (no header, no property); a made-up `If-Schedule-Tag-Match` is ignored (204); PUT responses carry no ETag.",
+        occurrence_replies: Some(false),
+        occurrence_replies_need_until: false,
+        observed: "Implicit scheduling without any Schedule-Tag (no header, no property); a made-up `If-Schedule-Tag-Match` is ignored (204); PUT responses carry no ETag; an attendee's answer to one occurrence is stored on the attendee's copy but never reaches the organizer.",
     },
     Quirk {
         product: "Xandikos",
@@ -118,7 +127,9 @@ pub const QUIRKS: &[Quirk] = &[
         etag_on_put: Some(true),
         cyrus_scheduling_enabled: Some(false),
         schedule_agent_client: Some(false),
-        observed: "Schedule-Tag follows RFC 6638 end to end (stale tag: 412, empty body); a forbidden attendee edit is a 412 with `<C:attendee-allowed/>`; `SCHEDULE-AGENT=CLIENT` does not stop delivery; nothing suppresses scheduling.",
+        occurrence_replies: Some(false),
+        occurrence_replies_need_until: false,
+        observed: "Schedule-Tag follows RFC 6638 end to end (stale tag: 412, empty body); a forbidden attendee edit is a 412 with `<C:attendee-allowed/>`; `SCHEDULE-AGENT=CLIENT` does not stop delivery; nothing suppresses scheduling; an attendee may not add an occurrence override (412 `attendee-allowed`), so one occurrence can't be answered.",
     },
     Quirk {
         product: "Radicale",
@@ -129,6 +140,8 @@ pub const QUIRKS: &[Quirk] = &[
         etag_on_put: Some(true),
         cyrus_scheduling_enabled: Some(false),
         schedule_agent_client: None,
+        occurrence_replies: None,
+        occurrence_replies_need_until: false,
         observed: "Plain CalDAV: no implicit scheduling, no inbox/outbox, no Schedule-Tag; `If-Schedule-Tag-Match` is ignored.",
     },
 ];
@@ -145,11 +158,11 @@ pub fn markdown_table() -> String {
         None => "–",
     };
     let mut out = String::from(
-        "| server (measured) | Schedule-Tag | tag trustworthy | honours If-Schedule-Tag-Match | ETag on PUT | `Scheduling-Enabled: F` | `SCHEDULE-AGENT=CLIENT` honoured | observed |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n",
+        "| server (measured) | Schedule-Tag | tag trustworthy | honours If-Schedule-Tag-Match | ETag on PUT | `Scheduling-Enabled: F` | `SCHEDULE-AGENT=CLIENT` honoured | one-occurrence answers | observed |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for q in QUIRKS {
         out.push_str(&format!(
-            "| {} {} | {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} {} | {} | {} | {} | {} | {} | {} | {}{} | {} |\n",
             q.product,
             q.measured,
             yn(q.schedule_tag),
@@ -158,6 +171,8 @@ pub fn markdown_table() -> String {
             yn(q.etag_on_put),
             yn(q.cyrus_scheduling_enabled),
             yn(q.schedule_agent_client),
+            yn(q.occurrence_replies),
+            if q.occurrence_replies_need_until { " (not COUNT series)" } else { "" },
             q.observed
         ));
     }

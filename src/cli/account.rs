@@ -25,6 +25,9 @@ pub struct AddArgs {
     /// Name for the account (default: USER@HOST).
     #[arg(long)]
     pub name: Option<String>,
+    /// Another address you are invited under (repeatable).
+    #[arg(long = "alias", value_name = "ADDRESS")]
+    pub aliases: Vec<String>,
 }
 
 impl AccountCommand {
@@ -54,7 +57,7 @@ impl AccountCommand {
                     ca_file: args.server.ca_file,
                     allow_insecure_http: args.server.allow_insecure_http,
                     password_command: command,
-                    aliases: Vec::new(),
+                    aliases: args.aliases,
                 });
                 config.save(&file)?;
                 println!("Added {name}: {} calendar(s) at {}", found.calendars.len(), found.principal.url);
@@ -73,6 +76,7 @@ impl AccountCommand {
                     secret::delete_from_keyring(&a.user, &a.url)?;
                 }
                 config.save(&file)?;
+                crate::store::AccountFiles::new(paths, &a.name).remove_all()?;
                 println!("Removed {name}");
             }
         }

@@ -2,6 +2,7 @@
 
 mod account;
 mod check_server;
+pub mod replies;
 
 use std::path::PathBuf;
 
@@ -27,6 +28,20 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     Account(account::AccountCommand),
+    /// Fetch what changed and send waiting answers.
+    Sync(replies::AccountArg),
+    /// List invitations (pending first) from the local cache.
+    Invitations {
+        #[command(flatten)]
+        account: replies::AccountArg,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Answer an invitation. Exit 0: sent; 3: the organizer changed the
+    /// event and you must decide (see --resend); 75: saved, not sent yet.
+    Reply(replies::ReplyArgs),
+    /// Show answers not yet on the server.
+    Outbox(replies::OutboxArgs),
     /// Print the known-server compatibility table (Markdown).
     CompatTable,
 }
@@ -87,6 +102,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Some(Command::CheckServer(c)) => runtime()?.block_on(c.run()),
         Some(Command::Account(c)) => runtime()?.block_on(c.run(&paths)),
+        Some(Command::Sync(a)) => runtime()?.block_on(replies::sync(&paths, a)),
+        Some(Command::Invitations { account, json }) => replies::invitations(&paths, account, json),
+        Some(Command::Reply(args)) => runtime()?.block_on(replies::reply(&paths, args)),
+        Some(Command::Outbox(args)) => replies::outbox(&paths, args),
         Some(Command::CompatTable) => {
             print!("{}", crate::caldav::quirks::markdown_table());
             Ok(0)

@@ -2,6 +2,7 @@
 //! `tests/servers/harness.sh start` runs, and small helpers.
 #![allow(dead_code)] // each test crate uses a different subset
 
+pub mod proxy;
 pub mod stub;
 
 use std::path::PathBuf;
@@ -174,4 +175,135 @@ where
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
     panic!("timed out waiting for {what}")
+}
+
+/// A Convene profile (config dir) holding one account for `user` on `kind`,
+/// its password given by a password command (never stored).
+pub struct Profile {
+    pub dir: tempfile::TempDir,
+    pub account: convene::config::Account,
+}
+
+impl Profile {
+    pub fn new(kind: Kind, user: &str) -> Self {
+        Self::at(kind, user, server(kind).url.clone(), Vec::new())
+    }
+
+    /// An account reaching the server at `url` (e.g. through a proxy).
+    pub fn at(kind: Kind, user: &str, url: Url, aliases: Vec<String>) -> Self {
+        let dir = tempfile::tempdir().expect("profile dir");
+        let account = convene::config::Account {
+            name: format!("{user}-{}", kind.key()),
+            url,
+            user: user.to_owned(),
+            ca_file: server(kind).ca_file.clone(),
+            allow_insecure_http: false,
+            password_command: Some(password_command(user)),
+            aliases,
+        };
+        let config = convene::config::Config { accounts: vec![account.clone()] };
+        let paths = convene::paths::Paths::profile(dir.path());
+        config.save(&paths.config_file()).expect("write config");
+        Profile { dir, account }
+    }
+
+    pub fn paths(&self) -> convene::paths::Paths {
+        convene::paths::Paths::profile(self.dir.path())
+    }
+
+    pub fn engine(&self) -> convene::sync::Engine {
+        convene::sync::Engine::open(&self.paths(), &self.account, password(&self.account.user))
+            .expect("engine")
+    }
+
+    /// Runs the convene binary with this profile.
+    pub fn run(&self, args: &[&str]) -> std::process::Output {
+        self.command(args).output().expect("run convene")
+    }
+
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_convene"));
+        cmd.arg("--profile").arg(self.dir.path()).args(args);
+        cmd
+    }
+}
+
+/// An invitation at `start`–`end` (UTC stamps), optionally weekly.
+pub fn invitation_at(
+    uid: &str,
+    summary: &str,
+    attendees: &[&str],
+    start: &str,
+    end: &str,
+    weekly: bool,
+) -> String {
+    let base = invitation(uid, summary, attendees);
+    let mut out = base
+        .replace("DTSTART:20300604T100000Z", &format!("DTSTART:{start}"))
+        .replace("DTEND:20300604T110000Z", &format!("DTEND:{end}"));
+    if weekly {
+        out = out.replace("SEQUENCE:0\r\n", "SEQUENCE:0\r\nRRULE:FREQ=WEEKLY;UNTIL=20300716T100000Z\r\n");
+    }
+    out
+}
+
+pub fn organizer_url(kind: Kind, uid: &str) -> Url {
+    let s = server(kind);
+    object_url(&s.at(&s.default_calendar, "organizer"), uid)
+}
+
+/// The organizer creates (or updates) an event with implicit scheduling.
+pub async fn organizer_put(kind: Kind, uid: &str, data: &str) {
+    use convene::caldav::{Get, Precondition, Put, SchedulingHeaders};
+    let c = client(kind, "organizer");
+    let url = organizer_url(kind, uid);
+    let precondition = match c.run(&Get { url: url.clone() }).await {
+        Ok(o) => Precondition::IfMatch(o.etag.expect("organizer copy has an ETag")),
+        Err(_) => Precondition::IfNoneMatchAny,
+    };
+    c.run(&Put { url, data: data.to_owned(), precondition, scheduling: SchedulingHeaders::default() })
+        .await
+        .expect("organizer PUT");
+}
+
+pub async fn organizer_copy(kind: Kind, uid: &str) -> convene::caldav::Object {
+    client(kind, "organizer")
+        .run(&convene::caldav::Get { url: organizer_url(kind, uid) })
+        .await
+        .expect("organizer copy")
+}
+
+/// The organizer moves the event: new DTSTART/DTEND, SEQUENCE bumped.
+pub async fn organizer_reschedule(kind: Kind, uid: &str, start: &str, end: &str) {
+    let now = organizer_copy(kind, uid).await.data;
+    let doc = convene::ical::Document::parse(&now).expect("organizer copy parses");
+    let ev = doc.calendar().and_then(|c| c.children().find(|e| e.name == "VEVENT")).expect("VEVENT");
+    let old_start = ev.prop("DTSTART").expect("DTSTART").value.clone();
+    let old_end = ev.prop("DTEND").expect("DTEND").value.clone();
+    let seq: u32 = ev.prop("SEQUENCE").and_then(|s| s.value.trim().parse().ok()).unwrap_or(0);
+    let moved = now
+        .replace(&format!(":{old_start}"), &format!(":{start}"))
+        .replace(&format!(":{old_end}"), &format!(":{end}"))
+        .replace(&format!("SEQUENCE:{seq}"), &format!("SEQUENCE:{}", seq + 1));
+    organizer_put(kind, uid, &moved).await;
+}
+
+/// PARTSTAT of `who` on the series (or on one occurrence) in `data`.
+pub fn partstat(data: &str, who: &str, occurrence: Option<&str>) -> Option<String> {
+    let doc = convene::ical::Document::parse(data).ok()?;
+    let cal = doc.calendar()?;
+    let ev = cal.children().filter(|c| c.name == "VEVENT").find(|c| {
+        let rid = c.prop("RECURRENCE-ID").map(|r| r.value.trim().to_owned());
+        rid.as_deref() == occurrence
+    })?;
+    let me = convene::ical::Identity::new([format!("mailto:{who}@example.com")]);
+    ev.props_named("ATTENDEE")
+        .find(|a| me.is_me(&a.value))
+        .and_then(|a| a.param("PARTSTAT").map(|p| p.value()))
+}
+
+pub fn dtstart(data: &str) -> String {
+    let doc = convene::ical::Document::parse(data).expect("parses");
+    let ev = doc.calendar().and_then(|c| c.children().find(|e| e.name == "VEVENT")).expect("VEVENT");
+    ev.prop("DTSTART").expect("DTSTART").value.trim().to_owned()
 }

@@ -1,0 +1,239 @@
+//! `convene sync | invitations | reply | outbox`: the reply engine from a shell.
+
+use clap::{Args, Subcommand};
+use serde::Serialize;
+
+use super::obtain_password;
+use crate::config::{Account, Config};
+use crate::ical::{Answer, Diff, time::describe_local};
+use crate::paths::Paths;
+use crate::store::EntryState;
+use crate::sync::{Engine, Listing, Outcome, ReplyState};
+
+/// Exit codes other than 0 (done) and 1 (error), for scripts.
+pub const EXIT_CONFLICT: i32 = 3;
+pub const EXIT_PENDING: i32 = 75;
+
+#[derive(Debug, Args)]
+pub struct AccountArg {
+    /// Which account (needed when there are several).
+    #[arg(long)]
+    pub account: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReplyArgs {
+    #[command(flatten)]
+    pub account: AccountArg,
+    pub uid: String,
+    /// accept, tentative or decline
+    #[arg(value_parser = parse_answer)]
+    pub answer: Answer,
+    #[arg(long)]
+    pub comment: Option<String>,
+    /// Answer one occurrence only (its RECURRENCE-ID, e.g. 20300611T100000).
+    #[arg(long, value_name = "RECURRENCE-ID")]
+    pub occurrence: Option<String>,
+    /// Which of your addresses answers, when you are invited under several.
+    #[arg(long = "as", value_name = "ADDRESS")]
+    pub as_address: Option<String>,
+    /// Answer again on the organizer's new version after a conflict.
+    #[arg(long)]
+    pub resend: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+fn parse_answer(s: &str) -> Result<Answer, String> {
+    Answer::parse(s).ok_or_else(|| format!("{s:?}: use accept, tentative or decline"))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum OutboxCommand {
+    /// Forget a waiting or conflicting answer.
+    Drop { uid: String },
+}
+
+#[derive(Debug, Args)]
+pub struct OutboxArgs {
+    #[command(flatten)]
+    pub account: AccountArg,
+    #[arg(long)]
+    pub json: bool,
+    #[command(subcommand)]
+    pub command: Option<OutboxCommand>,
+}
+
+pub fn open(paths: &Paths, name: Option<&str>) -> anyhow::Result<Engine> {
+    let config = Config::load(&paths.config_file())?;
+    let account: &Account = config.account(name)?;
+    let password = obtain_password(account.password_command.as_deref(), &account.user, &account.url)?;
+    Ok(Engine::open(paths, account, password)?)
+}
+
+pub async fn sync(paths: &Paths, account: AccountArg) -> anyhow::Result<i32> {
+    let mut engine = open(paths, account.account.as_deref())?;
+    let sent = engine.flush().await?;
+    let report = engine.sync().await?;
+    for (uid, outcome) in &sent {
+        println!("reply {uid}: {}", outcome_word(outcome));
+    }
+    let pending = engine.invitations()?.iter().filter(|l| l.invitation.is_pending()).count();
+    println!(
+        "Synced {} calendar(s): {} fetched, {} removed, {} HTTP request(s); {pending} invitation(s) waiting for an answer.",
+        report.calendars, report.fetched, report.removed, report.requests
+    );
+    Ok(0)
+}
+
+#[derive(Serialize)]
+struct InvitationRow<'a> {
+    uid: &'a str,
+    summary: Option<&'a str>,
+    organizer: Option<String>,
+    organizer_address: Option<&'a str>,
+    start: Option<String>,
+    start_raw: Option<&'a str>,
+    location: Option<&'a str>,
+    recurrence: Option<&'a str>,
+    cancelled: bool,
+    my_partstat: Option<&'a str>,
+    pending: bool,
+    calendar: &'a str,
+    reply: &'a ReplyState,
+}
+
+fn row(l: &Listing) -> InvitationRow<'_> {
+    let i = &l.invitation;
+    InvitationRow {
+        uid: &i.uid,
+        summary: i.summary.as_deref(),
+        organizer: i.organizer.as_ref().map(|o| o.display()),
+        organizer_address: i.organizer.as_ref().map(|o| o.address.as_str()),
+        start: i.start.as_ref().map(describe_local),
+        start_raw: i.start.as_ref().map(|s| s.value.as_str()),
+        location: i.location.as_deref(),
+        recurrence: i.recurrence.as_deref(),
+        cancelled: i.cancelled,
+        my_partstat: i.my_partstat.as_deref(),
+        pending: i.is_pending(),
+        calendar: &l.calendar_name,
+        reply: &l.reply,
+    }
+}
+
+pub fn invitations(paths: &Paths, account: AccountArg, json: bool) -> anyhow::Result<i32> {
+    let engine = open(paths, account.account.as_deref())?;
+    let list = engine.invitations()?;
+    if json {
+        let rows: Vec<InvitationRow<'_>> = list.iter().map(row).collect();
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(0);
+    }
+    if list.is_empty() {
+        println!("No invitations. (Run `convene sync` to fetch new ones.)");
+    }
+    for l in &list {
+        let r = row(l);
+        let answer = match &l.reply {
+            ReplyState::None => r.my_partstat.unwrap_or("NEEDS-ACTION").to_owned(),
+            ReplyState::Pending { reply, .. } => format!("{} (sending…)", reply.answer.partstat()),
+            ReplyState::Conflict { reply, .. } => {
+                format!("{} (conflict: needs your decision)", reply.answer.partstat())
+            }
+            ReplyState::Failed { reply, error } => format!("{} (failed: {error})", reply.answer.partstat()),
+        };
+        let status = if r.cancelled { " [cancelled]" } else { "" };
+        println!(
+            "{}  {}  {}{status}\n      from {}; {}{}; in {}\n      uid {}",
+            r.start.as_deref().unwrap_or("(no date)"),
+            answer,
+            r.summary.unwrap_or("(no title)"),
+            r.organizer.as_deref().unwrap_or("(no organizer)"),
+            r.recurrence.map(|x| format!("repeats {x}; ")).unwrap_or_default(),
+            r.location.map(|x| format!("at {x}")).unwrap_or_else(|| "no place".into()),
+            r.calendar,
+            r.uid,
+        );
+    }
+    Ok(0)
+}
+
+fn outcome_word(o: &Outcome) -> String {
+    match o {
+        Outcome::Sent { .. } => "sent".into(),
+        Outcome::Pending { error } => format!("pending ({error})"),
+        Outcome::Conflict { .. } => "conflict: the organizer changed the event".into(),
+        Outcome::Failed { error } => format!("failed: {error}"),
+    }
+}
+
+fn print_diff(diff: &Diff) {
+    println!("The organizer changed the event since you saw it:");
+    for c in &diff.changes {
+        let occ = c.occurrence.as_ref().map(|o| format!(" (occurrence {o})")).unwrap_or_default();
+        println!("  {}{occ}: {} → {}", c.field.label(), c.before, c.after);
+    }
+    println!(
+        "Your answer is kept. Send it for the new version with --resend, change it, or `convene outbox drop UID`."
+    );
+}
+
+pub async fn reply(paths: &Paths, args: ReplyArgs) -> anyhow::Result<i32> {
+    let mut engine = open(paths, args.account.account.as_deref())?;
+    if args.resend {
+        engine.resend(&args.uid, Some(args.answer), args.comment.clone())?;
+    } else {
+        engine.queue(
+            &args.uid,
+            args.answer,
+            args.comment.clone(),
+            args.occurrence.clone(),
+            args.as_address.as_deref(),
+        )?;
+    }
+    let outcome = engine.send(&args.uid).await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&outcome)?);
+    } else {
+        match &outcome {
+            Outcome::Conflict { diff, .. } => print_diff(diff),
+            Outcome::Sent { .. } => println!("Sent: {} {}", args.answer.partstat(), args.uid),
+            other => println!("{}: {}", args.uid, outcome_word(other)),
+        }
+    }
+    Ok(match outcome {
+        Outcome::Sent { .. } => 0,
+        Outcome::Conflict { .. } => EXIT_CONFLICT,
+        Outcome::Pending { .. } => EXIT_PENDING,
+        Outcome::Failed { .. } => 1,
+    })
+}
+
+pub fn outbox(paths: &Paths, args: OutboxArgs) -> anyhow::Result<i32> {
+    let mut engine = open(paths, args.account.account.as_deref())?;
+    if let Some(OutboxCommand::Drop { uid }) = &args.command {
+        engine.discard(uid)?;
+        println!("Dropped the answer for {uid}");
+        return Ok(0);
+    }
+    let entries = engine.outbox()?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&entries)?);
+        return Ok(0);
+    }
+    if entries.is_empty() {
+        println!("The outbox is empty: every answer has reached the server.");
+    }
+    for e in &entries {
+        let state = match &e.state {
+            EntryState::Pending { last_error: None } | EntryState::Sending => "pending".to_owned(),
+            EntryState::Pending { last_error: Some(err) } => format!("pending ({err})"),
+            EntryState::Conflict { .. } => "conflict: needs your decision".to_owned(),
+            EntryState::Failed { error } => format!("failed: {error}"),
+        };
+        let occ = e.reply.occurrence.as_ref().map(|o| format!(" occurrence {o}")).unwrap_or_default();
+        println!("{}  {}{occ}  {state}", e.uid, e.reply.answer.partstat());
+    }
+    Ok(0)
+}

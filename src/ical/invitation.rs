@@ -1,0 +1,208 @@
+//! Finding invitations: events organized by someone else that list the
+//! user as an attendee. When no attendee or several match the user's
+//! addresses, the person chooses; nothing here guesses.
+
+use serde::{Deserialize, Serialize};
+
+use super::event::{self, Person, When};
+use super::identity::Identity;
+use super::lines::{Component, Document, ParseError};
+
+/// How the user stands in an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Role {
+    /// Invited under exactly one of the user's addresses.
+    Invited { me: String },
+    /// Several attendees are the user (invited under two aliases).
+    SeveralAddresses { candidates: Vec<String> },
+    /// Organized by someone else, but no attendee is one of the user's
+    /// addresses (perhaps an alias not configured yet).
+    NotListed,
+    /// The user organizes it.
+    Organizer,
+    /// No ORGANIZER: a personal event, not an invitation.
+    NoOrganizer,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Invitation {
+    pub uid: String,
+    pub summary: Option<String>,
+    pub organizer: Option<Person>,
+    pub start: Option<When>,
+    pub end: Option<When>,
+    pub duration: Option<String>,
+    pub location: Option<String>,
+    pub description: Option<String>,
+    /// The RRULE as written, when the event repeats.
+    pub recurrence: Option<String>,
+    pub cancelled: bool,
+    pub attendees: Vec<Person>,
+    pub role: Role,
+    /// The user's PARTSTAT on the series (None unless `role` is `Invited`).
+    pub my_partstat: Option<String>,
+    /// RECURRENCE-IDs of occurrences that carry their own PARTSTAT for the user.
+    pub occurrence_answers: Vec<(String, String)>,
+}
+
+impl Invitation {
+    /// Needs an answer: invited and still NEEDS-ACTION (or no PARTSTAT).
+    pub fn is_pending(&self) -> bool {
+        matches!(self.role, Role::Invited { .. })
+            && !self.cancelled
+            && self.my_partstat.as_deref().is_none_or(|p| p == "NEEDS-ACTION")
+    }
+
+    pub fn is_invitation(&self) -> bool {
+        matches!(self.role, Role::Invited { .. } | Role::SeveralAddresses { .. } | Role::NotListed)
+    }
+}
+
+/// The series' main VEVENT: the one without RECURRENCE-ID, else the first.
+pub fn main_event(cal: &Component) -> Option<&Component> {
+    let events = || cal.children().filter(|c| c.name == "VEVENT");
+    events().find(|e| e.prop("RECURRENCE-ID").is_none()).or_else(|| events().next())
+}
+
+pub fn role(ev: &Component, me: &Identity) -> Role {
+    let Some(org) = event::organizer(ev) else { return Role::NoOrganizer };
+    if me.is_me(&org.address) {
+        return Role::Organizer;
+    }
+    let mut mine: Vec<String> =
+        event::attendees(ev).into_iter().map(|a| a.address).filter(|a| me.is_me(a)).collect();
+    mine.dedup();
+    match mine.len() {
+        0 => Role::NotListed,
+        1 => Role::Invited { me: mine.remove(0) },
+        _ => Role::SeveralAddresses { candidates: mine },
+    }
+}
+
+/// Reads one calendar object. `Ok(None)` when it holds no VEVENT (a task,
+/// a journal entry).
+pub fn read(data: &str, me: &Identity) -> Result<Option<Invitation>, ParseError> {
+    let doc = Document::parse(data)?;
+    let Some(cal) = doc.calendar() else { return Ok(None) };
+    let Some(ev) = main_event(cal) else { return Ok(None) };
+    let role = role(ev, me);
+    let partstat_of = |e: &Component, addr: &str| {
+        event::attendees(e).into_iter().find(|a| a.address == addr).and_then(|a| a.partstat)
+    };
+    let (my_partstat, occurrence_answers) = match &role {
+        Role::Invited { me } => {
+            let overrides = cal
+                .children()
+                .filter(|c| c.name == "VEVENT")
+                .filter_map(|c| Some((event::recurrence_id(c)?, partstat_of(c, me)?)))
+                .collect();
+            (partstat_of(ev, me), overrides)
+        }
+        _ => (None, Vec::new()),
+    };
+    Ok(Some(Invitation {
+        uid: event::uid(ev).unwrap_or_default(),
+        summary: event::text(ev, "SUMMARY"),
+        organizer: event::organizer(ev),
+        start: event::start(ev),
+        end: event::end(ev),
+        duration: ev.prop("DURATION").map(|d| d.value.trim().to_owned()),
+        location: event::text(ev, "LOCATION"),
+        description: event::text(ev, "DESCRIPTION"),
+        recurrence: ev.prop("RRULE").map(|r| r.value.trim().to_owned()),
+        cancelled: event::is_cancelled(ev),
+        attendees: event::attendees(ev),
+        role,
+        my_partstat,
+        occurrence_answers,
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ics(org: Option<&str>, attendees: &[&str]) -> String {
+        let mut s = String::from(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:u1\r\nSUMMARY:Sync\r\nDTSTART:20300101T100000Z\r\n",
+        );
+        if let Some(o) = org {
+            s.push_str(&format!("ORGANIZER;CN=Olga:{o}\r\n"));
+        }
+        for a in attendees {
+            s.push_str(&format!("ATTENDEE;PARTSTAT=NEEDS-ACTION:{a}\r\n"));
+        }
+        s.push_str("END:VEVENT\r\nEND:VCALENDAR\r\n");
+        s
+    }
+
+    fn me() -> Identity {
+        Identity::new(["mailto:ann@example.com", "mailto:ann@old.example.com"])
+    }
+
+    #[test]
+    fn one_matching_attendee_is_an_invitation() {
+        let i = read(
+            &ics(Some("mailto:olga@example.com"), &["mailto:ANN@EXAMPLE.COM"]),
+            &Identity::new(["mailto:ANN@example.com"]),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(i.role, Role::Invited { me: "mailto:ANN@EXAMPLE.COM".into() });
+        assert!(i.is_pending());
+        assert_eq!(i.my_partstat.as_deref(), Some("NEEDS-ACTION"));
+        assert_eq!(i.organizer.unwrap().display(), "Olga <olga@example.com>");
+    }
+
+    #[test]
+    fn two_aliases_are_the_persons_choice() {
+        let i = read(
+            &ics(Some("mailto:olga@example.com"), &["mailto:ann@example.com", "mailto:ann@old.example.com"]),
+            &me(),
+        )
+        .unwrap()
+        .unwrap();
+        assert_eq!(
+            i.role,
+            Role::SeveralAddresses {
+                candidates: vec!["mailto:ann@example.com".into(), "mailto:ann@old.example.com".into()]
+            }
+        );
+        assert!(!i.is_pending());
+    }
+
+    #[test]
+    fn none_matching_no_organizer_and_own_events_are_told_apart() {
+        let none =
+            read(&ics(Some("mailto:olga@example.com"), &["mailto:bob@example.com"]), &me()).unwrap().unwrap();
+        assert_eq!(none.role, Role::NotListed);
+        assert!(none.is_invitation());
+        let personal = read(&ics(None, &[]), &me()).unwrap().unwrap();
+        assert_eq!(personal.role, Role::NoOrganizer);
+        assert!(!personal.is_invitation());
+        let mine =
+            read(&ics(Some("mailto:ann@example.com"), &["mailto:bob@example.com"]), &me()).unwrap().unwrap();
+        assert_eq!(mine.role, Role::Organizer);
+        let nobody =
+            read(&ics(Some("mailto:olga@example.com"), &["mailto:ann@example.com"]), &Identity::default())
+                .unwrap()
+                .unwrap();
+        assert_eq!(nobody.role, Role::NotListed);
+    }
+
+    #[test]
+    fn cancelled_invitations_are_not_pending() {
+        let data = ics(Some("mailto:olga@example.com"), &["mailto:ann@example.com"])
+            .replace("SUMMARY:Sync", "STATUS:CANCELLED");
+        let i = read(&data, &me()).unwrap().unwrap();
+        assert!(i.cancelled);
+        assert!(!i.is_pending());
+    }
+
+    #[test]
+    fn tasks_are_not_events() {
+        let todo = "BEGIN:VCALENDAR\r\nBEGIN:VTODO\r\nUID:t\r\nEND:VTODO\r\nEND:VCALENDAR\r\n";
+        assert_eq!(read(todo, &me()).unwrap(), None);
+    }
+}

@@ -1,0 +1,16 @@
+//! Invitations in iCalendar: who the user is in an event, the reply edit
+//! that keeps every other byte, and what changed between two versions.
+
+pub mod diff;
+pub mod event;
+pub mod identity;
+pub mod invitation;
+pub mod lines;
+pub mod reply;
+pub mod time;
+
+pub use diff::{Change, Diff, Field};
+pub use identity::Identity;
+pub use invitation::{Invitation, Role};
+pub use lines::{Document, ParseError};
+pub use reply::{Answer, Reply, ReplyError};

@@ -1,0 +1,327 @@
+//! The attendee's reply as an edit of the stored object: only what RFC 6638
+//! §3.2.2.1 lets an attendee change. The user's PARTSTAT, an optional
+//! COMMENT, and for one occurrence an added RECURRENCE-ID override. Never
+//! SEQUENCE; every other line is written back exactly as it was.
+
+use chrono::NaiveDateTime;
+use serde::{Deserialize, Serialize};
+
+use super::event::{self, escape};
+use super::identity::normalize;
+use super::invitation::main_event;
+use super::lines::{Component, Document, Item, Line, ParseError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Answer {
+    Accept,
+    Tentative,
+    Decline,
+}
+
+impl Answer {
+    pub fn partstat(self) -> &'static str {
+        match self {
+            Answer::Accept => "ACCEPTED",
+            Answer::Tentative => "TENTATIVE",
+            Answer::Decline => "DECLINED",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "accept" | "accepted" => Some(Answer::Accept),
+            "tentative" => Some(Answer::Tentative),
+            "decline" | "declined" => Some(Answer::Decline),
+            _ => None,
+        }
+    }
+}
+
+/// What the person decided.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Reply {
+    pub answer: Answer,
+    pub comment: Option<String>,
+    /// RECURRENCE-ID value of the one occurrence answered, or None for all.
+    pub occurrence: Option<String>,
+    /// The ATTENDEE address the person answers as.
+    pub me: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ReplyError {
+    #[error("the event can't be read: {0}")]
+    Parse(#[from] ParseError),
+    #[error("the object holds no event")]
+    NoEvent,
+    #[error("{0} is not an attendee of this event")]
+    NotAttendee(String),
+    #[error("this event does not repeat, so there is no occurrence {0} to answer")]
+    NotRecurring(String),
+    #[error("occurrence {given:?} does not match the event's start format (like {example})")]
+    BadOccurrence { given: String, example: String },
+}
+
+/// Applies `reply` to the object text and returns the new text.
+pub fn apply(data: &str, reply: &Reply) -> Result<String, ReplyError> {
+    let mut doc = Document::parse(data)?;
+    let cal = doc.calendar_mut().ok_or(ReplyError::NoEvent)?;
+    match &reply.occurrence {
+        None => answer_series(cal, reply)?,
+        Some(rid) => answer_occurrence(cal, reply, rid)?,
+    }
+    Ok(doc.to_string())
+}
+
+/// Whether the object already carries this answer (a send that landed
+/// before a crash, or the same answer given elsewhere).
+pub fn is_applied(data: &str, reply: &Reply) -> bool {
+    let Ok(doc) = Document::parse(data) else { return false };
+    let Some(cal) = doc.calendar() else { return false };
+    let target = cal.children().filter(|c| c.name == "VEVENT").find(|c| match &reply.occurrence {
+        None => c.prop("RECURRENCE-ID").is_none(),
+        Some(rid) => event::recurrence_id(c).is_some_and(|r| same_instant(&r, rid)),
+    });
+    let Some(ev) = target else { return false };
+    let answered = ev.props().filter(|l| is_me(l, &reply.me)).any(|l| {
+        l.param("PARTSTAT").is_some_and(|p| p.value().eq_ignore_ascii_case(reply.answer.partstat()))
+    });
+    let commented = match &reply.comment {
+        None => true,
+        Some(c) => ev.props_named("COMMENT").any(|l| event::unescape(&l.value) == *c),
+    };
+    answered && commented
+}
+
+fn is_me(line: &Line, me: &str) -> bool {
+    line.name == "ATTENDEE" && normalize(&line.value) == normalize(me)
+}
+
+/// Sets PARTSTAT on the user's ATTENDEE line of one VEVENT, and the comment.
+/// Returns false when the user is not an attendee of it.
+fn answer_event(ev: &mut Component, reply: &Reply) -> bool {
+    let mut found = false;
+    for line in ev.props_mut().filter(|l| is_me(l, &reply.me)) {
+        line.set_param("PARTSTAT", reply.answer.partstat());
+        found = true;
+    }
+    if found && let Some(comment) = &reply.comment {
+        set_comment(ev, comment);
+    }
+    found
+}
+
+/// The reply's COMMENT (RFC 5546 §3.2.3): replaces one we wrote before,
+/// which is the only COMMENT an attendee's copy carries from us.
+fn set_comment(ev: &mut Component, comment: &str) {
+    ev.remove_props("COMMENT");
+    if !comment.trim().is_empty() {
+        ev.push_prop(Line::new("COMMENT", Vec::new(), &escape(comment)));
+    }
+}
+
+fn answer_series(cal: &mut Component, reply: &Reply) -> Result<(), ReplyError> {
+    let mut any = false;
+    let mut saw_event = false;
+    for ev in cal.children_mut().filter(|c| c.name == "VEVENT") {
+        saw_event = true;
+        any |= answer_event(ev, reply);
+    }
+    if !saw_event {
+        return Err(ReplyError::NoEvent);
+    }
+    if !any {
+        return Err(ReplyError::NotAttendee(reply.me.clone()));
+    }
+    Ok(())
+}
+
+fn answer_occurrence(cal: &mut Component, reply: &Reply, rid: &str) -> Result<(), ReplyError> {
+    // An existing override for this occurrence: answer it in place.
+    let existing = cal
+        .children_mut()
+        .filter(|c| c.name == "VEVENT")
+        .find(|c| event::recurrence_id(c).is_some_and(|r| same_instant(&r, rid)));
+    if let Some(ev) = existing {
+        return if answer_event(ev, reply) { Ok(()) } else { Err(ReplyError::NotAttendee(reply.me.clone())) };
+    }
+    let master = main_event(cal).filter(|m| m.prop("RECURRENCE-ID").is_none()).ok_or(ReplyError::NoEvent)?;
+    if master.prop("RRULE").is_none() && master.prop("RDATE").is_none() {
+        return Err(ReplyError::NotRecurring(rid.to_owned()));
+    }
+    let mut ev = override_for(master, rid)?;
+    if !answer_event(&mut ev, reply) {
+        return Err(ReplyError::NotAttendee(reply.me.clone()));
+    }
+    // Place it right after the series, where clients and servers expect it.
+    let at = cal
+        .items
+        .iter()
+        .rposition(|i| matches!(i, Item::Child(c) if c.name == "VEVENT"))
+        .map_or(cal.items.len(), |i| i + 1);
+    cal.items.insert(at, Item::Child(ev));
+    Ok(())
+}
+
+fn same_instant(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
+}
+
+fn parse_stamp(v: &str) -> Option<NaiveDateTime> {
+    let v = v.trim().trim_end_matches('Z');
+    if v.len() == 8 {
+        return chrono::NaiveDate::parse_from_str(v, "%Y%m%d").ok()?.and_hms_opt(0, 0, 0);
+    }
+    NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%S").ok()
+}
+
+fn format_like(t: NaiveDateTime, example: &str) -> String {
+    if example.len() == 8 {
+        t.format("%Y%m%d").to_string()
+    } else if example.ends_with('Z') {
+        t.format("%Y%m%dT%H%M%SZ").to_string()
+    } else {
+        t.format("%Y%m%dT%H%M%S").to_string()
+    }
+}
+
+/// A copy of the series' event for one occurrence (RFC 5545 §3.8.4.4):
+/// same properties, moved to the occurrence's start, without the rules.
+fn override_for(master: &Component, rid: &str) -> Result<Component, ReplyError> {
+    let dtstart = master.prop("DTSTART").ok_or(ReplyError::NoEvent)?;
+    let start = dtstart.value.trim();
+    let bad = || ReplyError::BadOccurrence { given: rid.to_owned(), example: start.to_owned() };
+    let shape_ok = rid.len() == start.len() && rid.ends_with('Z') == start.ends_with('Z');
+    let (Some(old_start), Some(new_start)) = (parse_stamp(start), parse_stamp(rid)) else {
+        return Err(bad());
+    };
+    if !shape_ok || new_start < old_start {
+        return Err(bad());
+    }
+    let shift = new_start - old_start;
+    let mut ev = master.clone();
+    ev.remove_props("RRULE");
+    ev.remove_props("RDATE");
+    ev.remove_props("EXDATE");
+    for line in ev.props_mut() {
+        if line.name == "DTSTART" {
+            line.set_value(rid);
+        } else if line.name == "DTEND"
+            && let Some(end) = parse_stamp(&line.value)
+        {
+            let example = line.value.trim().to_owned();
+            line.set_value(&format_like(end + shift, &example));
+        }
+    }
+    let mut rid_line = Line::new("RECURRENCE-ID", dtstart.params.clone(), rid);
+    rid_line.number = 0;
+    ev.push_prop(rid_line);
+    Ok(ev)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const WEEKLY: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VTIMEZONE\r\nTZID:Pacific/Auckland\r\nBEGIN:STANDARD\r\nDTSTART:19700405T030000\r\nTZOFFSETFROM:+1300\r\nTZOFFSETTO:+1200\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20300101T000000Z\r\nDTSTART;TZID=Pacific/Auckland:20300604T100000\r\nDTEND;TZID=Pacific/Auckland:20300604T110000\r\nRRULE:FREQ=WEEKLY;COUNT=10;BYDAY=TU\r\nSEQUENCE:2\r\nSUMMARY:Weekly sync\r\nORGANIZER;CN=\"Chen: Lead\":mailto:chen@example.com\r\nATTENDEE;CN=\"Chen: Lead\";PARTSTAT=ACCEPTED:mailto:chen@example.com\r\nATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;SCHEDULE-STATUS=\"2.0;Success\":mailto:ann@example.com\r\nX-WR-ODD;X-Q=\"a;b\":keep me\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+    fn reply(answer: Answer, occurrence: Option<&str>, comment: Option<&str>) -> Reply {
+        Reply {
+            answer,
+            comment: comment.map(str::to_owned),
+            occurrence: occurrence.map(str::to_owned),
+            me: "MAILTO:ann@EXAMPLE.com".into(),
+        }
+    }
+
+    fn unfolded_lines(s: &str) -> Vec<String> {
+        s.replace("\r\n ", "").split("\r\n").map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn series_answer_changes_only_my_attendee_line() {
+        let out = apply(WEEKLY, &reply(Answer::Accept, None, None)).unwrap();
+        let before = unfolded_lines(WEEKLY);
+        let after = unfolded_lines(&out);
+        assert_eq!(before.len(), after.len());
+        let changed: Vec<(&String, &String)> = before.iter().zip(&after).filter(|(a, b)| a != b).collect();
+        assert_eq!(changed.len(), 1, "{changed:?}");
+        assert_eq!(
+            changed[0].1,
+            "ATTENDEE;PARTSTAT=ACCEPTED;RSVP=TRUE;SCHEDULE-STATUS=\"2.0;Success\":mailto:ann@example.com"
+        );
+        assert!(out.contains("SEQUENCE:2\r\n"));
+    }
+
+    #[test]
+    fn a_comment_is_added_escaped_and_replaced_on_a_second_answer() {
+        let once = apply(WEEKLY, &reply(Answer::Tentative, None, Some("Late, maybe; sorry"))).unwrap();
+        assert!(once.contains("COMMENT:Late\\, maybe\\; sorry\r\n"));
+        let twice = apply(&once, &reply(Answer::Decline, None, Some("Can't"))).unwrap();
+        assert_eq!(twice.matches("COMMENT:").count(), 1);
+        assert!(twice.contains("COMMENT:Can't\r\n"));
+        // The comment goes before the VALARM, inside the VEVENT.
+        assert!(twice.find("COMMENT:").unwrap() < twice.find("BEGIN:VALARM").unwrap());
+    }
+
+    #[test]
+    fn one_occurrence_adds_an_override_and_leaves_the_series() {
+        let out = apply(WEEKLY, &reply(Answer::Decline, Some("20300611T100000"), None)).unwrap();
+        let doc = Document::parse(&out).unwrap();
+        let events: Vec<&Component> =
+            doc.calendar().unwrap().children().filter(|c| c.name == "VEVENT").collect();
+        assert_eq!(events.len(), 2);
+        let master = events[0];
+        assert!(
+            master
+                .props()
+                .all(|l| l.name != "ATTENDEE" || l.param("PARTSTAT").unwrap().value() != "DECLINED")
+        );
+        let ov = events[1];
+        assert_eq!(
+            ov.prop("RECURRENCE-ID").unwrap().unfolded(),
+            "RECURRENCE-ID;TZID=Pacific/Auckland:20300611T100000"
+        );
+        assert_eq!(ov.prop("DTSTART").unwrap().value, "20300611T100000");
+        assert_eq!(ov.prop("DTEND").unwrap().value, "20300611T110000");
+        assert!(ov.prop("RRULE").is_none());
+        assert_eq!(ov.prop("SEQUENCE").unwrap().value, "2");
+        let me = ov.props().find(|l| l.name == "ATTENDEE" && l.value.contains("ann")).unwrap();
+        assert_eq!(me.param("PARTSTAT").unwrap().value(), "DECLINED");
+        // The original text is a prefix-preserving part of the output.
+        assert!(out.starts_with(&WEEKLY[..WEEKLY.find("END:VEVENT").unwrap()]));
+        // Answering the same occurrence again edits the override.
+        let again = apply(&out, &reply(Answer::Accept, Some("20300611T100000"), None)).unwrap();
+        assert_eq!(again.matches("BEGIN:VEVENT").count(), 2);
+        assert!(again.contains("RECURRENCE-ID;TZID=Pacific/Auckland:20300611T100000"));
+    }
+
+    #[test]
+    fn applied_answers_are_recognised() {
+        let r = reply(Answer::Decline, Some("20300611T100000"), Some("Away"));
+        assert!(!is_applied(WEEKLY, &r));
+        let out = apply(WEEKLY, &r).unwrap();
+        assert!(is_applied(&out, &r));
+        assert!(!is_applied(&out, &reply(Answer::Decline, None, None)), "the series is still unanswered");
+        assert!(!is_applied(&out, &reply(Answer::Accept, Some("20300611T100000"), None)));
+    }
+
+    #[test]
+    fn wrong_occurrences_and_strangers_are_refused_clearly() {
+        let bad = apply(WEEKLY, &reply(Answer::Accept, Some("20300611T100000Z"), None)).unwrap_err();
+        assert!(matches!(bad, ReplyError::BadOccurrence { .. }), "{bad}");
+        assert!(bad.to_string().contains("20300604T100000"));
+        let single = WEEKLY.replace("RRULE:FREQ=WEEKLY;COUNT=10;BYDAY=TU\r\n", "");
+        assert!(matches!(
+            apply(&single, &reply(Answer::Accept, Some("20300611T100000"), None)),
+            Err(ReplyError::NotRecurring(_))
+        ));
+        let stranger = Reply { me: "mailto:zed@example.com".into(), ..reply(Answer::Accept, None, None) };
+        assert_eq!(
+            apply(WEEKLY, &stranger).unwrap_err(),
+            ReplyError::NotAttendee("mailto:zed@example.com".into())
+        );
+        assert!(matches!(apply("garbage", &reply(Answer::Accept, None, None)), Err(ReplyError::Parse(_))));
+    }
+}

@@ -1,0 +1,162 @@
+//! The durable outbox: a reply is on disk before it is sent, one file per
+//! event, and leaves only once the server has it. A process killed at any
+//! point finds it again on the next start.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::{StoreError, io_error};
+use crate::caldav::Object;
+use crate::ical::{Diff, Reply};
+use crate::paths::write_atomic;
+
+pub const FORMAT: u32 = 1;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Entry {
+    pub format: u32,
+    pub uid: String,
+    pub calendar: Url,
+    pub reply: Reply,
+    /// The version the person answered (with its ETag and Schedule-Tag).
+    pub base: Object,
+    pub state: EntryState,
+    /// Unix seconds when the person answered.
+    pub created: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum EntryState {
+    /// Not sent yet (or the server was unreachable).
+    Pending { last_error: Option<String> },
+    /// A PUT may be under way; on recovery, read the server's copy first.
+    Sending,
+    /// The organizer changed the event in a way the person must see.
+    Conflict { server: Object, diff: Diff },
+    /// The server refused it for a reason retrying won't fix.
+    Failed { error: String },
+}
+
+impl Entry {
+    pub fn is_waiting(&self) -> bool {
+        matches!(self.state, EntryState::Pending { .. } | EntryState::Sending)
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Outbox {
+    dir: PathBuf,
+}
+
+fn file_name(uid: &str) -> String {
+    // UIDs are arbitrary text; a hex name is safe on every file system.
+    let hex: String = uid.bytes().map(|b| format!("{b:02x}")).collect();
+    format!("{}.json", &hex[..hex.len().min(200)])
+}
+
+impl Outbox {
+    pub fn new(dir: &Path) -> Self {
+        Outbox { dir: dir.to_owned() }
+    }
+
+    fn path(&self, uid: &str) -> PathBuf {
+        self.dir.join(file_name(uid))
+    }
+
+    /// Stores (or replaces: the latest answer is the person's intent) the
+    /// entry for its event. Returns once it is durably on disk.
+    pub fn put(&self, entry: &Entry) -> Result<(), StoreError> {
+        let path = self.path(&entry.uid);
+        let bytes = serde_json::to_vec_pretty(entry)
+            .map_err(|e| StoreError::Damaged { path: path.clone(), problem: e.to_string() })?;
+        write_atomic(&path, &bytes).map_err(io_error(&path))
+    }
+
+    pub fn get(&self, uid: &str) -> Result<Option<Entry>, StoreError> {
+        let path = self.path(uid);
+        match std::fs::read(&path) {
+            Ok(bytes) => parse(&path, &bytes).map(Some),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io_error(&path)(e)),
+        }
+    }
+
+    pub fn remove(&self, uid: &str) -> Result<(), StoreError> {
+        let path = self.path(uid);
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_error(&path)(e)),
+            _ => Ok(()),
+        }
+    }
+
+    /// All entries, oldest first. Damaged files are reported, not dropped.
+    pub fn list(&self) -> Result<Vec<Entry>, StoreError> {
+        let read = match std::fs::read_dir(&self.dir) {
+            Ok(r) => r,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(io_error(&self.dir)(e)),
+        };
+        let mut out = Vec::new();
+        for item in read {
+            let path = item.map_err(io_error(&self.dir))?.path();
+            if path.extension().is_none_or(|e| e != "json") {
+                continue;
+            }
+            let bytes = std::fs::read(&path).map_err(io_error(&path))?;
+            out.push(parse(&path, &bytes)?);
+        }
+        out.sort_by_key(|e| e.created);
+        Ok(out)
+    }
+}
+
+fn parse(path: &Path, bytes: &[u8]) -> Result<Entry, StoreError> {
+    let entry: Entry = serde_json::from_slice(bytes)
+        .map_err(|e| StoreError::Damaged { path: path.to_owned(), problem: e.to_string() })?;
+    if entry.format > FORMAT {
+        return Err(StoreError::TooNew { path: path.to_owned(), found: entry.format, supported: FORMAT });
+    }
+    Ok(entry)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ical::Answer;
+
+    fn entry(uid: &str, created: i64) -> Entry {
+        Entry {
+            format: FORMAT,
+            uid: uid.into(),
+            calendar: Url::parse("https://h/c/").unwrap(),
+            reply: Reply { answer: Answer::Accept, comment: None, occurrence: None, me: "mailto:a@b".into() },
+            base: Object {
+                url: Url::parse("https://h/c/1.ics").unwrap(),
+                etag: None,
+                schedule_tag: None,
+                data: String::new(),
+            },
+            state: EntryState::Pending { last_error: None },
+            created,
+        }
+    }
+
+    #[test]
+    fn one_entry_per_event_latest_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let o = Outbox::new(dir.path());
+        o.put(&entry("a/../b@c", 2)).unwrap();
+        o.put(&entry("z", 1)).unwrap();
+        let mut later = entry("a/../b@c", 3);
+        later.reply.answer = Answer::Decline;
+        o.put(&later).unwrap();
+        let all = o.list().unwrap();
+        assert_eq!(all.iter().map(|e| e.uid.as_str()).collect::<Vec<_>>(), vec!["z", "a/../b@c"]);
+        assert_eq!(o.get("a/../b@c").unwrap().unwrap().reply.answer, Answer::Decline);
+        o.remove("z").unwrap();
+        assert_eq!(o.list().unwrap().len(), 1);
+    }
+}

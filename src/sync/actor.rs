@@ -1,0 +1,283 @@
+//! The account actor: a tokio task that owns the engine (and so all of the
+//! account's network I/O). The UI sends [`Control`] and receives [`Update`].
+
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+
+use super::engine::{Engine, EngineError};
+use super::listing::Listing;
+use super::send::Outcome;
+use crate::caldav::{Capabilities, Password};
+use crate::config::Account;
+use crate::ical::{Answer, Diff};
+use crate::paths::Paths;
+
+#[derive(Debug, Clone)]
+pub enum Control {
+    SyncNow,
+    Reply {
+        uid: String,
+        answer: Answer,
+        comment: Option<String>,
+        occurrence: Option<String>,
+        as_address: Option<String>,
+    },
+    Resolve {
+        uid: String,
+        resolution: Resolution,
+    },
+    Shutdown,
+}
+
+/// The person's decision in the merge dialog.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// Send the same answer on the organizer's new version.
+    SendOnNewVersion,
+    /// Send a different answer on the new version.
+    ChangeAnswer {
+        answer: Answer,
+        comment: Option<String>,
+    },
+    Discard,
+}
+
+#[derive(Debug, Clone)]
+pub enum Update {
+    /// The engine is open; the cache's invitations are shown at once.
+    Ready {
+        account: String,
+        capabilities: Option<Box<Capabilities>>,
+        invitations: Vec<Listing>,
+    },
+    Syncing,
+    Synced {
+        at: i64,
+        fetched: usize,
+        removed: usize,
+    },
+    InvitationsChanged(Vec<Listing>),
+    Sending {
+        uid: String,
+    },
+    Replied {
+        uid: String,
+    },
+    /// Not sent yet; it stays in the outbox and is retried.
+    ReplyPending {
+        uid: String,
+        reason: String,
+    },
+    Conflict {
+        uid: String,
+        diff: Diff,
+    },
+    ReplyFailed {
+        uid: String,
+        error: String,
+    },
+    Offline {
+        reason: String,
+    },
+    Online,
+    Error {
+        message: String,
+    },
+    Stopped,
+}
+
+/// The UI's side of an actor.
+#[derive(Debug)]
+pub struct Handle {
+    pub control: mpsc::Sender<Control>,
+    pub updates: mpsc::Receiver<Update>,
+}
+
+pub struct Settings {
+    pub paths: Paths,
+    pub account: Account,
+    pub password: Password,
+    /// How often to sync by itself.
+    pub every: Duration,
+    /// How soon to retry while offline.
+    pub retry: Duration,
+}
+
+pub fn spawn(settings: Settings) -> Handle {
+    let (control, control_rx) = mpsc::channel(64);
+    let (updates_tx, updates) = mpsc::channel(256);
+    tokio::spawn(run(settings, control_rx, updates_tx));
+    Handle { control, updates }
+}
+
+struct Actor {
+    engine: Engine,
+    updates: mpsc::Sender<Update>,
+    offline: bool,
+}
+
+async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: mpsc::Sender<Update>) {
+    let engine = {
+        let (paths, account, password) =
+            (settings.paths.clone(), settings.account.clone(), settings.password.clone());
+        // Opening waits on a file lock and reads the cache: keep it off the runtime.
+        match tokio::task::spawn_blocking(move || Engine::open(&paths, &account, password)).await {
+            Ok(Ok(e)) => e,
+            Ok(Err(e)) => {
+                let _ = updates.send(Update::Error { message: e.to_string() }).await;
+                let _ = updates.send(Update::Stopped).await;
+                return;
+            }
+            Err(e) => {
+                let _ = updates.send(Update::Error { message: e.to_string() }).await;
+                return;
+            }
+        }
+    };
+    let mut actor = Actor { engine, updates, offline: false };
+    let invitations = actor.engine.invitations().unwrap_or_default();
+    actor
+        .emit(Update::Ready {
+            account: actor.engine.account.name.clone(),
+            capabilities: actor.engine.capabilities().cloned().map(Box::new),
+            invitations,
+        })
+        .await;
+    actor.sync().await;
+    let mut tick = tokio::time::interval(settings.every);
+    tick.reset();
+    let mut retry = tokio::time::interval(settings.retry);
+    retry.reset();
+    loop {
+        tokio::select! {
+            msg = control.recv() => match msg {
+                None | Some(Control::Shutdown) => break,
+                Some(Control::SyncNow) => actor.sync().await,
+                Some(Control::Reply { uid, answer, comment, occurrence, as_address }) => {
+                    actor.reply(&uid, answer, comment, occurrence, as_address).await
+                }
+                Some(Control::Resolve { uid, resolution }) => actor.resolve(&uid, resolution).await,
+            },
+            _ = tick.tick() => actor.sync().await,
+            _ = retry.tick(), if actor.offline => actor.sync().await,
+        }
+    }
+    actor.emit(Update::Stopped).await;
+}
+
+impl Actor {
+    async fn emit(&self, u: Update) {
+        let _ = self.updates.send(u).await;
+    }
+
+    async fn changed(&self) {
+        match self.engine.invitations() {
+            Ok(list) => self.emit(Update::InvitationsChanged(list)).await,
+            Err(e) => self.emit(Update::Error { message: e.to_string() }).await,
+        }
+    }
+
+    fn is_offline(e: &EngineError) -> bool {
+        matches!(e, EngineError::Server(s) if s.is_transient())
+    }
+
+    async fn went_online(&mut self) {
+        if self.offline {
+            self.offline = false;
+            self.emit(Update::Online).await;
+        }
+    }
+
+    /// Outbox first (the person's answers are the most precious), then sync.
+    async fn sync(&mut self) {
+        self.emit(Update::Syncing).await;
+        self.flush().await;
+        match self.engine.sync().await {
+            Ok(r) => {
+                self.went_online().await;
+                self.emit(Update::Synced { at: super::now(), fetched: r.fetched, removed: r.removed }).await;
+            }
+            Err(e) if Self::is_offline(&e) => {
+                self.offline = true;
+                self.emit(Update::Offline { reason: e.to_string() }).await;
+            }
+            Err(e) => self.emit(Update::Error { message: e.to_string() }).await,
+        }
+        self.changed().await;
+    }
+
+    async fn flush(&mut self) {
+        let waiting: Vec<String> = match self.engine.outbox() {
+            Ok(list) => list.into_iter().filter(|e| e.is_waiting()).map(|e| e.uid).collect(),
+            Err(e) => return self.emit(Update::Error { message: e.to_string() }).await,
+        };
+        for uid in waiting {
+            if !self.send(&uid).await {
+                break;
+            }
+        }
+    }
+
+    /// Returns false when offline (stop sending for now).
+    async fn send(&mut self, uid: &str) -> bool {
+        self.emit(Update::Sending { uid: uid.to_owned() }).await;
+        let outcome = match self.engine.send(uid).await {
+            Ok(o) => o,
+            Err(e) => {
+                self.emit(Update::ReplyFailed { uid: uid.to_owned(), error: e.to_string() }).await;
+                return true;
+            }
+        };
+        let uid = uid.to_owned();
+        match outcome {
+            Outcome::Sent { .. } => {
+                self.went_online().await;
+                self.emit(Update::Replied { uid }).await;
+            }
+            Outcome::Pending { error } => {
+                self.offline = true;
+                self.emit(Update::ReplyPending { uid, reason: error.clone() }).await;
+                self.emit(Update::Offline { reason: error }).await;
+                return false;
+            }
+            Outcome::Conflict { diff, .. } => self.emit(Update::Conflict { uid, diff }).await,
+            Outcome::Failed { error } => self.emit(Update::ReplyFailed { uid, error }).await,
+        }
+        true
+    }
+
+    async fn reply(
+        &mut self,
+        uid: &str,
+        answer: Answer,
+        comment: Option<String>,
+        occurrence: Option<String>,
+        as_address: Option<String>,
+    ) {
+        if let Err(e) = self.engine.queue(uid, answer, comment, occurrence, as_address.as_deref()) {
+            return self.emit(Update::ReplyFailed { uid: uid.to_owned(), error: e.to_string() }).await;
+        }
+        self.changed().await;
+        self.send(uid).await;
+        self.changed().await;
+    }
+
+    async fn resolve(&mut self, uid: &str, resolution: Resolution) {
+        let result = match resolution {
+            Resolution::Discard => self.engine.discard(uid).map(|_| false),
+            Resolution::SendOnNewVersion => self.engine.resend(uid, None, None).map(|_| true),
+            Resolution::ChangeAnswer { answer, comment } => {
+                self.engine.resend(uid, Some(answer), comment).map(|_| true)
+            }
+        };
+        match result {
+            Ok(true) => {
+                self.send(uid).await;
+            }
+            Ok(false) => {}
+            Err(e) => self.emit(Update::ReplyFailed { uid: uid.to_owned(), error: e.to_string() }).await,
+        }
+        self.changed().await;
+    }
+}

@@ -1,0 +1,286 @@
+//! One account's engine: its client, cache and outbox, and the operations
+//! the CLI and the actor share.
+
+use url::Url;
+
+use super::listing::{Listing, ReplyState};
+use super::send::{self, Outcome};
+use crate::caldav::{self, Capabilities, Client, ClientConfig, Password};
+use crate::config::Account;
+use crate::ical::{self, Answer, Identity, Reply, ReplyError, Role};
+use crate::paths::Paths;
+use crate::store::lock::AccountLock;
+use crate::store::{AccountFiles, Cache, Entry, EntryState, Outbox, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Server(#[from] caldav::Error),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Reply(#[from] ReplyError),
+    #[error("no invitation with UID {0} in the cache (run `convene sync`?)")]
+    UnknownUid(String),
+    #[error("you are invited under several addresses ({}); choose one with --as", .0.join(", "))]
+    SeveralAddresses(Vec<String>),
+    #[error("none of your addresses is an attendee of {uid}; its attendees are {}; answer --as one of them, or add it as an alias", .attendees.join(", "))]
+    NotListed { uid: String, attendees: Vec<String> },
+    #[error("{0} is not an invitation (you organize it, or it has no organizer)")]
+    NotInvitation(String),
+    #[error(
+        "this server can't pass an answer for a single occurrence to the organizer ({0}); answer the whole series instead"
+    )]
+    OccurrenceUnsupported(String),
+    #[error("nothing waits to be resent for {0}")]
+    NothingToResend(String),
+}
+
+pub struct Engine {
+    pub account: Account,
+    client: Client,
+    files: AccountFiles,
+    pub(crate) cache: Cache,
+    outbox: Outbox,
+    _lock: AccountLock,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine").field("account", &self.account.name).finish()
+    }
+}
+
+pub fn client_config(account: &Account, password: Password) -> ClientConfig {
+    let mut cfg = ClientConfig::new(account.url.clone(), &account.user, password);
+    cfg.ca_file = account.ca_file.clone();
+    cfg.allow_insecure_http = account.allow_insecure_http;
+    cfg
+}
+
+impl Engine {
+    /// Opens the account's cache and outbox (waiting for another process
+    /// that holds them). No network I/O.
+    pub fn open(paths: &Paths, account: &Account, password: Password) -> Result<Self, EngineError> {
+        let files = AccountFiles::new(paths, &account.name);
+        let lock = AccountLock::acquire(&files.lock_file)?;
+        let client = Client::new(client_config(account, password))?;
+        let cache = Cache::load(&files.cache_file)?;
+        Ok(Engine {
+            account: account.clone(),
+            client,
+            outbox: Outbox::new(&files.outbox_dir),
+            files,
+            cache,
+            _lock: lock,
+        })
+    }
+
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    pub fn capabilities(&self) -> Option<&Capabilities> {
+        self.cache.capabilities.as_ref()
+    }
+
+    /// The user: the principal's addresses plus configured aliases.
+    pub fn identity(&self) -> Identity {
+        let principal = self.cache.principal.iter().flat_map(|p| p.addresses.iter().cloned());
+        Identity::new(principal.chain(self.account.aliases.iter().cloned()))
+    }
+
+    pub(crate) fn save_cache(&self) -> Result<(), StoreError> {
+        self.cache.save(&self.files.cache_file)
+    }
+
+    pub fn outbox(&self) -> Result<Vec<Entry>, StoreError> {
+        self.outbox.list()
+    }
+
+    /// Invitations from the cache (works offline), pending first.
+    pub fn invitations(&self) -> Result<Vec<Listing>, EngineError> {
+        let me = self.identity();
+        let waiting = self.outbox.list()?;
+        let mut out = Vec::new();
+        for (cal, url, obj) in self.cache.objects() {
+            let Ok(Some(inv)) = ical::invitation::read(&obj.data, &me) else { continue };
+            if !inv.is_invitation() {
+                continue;
+            }
+            let entry = waiting.iter().find(|e| e.uid == inv.uid);
+            out.push(Listing {
+                calendar: cal.info.url.clone(),
+                calendar_name: cal
+                    .info
+                    .display_name
+                    .clone()
+                    .unwrap_or_else(|| cal.info.url.path().to_owned()),
+                url: url.clone(),
+                reply: ReplyState::from_entry(entry),
+                invitation: inv,
+            });
+        }
+        Listing::sort(&mut out);
+        Ok(out)
+    }
+
+    fn find(&self, uid: &str) -> Result<Listing, EngineError> {
+        self.invitations()?
+            .into_iter()
+            .find(|l| l.invitation.uid == uid)
+            .ok_or_else(|| EngineError::UnknownUid(uid.to_owned()))
+    }
+
+    /// Which attendee address answers: the one the event lists for the
+    /// user, or the person's explicit choice among the candidates.
+    fn answering_as(listing: &Listing, chosen: Option<&str>) -> Result<String, EngineError> {
+        let inv = &listing.invitation;
+        let attendees: Vec<String> = inv.attendees.iter().map(|a| a.address.clone()).collect();
+        let pick = |candidates: &[String], chosen: &str| {
+            candidates
+                .iter()
+                .find(|c| ical::identity::normalize(c) == ical::identity::normalize(chosen))
+                .cloned()
+        };
+        match (&inv.role, chosen) {
+            (Role::Invited { me }, None) => Ok(me.clone()),
+            (Role::Invited { .. } | Role::SeveralAddresses { .. } | Role::NotListed, Some(c)) => {
+                pick(&attendees, c).ok_or_else(|| EngineError::NotListed {
+                    uid: inv.uid.clone(),
+                    attendees: attendees.clone(),
+                })
+            }
+            (Role::SeveralAddresses { candidates }, None) => {
+                Err(EngineError::SeveralAddresses(candidates.clone()))
+            }
+            (Role::NotListed, None) => Err(EngineError::NotListed { uid: inv.uid.clone(), attendees }),
+            _ => Err(EngineError::NotInvitation(inv.uid.clone())),
+        }
+    }
+
+    /// Writes the person's answer to the outbox, based on the cached copy
+    /// they saw. Nothing is sent yet; the entry survives any crash.
+    pub fn queue(
+        &mut self,
+        uid: &str,
+        answer: Answer,
+        comment: Option<String>,
+        occurrence: Option<String>,
+        chosen: Option<&str>,
+    ) -> Result<Entry, EngineError> {
+        let listing = self.find(uid)?;
+        let me = Self::answering_as(&listing, chosen)?;
+        let (_, cached) =
+            self.cache.object(&listing.url).ok_or_else(|| EngineError::UnknownUid(uid.to_owned()))?;
+        if occurrence.is_some() {
+            self.check_occurrence_support(&listing)?;
+        }
+        let reply = Reply { answer, comment, occurrence, me };
+        // Refuse now what can never apply (wrong occurrence, not an attendee).
+        ical::reply::apply(&cached.data, &reply)?;
+        let entry = Entry {
+            format: crate::store::outbox::FORMAT,
+            uid: uid.to_owned(),
+            calendar: listing.calendar.clone(),
+            reply,
+            base: cached.to_object(&listing.url),
+            state: EntryState::Pending { last_error: None },
+            created: super::now(),
+        };
+        self.outbox.put(&entry)?;
+        Ok(entry)
+    }
+
+    /// An occurrence answer the organizer would never see is a lost answer:
+    /// refuse it up front, saying why.
+    fn check_occurrence_support(&self, listing: &Listing) -> Result<(), EngineError> {
+        let Some(caps) = self.capabilities() else { return Ok(()) };
+        if caps.occurrence_replies.value == Some(false) {
+            return Err(EngineError::OccurrenceUnsupported(caps.server.describe()));
+        }
+        let counted = listing
+            .invitation
+            .recurrence
+            .as_deref()
+            .is_some_and(|r| r.to_ascii_uppercase().contains("COUNT="));
+        if caps.occurrence_replies_need_until && counted {
+            return Err(EngineError::OccurrenceUnsupported(format!(
+                "{} drops such answers for a series limited by COUNT",
+                caps.server.describe()
+            )));
+        }
+        Ok(())
+    }
+
+    /// Re-bases a reply in conflict on the server's new version, optionally
+    /// with a changed answer, and makes it pending again.
+    pub fn resend(
+        &mut self,
+        uid: &str,
+        answer: Option<Answer>,
+        comment: Option<String>,
+    ) -> Result<Entry, EngineError> {
+        let mut entry = self.outbox.get(uid)?.ok_or_else(|| EngineError::NothingToResend(uid.to_owned()))?;
+        let EntryState::Conflict { server, .. } = &entry.state else {
+            return Err(EngineError::NothingToResend(uid.to_owned()));
+        };
+        entry.base = server.clone();
+        if let Some(a) = answer {
+            entry.reply.answer = a;
+        }
+        if comment.is_some() {
+            entry.reply.comment = comment;
+        }
+        ical::reply::apply(&entry.base.data, &entry.reply)?;
+        entry.state = EntryState::Pending { last_error: None };
+        let calendar = entry.calendar.clone();
+        self.cache.put_object(&calendar, &entry.base.url.clone(), entry.base.clone().into());
+        self.outbox.put(&entry)?;
+        Ok(entry)
+    }
+
+    /// Drops the person's pending answer.
+    pub fn discard(&mut self, uid: &str) -> Result<(), EngineError> {
+        Ok(self.outbox.remove(uid)?)
+    }
+
+    /// Sends one outbox entry and records the outcome.
+    pub async fn send(&mut self, uid: &str) -> Result<Outcome, EngineError> {
+        let Some(entry) = self.outbox.get(uid)? else {
+            return Err(EngineError::NothingToResend(uid.to_owned()));
+        };
+        let caps = self.cache.capabilities.clone();
+        let identity = self.identity();
+        let outcome = send::send(&self.client, &self.outbox, caps.as_ref(), &identity, entry).await?;
+        if let Outcome::Sent { object } = &outcome {
+            let calendar = self.cache.object(&object.url).map(|(c, _)| c.info.url.clone());
+            if let Some(cal) = calendar {
+                self.cache.put_object(&cal, &object.url.clone(), object.clone().into());
+                self.save_cache()?;
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// Sends everything waiting, oldest first; stops early when offline.
+    pub async fn flush(&mut self) -> Result<Vec<(String, Outcome)>, EngineError> {
+        let mut out = Vec::new();
+        for entry in self.outbox.list()? {
+            if !entry.is_waiting() {
+                continue;
+            }
+            let outcome = self.send(&entry.uid).await?;
+            let offline = matches!(outcome, Outcome::Pending { .. });
+            out.push((entry.uid, outcome));
+            if offline {
+                break;
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn calendar_url_of(&self, object: &Url) -> Option<Url> {
+        self.cache.object(object).map(|(c, _)| c.info.url.clone())
+    }
+}

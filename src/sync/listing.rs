@@ -1,0 +1,68 @@
+//! What the invitation list shows: an invitation, where it lives, and
+//! where the person's reply stands.
+
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::ical::{Diff, Invitation, Reply};
+use crate::store::{Entry, EntryState};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Listing {
+    pub invitation: Invitation,
+    pub calendar: Url,
+    pub calendar_name: String,
+    pub url: Url,
+    pub reply: ReplyState,
+}
+
+/// The person's reply, as the outbox knows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum ReplyState {
+    /// Nothing waiting: the server's copy is the truth.
+    None,
+    /// Waiting to be sent (offline, or not tried yet).
+    Pending {
+        reply: Reply,
+        last_error: Option<String>,
+    },
+    /// The organizer changed the event; the person must decide.
+    Conflict {
+        reply: Reply,
+        diff: Diff,
+    },
+    Failed {
+        reply: Reply,
+        error: String,
+    },
+}
+
+impl ReplyState {
+    pub fn from_entry(entry: Option<&Entry>) -> Self {
+        let Some(e) = entry else { return ReplyState::None };
+        let reply = e.reply.clone();
+        match &e.state {
+            EntryState::Pending { last_error } => {
+                ReplyState::Pending { reply, last_error: last_error.clone() }
+            }
+            EntryState::Sending => ReplyState::Pending { reply, last_error: None },
+            EntryState::Conflict { diff, .. } => ReplyState::Conflict { reply, diff: diff.clone() },
+            EntryState::Failed { error } => ReplyState::Failed { reply, error: error.clone() },
+        }
+    }
+}
+
+impl Listing {
+    /// Pending invitations first (unanswered, or with a reply not yet on
+    /// the server), then by start.
+    pub fn sort(list: &mut [Listing]) {
+        list.sort_by(|a, b| {
+            let key = |l: &Listing| {
+                let waiting = l.invitation.is_pending() || l.reply != ReplyState::None;
+                (!waiting, l.invitation.start.as_ref().map(|s| s.value.clone()).unwrap_or_default())
+            };
+            key(a).cmp(&key(b))
+        });
+    }
+}

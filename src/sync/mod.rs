@@ -1,0 +1,22 @@
+//! The sync engine and its actor. The engine owns one account's client,
+//! cache and outbox; the actor runs it as a tokio task that the UI talks to
+//! only by messages: [`Control`] in, [`Update`] out. No UI type in here.
+
+pub mod actor;
+pub mod engine;
+pub mod listing;
+mod refresh;
+pub mod send;
+
+pub use actor::{Control, Handle, Resolution, Update, spawn};
+pub use engine::{Engine, EngineError};
+pub use listing::{Listing, ReplyState};
+pub use send::Outcome;
+
+/// Unix seconds now.
+pub(crate) fn now() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() as i64)
+        .unwrap_or(0)
+}

@@ -1,0 +1,147 @@
+//! Bringing the cache up to date: sync-collection where the calendar offers
+//! it, else ctag + ETag comparison; then one multiget for what changed.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use url::Url;
+
+use super::engine::{Engine, EngineError};
+use crate::caldav::http::Depth;
+use crate::caldav::{self, Calendar, Capabilities, Etag, ListCalendars, Multiget, Propfind, changes, xml};
+use crate::store::CachedCalendar;
+
+/// How often the calendar list itself is re-read (new or removed calendars).
+const LIST_EVERY_SECS: i64 = 600;
+/// Objects per multiget request.
+const MULTIGET_CHUNK: usize = 200;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct SyncReport {
+    pub calendars: usize,
+    pub fetched: usize,
+    pub removed: usize,
+    pub requests: u64,
+}
+
+impl Engine {
+    /// Brings the cache up to date with the server and saves it.
+    pub async fn sync(&mut self) -> Result<SyncReport, EngineError> {
+        let start_requests = self.client().request_count();
+        let now = super::now();
+        let mut report = SyncReport::default();
+        if self.cache.principal.is_none() || self.cache.capabilities.is_none() {
+            let d = caldav::discover(self.client()).await?;
+            self.cache.capabilities = Some(Capabilities::build(&d, None));
+            self.cache.principal = Some(d.principal.clone());
+            self.merge_calendars(d.calendars);
+            self.cache.listed_at = Some(now);
+        } else if self.cache.listed_at.is_none_or(|t| now - t > LIST_EVERY_SECS) || self.needs_ctags() {
+            let homes = self.cache.principal.as_ref().map(|p| p.calendar_homes.clone()).unwrap_or_default();
+            let mut listed = Vec::new();
+            for home in homes {
+                listed.extend(self.client().run(&ListCalendars { home }).await?);
+            }
+            self.merge_calendars(listed);
+            self.cache.listed_at = Some(now);
+        }
+        let urls: Vec<Url> = self
+            .cache
+            .calendars
+            .iter()
+            .filter(|c| c.info.holds_events())
+            .map(|c| c.info.url.clone())
+            .collect();
+        for url in urls {
+            let (fetched, removed) = self.sync_calendar(&url).await?;
+            report.calendars += 1;
+            report.fetched += fetched;
+            report.removed += removed;
+        }
+        self.cache.synced_at = Some(now);
+        self.save_cache()?;
+        report.requests = self.client().request_count() - start_requests;
+        Ok(report)
+    }
+
+    /// Calendars without sync-collection are compared by ctag, which only
+    /// the calendar list gives.
+    fn needs_ctags(&self) -> bool {
+        self.cache.calendars.iter().any(|c| c.info.holds_events() && !c.info.supports_sync_collection())
+    }
+
+    /// Keeps cached objects of calendars that still exist; adds new ones.
+    fn merge_calendars(&mut self, listed: Vec<Calendar>) {
+        let mut old: BTreeMap<Url, CachedCalendar> =
+            std::mem::take(&mut self.cache.calendars).into_iter().map(|c| (c.info.url.clone(), c)).collect();
+        self.cache.calendars = listed
+            .into_iter()
+            .map(|info| match old.remove(&info.url) {
+                Some(mut c) => {
+                    c.info = info;
+                    c
+                }
+                None => {
+                    CachedCalendar { info, synced_token: None, synced_ctag: None, objects: BTreeMap::new() }
+                }
+            })
+            .collect();
+    }
+
+    /// Returns (objects fetched, objects removed).
+    async fn sync_calendar(&mut self, url: &Url) -> Result<(usize, usize), EngineError> {
+        let Some(cal) = self.cache.calendars.iter().find(|c| &c.info.url == url) else { return Ok((0, 0)) };
+        let cached: BTreeMap<Url, Option<Etag>> =
+            cal.objects.iter().map(|(u, o)| (u.clone(), o.etag.clone())).collect();
+        let (listed, full, token) = if cal.info.supports_sync_collection() {
+            let c = changes::since(self.client(), url, cal.synced_token.clone()).await?;
+            let removed: BTreeSet<Url> = c.removed.into_iter().collect();
+            (Some((c.changed, removed)), c.full, c.token)
+        } else if cal.synced_ctag.is_some() && cal.synced_ctag == cal.info.ctag {
+            (None, false, None)
+        } else {
+            let ms = self
+                .client()
+                .run(&Propfind { url: url.clone(), depth: Depth::One, props: vec![(xml::DAV, "getetag")] })
+                .await?;
+            let changed = ms
+                .entries
+                .iter()
+                .filter(|e| !caldav::multistatus::same_resource(&e.url, url))
+                .map(|e| (e.url.clone(), e.text(xml::DAV, "getetag").map(Etag::new)))
+                .collect();
+            (Some((changed, BTreeSet::new())), true, None)
+        };
+        let Some((changed, mut removed)) = listed else { return Ok((0, 0)) };
+        if full {
+            let present: BTreeSet<&Url> = changed.iter().map(|(u, _)| u).collect();
+            removed.extend(cached.keys().filter(|u| !present.contains(u)).cloned());
+        }
+        let to_fetch: Vec<Url> = changed
+            .into_iter()
+            .filter(|(u, etag)| etag.is_none() || cached.get(u) != Some(etag))
+            .map(|(u, _)| u)
+            .collect();
+        let mut fetched = Vec::new();
+        for chunk in to_fetch.chunks(MULTIGET_CHUNK) {
+            let got = self.client().run(&Multiget { calendar: url.clone(), objects: chunk.to_vec() }).await?;
+            removed.extend(got.missing);
+            fetched.extend(got.objects);
+        }
+        let ctag_now =
+            self.cache.calendars.iter().find(|c| &c.info.url == url).and_then(|c| c.info.ctag.clone());
+        let Some(cal) = self.cache.calendar_mut(url) else { return Ok((0, 0)) };
+        let mut n_removed = 0;
+        for u in &removed {
+            n_removed += usize::from(cal.objects.remove(u).is_some());
+        }
+        let n_fetched = fetched.len();
+        for o in fetched {
+            cal.objects.insert(o.url.clone(), o.into());
+        }
+        if token.is_some() {
+            cal.synced_token = token;
+        }
+        cal.synced_ctag = ctag_now;
+        Ok((n_fetched, n_removed))
+    }
+}

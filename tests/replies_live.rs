@@ -1,0 +1,214 @@
+//! The reply engine against real servers: answers reach the organizer, an
+//! organizer's concurrent change is never overwritten (Cyrus included), and
+//! other attendees' answers merge by themselves.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
+
+mod support;
+
+use support::{Kind, Profile};
+
+fn code(out: &std::process::Output) -> i32 {
+    out.status.code().unwrap_or(-1)
+}
+
+fn text(out: &std::process::Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+/// Organizer invites; the attendee's profile syncs it in.
+async fn invited(kind: Kind, tag: &str, attendees: &[&str], weekly: bool) -> (String, Profile) {
+    let uid = support::uid(tag);
+    let data = support::invitation_at(
+        &uid,
+        "Quarterly planning",
+        attendees,
+        "20300604T100000Z",
+        "20300604T110000Z",
+        weekly,
+    );
+    support::organizer_put(kind, &uid, &data).await;
+    let p = Profile::new(kind, "attendee");
+    let out = p.run(&["sync"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    (uid, p)
+}
+
+async fn answers_reach_the_organizer(kind: Kind) {
+    for (answer, partstat) in [("accept", "ACCEPTED"), ("tentative", "TENTATIVE"), ("decline", "DECLINED")] {
+        let (uid, p) = invited(kind, answer, &["attendee"], false).await;
+        let list = p.run(&["invitations", "--json"]);
+        let rows: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
+        let row = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["uid"] == uid.as_str())
+            .unwrap_or_else(|| panic!("{rows}"));
+        assert_eq!(row["pending"], true);
+        assert_eq!(row["organizer_address"], "mailto:organizer@example.com");
+
+        let comment = format!("{answer}: see you there, maybe");
+        let out = p.run(&["reply", &uid, answer, "--comment", &comment]);
+        assert_eq!(code(&out), 0, "{}", text(&out));
+        let org = support::organizer_copy(kind, &uid).await;
+        assert_eq!(support::partstat(&org.data, "attendee", None).as_deref(), Some(partstat), "{}", org.data);
+        // The attendee's own copy holds the comment (servers differ on
+        // whether they pass it on to the organizer's copy).
+        let mine = p.engine().invitations().unwrap().into_iter().find(|l| l.invitation.uid == uid).unwrap();
+        assert_eq!(mine.invitation.my_partstat.as_deref(), Some(partstat));
+        assert!(p.run(&["outbox"]).stdout.starts_with(b"The outbox is empty"));
+    }
+}
+
+#[tokio::test]
+async fn answers_xandikos() {
+    answers_reach_the_organizer(Kind::Xandikos).await
+}
+#[tokio::test]
+async fn answers_cyrus() {
+    answers_reach_the_organizer(Kind::Cyrus).await
+}
+#[tokio::test]
+async fn answers_davical() {
+    answers_reach_the_organizer(Kind::Davical).await
+}
+
+async fn one_occurrence_only(kind: Kind) {
+    let (uid, p) = invited(kind, "weekly", &["attendee"], true).await;
+    let out = p.run(&["reply", &uid, "decline", "--occurrence", "20300611T100000Z"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let org = support::organizer_copy(kind, &uid).await;
+    assert_eq!(
+        support::partstat(&org.data, "attendee", Some("20300611T100000Z")).as_deref(),
+        Some("DECLINED"),
+        "{}",
+        org.data
+    );
+    let series = support::partstat(&org.data, "attendee", None);
+    assert_ne!(series.as_deref(), Some("DECLINED"), "the series must stay unanswered: {}", org.data);
+}
+
+#[tokio::test]
+async fn occurrence_cyrus() {
+    one_occurrence_only(Kind::Cyrus).await
+}
+
+/// Where the organizer would never see an occurrence answer, it is refused
+/// up front with the reason, and nothing is sent or queued.
+async fn occurrence_refused(kind: Kind, count_rule: bool) {
+    let uid = support::uid("occ-refused");
+    let mut data =
+        support::invitation_at(&uid, "Weekly", &["attendee"], "20300604T100000Z", "20300604T110000Z", true);
+    if count_rule {
+        data = data.replace("RRULE:FREQ=WEEKLY;UNTIL=20300716T100000Z", "RRULE:FREQ=WEEKLY;COUNT=6");
+    }
+    support::organizer_put(kind, &uid, &data).await;
+    let p = Profile::new(kind, "attendee");
+    assert_eq!(code(&p.run(&["sync"])), 0);
+    let out = p.run(&["reply", &uid, "decline", "--occurrence", "20300611T100000Z"]);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(text(&out).contains("can't pass an answer for a single occurrence"), "{}", text(&out));
+    assert!(p.run(&["outbox"]).stdout.starts_with(b"The outbox is empty"));
+    let org = support::organizer_copy(kind, &uid).await;
+    assert_eq!(support::partstat(&org.data, "attendee", None).as_deref(), Some("NEEDS-ACTION"));
+    // The whole series can still be answered.
+    assert_eq!(code(&p.run(&["reply", &uid, "accept"])), 0);
+}
+
+#[tokio::test]
+async fn occurrence_refused_xandikos() {
+    occurrence_refused(Kind::Xandikos, false).await
+}
+#[tokio::test]
+async fn occurrence_refused_davical() {
+    occurrence_refused(Kind::Davical, false).await
+}
+#[tokio::test]
+async fn occurrence_refused_cyrus_count_series() {
+    occurrence_refused(Kind::Cyrus, true).await
+}
+
+/// The organizer moves the meeting after the attendee synced; the
+/// attendee's answer must not put the old time back.
+async fn reschedule_race(kind: Kind, answered_before: bool) {
+    let (uid, p) = invited(kind, "race", &["attendee"], false).await;
+    if answered_before {
+        // Cyrus stops updating the copy's Schedule-Tag once the attendee wrote it.
+        let out = p.run(&["reply", &uid, "accept"]);
+        assert_eq!(code(&out), 0, "{}", text(&out));
+    }
+    support::organizer_reschedule(kind, &uid, "20300605T140000Z", "20300605T150000Z").await;
+
+    let answer = if answered_before { "decline" } else { "accept" };
+    let out = p.run(&["reply", &uid, answer]);
+    assert_eq!(code(&out), 3, "a conflict must stop the reply: {}", text(&out));
+    let said = text(&out);
+    assert!(
+        said.contains("Time: 20300604T100000Z – 20300604T110000Z → 20300605T140000Z – 20300605T150000Z"),
+        "{said}"
+    );
+    let org = support::organizer_copy(kind, &uid).await;
+    assert_eq!(support::dtstart(&org.data), "20300605T140000Z", "the organizer's new time was overwritten");
+
+    // The answer waits in the outbox as a conflict until the person decides.
+    let outbox = String::from_utf8_lossy(&p.run(&["outbox"]).stdout).into_owned();
+    assert!(outbox.contains("conflict"), "{outbox}");
+
+    let out = p.run(&["reply", &uid, answer, "--resend"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let org = support::organizer_copy(kind, &uid).await;
+    assert_eq!(support::dtstart(&org.data), "20300605T140000Z");
+    let expected = if answered_before { "DECLINED" } else { "ACCEPTED" };
+    assert_eq!(support::partstat(&org.data, "attendee", None).as_deref(), Some(expected), "{}", org.data);
+}
+
+#[tokio::test]
+async fn race_xandikos() {
+    reschedule_race(Kind::Xandikos, false).await
+}
+#[tokio::test]
+async fn race_cyrus() {
+    reschedule_race(Kind::Cyrus, false).await
+}
+#[tokio::test]
+async fn race_cyrus_after_an_earlier_answer() {
+    reschedule_race(Kind::Cyrus, true).await
+}
+#[tokio::test]
+async fn race_davical() {
+    reschedule_race(Kind::Davical, false).await
+}
+#[tokio::test]
+async fn race_xandikos_after_an_earlier_answer() {
+    reschedule_race(Kind::Xandikos, true).await
+}
+
+/// Another attendee answers between our sync and our reply: merged.
+async fn other_answer_merges(kind: Kind) {
+    let (uid, p) = invited(kind, "merge", &["attendee", "attendee2"], false).await;
+    let other = Profile::new(kind, "attendee2");
+    assert_eq!(code(&other.run(&["sync"])), 0);
+    let out = other.run(&["reply", &uid, "tentative"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+
+    let out = p.run(&["reply", &uid, "accept"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let org = support::organizer_copy(kind, &uid).await;
+    assert_eq!(support::partstat(&org.data, "attendee", None).as_deref(), Some("ACCEPTED"), "{}", org.data);
+    assert_eq!(support::partstat(&org.data, "attendee2", None).as_deref(), Some("TENTATIVE"), "{}", org.data);
+    assert_eq!(support::dtstart(&org.data), "20300604T100000Z");
+}
+
+#[tokio::test]
+async fn merge_xandikos() {
+    other_answer_merges(Kind::Xandikos).await
+}
+#[tokio::test]
+async fn merge_cyrus() {
+    other_answer_merges(Kind::Cyrus).await
+}
+#[tokio::test]
+async fn merge_davical() {
+    other_answer_merges(Kind::Davical).await
+}

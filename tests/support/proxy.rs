@@ -1,0 +1,123 @@
+//! A fault-injecting HTTP/1.1 proxy in front of a real plain-HTTP server:
+//! it forwards each request on a fresh upstream connection and can refuse
+//! connections, or hold a PUT (before or after the server got it) so a test
+//! can kill the client mid-send. It counts the PUTs the server received.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Mode {
+    Forward = 0,
+    /// Close every connection at once: the server looks down.
+    Refuse = 1,
+    /// Swallow PUTs without forwarding them, and never answer.
+    HoldPutBefore = 2,
+    /// Forward PUTs to the server but never pass the answer back.
+    HoldPutAfter = 3,
+}
+
+pub struct Proxy {
+    pub url: url::Url,
+    mode: Arc<AtomicU8>,
+    puts: Arc<AtomicUsize>,
+}
+
+impl Proxy {
+    pub fn set(&self, mode: Mode) {
+        self.mode.store(mode as u8, Ordering::SeqCst);
+    }
+    /// PUTs that reached the real server.
+    pub fn puts_forwarded(&self) -> usize {
+        self.puts.load(Ordering::SeqCst)
+    }
+}
+
+pub async fn start(upstream: std::net::SocketAddr) -> Proxy {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+    let url = url::Url::parse(&format!("http://{}/", listener.local_addr().expect("addr"))).expect("url");
+    let mode = Arc::new(AtomicU8::new(Mode::Forward as u8));
+    let puts = Arc::new(AtomicUsize::new(0));
+    let (m, p) = (mode.clone(), puts.clone());
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let (m, p) = (m.clone(), p.clone());
+            tokio::spawn(async move {
+                let _ = serve(client, upstream, m, p).await;
+            });
+        }
+    });
+    Proxy { url, mode, puts }
+}
+
+/// Reads one request (headers + Content-Length body), rewritten to close
+/// the upstream connection after the answer.
+async fn read_request(client: &mut TcpStream) -> Option<(String, Vec<u8>)> {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 8192];
+    let head_end = loop {
+        if let Some(i) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            break i + 4;
+        }
+        let n = client.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    };
+    let head = String::from_utf8_lossy(&buf[..head_end]).into_owned();
+    let len: usize = head
+        .lines()
+        .filter_map(|l| l.split_once(':'))
+        .find(|(n, _)| n.trim().eq_ignore_ascii_case("content-length"))
+        .and_then(|(_, v)| v.trim().parse().ok())
+        .unwrap_or(0);
+    while buf.len() < head_end + len {
+        let n = client.read(&mut chunk).await.ok()?;
+        if n == 0 {
+            return None;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+    }
+    let method = head.split(' ').next().unwrap_or_default().to_owned();
+    let kept: Vec<&str> =
+        head.trim_end().lines().filter(|l| !l.to_ascii_lowercase().starts_with("connection:")).collect();
+    let mut out = kept.join("\r\n").into_bytes();
+    out.extend_from_slice(b"\r\nConnection: close\r\n\r\n");
+    out.extend_from_slice(&buf[head_end..head_end + len]);
+    Some((method, out))
+}
+
+async fn serve(
+    mut client: TcpStream,
+    upstream: std::net::SocketAddr,
+    mode: Arc<AtomicU8>,
+    puts: Arc<AtomicUsize>,
+) -> std::io::Result<()> {
+    let current = || mode.load(Ordering::SeqCst);
+    if current() == Mode::Refuse as u8 {
+        return Ok(());
+    }
+    let Some((method, request)) = read_request(&mut client).await else { return Ok(()) };
+    let hold = |m: Mode| method == "PUT" && current() == m as u8;
+    if hold(Mode::HoldPutBefore) {
+        std::future::pending::<()>().await;
+    }
+    let held_after = hold(Mode::HoldPutAfter);
+    let mut server = TcpStream::connect(upstream).await?;
+    server.write_all(&request).await?;
+    let mut response = Vec::new();
+    server.read_to_end(&mut response).await?;
+    if method == "PUT" {
+        puts.fetch_add(1, Ordering::SeqCst);
+    }
+    if held_after {
+        std::future::pending::<()>().await;
+    }
+    client.write_all(&response).await?;
+    client.shutdown().await
+}
