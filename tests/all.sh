@@ -40,5 +40,8 @@ bash "$harness" start
 step "cargo test (unit, real-server integration, CLI)"
 cargo test --locked -- --test-threads 4
 
+step "benchmark (prints figures; goals are not asserted)"
+cargo bench --locked --bench sync
+
 step "packaging checks"
 bash packaging/check.sh

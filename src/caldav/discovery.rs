@@ -48,24 +48,21 @@ fn candidates(url: &Url) -> Vec<Url> {
 }
 
 pub async fn find_principal(client: &Client) -> Result<Url, Error> {
+    let mut redirected = None;
     let mut last = None;
     for url in candidates(client.base_url()) {
         match client.run(&CurrentUserPrincipal { url }).await {
             Ok(p) => return Ok(p),
             // These are answers about the account, not about the path.
-            Err(
-                e @ (Error::Unauthorized
-                | Error::Tls(_)
-                | Error::Connection(_)
-                | Error::Timeout
-                | Error::CrossOriginRedirect { .. }),
-            ) => {
+            Err(e @ (Error::Unauthorized | Error::Tls(_) | Error::Connection(_) | Error::Timeout)) => {
                 return Err(e);
             }
+            // Credentials never follow it, but the next candidate may work.
+            Err(e @ Error::CrossOriginRedirect { .. }) => redirected = Some(e),
             Err(e) => last = Some(e),
         }
     }
-    Err(last.unwrap_or_else(|| Error::NotFound(client.base_url().to_string())))
+    Err(redirected.or(last).unwrap_or_else(|| Error::NotFound(client.base_url().to_string())))
 }
 
 pub async fn discover(client: &Client) -> Result<Discovery, Error> {

@@ -112,13 +112,14 @@ fn answer_event(ev: &mut Component, reply: &Reply) -> bool {
     found
 }
 
-/// The reply's COMMENT (RFC 5546 §3.2.3): replaces one we wrote before,
-/// which is the only COMMENT an attendee's copy carries from us.
+/// The reply's COMMENT (RFC 5546 §3.2.3). Added, never replacing: the
+/// event may carry the organizer's own COMMENT, which is not ours to drop.
 fn set_comment(ev: &mut Component, comment: &str) {
-    ev.remove_props("COMMENT");
-    if !comment.trim().is_empty() {
-        ev.push_prop(Line::new("COMMENT", Vec::new(), &escape(comment)));
+    let value = escape(comment);
+    if comment.trim().is_empty() || ev.props_named("COMMENT").any(|l| l.value == value) {
+        return;
     }
+    ev.push_prop(Line::new("COMMENT", Vec::new(), &value));
 }
 
 fn answer_series(cal: &mut Component, reply: &Reply) -> Result<(), ReplyError> {
@@ -255,12 +256,16 @@ mod tests {
     }
 
     #[test]
-    fn a_comment_is_added_escaped_and_replaced_on_a_second_answer() {
-        let once = apply(WEEKLY, &reply(Answer::Tentative, None, Some("Late, maybe; sorry"))).unwrap();
+    fn a_comment_is_added_escaped_and_never_replaces_another() {
+        let organizers =
+            WEEKLY.replace("SUMMARY:Weekly sync\r\n", "SUMMARY:Weekly sync\r\nCOMMENT:Bring slides\r\n");
+        let once = apply(&organizers, &reply(Answer::Tentative, None, Some("Late, maybe; sorry"))).unwrap();
         assert!(once.contains("COMMENT:Late\\, maybe\\; sorry\r\n"));
+        assert!(once.contains("COMMENT:Bring slides\r\n"));
+        let same = apply(&once, &reply(Answer::Decline, None, Some("Late, maybe; sorry"))).unwrap();
+        assert_eq!(same.matches("COMMENT:").count(), 2, "the same comment is not repeated");
         let twice = apply(&once, &reply(Answer::Decline, None, Some("Can't"))).unwrap();
-        assert_eq!(twice.matches("COMMENT:").count(), 1);
-        assert!(twice.contains("COMMENT:Can't\r\n"));
+        assert!(twice.contains("COMMENT:Can't\r\n") && twice.contains("COMMENT:Bring slides\r\n"));
         // The comment goes before the VALARM, inside the VEVENT.
         assert!(twice.find("COMMENT:").unwrap() < twice.find("BEGIN:VALARM").unwrap());
     }

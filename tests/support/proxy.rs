@@ -25,6 +25,7 @@ pub struct Proxy {
     pub url: url::Url,
     mode: Arc<AtomicU8>,
     puts: Arc<AtomicUsize>,
+    seen: Arc<AtomicUsize>,
 }
 
 impl Proxy {
@@ -35,6 +36,10 @@ impl Proxy {
     pub fn puts_forwarded(&self) -> usize {
         self.puts.load(Ordering::SeqCst)
     }
+    /// PUTs the client sent (forwarded or not).
+    pub fn puts_seen(&self) -> usize {
+        self.seen.load(Ordering::SeqCst)
+    }
 }
 
 pub async fn start(upstream: std::net::SocketAddr) -> Proxy {
@@ -42,16 +47,17 @@ pub async fn start(upstream: std::net::SocketAddr) -> Proxy {
     let url = url::Url::parse(&format!("http://{}/", listener.local_addr().expect("addr"))).expect("url");
     let mode = Arc::new(AtomicU8::new(Mode::Forward as u8));
     let puts = Arc::new(AtomicUsize::new(0));
-    let (m, p) = (mode.clone(), puts.clone());
+    let seen = Arc::new(AtomicUsize::new(0));
+    let (m, p, s) = (mode.clone(), puts.clone(), seen.clone());
     tokio::spawn(async move {
         while let Ok((client, _)) = listener.accept().await {
-            let (m, p) = (m.clone(), p.clone());
+            let (m, p, s) = (m.clone(), p.clone(), s.clone());
             tokio::spawn(async move {
-                let _ = serve(client, upstream, m, p).await;
+                let _ = serve(client, upstream, m, p, s).await;
             });
         }
     });
-    Proxy { url, mode, puts }
+    Proxy { url, mode, puts, seen }
 }
 
 /// Reads one request (headers + Content-Length body), rewritten to close
@@ -97,12 +103,16 @@ async fn serve(
     upstream: std::net::SocketAddr,
     mode: Arc<AtomicU8>,
     puts: Arc<AtomicUsize>,
+    seen: Arc<AtomicUsize>,
 ) -> std::io::Result<()> {
     let current = || mode.load(Ordering::SeqCst);
     if current() == Mode::Refuse as u8 {
         return Ok(());
     }
     let Some((method, request)) = read_request(&mut client).await else { return Ok(()) };
+    if method == "PUT" {
+        seen.fetch_add(1, Ordering::SeqCst);
+    }
     let hold = |m: Mode| method == "PUT" && current() == m as u8;
     if hold(Mode::HoldPutBefore) {
         std::future::pending::<()>().await;
