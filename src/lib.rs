@@ -11,6 +11,7 @@ pub mod paths;
 pub mod secret;
 pub mod store;
 pub mod sync;
+pub mod ui;
 
 pub fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")

@@ -6,6 +6,8 @@ cd "$(dirname "$0")/.."
 
 export CONVENE_SERVERS_DIR="${CONVENE_SERVERS_DIR:-/var/tmp/convene-servers}"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
+# UI tests render on the CPU; the two renderers' output differs.
+export ICED_TEST_BACKEND=tiny-skia
 harness=tests/servers/harness.sh
 
 step() { printf '\n==> %s\n' "$*"; }
@@ -40,7 +42,8 @@ bash "$harness" start
 step "cargo test (unit, real-server integration, CLI)"
 cargo test --locked -- --test-threads 4
 
-step "benchmark (prints figures; goals are not asserted)"
+step "benchmarks (print figures; goals are not asserted)"
+cargo bench --locked --bench startup
 cargo bench --locked --bench sync
 
 step "packaging checks"

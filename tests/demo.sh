@@ -1,30 +1,92 @@
 #!/usr/bin/env bash
-# The README's run command: starts a local real CalDAV server (Cyrus, with
-# an organizer and an attendee) and runs Convene against it as the attendee.
+# The README's run command: starts a local real CalDAV server (Cyrus, with an
+# organizer and an attendee), seeds invitations from the organizer to the
+# attendee, and runs Convene as the attendee.
+#
+#   bash tests/demo.sh            as root, on Debian 12 with the Rust toolchain
+#   bash tests/demo.sh --fresh    first put Cyrus back to its post-install state
+#                                 and forget the demo profile (a clean second run)
+#
+# CONVENE_BIN=PATH uses an already built convene instead of `cargo build`.
+# Seeded invitations: tests/demo/invitations/ (see tests/demo/seed.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 export CONVENE_SERVERS_DIR="${CONVENE_SERVERS_DIR:-/var/tmp/convene-servers}"
+DIR=$CONVENE_SERVERS_DIR
 harness=tests/servers/harness.sh
+profile="$DIR/demo-profile"
+cyrus=http://127.0.0.1:58008/
 
+fresh=0
+case ${1:-} in
+--fresh) fresh=1 ;;
+"") ;;
+*)
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+    ;;
+esac
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Installing and starting the local CalDAV servers (tests/servers/harness.sh)"
 bash "$harness" install
 bash "$harness" start
-cargo build --locked --bin convene
-profile="$CONVENE_SERVERS_DIR/demo-profile"
-mkdir -p "$profile"
+if ((fresh)); then
+    bash "$harness" reset cyrus
+    rm -rf "$profile"
+fi
 
-echo
-echo "Convene checks the local Cyrus server as the attendee:"
-echo
-./target/debug/convene --profile "$profile" check-server \
-    --url http://127.0.0.1:58008/ --user attendee \
-    --password-command "cat $CONVENE_SERVERS_DIR/passwords/attendee"
-echo
-echo "And the HTTPS Xandikos server, trusting the harness's own CA:"
-echo
-./target/debug/convene --profile "$profile" check-server \
-    --url https://127.0.0.1:58443/ --user attendee \
-    --ca-file "$CONVENE_SERVERS_DIR/ca/ca.crt" \
-    --password-command "cat $CONVENE_SERVERS_DIR/passwords/attendee"
-echo
-echo "The servers keep running; stop them with: bash $harness stop"
+if [[ -n ${CONVENE_BIN:-} ]]; then
+    bin=$CONVENE_BIN
+else
+    step "Building Convene"
+    cargo build --locked --bin convene
+    bin=./target/debug/convene
+fi
+convene() { "$bin" --profile "$profile" "$@"; }
+# Shown to the reader for copy and paste; the same command as convene() above.
+shown="$bin --profile $profile"
+
+step "Convene checks the local Cyrus server as the attendee"
+convene check-server --url "$cyrus" --user attendee \
+    --password-command "cat $DIR/passwords/attendee"
+echo "(Xandikos over HTTPS, trusting the harness's CA:)"
+convene check-server --url https://127.0.0.1:58443/ --user attendee \
+    --ca-file "$DIR/ca/ca.crt" \
+    --password-command "cat $DIR/passwords/attendee" | tail -n 1
+
+step "The organizer sends invitations (tests/demo/seed.sh)"
+bash tests/demo/seed.sh
+
+step "Convene profile $profile with the attendee's account"
+if convene account list | cut -f1 | grep -qx demo; then
+    echo "account demo exists already:"
+    convene account list
+else
+    convene account add --url "$cyrus" --user attendee \
+        --password-command "cat $DIR/passwords/attendee" --name demo
+fi
+
+step "convene sync"
+convene sync
+
+# The window:
+step "Invitations waiting for the attendee (convene invitations)"
+convene invitations
+cat <<EOF
+
+The desktop window is not built yet; the command line above is its twin.
+See what Convene does when the organizer changes an event under your answer:
+
+  bash tests/demo/reschedule.sh
+      the organizer moves "Design review" by a day and two hours
+  $shown reply convene-demo-design-review@example.com accept
+      exit 3: your answer was made on the old version; Convene prints what
+      changed and keeps the answer in its outbox
+  $shown reply convene-demo-design-review@example.com accept --resend
+      accepts the new time (or: $shown outbox drop UID)
+
+The servers keep running; stop them with: bash $harness stop
+EOF

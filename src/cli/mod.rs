@@ -110,10 +110,22 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             print!("{}", crate::caldav::quirks::markdown_table());
             Ok(0)
         }
-        None => {
-            eprintln!("The desktop window is not built yet; see `convene --help` for commands.");
-            Ok(2)
-        }
+        None => open_window(paths),
+    }
+}
+
+/// The desktop app. Without a display winit would panic; say so instead.
+fn open_window(paths: Paths) -> anyhow::Result<i32> {
+    let has_display =
+        ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
+    if cfg!(all(unix, not(target_os = "macos"))) && !has_display {
+        anyhow::bail!(
+            "no display: the window needs X11 or Wayland (DISPLAY/WAYLAND_DISPLAY); see `convene --help` for commands"
+        );
+    }
+    match crate::ui::run(paths) {
+        Ok(()) => Ok(0),
+        Err(e) => anyhow::bail!("the window could not open: {e}"),
     }
 }
 

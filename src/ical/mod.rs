@@ -6,6 +6,7 @@ pub mod event;
 pub mod identity;
 pub mod invitation;
 pub mod lines;
+pub mod occurrence;
 pub mod reply;
 pub mod time;
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use super::engine::{Engine, EngineError};
-use super::listing::Listing;
+use super::listing::{AgendaItem, Listing};
 use super::send::Outcome;
 use crate::caldav::{Capabilities, Password};
 use crate::config::Account;
@@ -58,6 +58,8 @@ pub enum Update {
         removed: usize,
     },
     InvitationsChanged(Vec<Listing>),
+    /// Every event occurrence from a month ago to a year ahead.
+    Agenda(Vec<AgendaItem>),
     Sending {
         uid: String,
     },
@@ -176,6 +178,9 @@ impl Actor {
             Ok(list) => self.emit(Update::InvitationsChanged(list)).await,
             Err(e) => self.emit(Update::Error { message: e.to_string() }).await,
         }
+        let now = chrono::Utc::now();
+        let agenda = self.engine.agenda(now - chrono::Duration::days(31), now + chrono::Duration::days(366));
+        self.emit(Update::Agenda(agenda)).await;
     }
 
     fn is_offline(e: &EngineError) -> bool {

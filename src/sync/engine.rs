@@ -3,7 +3,7 @@
 
 use url::Url;
 
-use super::listing::{Listing, ReplyState};
+use super::listing::{AgendaItem, Listing, ReplyState};
 use super::send::{self, Outcome};
 use crate::caldav::{self, Capabilities, Client, ClientConfig, Password};
 use crate::config::Account;
@@ -49,6 +49,16 @@ impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine").field("account", &self.account.name).finish()
     }
+}
+
+/// The next occurrences of a repeating event, for "answer this one".
+fn upcoming(data: &str) -> Vec<(String, String)> {
+    let now = chrono::Utc::now();
+    ical::occurrence::expand(data, now, now + chrono::Duration::days(400))
+        .into_iter()
+        .filter_map(|o| Some((o.recurrence_id?, o.start.format("%a %-d %b %Y, %H:%M").to_string())))
+        .take(12)
+        .collect()
 }
 
 pub fn client_config(account: &Account, password: Password) -> ClientConfig {
@@ -109,7 +119,9 @@ impl Engine {
                 continue;
             }
             let entry = waiting.iter().find(|e| e.uid == inv.uid);
+            let occurrences = if inv.recurrence.is_some() { upcoming(&obj.data) } else { Vec::new() };
             out.push(Listing {
+                occurrences,
                 calendar: cal.info.url.clone(),
                 calendar_name: cal
                     .info
@@ -278,6 +290,32 @@ impl Engine {
             }
         }
         Ok(out)
+    }
+
+    /// Every event occurrence in `[from, to)` from the cache, in order.
+    pub fn agenda(
+        &self,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<AgendaItem> {
+        let me = self.identity();
+        let mut out = Vec::new();
+        for (cal, _, obj) in self.cache.objects() {
+            let role = ical::invitation::read(&obj.data, &me).ok().flatten();
+            let invitation = role.as_ref().is_some_and(|i| i.is_invitation());
+            let pending = role.as_ref().is_some_and(|i| i.is_pending());
+            for occurrence in ical::occurrence::expand(&obj.data, from, to) {
+                out.push(AgendaItem {
+                    account: self.account.name.clone(),
+                    calendar_name: cal.info.display_name.clone().unwrap_or_default(),
+                    occurrence,
+                    invitation,
+                    pending,
+                });
+            }
+        }
+        out.sort_by_key(|i| i.occurrence.start);
+        out
     }
 
     pub fn calendar_url_of(&self, object: &Url) -> Option<Url> {

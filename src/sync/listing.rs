@@ -14,6 +14,22 @@ pub struct Listing {
     pub calendar_name: String,
     pub url: Url,
     pub reply: ReplyState,
+    /// For a repeating event: upcoming occurrences (RECURRENCE-ID, when in
+    /// words), so the person can answer one of them.
+    #[serde(default)]
+    pub occurrences: Vec<(String, String)>,
+}
+
+/// One occurrence in the calendar views.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgendaItem {
+    pub account: String,
+    pub calendar_name: String,
+    pub occurrence: crate::ical::occurrence::Occurrence,
+    /// Someone else organizes it and invited the user.
+    pub invitation: bool,
+    /// …and it still waits for an answer.
+    pub pending: bool,
 }
 
 /// The person's reply, as the outbox knows it.

@@ -10,7 +10,7 @@ pub mod send;
 
 pub use actor::{Control, Handle, Resolution, Update, spawn};
 pub use engine::{Engine, EngineError};
-pub use listing::{Listing, ReplyState};
+pub use listing::{AgendaItem, Listing, ReplyState};
 pub use send::Outcome;
 
 /// Unix seconds now.

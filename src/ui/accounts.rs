@@ -1,0 +1,139 @@
+//! The accounts page: each account's server, what its server can be relied
+//! on for (the capability record in words), aliases, and removal.
+
+use std::collections::BTreeMap;
+
+use iced::widget::{button, column, container, row, rule, scrollable, text, text_input};
+use iced::{Element, Fill};
+
+use super::{App, style};
+use crate::config::Account;
+use crate::paths::Paths;
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    AliasChanged(String, String),
+    AddAlias(String),
+    RemoveAlias(String, String),
+    Remove(String),
+    AddAccount,
+}
+
+#[derive(Debug, Default)]
+pub struct Page {
+    alias_input: BTreeMap<String, String>,
+}
+
+pub enum Event {
+    None,
+    AddAccount,
+    AddAlias(String, String),
+    RemoveAlias(String, String),
+    Remove(String),
+}
+
+impl Page {
+    pub fn update(&mut self, m: Message) -> Event {
+        match m {
+            Message::AliasChanged(name, v) => {
+                self.alias_input.insert(name, v);
+                Event::None
+            }
+            Message::AddAlias(name) => {
+                let alias = self.alias_input.remove(&name).unwrap_or_default().trim().to_owned();
+                if alias.is_empty() {
+                    return Event::None;
+                }
+                let alias = if alias.contains(':') { alias } else { format!("mailto:{alias}") };
+                Event::AddAlias(name, alias)
+            }
+            Message::RemoveAlias(name, alias) => Event::RemoveAlias(name, alias),
+            Message::Remove(name) => Event::Remove(name),
+            Message::AddAccount => Event::AddAccount,
+        }
+    }
+}
+
+pub fn view(app: &App) -> Element<'_, Message> {
+    let mut col = column![row![
+        text("Accounts").size(22).width(Fill),
+        container(button(text("Add account")).on_press(Message::AddAccount)).id("add-account"),
+    ]]
+    .spacing(12);
+    for a in &app.accounts {
+        let acc = &a.account;
+        let mut card = column![
+            text(&acc.name).size(18),
+            text(format!("{} as {}", acc.url, acc.user)).style(style::muted),
+        ]
+        .spacing(6);
+        if let Some(ca) = &acc.ca_file {
+            card = card.push(text(format!("Trusts the certificate in {}", ca.display())));
+        }
+        match &a.capabilities {
+            Some(c) => {
+                card = card.push(text(format!("Server: {}", c.server.describe())));
+                card = card.push(text(format!("• {}", c.reply_protection())));
+                card = card.push(text(format!("• {}", c.import_suppression())));
+                if c.occurrence_replies.value == Some(false) {
+                    card = card
+                        .push(text("• this server can't pass an answer for one occurrence to the organizer"));
+                }
+                for (name, fact) in c.lines() {
+                    let v = match fact.value {
+                        Some(true) => "yes",
+                        Some(false) => "no",
+                        None => "unknown",
+                    };
+                    card =
+                        card.push(text(format!("{name}: {v} — {}", fact.why)).size(12).style(style::muted));
+                }
+            }
+            None => card = card.push(text("Not connected yet.")),
+        }
+        card = card.push(rule::horizontal(1));
+        card = card.push(text("Other addresses you are invited under"));
+        for alias in &acc.aliases {
+            card = card.push(row![
+                text(alias).width(Fill),
+                button(text("Remove"))
+                    .on_press(Message::RemoveAlias(acc.name.clone(), alias.clone()))
+                    .style(button::text),
+            ]);
+        }
+        let typed = app.accounts_page.alias_input.get(&acc.name).cloned().unwrap_or_default();
+        let name = acc.name.clone();
+        card = card.push(
+            row![
+                text_input("another address, e.g. me@old.example.com", &typed)
+                    .id(format!("alias-{}", acc.name))
+                    .on_input(move |v| Message::AliasChanged(name.clone(), v))
+                    .on_submit(Message::AddAlias(acc.name.clone())),
+                button(text("Add")).on_press(Message::AddAlias(acc.name.clone())),
+            ]
+            .spacing(6),
+        );
+        card = card.push(
+            container(
+                button(text("Remove this account"))
+                    .on_press(Message::Remove(acc.name.clone()))
+                    .style(button::danger),
+            )
+            .id(format!("remove-{}", acc.name)),
+        );
+        col = col.push(container(card).padding(12).style(container::rounded_box).width(Fill));
+    }
+    scrollable(col).height(Fill).into()
+}
+
+/// Removes an account's keyring entry and local files (cache, outbox).
+pub async fn forget(paths: Paths, account: Account) -> Result<(), String> {
+    tokio::task::spawn_blocking(move || {
+        if account.password_command.is_none() {
+            crate::secret::delete_from_keyring(&account.user, &account.url).map_err(|e| e.to_string())?;
+        }
+        crate::store::AccountFiles::new(&paths, &account.name).remove_all().map_err(|e| e.to_string())
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}

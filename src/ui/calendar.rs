@@ -1,0 +1,137 @@
+//! The calendar: an agenda (upcoming days) and a week view of every event,
+//! repeats expanded, invitations marked, today highlighted.
+
+use chrono::{Datelike, Duration, Local, NaiveDate};
+use iced::widget::{button, column, container, row, scrollable, text};
+use iced::{Element, Fill, FillPortion};
+
+use super::{App, Message, style};
+use crate::sync::AgendaItem;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Mode {
+    #[default]
+    Agenda,
+    Week,
+}
+
+/// Monday of the week holding `day`.
+pub fn week_of(day: NaiveDate) -> NaiveDate {
+    day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
+}
+
+fn items(app: &App) -> Vec<&AgendaItem> {
+    let mut all: Vec<&AgendaItem> = app.accounts.iter().flat_map(|a| a.agenda.iter()).collect();
+    all.sort_by_key(|i| i.occurrence.start);
+    all
+}
+
+fn label(i: &AgendaItem) -> String {
+    let o = &i.occurrence;
+    let when = if o.all_day {
+        "all day".to_owned()
+    } else {
+        format!("{}–{}", o.start.format("%H:%M"), o.end.format("%H:%M"))
+    };
+    let mark = match (o.cancelled, i.pending, i.invitation) {
+        (true, _, _) => " (cancelled)",
+        (_, true, _) => " • invitation, needs an answer",
+        (_, _, true) => " • invitation",
+        _ => "",
+    };
+    let place = o.location.as_ref().map(|l| format!(" — {l}")).unwrap_or_default();
+    format!("{when}  {}{place}{mark}", o.summary)
+}
+
+fn item_view(i: &AgendaItem) -> Element<'_, Message> {
+    let t = text(label(i)).size(14);
+    let t = if i.pending { t.style(style::changed) } else { t };
+    container(t).padding(4).into()
+}
+
+pub fn view(app: &App) -> Element<'_, Message> {
+    let today = Local::now().date_naive();
+    let b = |label: &'static str, m: Message, id: &'static str| {
+        container(button(text(label)).on_press(m).style(button::secondary)).id(id)
+    };
+    let mode_button = |label: &'static str, mode: Mode, id: &'static str| {
+        let btn = button(text(label)).on_press(Message::CalendarMode(mode));
+        container(if app.calendar_mode == mode {
+            btn.style(button::primary)
+        } else {
+            btn.style(button::secondary)
+        })
+        .id(id)
+    };
+    let title = match app.calendar_mode {
+        Mode::Agenda => format!("From {}", app.week_start.format("%a %-d %b %Y")),
+        Mode::Week => format!("Week of {}", app.week_start.format("%-d %b %Y")),
+    };
+    let bar = row![
+        mode_button("Agenda", Mode::Agenda, "cal-agenda"),
+        mode_button("Week", Mode::Week, "cal-week"),
+        b("◀", Message::WeekShift(-1), "cal-prev"),
+        b("Today", Message::Today, "cal-today"),
+        b("▶", Message::WeekShift(1), "cal-next"),
+        text(title).size(18),
+        text("(←/→ to move)").size(12).style(style::muted),
+    ]
+    .spacing(8)
+    .align_y(iced::Center);
+    let body = match app.calendar_mode {
+        Mode::Agenda => agenda(app, today),
+        Mode::Week => week(app, today),
+    };
+    column![bar, body].spacing(10).height(Fill).into()
+}
+
+fn day_header<'a>(day: NaiveDate, today: NaiveDate) -> Element<'a, Message> {
+    let t = text(day.format("%A %-d %B").to_string()).size(16);
+    if day == today {
+        container(t).padding(4).style(container::primary).width(Fill).into()
+    } else {
+        container(t).padding(4).width(Fill).into()
+    }
+}
+
+/// Five weeks of days that have events, from the shown week on.
+fn agenda(app: &App, today: NaiveDate) -> Element<'_, Message> {
+    let from = app.week_start;
+    let to = from + Duration::days(35);
+    let mut col = column![].spacing(4);
+    let mut current = None;
+    let mut any = false;
+    for i in items(app).into_iter().filter(|i| {
+        let d = i.occurrence.start.date_naive();
+        d >= from && d < to
+    }) {
+        let day = i.occurrence.start.date_naive();
+        if current != Some(day) {
+            col = col.push(day_header(day, today));
+            current = Some(day);
+        }
+        col = col.push(item_view(i));
+        any = true;
+    }
+    if !any {
+        col = col.push(text("Nothing in these five weeks."));
+    }
+    scrollable(col).id("agenda").height(Fill).into()
+}
+
+fn week(app: &App, today: NaiveDate) -> Element<'_, Message> {
+    let all = items(app);
+    let days = (0..7).map(|n| {
+        let day = app.week_start + Duration::days(n);
+        let mut col = column![day_header(day, today)].spacing(4);
+        for i in all.iter().filter(|i| i.occurrence.start.date_naive() == day) {
+            col = col.push(item_view(i));
+        }
+        container(scrollable(col))
+            .width(FillPortion(1))
+            .height(Fill)
+            .style(if day == today { container::rounded_box } else { container::transparent })
+            .into()
+    });
+    row(days).spacing(6).height(Fill).into()
+}

@@ -1,0 +1,190 @@
+//! The invitation list (all accounts, pending first) and the detail pane.
+
+use iced::widget::{button, column, container, radio, row, rule, scrollable, text, text_input};
+use iced::{Element, Fill, FillPortion, Font};
+
+use super::{App, Key, Message, Scope, format, style};
+use crate::ical::{Answer, Invitation};
+use crate::sync::{Listing, ReplyState};
+
+pub fn view(app: &App) -> Element<'_, Message> {
+    let listings = app.listings();
+    if app.accounts.is_empty() {
+        return container(text("Add an account to see your invitations.")).padding(20).into();
+    }
+    let rows = column(listings.iter().map(|(account, l)| row_view(app, account, l))).spacing(6);
+    let list = container(scrollable(rows).id("invitation-list").height(Fill)).width(FillPortion(3));
+    let detail: Element<'_, Message> =
+        match app.selected.as_ref().and_then(|k| app.listing(k).map(|l| (k, l))) {
+            Some((key, l)) => detail(app, key, l),
+            None if listings.is_empty() => {
+                text("No invitations. New ones appear here when they arrive.").into()
+            }
+            None => text("Select an invitation (↑/↓) to see everything about it.").into(),
+        };
+    row![list, container(scrollable(detail).height(Fill)).width(FillPortion(2)).padding(8)]
+        .spacing(12)
+        .height(Fill)
+        .into()
+}
+
+/// Where the person's answer stands, in words.
+pub fn state(app: &App, account: &str, l: &Listing) -> String {
+    let sending = app.account(account).is_some_and(|a| a.sending.contains(&l.invitation.uid));
+    if l.invitation.cancelled {
+        return "Cancelled by the organizer".into();
+    }
+    match &l.reply {
+        _ if sending => "Sending…".into(),
+        ReplyState::Pending { reply, .. } => {
+            format!("{} — waiting to be sent (offline)", format::answer(Some(reply.answer.partstat())))
+        }
+        ReplyState::Conflict { reply, .. } => {
+            format!(
+                "{} — the organizer changed the event: decide",
+                format::answer(Some(reply.answer.partstat()))
+            )
+        }
+        ReplyState::Failed { error, .. } => format!("Not sent: {error}"),
+        ReplyState::None => match &l.invitation.role {
+            crate::ical::Role::SeveralAddresses { .. } => "Invited under several of your addresses".into(),
+            crate::ical::Role::NotListed => "You are not listed under a known address".into(),
+            _ => format::answer(l.invitation.my_partstat.as_deref()).into(),
+        },
+    }
+}
+
+fn answer_buttons<'a>(key: &Key, ids: &str) -> Element<'a, Message> {
+    let b = |label: &'a str, answer: Answer, name: &str| {
+        container(button(text(label)).on_press(Message::Answer(key.clone(), answer)).style(match answer {
+            Answer::Accept => button::success,
+            Answer::Tentative => button::secondary,
+            Answer::Decline => button::danger,
+        }))
+        .id(format!("{ids}{name}-{}", key.uid))
+    };
+    row![
+        b("Accept", Answer::Accept, "accept"),
+        b("Tentative", Answer::Tentative, "tentative"),
+        b("Decline", Answer::Decline, "decline")
+    ]
+    .spacing(6)
+    .into()
+}
+
+fn summary_line(inv: &Invitation) -> String {
+    let mut parts = vec![format::time_range(inv)];
+    let d = format::duration(inv);
+    if !d.is_empty() && d != "all day" {
+        parts.push(d);
+    }
+    if let Some(loc) = &inv.location {
+        parts.push(loc.clone());
+    }
+    if let Some(r) = &inv.recurrence {
+        parts.push(format::recurrence(r));
+    }
+    parts.join(" · ")
+}
+
+fn row_view<'a>(app: &'a App, account: &'a str, l: &'a Listing) -> Element<'a, Message> {
+    let inv = &l.invitation;
+    let key = Key { account: account.to_owned(), uid: inv.uid.clone() };
+    let organizer = inv.organizer.as_ref().map(|o| o.display()).unwrap_or_else(|| "(no organizer)".into());
+    let title = text(inv.summary.clone().unwrap_or_else(|| "(no title)".into()))
+        .size(16)
+        .font(Font { weight: iced::font::Weight::Bold, ..Font::DEFAULT });
+    let info = column![
+        title,
+        text(format!("from {organizer}")).size(13),
+        text(summary_line(inv)).size(13),
+        text(state(app, account, l)).size(13).style(style::muted),
+    ]
+    .spacing(2)
+    .width(Fill);
+    let selected = app.selected.as_ref() == Some(&key);
+    let mut content = row![info].spacing(8).align_y(iced::Center);
+    if !inv.cancelled && matches!(inv.role, crate::ical::Role::Invited { .. }) {
+        content = content.push(answer_buttons(&key, "row-"));
+    }
+    let card = button(content)
+        .on_press(Message::Select(key.clone()))
+        .width(Fill)
+        .padding(10)
+        .style(if selected { button::primary } else { button::secondary });
+    container(card).id(format!("row-{}", inv.uid)).into()
+}
+
+fn detail<'a>(app: &'a App, key: &'a Key, l: &'a Listing) -> Element<'a, Message> {
+    let inv = &l.invitation;
+    let field = |label: &'a str, value: String| {
+        row![text(label).width(110).style(style::muted), text(value).width(Fill)].spacing(8)
+    };
+    let mut col = column![
+        text(inv.summary.clone().unwrap_or_else(|| "(no title)".into())).size(22),
+        field("When", format::time_range(inv)),
+        field("Duration", format::duration(inv)),
+    ]
+    .spacing(8);
+    if let Some(loc) = &inv.location {
+        col = col.push(field("Where", loc.clone()));
+    }
+    if let Some(r) = &inv.recurrence {
+        col = col.push(field("Repeats", format::recurrence(r)));
+    }
+    if let Some(o) = &inv.organizer {
+        col = col.push(field("Organizer", o.display()));
+    }
+    col = col.push(field("Calendar", format!("{} ({})", l.calendar_name, key.account)));
+    col = col.push(field("Your answer", state(app, &key.account, l)));
+    col = col.push(rule::horizontal(1));
+    col = col.push(text("Attendees").size(16));
+    for a in &inv.attendees {
+        col = col.push(
+            row![
+                text(a.display()).width(Fill),
+                text(format::answer(a.partstat.as_deref())).style(style::muted)
+            ]
+            .spacing(8),
+        );
+    }
+    if let Some(d) = &inv.description {
+        col = col.push(rule::horizontal(1));
+        col = col.push(text("Description").size(16));
+        col = col.push(text(d.clone()));
+        for link in links(d) {
+            col = col.push(
+                button(text(format!("Open {link}"))).on_press(Message::OpenLink(link)).style(button::text),
+            );
+        }
+    }
+    if !inv.cancelled && matches!(inv.role, crate::ical::Role::Invited { .. }) {
+        col = col.push(rule::horizontal(1));
+        col = col.push(
+            text_input("Comment for the organizer (optional)", &app.comment)
+                .id("comment")
+                .on_input(Message::CommentChanged),
+        );
+        if inv.recurrence.is_some() {
+            let mut scopes = vec![("All occurrences".to_owned(), Scope::All)];
+            for (rid, when) in l.occurrences.iter().take(6) {
+                scopes.push((format!("Only {when}"), Scope::Occurrence(rid.clone())));
+            }
+            let selected = scopes.iter().position(|(_, s)| *s == app.scope);
+            for (i, (label, scope)) in scopes.into_iter().enumerate() {
+                col = col.push(radio(label, i, selected, move |_| Message::ScopeChanged(scope.clone())));
+            }
+        }
+        col = col.push(answer_buttons(key, "detail-"));
+        col = col.push(text("Keys: A accept · T tentative · D decline").size(12).style(style::muted));
+    }
+    col.into()
+}
+
+/// http(s) links in a description, to open in the browser.
+fn links(text: &str) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace() || c == '<' || c == '>' || c == '"')
+        .filter(|w| w.starts_with("https://") || w.starts_with("http://"))
+        .map(|w| w.trim_end_matches(['.', ',', ';', ')']).to_owned())
+        .collect()
+}

@@ -1,0 +1,725 @@
+//! The desktop app (iced, Elm-style): state, messages, `update`, `view`.
+//! All network and disk work happens in the per-account sync actors or in
+//! Tasks; `update` and `view` only change and show state.
+
+mod accounts;
+pub mod calendar;
+pub mod connection;
+pub mod format;
+mod invitations;
+pub mod merge;
+mod notify;
+pub mod setup;
+mod style;
+
+use std::collections::BTreeSet;
+
+use iced::widget::{button, column, container, row, stack, text};
+use iced::{Element, Fill, Subscription, Task, Theme, keyboard};
+use tokio::sync::mpsc;
+
+use crate::caldav::{Capabilities, Password};
+use crate::config::{Account, Config};
+use crate::ical::Answer;
+use crate::paths::Paths;
+use crate::sync::{AgendaItem, Control, Listing, ReplyState, Resolution, Update};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    Invitations,
+    Calendar,
+    Accounts,
+    AddAccount,
+}
+
+/// Answer the whole series, or one occurrence (its RECURRENCE-ID).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Scope {
+    #[default]
+    All,
+    Occurrence(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Connecting,
+    Syncing,
+    Synced(i64),
+    Offline(String),
+    Stopped,
+}
+
+/// Everything the UI knows about one account.
+#[derive(Debug)]
+pub struct AccountState {
+    pub account: Account,
+    pub password: Option<Password>,
+    pub control: Option<mpsc::Sender<Control>>,
+    pub capabilities: Option<Box<Capabilities>>,
+    pub invitations: Vec<Listing>,
+    pub agenda: Vec<AgendaItem>,
+    pub status: Status,
+    /// UIDs whose answer is on its way to the server.
+    pub sending: BTreeSet<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Banner {
+    pub id: u64,
+    pub text: String,
+}
+
+/// Which invitation: account name and UID.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Key {
+    pub account: String,
+    pub uid: String,
+}
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    PasswordsLoaded(Vec<(String, Result<Password, String>)>),
+    Account(String, connection::Event),
+    Show(Screen),
+    Select(Key),
+    Answer(Key, Answer),
+    AnswerSelected(Answer),
+    CommentChanged(String),
+    ScopeChanged(Scope),
+    SyncNow,
+    Merge(merge::Message),
+    DismissBanner(u64),
+    Setup(setup::Message),
+    Accounts(accounts::Message),
+    /// A background task finished (saving settings, opening a link…).
+    TaskDone(Result<(), String>),
+    Key(keyboard::Event),
+    ThemeChanged(iced::theme::Mode),
+    OpenLink(String),
+    CalendarMode(calendar::Mode),
+    WeekShift(i64),
+    Today,
+}
+
+pub struct App {
+    pub paths: Paths,
+    pub config: Config,
+    pub accounts: Vec<AccountState>,
+    pub screen: Screen,
+    pub selected: Option<Key>,
+    pub comment: String,
+    pub scope: Scope,
+    pub merge: Option<merge::Dialog>,
+    pub setup: setup::Form,
+    pub accounts_page: accounts::Page,
+    pub banners: Vec<Banner>,
+    next_banner: u64,
+    pub dark: bool,
+    /// Invitations already seen, so only new ones are announced…
+    known: BTreeSet<Key>,
+    /// …after each account's first list (which is not news).
+    listed: BTreeSet<String>,
+    pub calendar_mode: calendar::Mode,
+    /// Monday of the week the calendar shows.
+    pub week_start: chrono::NaiveDate,
+}
+
+impl App {
+    /// The app for a config already read from disk.
+    pub fn new(paths: Paths, config: Config) -> Self {
+        let accounts = config
+            .accounts
+            .iter()
+            .map(|a| AccountState {
+                account: a.clone(),
+                password: None,
+                control: None,
+                capabilities: None,
+                invitations: Vec::new(),
+                agenda: Vec::new(),
+                status: Status::Connecting,
+                sending: BTreeSet::new(),
+            })
+            .collect::<Vec<_>>();
+        let screen = if accounts.is_empty() { Screen::AddAccount } else { Screen::Invitations };
+        App {
+            paths,
+            config,
+            accounts,
+            screen,
+            selected: None,
+            comment: String::new(),
+            scope: Scope::All,
+            merge: None,
+            setup: setup::Form::default(),
+            accounts_page: accounts::Page::default(),
+            banners: Vec::new(),
+            next_banner: 0,
+            dark: false,
+            known: BTreeSet::new(),
+            listed: BTreeSet::new(),
+            calendar_mode: calendar::Mode::default(),
+            week_start: calendar::week_of(chrono::Local::now().date_naive()),
+        }
+    }
+
+    /// Boot: read the config, then fetch passwords off the UI thread.
+    pub fn boot(paths: Paths) -> (Self, Task<Message>) {
+        let config = match Config::load(&paths.config_file()) {
+            Ok(c) => c,
+            Err(e) => {
+                let mut app = App::new(paths, Config::default());
+                app.banner(format!("{e:#}"));
+                return (app, Task::none());
+            }
+        };
+        let app = App::new(paths, config);
+        let accounts = app.config.accounts.clone();
+        let theme = iced::system::theme().map(Message::ThemeChanged);
+        (app, Task::batch([Task::perform(load_passwords(accounts), Message::PasswordsLoaded), theme]))
+    }
+
+    pub fn banner(&mut self, text: impl Into<String>) {
+        self.next_banner += 1;
+        self.banners.push(Banner { id: self.next_banner, text: text.into() });
+    }
+
+    pub fn account(&self, name: &str) -> Option<&AccountState> {
+        self.accounts.iter().find(|a| a.account.name == name)
+    }
+
+    fn account_mut(&mut self, name: &str) -> Option<&mut AccountState> {
+        self.accounts.iter_mut().find(|a| a.account.name == name)
+    }
+
+    /// All invitations, across accounts, in list order (pending first).
+    pub fn listings(&self) -> Vec<(&str, &Listing)> {
+        let mut all: Vec<(&str, &Listing)> = self
+            .accounts
+            .iter()
+            .flat_map(|a| a.invitations.iter().map(move |l| (a.account.name.as_str(), l)))
+            .collect();
+        all.sort_by_key(|(_, l)| {
+            let waiting = l.invitation.is_pending() || l.reply != ReplyState::None;
+            (!waiting, l.invitation.start.as_ref().map(|s| s.value.clone()).unwrap_or_default())
+        });
+        all
+    }
+
+    pub fn listing(&self, key: &Key) -> Option<&Listing> {
+        self.account(&key.account)?.invitations.iter().find(|l| l.invitation.uid == key.uid)
+    }
+
+    /// Invitations waiting for an answer (the badge).
+    pub fn pending_count(&self) -> usize {
+        self.listings()
+            .iter()
+            .filter(|(_, l)| l.invitation.is_pending() && l.reply == ReplyState::None)
+            .count()
+    }
+
+    pub fn update(&mut self, message: Message) -> Task<Message> {
+        match message {
+            Message::PasswordsLoaded(list) => self.passwords_loaded(list),
+            Message::Account(name, event) => return self.account_event(&name, event),
+            Message::Show(screen) => self.show(screen),
+            Message::Select(key) => self.select(key),
+            Message::Answer(key, answer) => self.answer(key, answer),
+            Message::AnswerSelected(answer) => self.answer_selected(answer),
+            Message::CommentChanged(c) => self.comment = c,
+            Message::ScopeChanged(s) => self.scope = s,
+            Message::SyncNow => self.sync_now(),
+            Message::Merge(m) => return self.merge_message(m),
+            Message::DismissBanner(id) => self.banners.retain(|b| b.id != id),
+            Message::Setup(m) => return self.setup_message(m),
+            Message::Accounts(m) => return self.accounts_message(m),
+            Message::TaskDone(r) => self.config_saved(r),
+            Message::Key(event) => return self.key(event),
+            Message::ThemeChanged(mode) => self.dark = mode == iced::theme::Mode::Dark,
+            Message::OpenLink(url) => return open_link(url),
+            Message::CalendarMode(mode) => self.calendar_mode = mode,
+            Message::WeekShift(n) => self.week_start += chrono::Duration::weeks(n),
+            Message::Today => self.week_start = calendar::week_of(chrono::Local::now().date_naive()),
+        }
+        Task::none()
+    }
+
+    fn passwords_loaded(&mut self, list: Vec<(String, Result<Password, String>)>) {
+        for (name, result) in list {
+            match result {
+                Ok(p) => {
+                    if let Some(a) = self.account_mut(&name) {
+                        a.password = Some(p);
+                    }
+                }
+                Err(e) => self.banner(format!("{name}: {e}")),
+            }
+        }
+    }
+
+    fn account_event(&mut self, name: &str, event: connection::Event) -> Task<Message> {
+        let Some(a) = self.account_mut(name) else { return Task::none() };
+        match event {
+            connection::Event::Connected(tx) => a.control = Some(tx),
+            connection::Event::Update(Update::InvitationsChanged(list)) => {
+                return self.invitations_changed(name, list);
+            }
+            connection::Event::Update(u) => self.actor_update(name, u),
+        }
+        Task::none()
+    }
+
+    /// New pending invitations (not the ones already there at start) are
+    /// announced with a desktop notification.
+    fn invitations_changed(&mut self, name: &str, list: Vec<Listing>) -> Task<Message> {
+        let first_time = self.listed.insert(name.to_owned());
+        let mut fresh = Vec::new();
+        for l in list.iter().filter(|l| l.invitation.is_pending()) {
+            let key = Key { account: name.to_owned(), uid: l.invitation.uid.clone() };
+            if self.known.insert(key) && !first_time {
+                fresh.push(l.invitation.clone());
+            }
+        }
+        if let Some(a) = self.account_mut(name) {
+            a.invitations = list;
+        }
+        Task::batch(fresh.into_iter().map(|inv| {
+            let from = inv.organizer.as_ref().map(|o| o.display()).unwrap_or_default();
+            let body = format!("{} — from {from}", format::time_range(&inv));
+            let summary = format!("Invitation: {}", inv.summary.unwrap_or_default());
+            Task::perform(notify::new_invitation(summary, body), |()| Message::TaskDone(Ok(())))
+        }))
+    }
+
+    fn actor_update(&mut self, name: &str, update: Update) {
+        let Some(a) = self.account_mut(name) else { return };
+        match update {
+            Update::Ready { capabilities, invitations, .. } => {
+                a.capabilities = capabilities;
+                self.listed.insert(name.to_owned());
+                for l in invitations.iter().filter(|l| l.invitation.is_pending()) {
+                    self.known.insert(Key { account: name.to_owned(), uid: l.invitation.uid.clone() });
+                }
+                if let Some(a) = self.account_mut(name) {
+                    a.invitations = invitations;
+                }
+            }
+            Update::Syncing => a.status = Status::Syncing,
+            Update::Synced { at, .. } => a.status = Status::Synced(at),
+            Update::InvitationsChanged(list) => a.invitations = list,
+            Update::Agenda(items) => a.agenda = items,
+            Update::Sending { uid } => {
+                a.sending.insert(uid);
+            }
+            Update::Replied { uid } | Update::ReplyPending { uid, .. } => {
+                a.sending.remove(&uid);
+            }
+            Update::Conflict { uid, diff } => {
+                a.sending.remove(&uid);
+                let key = Key { account: name.to_owned(), uid };
+                if self.merge.is_none() {
+                    self.merge = merge::Dialog::open(self, key, diff);
+                }
+            }
+            Update::ReplyFailed { uid, error } => {
+                a.sending.remove(&uid);
+                self.banner(format!("Your answer could not be sent: {error}"));
+            }
+            Update::Offline { reason } => a.status = Status::Offline(reason),
+            Update::Online => a.status = Status::Syncing,
+            Update::Error { message } => self.banner(message),
+            Update::Stopped => {
+                a.control = None;
+                a.status = Status::Stopped;
+            }
+        }
+    }
+
+    fn show(&mut self, screen: Screen) {
+        self.screen = screen;
+    }
+
+    fn select(&mut self, key: Key) {
+        if self.selected.as_ref() != Some(&key) {
+            self.comment.clear();
+            self.scope = Scope::All;
+        }
+        self.selected = Some(key);
+    }
+
+    fn send(&mut self, account: &str, control: Control) -> bool {
+        let sent = self
+            .account(account)
+            .and_then(|a| a.control.as_ref())
+            .is_some_and(|tx| tx.try_send(control).is_ok());
+        if !sent {
+            self.banner(format!("{account} is not connected yet; try again in a moment."));
+        }
+        sent
+    }
+
+    fn answer(&mut self, key: Key, answer: Answer) {
+        let selected = self.selected.as_ref() == Some(&key);
+        let comment = selected.then(|| self.comment.trim().to_owned()).filter(|c| !c.is_empty());
+        let occurrence = match (&self.scope, selected) {
+            (Scope::Occurrence(rid), true) => Some(rid.clone()),
+            _ => None,
+        };
+        let control = Control::Reply { uid: key.uid.clone(), answer, comment, occurrence, as_address: None };
+        if self.send(&key.account, control)
+            && let Some(a) = self.account_mut(&key.account)
+        {
+            a.sending.insert(key.uid);
+        }
+    }
+
+    fn answer_selected(&mut self, answer: Answer) {
+        if let Some(key) = self.selected.clone() {
+            self.answer(key, answer);
+        }
+    }
+
+    fn sync_now(&mut self) {
+        let names: Vec<String> = self.accounts.iter().map(|a| a.account.name.clone()).collect();
+        for name in names {
+            self.send(&name, Control::SyncNow);
+        }
+    }
+
+    fn merge_message(&mut self, m: merge::Message) -> Task<Message> {
+        let Some(dialog) = self.merge.as_mut() else { return Task::none() };
+        let resolution = match m {
+            merge::Message::SendOnNewVersion => Resolution::SendOnNewVersion,
+            merge::Message::ChangeAnswer => {
+                dialog.changing = true;
+                return Task::none();
+            }
+            merge::Message::NewAnswer(answer) => Resolution::ChangeAnswer {
+                answer,
+                comment: dialog.reply.as_ref().and_then(|r| r.comment.clone()),
+            },
+            merge::Message::Discard => Resolution::Discard,
+            // Closing keeps the answer pending (the list shows the conflict).
+            merge::Message::Close => {
+                self.merge = None;
+                return Task::none();
+            }
+        };
+        let key = dialog.key.clone();
+        self.merge = None;
+        if self.send(&key.account, Control::Resolve { uid: key.uid.clone(), resolution: resolution.clone() })
+            && resolution != Resolution::Discard
+            && let Some(a) = self.account_mut(&key.account)
+        {
+            a.sending.insert(key.uid);
+        }
+        Task::none()
+    }
+
+    fn setup_message(&mut self, m: setup::Message) -> Task<Message> {
+        match self.setup.update(m) {
+            setup::Event::None => Task::none(),
+            setup::Event::Connect(request) => {
+                Task::perform(setup::connect(self.paths.clone(), request), |r| {
+                    Message::Setup(setup::Message::Done(r))
+                })
+            }
+            setup::Event::Added(account, password) => {
+                self.add_account(*account, password);
+                Task::none()
+            }
+        }
+    }
+
+    /// A newly added account starts syncing at once (its subscription).
+    pub fn add_account(&mut self, account: Account, password: Password) {
+        self.config.accounts.retain(|a| a.name != account.name);
+        self.config.accounts.push(account.clone());
+        self.accounts.push(AccountState {
+            account,
+            password: Some(password),
+            control: None,
+            capabilities: None,
+            invitations: Vec::new(),
+            agenda: Vec::new(),
+            status: Status::Connecting,
+            sending: BTreeSet::new(),
+        });
+        self.setup = setup::Form::default();
+        self.screen = Screen::Invitations;
+    }
+
+    fn accounts_message(&mut self, m: accounts::Message) -> Task<Message> {
+        match self.accounts_page.update(m) {
+            accounts::Event::None => Task::none(),
+            accounts::Event::AddAccount => {
+                self.screen = Screen::AddAccount;
+                Task::none()
+            }
+            accounts::Event::AddAlias(name, alias) => {
+                if let Some(a) = self.config.accounts.iter_mut().find(|a| a.name == name)
+                    && !a.aliases.contains(&alias)
+                {
+                    a.aliases.push(alias);
+                }
+                self.save_config()
+            }
+            accounts::Event::RemoveAlias(name, alias) => {
+                if let Some(a) = self.config.accounts.iter_mut().find(|a| a.name == name) {
+                    a.aliases.retain(|x| *x != alias);
+                }
+                self.save_config()
+            }
+            accounts::Event::Remove(name) => {
+                if let Some(a) = self.account(&name).and_then(|a| a.control.clone()) {
+                    let _ = a.try_send(Control::Shutdown);
+                }
+                let removed = self.config.accounts.iter().find(|a| a.name == name).cloned();
+                self.config.accounts.retain(|a| a.name != name);
+                self.accounts.retain(|a| a.account.name != name);
+                let save = self.save_config();
+                let Some(account) = removed else { return save };
+                let paths = self.paths.clone();
+                save.chain(Task::perform(accounts::forget(paths, account), Message::TaskDone))
+            }
+        }
+    }
+
+    fn save_config(&mut self) -> Task<Message> {
+        for a in &mut self.accounts {
+            if let Some(c) = self.config.accounts.iter().find(|c| c.name == a.account.name) {
+                a.account = c.clone();
+            }
+        }
+        let (config, path) = (self.config.clone(), self.paths.config_file());
+        Task::perform(
+            async move {
+                tokio::task::spawn_blocking(move || {
+                    config.save(&path).map_err(|e| format!("Settings were not saved: {e:#}"))
+                })
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()))
+            },
+            Message::TaskDone,
+        )
+    }
+
+    fn config_saved(&mut self, r: Result<(), String>) {
+        if let Err(e) = r {
+            self.banner(e);
+        }
+    }
+
+    fn key(&mut self, event: keyboard::Event) -> Task<Message> {
+        use keyboard::key::Named;
+        let keyboard::Event::KeyPressed { key, modifiers, .. } = event else { return Task::none() };
+        match key.as_ref() {
+            keyboard::Key::Named(Named::Escape) => self.merge_message(merge::Message::Close),
+            keyboard::Key::Named(Named::ArrowDown) => {
+                self.move_selection(1);
+                Task::none()
+            }
+            keyboard::Key::Named(Named::ArrowUp) => {
+                self.move_selection(-1);
+                Task::none()
+            }
+            keyboard::Key::Named(Named::ArrowLeft) if self.screen == Screen::Calendar => {
+                self.week_start -= chrono::Duration::weeks(1);
+                Task::none()
+            }
+            keyboard::Key::Named(Named::ArrowRight) if self.screen == Screen::Calendar => {
+                self.week_start += chrono::Duration::weeks(1);
+                Task::none()
+            }
+            keyboard::Key::Character("r") if modifiers.command() => {
+                self.sync_now();
+                Task::none()
+            }
+            keyboard::Key::Character(c) if self.merge.is_none() && !modifiers.command() => {
+                let answer = match c {
+                    "a" => Some(Answer::Accept),
+                    "t" => Some(Answer::Tentative),
+                    "d" => Some(Answer::Decline),
+                    _ => None,
+                };
+                if let Some(a) = answer {
+                    self.answer_selected(a);
+                }
+                Task::none()
+            }
+            _ => Task::none(),
+        }
+    }
+
+    fn move_selection(&mut self, step: isize) {
+        let keys: Vec<Key> = self
+            .listings()
+            .iter()
+            .map(|(a, l)| Key { account: (*a).to_owned(), uid: l.invitation.uid.clone() })
+            .collect();
+        if keys.is_empty() {
+            return;
+        }
+        let at = self.selected.as_ref().and_then(|k| keys.iter().position(|x| x == k));
+        let next = match at {
+            None => 0,
+            Some(i) => (i as isize + step).clamp(0, keys.len() as isize - 1) as usize,
+        };
+        self.select(keys[next].clone());
+    }
+
+    pub fn subscription(&self) -> Subscription<Message> {
+        let mut subs: Vec<Subscription<Message>> = self
+            .accounts
+            .iter()
+            .filter_map(|a| {
+                let password = a.password.clone()?;
+                let c = connection::Connection {
+                    paths: self.paths.clone(),
+                    account: a.account.clone(),
+                    password,
+                };
+                Some(connection::subscription(c).map(|(name, event)| Message::Account(name, event)))
+            })
+            .collect();
+        subs.push(keyboard::listen().map(Message::Key));
+        subs.push(iced::system::theme_changes().map(Message::ThemeChanged));
+        Subscription::batch(subs)
+    }
+
+    pub fn theme(&self) -> Theme {
+        if self.dark { Theme::Dark } else { Theme::Light }
+    }
+
+    pub fn title(&self) -> String {
+        match self.pending_count() {
+            0 => "Convene".into(),
+            n => format!("Convene ({n})"),
+        }
+    }
+
+    pub fn view(&self) -> Element<'_, Message> {
+        let body: Element<'_, Message> = match self.screen {
+            Screen::Invitations => invitations::view(self),
+            Screen::Calendar => calendar::view(self),
+            Screen::Accounts => accounts::view(self).map(Message::Accounts),
+            Screen::AddAccount => self.setup.view().map(Message::Setup),
+        };
+        let base = column![self.header(), self.banners_view(), body].spacing(8).padding(12);
+        match &self.merge {
+            Some(dialog) => stack![base, style::modal(dialog.view(self).map(Message::Merge))].into(),
+            None => base.into(),
+        }
+    }
+
+    fn header(&self) -> Element<'_, Message> {
+        let nav = |label: String, screen: Screen, id: &'static str| {
+            let b = button(text(label)).on_press(Message::Show(screen));
+            let b = if self.screen == screen { b.style(button::primary) } else { b.style(button::secondary) };
+            container(b).id(id)
+        };
+        let pending = self.pending_count();
+        let invitations =
+            if pending > 0 { format!("Invitations ({pending})") } else { "Invitations".to_owned() };
+        row![
+            text("Convene").size(22),
+            nav(invitations, Screen::Invitations, "nav-invitations"),
+            nav("Calendar".into(), Screen::Calendar, "nav-calendar"),
+            nav("Accounts".into(), Screen::Accounts, "nav-accounts"),
+            iced::widget::space::horizontal(),
+            container(text(self.status_line())).id("status"),
+            container(button(text("Sync (Ctrl+R)")).on_press(Message::SyncNow).style(button::secondary))
+                .id("sync"),
+        ]
+        .spacing(10)
+        .align_y(iced::Center)
+        .into()
+    }
+
+    pub fn status_line(&self) -> String {
+        if self.accounts.is_empty() {
+            return "No account yet".into();
+        }
+        let offline: Vec<&str> = self
+            .accounts
+            .iter()
+            .filter(|a| matches!(a.status, Status::Offline(_)))
+            .map(|a| a.account.name.as_str())
+            .collect();
+        if !offline.is_empty() {
+            return format!("Offline: {} (answers wait in the outbox)", offline.join(", "));
+        }
+        if self.accounts.iter().any(|a| matches!(a.status, Status::Syncing | Status::Connecting)) {
+            return "Syncing…".into();
+        }
+        let last = self
+            .accounts
+            .iter()
+            .filter_map(|a| if let Status::Synced(t) = a.status { Some(t) } else { None })
+            .min();
+        match last.and_then(|t| chrono::DateTime::from_timestamp(t, 0)) {
+            Some(t) => format!("Synced at {}", t.with_timezone(&chrono::Local).format("%H:%M")),
+            None => String::new(),
+        }
+    }
+
+    fn banners_view(&self) -> Element<'_, Message> {
+        column(self.banners.iter().map(|b| {
+            let close = button(text("Dismiss")).on_press(Message::DismissBanner(b.id)).style(button::text);
+            container(row![text(&b.text).width(Fill), close].spacing(8).align_y(iced::Center))
+                .padding(8)
+                .width(Fill)
+                .style(container::danger)
+                .into()
+        }))
+        .spacing(4)
+        .into()
+    }
+}
+
+async fn load_passwords(accounts: Vec<Account>) -> Vec<(String, Result<Password, String>)> {
+    tokio::task::spawn_blocking(move || {
+        accounts
+            .into_iter()
+            .map(|a| {
+                let r = match &a.password_command {
+                    Some(cmd) => crate::secret::from_command(cmd),
+                    None => crate::secret::from_keyring(&a.user, &a.url),
+                };
+                (a.name, r.map_err(|e| e.to_string()))
+            })
+            .collect()
+    })
+    .await
+    .unwrap_or_default()
+}
+
+fn open_link(url: String) -> Task<Message> {
+    Task::perform(
+        async move {
+            let opener = if cfg!(windows) { "explorer" } else { "xdg-open" };
+            tokio::process::Command::new(opener)
+                .arg(&url)
+                .spawn()
+                .map(|_| ())
+                .map_err(|e| format!("can't open {url}: {e}"))
+        },
+        Message::TaskDone,
+    )
+}
+
+/// Runs the window (the `convene` command without a subcommand).
+pub fn run(paths: Paths) -> iced::Result {
+    let mut window = iced::window::Settings { size: iced::Size::new(1100.0, 720.0), ..Default::default() };
+    #[cfg(target_os = "linux")]
+    {
+        window.platform_specific.application_id = crate::paths::APP_ID.into();
+    }
+    window.icon = style::window_icon();
+    iced::application(move || App::boot(paths.clone()), App::update, App::view)
+        .title(App::title)
+        .subscription(App::subscription)
+        .theme(App::theme)
+        .window(window)
+        .run()
+}

@@ -1,0 +1,139 @@
+//! The Elm loop without a window or a server: messages in, state out.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
+
+use convene::config::{Account, Config};
+use convene::ical::{Answer, Diff, Document, Identity, Invitation};
+use convene::sync::{Control, Listing, ReplyState, Update};
+use convene::ui::{App, Key, Message, connection, merge};
+use iced::keyboard::{self, Key as K, Modifiers, key::Named};
+
+fn invitation(uid: &str, start: &str) -> Listing {
+    let data = format!(
+        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nSUMMARY:Meeting {uid}\r\nDTSTART:{start}\r\nDTEND:{start}\r\nORGANIZER:mailto:o@example.com\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:me@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    );
+    let me = Identity::new(["mailto:me@example.com"]);
+    let inv: Invitation = convene::ical::invitation::read(&data, &me).unwrap().unwrap();
+    let _ = Document::parse(&data).unwrap();
+    let url = url::Url::parse(&format!("https://h/c/{uid}.ics")).unwrap();
+    Listing {
+        invitation: inv,
+        calendar: url.join("./").unwrap(),
+        calendar_name: "Work".into(),
+        url,
+        reply: ReplyState::None,
+        occurrences: vec![],
+    }
+}
+
+fn app_with(list: Vec<Listing>) -> (App, tokio::sync::mpsc::Receiver<Control>) {
+    let account = Account {
+        name: "work".into(),
+        url: url::Url::parse("https://h/").unwrap(),
+        user: "me".into(),
+        ca_file: None,
+        allow_insecure_http: false,
+        password_command: None,
+        aliases: vec![],
+    };
+    let dir = std::env::temp_dir();
+    let mut app = App::new(convene::paths::Paths::profile(&dir), Config { accounts: vec![account] });
+    let (tx, rx) = tokio::sync::mpsc::channel(8);
+    let _ = app.update(Message::Account("work".into(), connection::Event::Connected(tx)));
+    let _ = app
+        .update(Message::Account("work".into(), connection::Event::Update(Update::InvitationsChanged(list))));
+    (app, rx)
+}
+
+fn press(app: &mut App, key: K, modifiers: Modifiers) {
+    let event = keyboard::Event::KeyPressed {
+        key: key.clone(),
+        modified_key: key.clone(),
+        physical_key: keyboard::key::Physical::Unidentified(keyboard::key::NativeCode::Unidentified),
+        location: keyboard::Location::Standard,
+        modifiers,
+        text: None,
+        repeat: false,
+    };
+    let _ = app.update(Message::Key(event));
+}
+
+#[test]
+fn arrows_select_and_letters_answer_the_selected_invitation() {
+    let (mut app, mut rx) =
+        app_with(vec![invitation("b", "20300605T100000Z"), invitation("a", "20300604T100000Z")]);
+    assert_eq!(app.pending_count(), 2);
+    press(&mut app, K::Named(Named::ArrowDown), Modifiers::empty());
+    assert_eq!(app.selected.as_ref().unwrap().uid, "a", "earliest first");
+    press(&mut app, K::Named(Named::ArrowDown), Modifiers::empty());
+    assert_eq!(app.selected.as_ref().unwrap().uid, "b");
+    let _ = app.update(Message::CommentChanged("Running late".into()));
+    press(&mut app, K::Character("t".into()), Modifiers::empty());
+    match rx.try_recv().unwrap() {
+        Control::Reply { uid, answer, comment, .. } => {
+            assert_eq!(
+                (uid.as_str(), answer, comment.as_deref()),
+                ("b", Answer::Tentative, Some("Running late"))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(app.accounts[0].sending.contains("b"));
+    press(&mut app, K::Character("r".into()), Modifiers::CTRL);
+    assert!(matches!(rx.try_recv().unwrap(), Control::SyncNow));
+}
+
+#[test]
+fn escape_closes_the_merge_dialog_and_keeps_the_answer() {
+    let (mut app, mut rx) = app_with(vec![invitation("a", "20300604T100000Z")]);
+    let diff = Diff {
+        changes: vec![convene::ical::Change {
+            field: convene::ical::Field::Location,
+            occurrence: None,
+            before: "Room 1".into(),
+            after: "Room 2".into(),
+        }],
+        minor: vec![],
+    };
+    let _ = app.update(Message::Account(
+        "work".into(),
+        connection::Event::Update(Update::Conflict { uid: "a".into(), diff }),
+    ));
+    let dialog = app.merge.clone().unwrap();
+    assert_eq!(dialog.change_lines(), vec!["Place: Room 1 → Room 2"]);
+    press(&mut app, K::Named(Named::Escape), Modifiers::empty());
+    assert!(app.merge.is_none());
+    assert!(rx.try_recv().is_err(), "closing sends nothing");
+
+    // Changing the answer from the dialog sends the new answer.
+    let key = Key { account: "work".into(), uid: "a".into() };
+    app.merge = merge::Dialog::open(&app, key, dialog.diff.clone());
+    let _ = app.update(Message::Merge(merge::Message::ChangeAnswer));
+    let _ = app.update(Message::Merge(merge::Message::NewAnswer(Answer::Decline)));
+    assert!(matches!(
+        rx.try_recv().unwrap(),
+        Control::Resolve {
+            resolution: convene::sync::Resolution::ChangeAnswer { answer: Answer::Decline, .. },
+            ..
+        }
+    ));
+}
+
+#[test]
+fn errors_are_banners_that_can_be_dismissed() {
+    let (mut app, _rx) = app_with(vec![]);
+    let _ = app.update(Message::Account(
+        "work".into(),
+        connection::Event::Update(Update::Error { message: "boom".into() }),
+    ));
+    assert_eq!(app.banners.len(), 1);
+    let id = app.banners[0].id;
+    let _ = app.update(Message::DismissBanner(id));
+    assert!(app.banners.is_empty());
+    let _ = app.update(Message::Account(
+        "work".into(),
+        connection::Event::Update(Update::Offline { reason: "down".into() }),
+    ));
+    assert!(app.status_line().starts_with("Offline"));
+    assert_eq!(app.title(), "Convene");
+}
