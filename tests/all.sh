@@ -40,7 +40,7 @@ step "starting test servers"
 bash "$harness" start
 
 step "cargo test (unit, real-server integration, CLI)"
-cargo test --locked -- --test-threads 4
+cargo test --locked --no-fail-fast -- --test-threads 4
 
 step "benchmarks (print figures; goals are not asserted)"
 cargo bench --locked --bench startup

@@ -122,3 +122,33 @@ async fn put_sends_exactly_the_typed_headers() {
     assert!(s.header("if-match").is_none() && s.header("if-schedule-tag-match").is_none());
     assert_eq!(s.body, b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n");
 }
+
+#[tokio::test]
+async fn a_locked_server_is_asked_again_then_reported_busy() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let calls = std::sync::Arc::new(AtomicUsize::new(0));
+    let seen = calls.clone();
+    let stub = stub::start(move |_| {
+        // Locked twice, then done.
+        if seen.fetch_add(1, Ordering::SeqCst) < 2 {
+            response("423 Locked", &[], "")
+        } else {
+            response("204 No Content", &[], "")
+        }
+    })
+    .await;
+    let c = client_for(&stub.url);
+    let put = |url: url::Url| Put {
+        url,
+        data: "x".into(),
+        precondition: Precondition::None,
+        scheduling: SchedulingHeaders::default(),
+    };
+    c.run(&put(stub.url.join("/e.ics").unwrap())).await.unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 3);
+
+    let always = stub::start(|_| response("423 Locked", &[], "")).await;
+    let err = client_for(&always.url).run(&put(always.url.join("/e.ics").unwrap())).await.unwrap_err();
+    assert_eq!(err, Error::Busy { status: 423 });
+    assert!(err.is_transient());
+}

@@ -62,6 +62,12 @@ fn click(app: &mut App, selector: &str) {
     }
 }
 
+/// Selects an invitation, as ↑/↓ or a click on its row would.
+fn select(app: &mut App, uid: &str) {
+    let account = app.accounts[0].account.name.clone();
+    let _ = app.update(Message::Select(convene::ui::Key { account, uid: uid.to_owned() }));
+}
+
 fn shows(app: &App, text: &str) -> bool {
     simulator(app.view()).find(text.to_owned()).is_ok()
 }
@@ -132,8 +138,9 @@ async fn accept_an_invitation_end_to_end() {
     assert!(shows(&app, "Roadmap review"));
     assert!(app.pending_count() >= 1);
 
-    click(&mut app, &format!("row-accept-{uid}"));
-    assert!(shows(&app, "Sending…"), "the row shows the answer is on its way");
+    select(&mut app, &uid);
+    click(&mut app, &format!("detail-accept-{uid}"));
+    assert!(shows(&app, "Sending…"), "the answer shows it is on its way");
     pump(&mut app, &mut h, "Replied", |u| matches!(u, Update::Replied { uid: x } if *x == uid)).await;
     pump(&mut app, &mut h, "the refreshed list", |u| matches!(u, Update::InvitationsChanged(_))).await;
     let org = support::organizer_copy(kind, &uid).await;
@@ -157,7 +164,7 @@ async fn a_reschedule_opens_the_merge_dialog_and_send_resolves_it() {
     .await;
 
     support::organizer_reschedule(kind, &uid, "20300605T140000Z", "20300605T150000Z").await;
-    click(&mut app, &format!("row-{uid}"));
+    select(&mut app, &uid);
     click(&mut app, &format!("detail-accept-{uid}"));
     pump(&mut app, &mut h, "Conflict", |u| matches!(u, Update::Conflict { .. })).await;
     let dialog = app.merge.clone().expect("the merge dialog is open");
@@ -201,7 +208,8 @@ async fn an_unreachable_server_shows_offline_and_keeps_the_answer() {
     .await;
 
     proxy.set(support::proxy::Mode::Refuse);
-    click(&mut app, &format!("row-decline-{uid}"));
+    select(&mut app, &uid);
+    click(&mut app, &format!("detail-decline-{uid}"));
     pump(&mut app, &mut h, "Offline", |u| matches!(u, Update::Offline { .. })).await;
     pump(&mut app, &mut h, "the pending answer in the list", |u| matches!(u, Update::InvitationsChanged(_)))
         .await;

@@ -137,3 +137,24 @@ fn errors_are_banners_that_can_be_dismissed() {
     assert!(app.status_line().starts_with("Offline"));
     assert_eq!(app.title(), "Convene");
 }
+
+#[test]
+fn the_row_buttons_answer_that_row() {
+    let (mut app, mut rx) =
+        app_with(vec![invitation("a", "20300604T100000Z"), invitation("b", "20300605T100000Z")]);
+    let messages: Vec<Message> = {
+        let mut ui = iced_test::simulator(app.view());
+        ui.click(iced_test::selector::id("row-decline-b")).unwrap();
+        ui.into_messages().collect()
+    };
+    for m in messages {
+        let _ = app.update(m);
+    }
+    match rx.try_recv().unwrap() {
+        Control::Reply { uid, answer, comment, occurrence, .. } => {
+            assert_eq!((uid.as_str(), answer, comment, occurrence), ("b", Answer::Decline, None, None));
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(iced_test::simulator(app.view()).find("Sending…").is_ok());
+}

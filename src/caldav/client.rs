@@ -61,6 +61,9 @@ impl ClientConfig {
 }
 
 const MAX_REDIRECTS: usize = 5;
+/// Waits while a server answers 423 Locked (Xandikos, while another write
+/// holds its store): it did nothing, so asking again is safe.
+const LOCKED_WAITS_MS: [u64; 5] = [50, 100, 250, 500, 1000];
 
 pub struct Client {
     http: reqwest::Client,
@@ -172,7 +175,14 @@ impl Client {
     pub async fn send(&self, mut req: Request) -> Result<Response, Error> {
         for _ in 0..=MAX_REDIRECTS {
             check_url(&req.url, self.config.allow_insecure_http)?;
-            let resp = self.send_once(&req).await?;
+            let mut resp = self.send_once(&req).await?;
+            for wait in LOCKED_WAITS_MS {
+                if resp.status != 423 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(wait)).await;
+                resp = self.send_once(&req).await?;
+            }
             if !matches!(resp.status, 301 | 302 | 303 | 307 | 308) {
                 return Ok(resp);
             }

@@ -27,6 +27,8 @@ pub enum Error {
     Server { status: u16, detail: String },
     #[error("the server answered HTTP {status} unexpectedly{}", detail_suffix(.detail))]
     UnexpectedStatus { status: u16, detail: String },
+    #[error("the server is busy (HTTP {status}); try again shortly")]
+    Busy { status: u16 },
     #[error("the server did not answer in time")]
     Timeout,
     #[error("could not reach the server: {0}")]
@@ -58,7 +60,7 @@ fn detail_suffix(detail: &str) -> String {
 impl Error {
     /// True for failures worth retrying later (offline, timeouts, 5xx).
     pub fn is_transient(&self) -> bool {
-        matches!(self, Error::Timeout | Error::Connection(_) | Error::Server { .. })
+        matches!(self, Error::Timeout | Error::Connection(_) | Error::Server { .. } | Error::Busy { .. })
     }
 }
 

@@ -223,6 +223,8 @@ pub fn status_error(resp: &Response, sent: &Precondition) -> Error {
             body.map(|b| b.conditions.join(", ")).filter(|s| !s.is_empty()).unwrap_or_else(|| resp.detail()),
         ),
         404 | 410 => Error::NotFound(resp.url.to_string()),
+        // Xandikos answers 423 while another write holds its store's lock.
+        423 | 429 => Error::Busy { status: resp.status },
         412 => match sent {
             Precondition::IfScheduleTagMatch(_) => Error::ScheduleTagMismatch,
             Precondition::IfNoneMatchAny => Error::AlreadyExists,
@@ -267,6 +269,15 @@ mod tests {
         assert_eq!(status_error(&resp(412, x), &tag), Error::AttendeeChangeForbidden);
         let u = r#"<D:error xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav"><C:unique-scheduling-object-resource/></D:error>"#;
         assert_eq!(status_error(&resp(403, u), &Precondition::None), Error::UidConflict { existing: None });
+    }
+
+    #[test]
+    fn locked_and_throttled_are_busy_and_transient() {
+        for status in [423, 429] {
+            let e = status_error(&resp(status, ""), &Precondition::None);
+            assert_eq!(e, Error::Busy { status });
+            assert!(e.is_transient());
+        }
     }
 
     #[test]

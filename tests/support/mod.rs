@@ -261,9 +261,8 @@ pub async fn organizer_put(kind: Kind, uid: &str, data: &str) {
         Ok(o) => Precondition::IfMatch(o.etag.expect("organizer copy has an ETag")),
         Err(_) => Precondition::IfNoneMatchAny,
     };
-    c.run(&Put { url, data: data.to_owned(), precondition, scheduling: SchedulingHeaders::default() })
-        .await
-        .expect("organizer PUT");
+    let put = Put { url, data: data.to_owned(), precondition, scheduling: SchedulingHeaders::default() };
+    c.run(&put).await.expect("organizer PUT");
 }
 
 pub async fn organizer_copy(kind: Kind, uid: &str) -> convene::caldav::Object {
