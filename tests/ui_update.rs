@@ -105,6 +105,16 @@ fn escape_closes_the_merge_dialog_and_keeps_the_answer() {
     assert!(app.merge.is_none());
     assert!(rx.try_recv().is_err(), "closing sends nothing");
 
+    // The list shows the conflict; reviewing it opens the dialog again.
+    let mut listed = invitation("a", "20300604T100000Z");
+    let reply = convene::ical::Reply { answer: Answer::Accept, comment: None, occurrence: None, me: "mailto:me@example.com".into() };
+    listed.reply = ReplyState::Conflict { reply, diff: dialog.diff.clone() };
+    let _ = app.update(Message::Account("work".into(), connection::Event::Update(Update::InvitationsChanged(vec![listed]))));
+    assert!(app.merge.is_none(), "a postponed conflict does not reopen by itself");
+    let _ = app.update(Message::Review(Key { account: "work".into(), uid: "a".into() }));
+    assert!(app.merge.is_some());
+    let _ = app.update(Message::Merge(merge::Message::Close));
+
     // Changing the answer from the dialog sends the new answer.
     let key = Key { account: "work".into(), uid: "a".into() };
     app.merge = merge::Dialog::open(&app, key, dialog.diff.clone());

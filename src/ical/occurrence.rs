@@ -34,7 +34,8 @@ fn length(ev: &Component, start: &When) -> Duration {
     if start.is_date() { Duration::days(1) } else { Duration::zero() }
 }
 
-fn parse_duration(text: &str) -> Option<Duration> {
+/// RFC 5545 DURATION ("PT1H30M", "P1D").
+pub fn parse_duration(text: &str) -> Option<Duration> {
     let t = text.trim().trim_start_matches('+').strip_prefix('P')?;
     let (mut total, mut number, mut in_time) = (Duration::zero(), String::new(), false);
     for c in t.chars() {
@@ -173,6 +174,13 @@ mod tests {
             Some("20300625T091500"),
             "in the series' own zone and form"
         );
+    }
+
+    #[test]
+    fn durations_parse() {
+        assert_eq!(parse_duration("PT1H30M"), Some(Duration::minutes(90)));
+        assert_eq!(parse_duration("P1D"), Some(Duration::days(1)));
+        assert_eq!(parse_duration("1H"), None);
     }
 
     #[test]

@@ -86,7 +86,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
 }
 
 fn day_header<'a>(day: NaiveDate, today: NaiveDate) -> Element<'a, Message> {
-    let t = text(day.format("%A %-d %B").to_string()).size(16);
+    let t = text(day.format("%a %-d %b").to_string()).size(16);
     if day == today {
         container(t).padding(4).style(container::primary).width(Fill).into()
     } else {
@@ -119,13 +119,46 @@ fn agenda(app: &App, today: NaiveDate) -> Element<'_, Message> {
     scrollable(col).id("agenda").height(Fill).into()
 }
 
+/// One occurrence as a small card: time, title, place, and whether it
+/// waits for the person's answer.
+fn week_card(i: &AgendaItem) -> Element<'_, Message> {
+    let o = &i.occurrence;
+    let when = if o.all_day { "all day".to_owned() } else { format!("{}–{}", o.start.format("%H:%M"), o.end.format("%H:%M")) };
+    let mut col = column![text(when).size(12), text(&o.summary).size(13)].spacing(2);
+    if let Some(place) = &o.location {
+        col = col.push(text(place).size(11).style(style::muted));
+    }
+    if o.cancelled {
+        col = col.push(text("cancelled").size(11).style(style::muted));
+    } else if i.pending {
+        col = col.push(text("needs your answer").size(11).style(style::changed));
+    } else if i.invitation {
+        col = col.push(text("invitation").size(11).style(style::muted));
+    }
+    let pending = i.pending && !o.cancelled;
+    container(col)
+        .padding(6)
+        .width(Fill)
+        .style(move |theme: &iced::Theme| {
+            let p = theme.extended_palette();
+            let surface = if pending { p.primary.weak } else { p.background.weak };
+            container::Style {
+                background: Some(surface.color.into()),
+                text_color: Some(surface.text),
+                border: iced::Border { radius: 4.0.into(), width: 1.0, color: p.background.strong.color },
+                ..container::Style::default()
+            }
+        })
+        .into()
+}
+
 fn week(app: &App, today: NaiveDate) -> Element<'_, Message> {
     let all = items(app);
     let days = (0..7).map(|n| {
         let day = app.week_start + Duration::days(n);
         let mut col = column![day_header(day, today)].spacing(4);
         for i in all.iter().filter(|i| i.occurrence.start.date_naive() == day) {
-            col = col.push(item_view(i));
+            col = col.push(week_card(i));
         }
         container(scrollable(col))
             .width(FillPortion(1))

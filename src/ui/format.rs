@@ -3,6 +3,7 @@
 use chrono::{DateTime, Local};
 
 use crate::ical::event::When;
+use crate::ical::occurrence::parse_duration;
 use crate::ical::time::to_local;
 use crate::ical::{Invitation, time::describe_local};
 
@@ -27,34 +28,6 @@ fn end_of(inv: &Invitation) -> Option<DateTime<Local>> {
     }
     let start = to_local(inv.start.as_ref()?)?;
     Some(start + parse_duration(inv.duration.as_deref()?)?)
-}
-
-/// RFC 5545 DURATION ("PT1H30M", "P1D") as a chrono duration.
-pub fn parse_duration(text: &str) -> Option<chrono::Duration> {
-    let t = text.trim().trim_start_matches('+');
-    let t = t.strip_prefix('P')?;
-    let mut total = chrono::Duration::zero();
-    let mut number = String::new();
-    let mut in_time = false;
-    for c in t.chars() {
-        match c {
-            'T' => in_time = true,
-            '0'..='9' => number.push(c),
-            unit => {
-                let n: i64 = number.parse().ok()?;
-                number.clear();
-                total += match (unit, in_time) {
-                    ('W', _) => chrono::Duration::weeks(n),
-                    ('D', _) => chrono::Duration::days(n),
-                    ('H', true) => chrono::Duration::hours(n),
-                    ('M', true) => chrono::Duration::minutes(n),
-                    ('S', true) => chrono::Duration::seconds(n),
-                    _ => return None,
-                };
-            }
-        }
-    }
-    Some(total)
 }
 
 pub fn duration(inv: &Invitation) -> String {
@@ -171,13 +144,6 @@ mod tests {
         assert_eq!(recurrence("FREQ=WEEKLY;BYDAY=TU"), "every week on Tuesday");
         assert_eq!(recurrence("FREQ=DAILY;INTERVAL=2;COUNT=5"), "every 2 days, 5 times");
         assert!(recurrence("FREQ=WEEKLY;UNTIL=20300716T100000Z").starts_with("every week, until "));
-    }
-
-    #[test]
-    fn durations_parse() {
-        assert_eq!(parse_duration("PT1H30M"), Some(chrono::Duration::minutes(90)));
-        assert_eq!(parse_duration("P1D"), Some(chrono::Duration::days(1)));
-        assert_eq!(parse_duration("1H"), None);
     }
 
     #[test]

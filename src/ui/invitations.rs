@@ -107,11 +107,7 @@ fn row_view<'a>(app: &'a App, account: &'a str, l: &'a Listing) -> Element<'a, M
     if !inv.cancelled && matches!(inv.role, crate::ical::Role::Invited { .. }) {
         content = content.push(answer_buttons(&key, "row-"));
     }
-    let card = button(content)
-        .on_press(Message::Select(key.clone()))
-        .width(Fill)
-        .padding(10)
-        .style(if selected { button::primary } else { button::secondary });
+    let card = button(content).on_press(Message::Select(key.clone())).width(Fill).padding(10).style(style::card(selected));
     container(card).id(format!("row-{}", inv.uid)).into()
 }
 
@@ -137,6 +133,12 @@ fn detail<'a>(app: &'a App, key: &'a Key, l: &'a Listing) -> Element<'a, Message
     }
     col = col.push(field("Calendar", format!("{} ({})", l.calendar_name, key.account)));
     col = col.push(field("Your answer", state(app, &key.account, l)));
+    if matches!(l.reply, ReplyState::Conflict { .. }) {
+        col = col.push(
+            container(button(text("Review the organizer's changes")).on_press(Message::Review(key.clone())).style(button::primary))
+                .id(format!("review-{}", inv.uid)),
+        );
+    }
     col = col.push(rule::horizontal(1));
     col = col.push(text("Attendees").size(16));
     for a in &inv.attendees {
@@ -178,7 +180,8 @@ fn detail<'a>(app: &'a App, key: &'a Key, l: &'a Listing) -> Element<'a, Message
         col = col.push(answer_buttons(key, "detail-"));
         col = col.push(text("Keys: A accept · T tentative · D decline").size(12).style(style::muted));
     }
-    col.into()
+    // Room for the scrollbar, which overlays content.
+    col.padding(iced::Padding { right: 16.0, ..iced::Padding::ZERO }).into()
 }
 
 /// http(s) links in a description, to open in the browser.

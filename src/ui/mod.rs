@@ -4,9 +4,11 @@
 
 mod accounts;
 pub mod calendar;
+mod chrome;
 pub mod connection;
 pub mod format;
 mod invitations;
+mod keys;
 pub mod merge;
 mod notify;
 pub mod setup;
@@ -14,8 +16,8 @@ mod style;
 
 use std::collections::BTreeSet;
 
-use iced::widget::{button, column, container, row, stack, text};
-use iced::{Element, Fill, Subscription, Task, Theme, keyboard};
+use iced::widget::{column, stack};
+use iced::{Element, Subscription, Task, Theme, keyboard};
 use tokio::sync::mpsc;
 
 use crate::caldav::{Capabilities, Password};
@@ -63,6 +65,21 @@ pub struct AccountState {
     pub sending: BTreeSet<String>,
 }
 
+impl AccountState {
+    fn new(account: Account, password: Option<Password>) -> Self {
+        AccountState {
+            account,
+            password,
+            control: None,
+            capabilities: None,
+            invitations: Vec::new(),
+            agenda: Vec::new(),
+            status: Status::Connecting,
+            sending: BTreeSet::new(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Banner {
     pub id: u64,
@@ -82,6 +99,8 @@ pub enum Message {
     Account(String, connection::Event),
     Show(Screen),
     Select(Key),
+    /// Open the merge dialog for an answer in conflict.
+    Review(Key),
     Answer(Key, Answer),
     AnswerSelected(Answer),
     CommentChanged(String),
@@ -119,6 +138,8 @@ pub struct App {
     known: BTreeSet<Key>,
     /// …after each account's first list (which is not news).
     listed: BTreeSet<String>,
+    /// Conflicts whose dialog the person closed ("decide later").
+    postponed: BTreeSet<Key>,
     pub calendar_mode: calendar::Mode,
     /// Monday of the week the calendar shows.
     pub week_start: chrono::NaiveDate,
@@ -127,20 +148,7 @@ pub struct App {
 impl App {
     /// The app for a config already read from disk.
     pub fn new(paths: Paths, config: Config) -> Self {
-        let accounts = config
-            .accounts
-            .iter()
-            .map(|a| AccountState {
-                account: a.clone(),
-                password: None,
-                control: None,
-                capabilities: None,
-                invitations: Vec::new(),
-                agenda: Vec::new(),
-                status: Status::Connecting,
-                sending: BTreeSet::new(),
-            })
-            .collect::<Vec<_>>();
+        let accounts = config.accounts.iter().map(|a| AccountState::new(a.clone(), None)).collect::<Vec<_>>();
         let screen = if accounts.is_empty() { Screen::AddAccount } else { Screen::Invitations };
         App {
             paths,
@@ -158,6 +166,7 @@ impl App {
             dark: false,
             known: BTreeSet::new(),
             listed: BTreeSet::new(),
+            postponed: BTreeSet::new(),
             calendar_mode: calendar::Mode::default(),
             week_start: calendar::week_of(chrono::Local::now().date_naive()),
         }
@@ -224,6 +233,7 @@ impl App {
             Message::Account(name, event) => return self.account_event(&name, event),
             Message::Show(screen) => self.show(screen),
             Message::Select(key) => self.select(key),
+            Message::Review(key) => self.review(key),
             Message::Answer(key, answer) => self.answer(key, answer),
             Message::AnswerSelected(answer) => self.answer_selected(answer),
             Message::CommentChanged(c) => self.comment = c,
@@ -233,7 +243,7 @@ impl App {
             Message::DismissBanner(id) => self.banners.retain(|b| b.id != id),
             Message::Setup(m) => return self.setup_message(m),
             Message::Accounts(m) => return self.accounts_message(m),
-            Message::TaskDone(r) => self.config_saved(r),
+            Message::TaskDone(r) => self.task_done(r),
             Message::Key(event) => return self.key(event),
             Message::ThemeChanged(mode) => self.dark = mode == iced::theme::Mode::Dark,
             Message::OpenLink(url) => return open_link(url),
@@ -283,6 +293,7 @@ impl App {
         if let Some(a) = self.account_mut(name) {
             a.invitations = list;
         }
+        self.open_waiting_conflict();
         Task::batch(fresh.into_iter().map(|inv| {
             let from = inv.organizer.as_ref().map(|o| o.display()).unwrap_or_default();
             let body = format!("{} — from {from}", format::time_range(&inv));
@@ -303,6 +314,7 @@ impl App {
                 if let Some(a) = self.account_mut(name) {
                     a.invitations = invitations;
                 }
+                self.open_waiting_conflict();
             }
             Update::Syncing => a.status = Status::Syncing,
             Update::Synced { at, .. } => a.status = Status::Synced(at),
@@ -337,6 +349,35 @@ impl App {
 
     fn show(&mut self, screen: Screen) {
         self.screen = screen;
+    }
+
+    /// A conflict found in the list (e.g. left from an earlier session)
+    /// opens the dialog, unless the person postponed it.
+    fn open_waiting_conflict(&mut self) {
+        if self.merge.is_some() {
+            return;
+        }
+        let waiting = self.listings().into_iter().find_map(|(account, l)| match &l.reply {
+            ReplyState::Conflict { diff, .. } => {
+                let key = Key { account: account.to_owned(), uid: l.invitation.uid.clone() };
+                (!self.postponed.contains(&key)).then(|| (key, diff.clone()))
+            }
+            _ => None,
+        });
+        if let Some((key, diff)) = waiting {
+            self.merge = merge::Dialog::open(self, key, diff);
+        }
+    }
+
+    fn review(&mut self, key: Key) {
+        let diff = self.listing(&key).and_then(|l| match &l.reply {
+            ReplyState::Conflict { diff, .. } => Some(diff.clone()),
+            _ => None,
+        });
+        if let Some(diff) = diff {
+            self.postponed.remove(&key);
+            self.merge = merge::Dialog::open(self, key, diff);
+        }
     }
 
     fn select(&mut self, key: Key) {
@@ -401,6 +442,7 @@ impl App {
             merge::Message::Discard => Resolution::Discard,
             // Closing keeps the answer pending (the list shows the conflict).
             merge::Message::Close => {
+                self.postponed.insert(dialog.key.clone());
                 self.merge = None;
                 return Task::none();
             }
@@ -435,16 +477,7 @@ impl App {
     pub fn add_account(&mut self, account: Account, password: Password) {
         self.config.accounts.retain(|a| a.name != account.name);
         self.config.accounts.push(account.clone());
-        self.accounts.push(AccountState {
-            account,
-            password: Some(password),
-            control: None,
-            capabilities: None,
-            invitations: Vec::new(),
-            agenda: Vec::new(),
-            status: Status::Connecting,
-            sending: BTreeSet::new(),
-        });
+        self.accounts.push(AccountState::new(account, Some(password)));
         self.setup = setup::Form::default();
         self.screen = Screen::Invitations;
     }
@@ -504,68 +537,10 @@ impl App {
         )
     }
 
-    fn config_saved(&mut self, r: Result<(), String>) {
+    fn task_done(&mut self, r: Result<(), String>) {
         if let Err(e) = r {
             self.banner(e);
         }
-    }
-
-    fn key(&mut self, event: keyboard::Event) -> Task<Message> {
-        use keyboard::key::Named;
-        let keyboard::Event::KeyPressed { key, modifiers, .. } = event else { return Task::none() };
-        match key.as_ref() {
-            keyboard::Key::Named(Named::Escape) => self.merge_message(merge::Message::Close),
-            keyboard::Key::Named(Named::ArrowDown) => {
-                self.move_selection(1);
-                Task::none()
-            }
-            keyboard::Key::Named(Named::ArrowUp) => {
-                self.move_selection(-1);
-                Task::none()
-            }
-            keyboard::Key::Named(Named::ArrowLeft) if self.screen == Screen::Calendar => {
-                self.week_start -= chrono::Duration::weeks(1);
-                Task::none()
-            }
-            keyboard::Key::Named(Named::ArrowRight) if self.screen == Screen::Calendar => {
-                self.week_start += chrono::Duration::weeks(1);
-                Task::none()
-            }
-            keyboard::Key::Character("r") if modifiers.command() => {
-                self.sync_now();
-                Task::none()
-            }
-            keyboard::Key::Character(c) if self.merge.is_none() && !modifiers.command() => {
-                let answer = match c {
-                    "a" => Some(Answer::Accept),
-                    "t" => Some(Answer::Tentative),
-                    "d" => Some(Answer::Decline),
-                    _ => None,
-                };
-                if let Some(a) = answer {
-                    self.answer_selected(a);
-                }
-                Task::none()
-            }
-            _ => Task::none(),
-        }
-    }
-
-    fn move_selection(&mut self, step: isize) {
-        let keys: Vec<Key> = self
-            .listings()
-            .iter()
-            .map(|(a, l)| Key { account: (*a).to_owned(), uid: l.invitation.uid.clone() })
-            .collect();
-        if keys.is_empty() {
-            return;
-        }
-        let at = self.selected.as_ref().and_then(|k| keys.iter().position(|x| x == k));
-        let next = match at {
-            None => 0,
-            Some(i) => (i as isize + step).clamp(0, keys.len() as isize - 1) as usize,
-        };
-        self.select(keys[next].clone());
     }
 
     pub fn subscription(&self) -> Subscription<Message> {
@@ -610,70 +585,6 @@ impl App {
             Some(dialog) => stack![base, style::modal(dialog.view(self).map(Message::Merge))].into(),
             None => base.into(),
         }
-    }
-
-    fn header(&self) -> Element<'_, Message> {
-        let nav = |label: String, screen: Screen, id: &'static str| {
-            let b = button(text(label)).on_press(Message::Show(screen));
-            let b = if self.screen == screen { b.style(button::primary) } else { b.style(button::secondary) };
-            container(b).id(id)
-        };
-        let pending = self.pending_count();
-        let invitations =
-            if pending > 0 { format!("Invitations ({pending})") } else { "Invitations".to_owned() };
-        row![
-            text("Convene").size(22),
-            nav(invitations, Screen::Invitations, "nav-invitations"),
-            nav("Calendar".into(), Screen::Calendar, "nav-calendar"),
-            nav("Accounts".into(), Screen::Accounts, "nav-accounts"),
-            iced::widget::space::horizontal(),
-            container(text(self.status_line())).id("status"),
-            container(button(text("Sync (Ctrl+R)")).on_press(Message::SyncNow).style(button::secondary))
-                .id("sync"),
-        ]
-        .spacing(10)
-        .align_y(iced::Center)
-        .into()
-    }
-
-    pub fn status_line(&self) -> String {
-        if self.accounts.is_empty() {
-            return "No account yet".into();
-        }
-        let offline: Vec<&str> = self
-            .accounts
-            .iter()
-            .filter(|a| matches!(a.status, Status::Offline(_)))
-            .map(|a| a.account.name.as_str())
-            .collect();
-        if !offline.is_empty() {
-            return format!("Offline: {} (answers wait in the outbox)", offline.join(", "));
-        }
-        if self.accounts.iter().any(|a| matches!(a.status, Status::Syncing | Status::Connecting)) {
-            return "Syncing…".into();
-        }
-        let last = self
-            .accounts
-            .iter()
-            .filter_map(|a| if let Status::Synced(t) = a.status { Some(t) } else { None })
-            .min();
-        match last.and_then(|t| chrono::DateTime::from_timestamp(t, 0)) {
-            Some(t) => format!("Synced at {}", t.with_timezone(&chrono::Local).format("%H:%M")),
-            None => String::new(),
-        }
-    }
-
-    fn banners_view(&self) -> Element<'_, Message> {
-        column(self.banners.iter().map(|b| {
-            let close = button(text("Dismiss")).on_press(Message::DismissBanner(b.id)).style(button::text);
-            container(row![text(&b.text).width(Fill), close].spacing(8).align_y(iced::Center))
-                .padding(8)
-                .width(Fill)
-                .style(container::danger)
-                .into()
-        }))
-        .spacing(4)
-        .into()
     }
 }
 

@@ -39,3 +39,24 @@ pub fn window_icon() -> Option<iced::window::Icon> {
     buf.truncate(info.buffer_size());
     iced::window::icon::from_rgba(buf, info.width, info.height).ok()
 }
+
+/// An invitation card: a light, bordered surface; the selected one in the
+/// primary colour's weak shade.
+pub fn card(selected: bool) -> impl Fn(&Theme, iced::widget::button::Status) -> iced::widget::button::Style {
+    move |theme, status| {
+        let p = theme.extended_palette();
+        let surface = if selected { p.primary.weak } else { p.background.weak };
+        let hovered = matches!(status, iced::widget::button::Status::Hovered);
+        let background = if hovered && !selected { p.background.strong.color } else { surface.color };
+        iced::widget::button::Style {
+            background: Some(background.into()),
+            text_color: surface.text,
+            border: iced::Border {
+                radius: 6.0.into(),
+                width: 1.0,
+                color: if selected { p.primary.strong.color } else { p.background.strong.color },
+            },
+            ..iced::widget::button::Style::default()
+        }
+    }
+}

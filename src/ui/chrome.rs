@@ -1,0 +1,72 @@
+//! The window's chrome: navigation, sync status, error banners.
+
+use iced::widget::{button, column, container, row, text};
+use iced::{Element, Fill};
+
+use super::{App, Message, Screen, Status};
+
+impl App {
+    pub(super) fn header(&self) -> Element<'_, Message> {
+        let nav = |label: String, screen: Screen, id: &'static str| {
+            let b = button(text(label)).on_press(Message::Show(screen));
+            let b = if self.screen == screen { b.style(button::primary) } else { b.style(button::secondary) };
+            container(b).id(id)
+        };
+        let pending = self.pending_count();
+        let invitations =
+            if pending > 0 { format!("Invitations ({pending})") } else { "Invitations".to_owned() };
+        row![
+            text("Convene").size(22),
+            nav(invitations, Screen::Invitations, "nav-invitations"),
+            nav("Calendar".into(), Screen::Calendar, "nav-calendar"),
+            nav("Accounts".into(), Screen::Accounts, "nav-accounts"),
+            iced::widget::space::horizontal(),
+            container(text(self.status_line())).id("status"),
+            container(button(text("Sync (Ctrl+R)")).on_press(Message::SyncNow).style(button::secondary))
+                .id("sync"),
+        ]
+        .spacing(10)
+        .align_y(iced::Center)
+        .into()
+    }
+
+    pub fn status_line(&self) -> String {
+        if self.accounts.is_empty() {
+            return "No account yet".into();
+        }
+        let offline: Vec<&str> = self
+            .accounts
+            .iter()
+            .filter(|a| matches!(a.status, Status::Offline(_)))
+            .map(|a| a.account.name.as_str())
+            .collect();
+        if !offline.is_empty() {
+            return format!("Offline: {} (answers wait in the outbox)", offline.join(", "));
+        }
+        if self.accounts.iter().any(|a| matches!(a.status, Status::Syncing | Status::Connecting)) {
+            return "Syncing…".into();
+        }
+        let last = self
+            .accounts
+            .iter()
+            .filter_map(|a| if let Status::Synced(t) = a.status { Some(t) } else { None })
+            .min();
+        match last.and_then(|t| chrono::DateTime::from_timestamp(t, 0)) {
+            Some(t) => format!("Synced at {}", t.with_timezone(&chrono::Local).format("%H:%M")),
+            None => String::new(),
+        }
+    }
+
+    pub(super) fn banners_view(&self) -> Element<'_, Message> {
+        column(self.banners.iter().map(|b| {
+            let close = button(text("Dismiss")).on_press(Message::DismissBanner(b.id)).style(button::text);
+            container(row![text(&b.text).width(Fill), close].spacing(8).align_y(iced::Center))
+                .padding(8)
+                .width(Fill)
+                .style(container::danger)
+                .into()
+        }))
+        .spacing(4)
+        .into()
+    }
+}

@@ -1,0 +1,67 @@
+//! Keyboard: ↑/↓ move through invitations, A/T/D answer, Ctrl+R syncs,
+//! Esc closes the dialog, ←/→ move the calendar.
+
+use iced::{Task, keyboard};
+
+use super::{App, Key, Message, Screen, merge};
+use crate::ical::Answer;
+
+impl App {
+    pub(super) fn key(&mut self, event: keyboard::Event) -> Task<Message> {
+        use keyboard::key::Named;
+        let keyboard::Event::KeyPressed { key, modifiers, .. } = event else { return Task::none() };
+        match key.as_ref() {
+            keyboard::Key::Named(Named::Escape) => self.merge_message(merge::Message::Close),
+            keyboard::Key::Named(Named::ArrowDown) => {
+                self.move_selection(1);
+                Task::none()
+            }
+            keyboard::Key::Named(Named::ArrowUp) => {
+                self.move_selection(-1);
+                Task::none()
+            }
+            keyboard::Key::Named(Named::ArrowLeft) if self.screen == Screen::Calendar => {
+                self.week_start -= chrono::Duration::weeks(1);
+                Task::none()
+            }
+            keyboard::Key::Named(Named::ArrowRight) if self.screen == Screen::Calendar => {
+                self.week_start += chrono::Duration::weeks(1);
+                Task::none()
+            }
+            keyboard::Key::Character("r") if modifiers.command() => {
+                self.sync_now();
+                Task::none()
+            }
+            keyboard::Key::Character(c) if self.merge.is_none() && !modifiers.command() => {
+                let answer = match c {
+                    "a" => Some(Answer::Accept),
+                    "t" => Some(Answer::Tentative),
+                    "d" => Some(Answer::Decline),
+                    _ => None,
+                };
+                if let Some(a) = answer {
+                    self.answer_selected(a);
+                }
+                Task::none()
+            }
+            _ => Task::none(),
+        }
+    }
+
+    fn move_selection(&mut self, step: isize) {
+        let keys: Vec<Key> = self
+            .listings()
+            .iter()
+            .map(|(a, l)| Key { account: (*a).to_owned(), uid: l.invitation.uid.clone() })
+            .collect();
+        if keys.is_empty() {
+            return;
+        }
+        let at = self.selected.as_ref().and_then(|k| keys.iter().position(|x| x == k));
+        let next = match at {
+            None => 0,
+            Some(i) => (i as isize + step).clamp(0, keys.len() as isize - 1) as usize,
+        };
+        self.select(keys[next].clone());
+    }
+}
