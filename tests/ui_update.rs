@@ -107,9 +107,17 @@ fn escape_closes_the_merge_dialog_and_keeps_the_answer() {
 
     // The list shows the conflict; reviewing it opens the dialog again.
     let mut listed = invitation("a", "20300604T100000Z");
-    let reply = convene::ical::Reply { answer: Answer::Accept, comment: None, occurrence: None, me: "mailto:me@example.com".into() };
+    let reply = convene::ical::Reply {
+        answer: Answer::Accept,
+        comment: None,
+        occurrence: None,
+        me: "mailto:me@example.com".into(),
+    };
     listed.reply = ReplyState::Conflict { reply, diff: dialog.diff.clone() };
-    let _ = app.update(Message::Account("work".into(), connection::Event::Update(Update::InvitationsChanged(vec![listed]))));
+    let _ = app.update(Message::Account(
+        "work".into(),
+        connection::Event::Update(Update::InvitationsChanged(vec![listed])),
+    ));
     assert!(app.merge.is_none(), "a postponed conflict does not reopen by itself");
     let _ = app.update(Message::Review(Key { account: "work".into(), uid: "a".into() }));
     assert!(app.merge.is_some());

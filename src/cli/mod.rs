@@ -12,8 +12,16 @@ use crate::caldav::{ClientConfig, Password};
 use crate::paths::Paths;
 
 #[derive(Debug, Parser)]
-#[command(name = "convene", version, about = "Answer CalDAV invitations without losing anybody's change")]
+#[command(
+    name = "convene",
+    version,
+    about = "Answer CalDAV invitations without losing anybody's change",
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
+    /// .ics files to open (the desktop entry passes them; import comes with the import wizard).
+    #[arg(value_name = "FILE")]
+    pub files: Vec<PathBuf>,
     /// Keep all config, cache and state in DIR instead of the usual places.
     #[arg(long, global = true, value_name = "DIR")]
     pub profile: Option<PathBuf>,
@@ -110,12 +118,12 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             print!("{}", crate::caldav::quirks::markdown_table());
             Ok(0)
         }
-        None => open_window(paths),
+        None => open_window(paths, cli.files),
     }
 }
 
 /// The desktop app. Without a display winit would panic; say so instead.
-fn open_window(paths: Paths) -> anyhow::Result<i32> {
+fn open_window(paths: Paths, files: Vec<PathBuf>) -> anyhow::Result<i32> {
     let has_display =
         ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
     if cfg!(all(unix, not(target_os = "macos"))) && !has_display {
@@ -123,7 +131,7 @@ fn open_window(paths: Paths) -> anyhow::Result<i32> {
             "no display: the window needs X11 or Wayland (DISPLAY/WAYLAND_DISPLAY); see `convene --help` for commands"
         );
     }
-    match crate::ui::run(paths) {
+    match crate::ui::run(paths, files) {
         Ok(()) => Ok(0),
         Err(e) => anyhow::bail!("the window could not open: {e}"),
     }

@@ -123,7 +123,11 @@ fn agenda(app: &App, today: NaiveDate) -> Element<'_, Message> {
 /// waits for the person's answer.
 fn week_card(i: &AgendaItem) -> Element<'_, Message> {
     let o = &i.occurrence;
-    let when = if o.all_day { "all day".to_owned() } else { format!("{}–{}", o.start.format("%H:%M"), o.end.format("%H:%M")) };
+    let when = if o.all_day {
+        "all day".to_owned()
+    } else {
+        format!("{}–{}", o.start.format("%H:%M"), o.end.format("%H:%M"))
+    };
     let mut col = column![text(when).size(12), text(&o.summary).size(13)].spacing(2);
     if let Some(place) = &o.location {
         col = col.push(text(place).size(11).style(style::muted));

@@ -107,7 +107,11 @@ fn row_view<'a>(app: &'a App, account: &'a str, l: &'a Listing) -> Element<'a, M
     if !inv.cancelled && matches!(inv.role, crate::ical::Role::Invited { .. }) {
         content = content.push(answer_buttons(&key, "row-"));
     }
-    let card = button(content).on_press(Message::Select(key.clone())).width(Fill).padding(10).style(style::card(selected));
+    let card = button(content)
+        .on_press(Message::Select(key.clone()))
+        .width(Fill)
+        .padding(10)
+        .style(style::card(selected));
     container(card).id(format!("row-{}", inv.uid)).into()
 }
 
@@ -135,8 +139,12 @@ fn detail<'a>(app: &'a App, key: &'a Key, l: &'a Listing) -> Element<'a, Message
     col = col.push(field("Your answer", state(app, &key.account, l)));
     if matches!(l.reply, ReplyState::Conflict { .. }) {
         col = col.push(
-            container(button(text("Review the organizer's changes")).on_press(Message::Review(key.clone())).style(button::primary))
-                .id(format!("review-{}", inv.uid)),
+            container(
+                button(text("Review the organizer's changes"))
+                    .on_press(Message::Review(key.clone()))
+                    .style(button::primary),
+            )
+            .id(format!("review-{}", inv.uid)),
         );
     }
     col = col.push(rule::horizontal(1));

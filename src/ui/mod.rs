@@ -173,7 +173,7 @@ impl App {
     }
 
     /// Boot: read the config, then fetch passwords off the UI thread.
-    pub fn boot(paths: Paths) -> (Self, Task<Message>) {
+    pub fn boot(paths: Paths, files: &[std::path::PathBuf]) -> (Self, Task<Message>) {
         let config = match Config::load(&paths.config_file()) {
             Ok(c) => c,
             Err(e) => {
@@ -182,7 +182,13 @@ impl App {
                 return (app, Task::none());
             }
         };
-        let app = App::new(paths, config);
+        let mut app = App::new(paths, config);
+        for f in files {
+            app.banner(format!(
+                "{} was not imported: importing .ics files is not available yet.",
+                f.display()
+            ));
+        }
         let accounts = app.config.accounts.clone();
         let theme = iced::system::theme().map(Message::ThemeChanged);
         (app, Task::batch([Task::perform(load_passwords(accounts), Message::PasswordsLoaded), theme]))
@@ -620,14 +626,14 @@ fn open_link(url: String) -> Task<Message> {
 }
 
 /// Runs the window (the `convene` command without a subcommand).
-pub fn run(paths: Paths) -> iced::Result {
+pub fn run(paths: Paths, files: Vec<std::path::PathBuf>) -> iced::Result {
     let mut window = iced::window::Settings { size: iced::Size::new(1100.0, 720.0), ..Default::default() };
     #[cfg(target_os = "linux")]
     {
         window.platform_specific.application_id = crate::paths::APP_ID.into();
     }
     window.icon = style::window_icon();
-    iced::application(move || App::boot(paths.clone()), App::update, App::view)
+    iced::application(move || App::boot(paths.clone(), &files), App::update, App::view)
         .title(App::title)
         .subscription(App::subscription)
         .theme(App::theme)
