@@ -40,7 +40,10 @@ step "starting test servers"
 bash "$harness" start
 
 step "cargo test (unit, real-server integration, CLI)"
-cargo test --locked --no-fail-fast -- --test-threads 4
+# One test at a time: Xandikos 0.4.10 (multi-user mode is "experimental")
+# answers 423 or 500 and can drop a scheduling delivery when several
+# clients write one calendar at once; real users do not write that fast.
+cargo test --locked --no-fail-fast -- --test-threads 1
 
 step "benchmarks (print figures; goals are not asserted)"
 cargo bench --locked --bench startup

@@ -4,8 +4,13 @@
 # attendee, and runs Convene as the attendee.
 #
 #   bash tests/demo.sh            as root, on Debian 12 with the Rust toolchain
-#   bash tests/demo.sh --fresh    first put Cyrus back to its post-install state
-#                                 and forget the demo profile (a clean second run)
+#   bash tests/demo.sh --fresh    start over: Cyrus back to its post-install
+#                                 state, the demo profile forgotten
+#
+# The first run (no demo profile yet) starts over by itself, so the attendee
+# sees the demo's invitations and not what earlier test runs left in Cyrus;
+# later runs keep the server's state and the profile (seeding skips what is
+# there).
 #
 # CONVENE_BIN=PATH uses an already built convene instead of `cargo build`.
 # Seeded invitations: tests/demo/invitations/ (see tests/demo/seed.sh).
@@ -23,7 +28,7 @@ case ${1:-} in
 --fresh) fresh=1 ;;
 "") ;;
 *)
-    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac
@@ -33,7 +38,7 @@ step() { printf '\n==> %s\n' "$*"; }
 step "Installing and starting the local CalDAV servers (tests/servers/harness.sh)"
 bash "$harness" install
 bash "$harness" start
-if ((fresh)); then
+if ((fresh)) || [[ ! -d $profile ]]; then
     bash "$harness" reset cyrus
     rm -rf "$profile"
 fi
@@ -45,17 +50,16 @@ else
     cargo build --locked --bin convene
     bin=./target/debug/convene
 fi
-convene() { "$bin" --profile "$profile" "$@"; }
-# Shown to the reader for copy and paste; the same command as convene() above.
-shown="$bin --profile $profile"
+# --profile goes last: it is global, so every subcommand takes it there.
+convene() { "$bin" "$@" --profile "$profile"; }
 
-step "Convene checks the local Cyrus server as the attendee"
+# The full report has a line per capability; `convene check-server` shows it.
+step "Convene checks the servers as the attendee (summary of convene check-server)"
 convene check-server --url "$cyrus" --user attendee \
-    --password-command "cat $DIR/passwords/attendee"
-echo "(Xandikos over HTTPS, trusting the harness's CA:)"
+    --password-command "cat $DIR/passwords/attendee" | grep -E '^(Server|In short)'
 convene check-server --url https://127.0.0.1:58443/ --user attendee \
     --ca-file "$DIR/ca/ca.crt" \
-    --password-command "cat $DIR/passwords/attendee" | tail -n 1
+    --password-command "cat $DIR/passwords/attendee" | grep -E '^(Server|In short)'
 
 step "The organizer sends invitations (tests/demo/seed.sh)"
 bash tests/demo/seed.sh
@@ -82,11 +86,11 @@ See what Convene does when the organizer changes an event under your answer:
 
   bash tests/demo/reschedule.sh
       the organizer moves "Design review" by a day and two hours
-  $shown reply convene-demo-design-review@example.com accept
+  $bin reply convene-demo-design-review@example.com accept --profile $profile
       exit 3: your answer was made on the old version; Convene prints what
       changed and keeps the answer in its outbox
-  $shown reply convene-demo-design-review@example.com accept --resend
-      accepts the new time (or: $shown outbox drop UID)
+  $bin reply convene-demo-design-review@example.com accept --resend --profile $profile
+      accepts the new time (or: $bin outbox drop UID --profile $profile)
 
 The servers keep running; stop them with: bash $harness stop
 EOF

@@ -74,7 +74,9 @@ impl Capabilities {
         } else {
             match table(|q| q.schedule_tag_trusted) {
                 Some((v, why)) => Fact::new(Some(v), why),
-                None => Fact::new(Some(true), "nothing known against it; RFC 6638 behaviour assumed"),
+                // Safety must not rest on an unmeasured server's tag (Cyrus
+                // behind a proxy hides its name and accepts stale tags).
+                None => Fact::new(Some(false), "not measured for this server: Convene relies on ETags"),
             }
         };
 

@@ -28,6 +28,12 @@ pub fn parse_server_url(input: &str) -> Result<Url, Error> {
     if url.host_str().is_none_or(str::is_empty) {
         return Err(Error::InvalidUrl(format!("{input:?} has no host")));
     }
+    // A password in the address would end up in the config file and logs.
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err(Error::InvalidUrl(
+            "the address must not contain a user name or password; give the user separately".into(),
+        ));
+    }
     Ok(url)
 }
 
@@ -106,5 +112,7 @@ mod tests {
         let u = parse_server_url("http://127.0.0.1:8080/dav/").unwrap();
         assert_eq!(candidates(&u)[0].as_str(), "http://127.0.0.1:8080/dav/");
         assert!(parse_server_url("https://").is_err());
+        let err = parse_server_url("https://ann:secret@dav.example.com/").unwrap_err().to_string();
+        assert!(err.contains("must not contain") && !err.contains("secret"), "{err}");
     }
 }

@@ -111,8 +111,11 @@ pub struct Multiget {
 #[derive(Debug, Clone, Default)]
 pub struct Fetched {
     pub objects: Vec<Object>,
-    /// Asked for but not returned (deleted in between, or not readable).
+    /// Answered 404/410: deleted in between.
     pub missing: Vec<Url>,
+    /// Asked for but not delivered for another reason (an error status, no
+    /// data, left out): not evidence of deletion.
+    pub failed: Vec<Url>,
 }
 
 impl Operation for Multiget {
@@ -132,17 +135,21 @@ impl Operation for Multiget {
     fn parse(&self, resp: Response) -> Result<Fetched, Error> {
         let ms = parse_multistatus(resp)?;
         let mut out = Fetched::default();
-        for e in members(&ms, &self.calendar) {
-            match Listed::from_entry(e).into_object() {
-                Some(o) => out.objects.push(o),
-                None => out.missing.push(e.url.clone()),
+        for e in ms.entries.iter().filter(|e| !same_resource(&e.url, &self.calendar)) {
+            match e.status {
+                Some(404 | 410) => out.missing.push(e.url.clone()),
+                Some(s) if !(200..300).contains(&s) => out.failed.push(e.url.clone()),
+                _ => match Listed::from_entry(e).into_object() {
+                    Some(o) => out.objects.push(o),
+                    None => out.failed.push(e.url.clone()),
+                },
             }
         }
         for asked in &self.objects {
             let answered = out.objects.iter().any(|o| same_resource(&o.url, asked))
-                || out.missing.iter().any(|m| same_resource(m, asked));
+                || out.missing.iter().chain(&out.failed).any(|m| same_resource(m, asked));
             if !answered {
-                out.missing.push(asked.clone());
+                out.failed.push(asked.clone());
             }
         }
         Ok(out)

@@ -12,16 +12,8 @@ use crate::caldav::{ClientConfig, Password};
 use crate::paths::Paths;
 
 #[derive(Debug, Parser)]
-#[command(
-    name = "convene",
-    version,
-    about = "Answer CalDAV invitations without losing anybody's change",
-    args_conflicts_with_subcommands = true
-)]
+#[command(name = "convene", version, about = "Answer CalDAV invitations without losing anybody's change")]
 pub struct Cli {
-    /// .ics files to open (the desktop entry passes them; import comes with the import wizard).
-    #[arg(value_name = "FILE")]
-    pub files: Vec<PathBuf>,
     /// Keep all config, cache and state in DIR instead of the usual places.
     #[arg(long, global = true, value_name = "DIR")]
     pub profile: Option<PathBuf>,
@@ -52,6 +44,12 @@ pub enum Command {
     Outbox(replies::OutboxArgs),
     /// Print the known-server compatibility table (Markdown).
     CompatTable,
+    /// Open the window with .ics files (what the desktop entry and the
+    /// Windows file association run).
+    Open {
+        #[arg(value_name = "FILE")]
+        files: Vec<PathBuf>,
+    },
 }
 
 /// How to reach a server, shared by commands that connect.
@@ -118,7 +116,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             print!("{}", crate::caldav::quirks::markdown_table());
             Ok(0)
         }
-        None => open_window(paths, cli.files),
+        Some(Command::Open { files }) => open_window(paths, files),
+        None => open_window(paths, Vec::new()),
     }
 }
 

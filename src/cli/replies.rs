@@ -78,6 +78,9 @@ pub async fn sync(paths: &Paths, account: AccountArg) -> anyhow::Result<i32> {
     for (uid, outcome) in &sent {
         println!("reply {uid}: {}", outcome_word(outcome));
     }
+    for problem in &report.failed {
+        eprintln!("not synced: {problem}");
+    }
     let pending = engine.invitations()?.iter().filter(|l| l.invitation.is_pending()).count();
     println!(
         "Synced {} calendar(s): {} fetched, {} removed, {} HTTP request(s); {pending} invitation(s) waiting for an answer.",
@@ -162,7 +165,7 @@ pub fn invitations(paths: &Paths, account: AccountArg, json: bool) -> anyhow::Re
 fn outcome_word(o: &Outcome) -> String {
     match o {
         Outcome::Sent { .. } => "sent".into(),
-        Outcome::Pending { error } => format!("pending ({error})"),
+        Outcome::Pending { error, .. } => format!("pending ({error})"),
         Outcome::Conflict { .. } => "conflict: the organizer changed the event".into(),
         Outcome::Failed { error } => format!("failed: {error}"),
     }

@@ -195,9 +195,16 @@ fn same_as_series(master: &Component, ov: &Component, rid: Option<&str>) -> bool
         m.remove(k);
         o.remove(k);
     }
-    let starts_on_time = event::start(ov).is_some_and(|s| Some(s.value.as_str()) == rid);
+    let rid_zone = ov.prop("RECURRENCE-ID").and_then(|r| r.param("TZID")).map(|p| p.value());
+    let starts_on_time =
+        event::start(ov).is_some_and(|s| Some(s.value.as_str()) == rid && s.tzid == rid_zone);
     let same_people = attendee_map(master).keys().eq(attendee_map(ov).keys());
-    m == o && starts_on_time && same_people
+    m == o && starts_on_time && same_people && length(master) == length(ov)
+}
+
+/// How long an event lasts, for comparing an occurrence with its series.
+fn length(ev: &Component) -> Option<chrono::Duration> {
+    Some(super::occurrence::length(ev, &event::start(ev)?))
 }
 
 fn compare(prev: &Component, ev: &Component, rid: &Option<String>, me: &Identity, out: &mut Diff) {
@@ -309,6 +316,21 @@ mod tests {
             );
         let fields: Vec<Field> = d(BASE, &after).changes.iter().map(|c| c.field).collect();
         assert_eq!(fields, vec![Field::Location, Field::Recurrence, Field::Status, Field::Attendees]);
+    }
+
+    #[test]
+    fn a_longer_occurrence_is_consequential() {
+        let weekly = BASE.replace("SUMMARY:Plan\r\n", "SUMMARY:Plan\r\nRRULE:FREQ=WEEKLY\r\n");
+        let override_for = |end: &str| {
+            let ov = format!(
+                "BEGIN:VEVENT\r\nUID:1\r\nRECURRENCE-ID:20300611T100000Z\r\nDTSTART:20300611T100000Z\r\nDTEND:{end}\r\nSUMMARY:Plan\r\nLOCATION:Room 1\r\nORGANIZER:mailto:olga@example.com\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:olga@example.com\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:ann@example.com\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@example.com\r\nEND:VEVENT\r\n"
+            );
+            weekly.replace("END:VCALENDAR", &format!("{ov}END:VCALENDAR"))
+        };
+        assert!(!d(&weekly, &override_for("20300611T110000Z")).is_consequential(), "answers only");
+        let longer = d(&weekly, &override_for("20300611T120000Z"));
+        assert!(longer.is_consequential(), "{longer:?}");
+        assert_eq!(longer.changes[0].field, Field::Recurrence);
     }
 
     #[test]

@@ -24,7 +24,9 @@ pub struct Occurrence {
 /// Upper bound per event, so a FREQ=SECONDLY rule can't flood a view.
 const MAX_PER_EVENT: u16 = 1000;
 
-fn length(ev: &Component, start: &When) -> Duration {
+/// DTEND − DTSTART, else DURATION, else a day for a DATE and nothing for
+/// a DATE-TIME (RFC 5545 §3.6.1).
+pub fn length(ev: &Component, start: &When) -> Duration {
     if let (Some(s), Some(e)) = (to_local(start), event::end(ev).as_ref().and_then(to_local)) {
         return e - s;
     }
@@ -44,14 +46,16 @@ pub fn parse_duration(text: &str) -> Option<Duration> {
             '0'..='9' => number.push(c),
             unit => {
                 let n: i64 = std::mem::take(&mut number).parse().ok()?;
-                total += match (unit, in_time) {
-                    ('W', _) => Duration::weeks(n),
-                    ('D', _) => Duration::days(n),
-                    ('H', true) => Duration::hours(n),
-                    ('M', true) => Duration::minutes(n),
-                    ('S', true) => Duration::seconds(n),
-                    _ => return None,
-                };
+                // Hostile values (P999999999999W) give None, never a panic.
+                let part = match (unit, in_time) {
+                    ('W', _) => Duration::try_weeks(n),
+                    ('D', _) => Duration::try_days(n),
+                    ('H', true) => Duration::try_hours(n),
+                    ('M', true) => Duration::try_minutes(n),
+                    ('S', true) => Duration::try_seconds(n),
+                    _ => None,
+                }?;
+                total = total.checked_add(&part)?;
             }
         }
     }
@@ -69,7 +73,7 @@ fn make(
         uid: event::uid(ev).unwrap_or_default(),
         summary: event::text(ev, "SUMMARY").unwrap_or_else(|| "(no title)".into()),
         start,
-        end: start + len,
+        end: start.checked_add_signed(len).unwrap_or(start),
         all_day,
         location: event::text(ev, "LOCATION"),
         recurrence_id: rid,
@@ -136,7 +140,8 @@ pub fn expand(data: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Occurre
             out.push(make(ev, first, len, all_day, None));
             continue;
         };
-        let after = (from - len - Duration::seconds(1)).with_timezone(&rrule::Tz::UTC);
+        let earliest = from.checked_sub_signed(len + Duration::seconds(1)).unwrap_or(from);
+        let after = earliest.with_timezone(&rrule::Tz::UTC);
         let before = to.with_timezone(&rrule::Tz::UTC);
         for instance in set.after(after).before(before).all(MAX_PER_EVENT).dates {
             let local = instance.with_timezone(&Local);
@@ -181,6 +186,7 @@ mod tests {
         assert_eq!(parse_duration("PT1H30M"), Some(Duration::minutes(90)));
         assert_eq!(parse_duration("P1D"), Some(Duration::days(1)));
         assert_eq!(parse_duration("1H"), None);
+        assert_eq!(parse_duration("P999999999999W"), None);
     }
 
     #[test]

@@ -212,7 +212,8 @@ fn override_for(master: &Component, rid: &str) -> Result<Component, ReplyError> 
             && let Some(end) = parse_stamp(&line.value)
         {
             let example = line.value.trim().to_owned();
-            line.set_value(&format_like(end + shift, &example));
+            let moved = end.checked_add_signed(shift).ok_or_else(bad)?;
+            line.set_value(&format_like(moved, &example));
         }
     }
     let mut rid_line = Line::new("RECURRENCE-ID", dtstart.params.clone(), rid);

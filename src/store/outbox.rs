@@ -51,10 +51,18 @@ pub struct Outbox {
     dir: PathBuf,
 }
 
+/// UIDs are arbitrary text: a hex name is safe on every file system. Long
+/// UIDs get a hash of the whole UID, so two never share a file.
 fn file_name(uid: &str) -> String {
-    // UIDs are arbitrary text; a hex name is safe on every file system.
-    let hex: String = uid.bytes().map(|b| format!("{b:02x}")).collect();
-    format!("{}.json", &hex[..hex.len().min(200)])
+    if uid.len() <= 100 {
+        let hex: String = uid.bytes().map(|b| format!("{b:02x}")).collect();
+        return format!("reply-{hex}.json");
+    }
+    // FNV-1a, 64 bits: stable across runs and versions, unlike std's hasher.
+    let hash =
+        uid.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
+    let prefix: String = uid.bytes().take(40).map(|b| format!("{b:02x}")).collect();
+    format!("reply-{prefix}-{hash:016x}-{}.json", uid.len())
 }
 
 impl Outbox {
@@ -78,7 +86,7 @@ impl Outbox {
     pub fn get(&self, uid: &str) -> Result<Option<Entry>, StoreError> {
         let path = self.path(uid);
         match std::fs::read(&path) {
-            Ok(bytes) => parse(&path, &bytes).map(Some),
+            Ok(bytes) => parse(&path, &bytes).map(|e| Some(e).filter(|e| e.uid == uid)),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(io_error(&path)(e)),
         }
@@ -92,7 +100,8 @@ impl Outbox {
         }
     }
 
-    /// All entries, oldest first. Damaged files are reported, not dropped.
+    /// All readable entries, oldest first. A damaged file is logged and left
+    /// on disk untouched; it does not stop the others from being sent.
     pub fn list(&self) -> Result<Vec<Entry>, StoreError> {
         let read = match std::fs::read_dir(&self.dir) {
             Ok(r) => r,
@@ -106,7 +115,10 @@ impl Outbox {
                 continue;
             }
             let bytes = std::fs::read(&path).map_err(io_error(&path))?;
-            out.push(parse(&path, &bytes)?);
+            match parse(&path, &bytes) {
+                Ok(entry) => out.push(entry),
+                Err(e) => tracing::error!("{e}"),
+            }
         }
         out.sort_by_key(|e| e.created);
         Ok(out)
@@ -158,5 +170,28 @@ mod tests {
         assert_eq!(o.get("a/../b@c").unwrap().unwrap().reply.answer, Answer::Decline);
         o.remove("z").unwrap();
         assert_eq!(o.list().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn long_uids_sharing_a_prefix_get_their_own_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let o = Outbox::new(dir.path());
+        let base = "https://calendar.example.com/events/".repeat(4);
+        let (a, b) = (format!("{base}a"), format!("{base}b"));
+        o.put(&entry(&a, 1)).unwrap();
+        o.put(&entry(&b, 2)).unwrap();
+        o.put(&entry("", 3)).unwrap();
+        assert_eq!(o.list().unwrap().len(), 3);
+        assert_eq!(o.get(&a).unwrap().unwrap().uid, a);
+    }
+
+    #[test]
+    fn a_damaged_entry_does_not_hide_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let o = Outbox::new(dir.path());
+        o.put(&entry("good", 1)).unwrap();
+        std::fs::write(dir.path().join("reply-bad.json"), b"{ truncated").unwrap();
+        assert_eq!(o.list().unwrap().iter().map(|e| e.uid.as_str()).collect::<Vec<_>>(), vec!["good"]);
+        assert!(dir.path().join("reply-bad.json").exists(), "left on disk, untouched");
     }
 }

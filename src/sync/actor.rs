@@ -201,6 +201,12 @@ impl Actor {
         match self.engine.sync().await {
             Ok(r) => {
                 self.went_online().await;
+                for problem in &r.failed {
+                    self.emit(Update::Error {
+                        message: format!("A calendar could not be synced: {problem}"),
+                    })
+                    .await;
+                }
                 self.emit(Update::Synced { at: super::now(), fetched: r.fetched, removed: r.removed }).await;
             }
             Err(e) if Self::is_offline(&e) => {
@@ -240,11 +246,13 @@ impl Actor {
                 self.went_online().await;
                 self.emit(Update::Replied { uid }).await;
             }
-            Outcome::Pending { error } => {
-                self.offline = true;
+            Outcome::Pending { error, offline } => {
                 self.emit(Update::ReplyPending { uid, reason: error.clone() }).await;
-                self.emit(Update::Offline { reason: error }).await;
-                return false;
+                if offline {
+                    self.offline = true;
+                    self.emit(Update::Offline { reason: error }).await;
+                    return false;
+                }
             }
             Outcome::Conflict { diff, .. } => self.emit(Update::Conflict { uid, diff }).await,
             Outcome::Failed { error } => self.emit(Update::ReplyFailed { uid, error }).await,

@@ -73,7 +73,13 @@ impl Engine {
     /// that holds them). No network I/O.
     pub fn open(paths: &Paths, account: &Account, password: Password) -> Result<Self, EngineError> {
         let files = AccountFiles::new(paths, &account.name);
-        let lock = AccountLock::acquire(&files.lock_file)?;
+        let lock = AccountLock::acquire(&files.lock_file, || {
+            tracing::warn!(account = %account.name, "waiting for the Convene app or another command to release this account");
+            eprintln!(
+                "Waiting for the Convene app (or another convene command) to release account {}…",
+                account.name
+            );
+        })?;
         let client = Client::new(client_config(account, password))?;
         let cache = Cache::load(&files.cache_file)?;
         Ok(Engine {
@@ -269,7 +275,11 @@ impl Engine {
             let calendar = self.cache.object(&object.url).map(|(c, _)| c.info.url.clone());
             if let Some(cal) = calendar {
                 self.cache.put_object(&cal, &object.url.clone(), object.clone().into());
-                self.save_cache()?;
+                // The server has the answer; a cache that can't be saved is
+                // refreshed by the next sync, not a failed reply.
+                if let Err(e) = self.save_cache() {
+                    tracing::warn!("cache not saved after a reply: {e}");
+                }
             }
         }
         Ok(outcome)
@@ -283,7 +293,7 @@ impl Engine {
                 continue;
             }
             let outcome = self.send(&entry.uid).await?;
-            let offline = matches!(outcome, Outcome::Pending { .. });
+            let offline = matches!(outcome, Outcome::Pending { offline: true, .. });
             out.push((entry.uid, outcome));
             if offline {
                 break;

@@ -17,6 +17,8 @@ const MULTIGET_CHUNK: usize = 200;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct SyncReport {
+    /// Calendars that could not be synced, with the reason.
+    pub failed: Vec<String>,
     pub calendars: usize,
     pub fetched: usize,
     pub removed: usize,
@@ -52,10 +54,17 @@ impl Engine {
             .map(|c| c.info.url.clone())
             .collect();
         for url in urls {
-            let (fetched, removed) = self.sync_calendar(&url).await?;
-            report.calendars += 1;
-            report.fetched += fetched;
-            report.removed += removed;
+            match self.sync_calendar(&url).await {
+                Ok((fetched, removed)) => {
+                    report.calendars += 1;
+                    report.fetched += fetched;
+                    report.removed += removed;
+                }
+                // Offline: the whole sync is off, say so.
+                Err(EngineError::Server(e)) if e.is_transient() => return Err(e.into()),
+                // One calendar refusing (access revoked…) must not stop the rest.
+                Err(e) => report.failed.push(format!("{url}: {e}")),
+            }
         }
         self.cache.synced_at = Some(now);
         self.save_cache()?;
@@ -122,10 +131,14 @@ impl Engine {
             .map(|(u, _)| u)
             .collect();
         let mut fetched = Vec::new();
+        let mut incomplete = false;
         for chunk in to_fetch.chunks(MULTIGET_CHUNK) {
             let got = self.client().run(&Multiget { calendar: url.clone(), objects: chunk.to_vec() }).await?;
             removed.extend(got.missing);
             fetched.extend(got.objects);
+            // Not delivered is not deleted: keep the cached copies and the
+            // old token, so the next sync asks again.
+            incomplete |= !got.failed.is_empty();
         }
         let ctag_now =
             self.cache.calendars.iter().find(|c| &c.info.url == url).and_then(|c| c.info.ctag.clone());
@@ -138,10 +151,14 @@ impl Engine {
         for o in fetched {
             cal.objects.insert(o.url.clone(), o.into());
         }
-        if token.is_some() {
-            cal.synced_token = token;
+        if incomplete {
+            tracing::warn!(calendar = %url, "some objects were not delivered; asking again next sync");
+        } else {
+            if token.is_some() {
+                cal.synced_token = token;
+            }
+            cal.synced_ctag = ctag_now;
         }
-        cal.synced_ctag = ctag_now;
         Ok((n_fetched, n_removed))
     }
 }

@@ -27,8 +27,9 @@ use crate::store::{Entry, EntryState, Outbox};
 pub enum Outcome {
     /// The server has the answer; `object` is its copy now.
     Sent { object: Object },
-    /// Not sent (offline, timeout, 5xx); it stays in the outbox.
-    Pending { error: String },
+    /// Not sent yet; it stays in the outbox. `offline`: the server could
+    /// not be reached (as opposed to, say, a refused password).
+    Pending { error: String, offline: bool },
     /// The organizer changed something that matters; the person decides.
     Conflict { diff: Diff, server: Object },
     /// Refused for good (UID conflict, forbidden change, event gone).
@@ -91,29 +92,34 @@ pub async fn send(
     for _ in 0..=MAX_MERGES {
         // A send may have landed before a crash, or the copy has no usable
         // tag: look at the server's copy before writing.
-        if must_read || precondition(caps, &current).is_none() {
-            let fresh = match client.run(&Get { url: current.url.clone() }).await {
-                Ok(o) => o,
-                Err(e) => return finish_error(outbox, &mut entry, e),
-            };
-            if ical::reply::is_applied(&fresh.data, &entry.reply) {
-                outbox.remove(&entry.uid)?;
-                return Ok(Outcome::Sent { object: fresh });
+        let pre = match precondition(caps, &current) {
+            Some(pre) if !must_read => pre,
+            _ => {
+                let fresh = match client.run(&Get { url: current.url.clone() }).await {
+                    Ok(o) => o,
+                    Err(e) => return finish_error(outbox, &mut entry, e),
+                };
+                if ical::reply::is_applied(&fresh.data, &entry.reply) {
+                    outbox.remove(&entry.uid)?;
+                    return Ok(Outcome::Sent { object: fresh });
+                }
+                let d = diff(&person_saw, &fresh, me);
+                if d.is_consequential() {
+                    return conflict(outbox, &mut entry, d, fresh);
+                }
+                current = fresh;
+                match precondition(caps, &current) {
+                    Some(pre) => pre,
+                    None => {
+                        let error =
+                            "the server gives this event no strong ETag, so a safe reply is impossible"
+                                .to_owned();
+                        set_state(outbox, &mut entry, EntryState::Failed { error: error.clone() })?;
+                        return Ok(Outcome::Failed { error });
+                    }
+                }
             }
-            let d = diff(&person_saw, &fresh, me);
-            if d.is_consequential() {
-                return conflict(outbox, &mut entry, d, fresh);
-            }
-            must_read = false;
-            current = fresh;
-            if precondition(caps, &current).is_none() {
-                let error =
-                    "the server gives this event no strong ETag, so a safe reply is impossible".to_owned();
-                set_state(outbox, &mut entry, EntryState::Failed { error: error.clone() })?;
-                return Ok(Outcome::Failed { error });
-            }
-        }
-        let Some(pre) = precondition(caps, &current) else { continue };
+        };
         let body = ical::reply::apply(&current.data, &entry.reply)?;
         set_state(outbox, &mut entry, EntryState::Sending)?;
         let put = Put {
@@ -153,7 +159,7 @@ pub async fn send(
     }
     let error = "the event kept changing on the server; try again later".to_owned();
     set_state(outbox, &mut entry, EntryState::Pending { last_error: Some(error.clone()) })?;
-    Ok(Outcome::Pending { error })
+    Ok(Outcome::Pending { error, offline: false })
 }
 
 fn conflict(outbox: &Outbox, entry: &mut Entry, diff: Diff, server: Object) -> Result<Outcome, EngineError> {
@@ -161,14 +167,24 @@ fn conflict(outbox: &Outbox, entry: &mut Entry, diff: Diff, server: Object) -> R
     Ok(Outcome::Conflict { diff, server })
 }
 
+/// Refusals that asking again can't change; everything else (offline, a
+/// changed password, a captive portal's certificate…) keeps the answer
+/// pending for the next sync.
+fn is_final(e: &caldav::Error) -> bool {
+    matches!(
+        e,
+        Error::UidConflict { .. } | Error::AttendeeChangeForbidden | Error::Forbidden(_) | Error::NotFound(_)
+    )
+}
+
 fn finish_error(outbox: &Outbox, entry: &mut Entry, e: caldav::Error) -> Result<Outcome, EngineError> {
     let error = e.to_string();
-    if e.is_transient() {
+    if !is_final(&e) {
         // Keep `Sending` if a PUT may have landed: recovery re-reads first.
         if entry.state != EntryState::Sending {
             set_state(outbox, entry, EntryState::Pending { last_error: Some(error.clone()) })?;
         }
-        return Ok(Outcome::Pending { error });
+        return Ok(Outcome::Pending { error, offline: e.is_transient() });
     }
     let error = match e {
         Error::NotFound(_) => "the organizer removed this event".to_owned(),

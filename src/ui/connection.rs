@@ -34,6 +34,8 @@ impl Hash for Connection {
         self.account.name.hash(state);
         self.account.url.as_str().hash(state);
         self.account.user.hash(state);
+        // Changed aliases change who "me" is: restart the actor with them.
+        self.account.aliases.hash(state);
     }
 }
 

@@ -27,7 +27,7 @@ fn end_of(inv: &Invitation) -> Option<DateTime<Local>> {
         return Some(end);
     }
     let start = to_local(inv.start.as_ref()?)?;
-    Some(start + parse_duration(inv.duration.as_deref()?)?)
+    start.checked_add_signed(parse_duration(inv.duration.as_deref()?)?)
 }
 
 pub fn duration(inv: &Invitation) -> String {
@@ -116,7 +116,7 @@ pub fn diff_value(text: &str) -> String {
             Some((v, tz)) => (v, Some(tz.trim_end_matches(')').to_owned())),
             None => (part, None),
         };
-        let looks_like_time = value.len() >= 8 && value[..8].chars().all(|c| c.is_ascii_digit());
+        let looks_like_time = value.get(..8).is_some_and(|d| d.bytes().all(|b| b.is_ascii_digit()));
         if looks_like_time {
             describe_local(&When { value: value.to_owned(), tzid })
         } else {
@@ -151,5 +151,6 @@ mod tests {
         let s = diff_value("20300604T100000Z – 20300604T110000Z");
         assert!(s.contains("2030-06-0") && s.contains('–'), "{s}");
         assert_eq!(diff_value("Room 2"), "Room 2");
+        assert_eq!(diff_value("2030061é"), "2030061é", "no panic inside a character");
     }
 }

@@ -9,7 +9,7 @@ use crate::caldav::{self, Client, ClientConfig, Error, Password};
 use crate::config::{Account, Config};
 use crate::paths::Paths;
 
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Form {
     pub url: String,
     pub user: String,
@@ -33,7 +33,7 @@ pub enum State {
     },
 }
 
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub enum Message {
     UrlChanged(String),
     UserChanged(String),
@@ -42,6 +42,31 @@ pub enum Message {
     Connect,
     Done(Result<Box<Added>, String>),
     KeepForSession,
+}
+
+/// The typed password never appears in Debug output.
+impl std::fmt::Debug for Form {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Form")
+            .field("url", &self.url)
+            .field("user", &self.user)
+            .field("state", &self.state)
+            .finish()
+    }
+}
+
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Message::PasswordChanged(_) => f.write_str("PasswordChanged(***)"),
+            Message::UrlChanged(v) => write!(f, "UrlChanged({v:?})"),
+            Message::UserChanged(v) => write!(f, "UserChanged({v:?})"),
+            Message::CaFileChanged(v) => write!(f, "CaFileChanged({v:?})"),
+            Message::Connect => f.write_str("Connect"),
+            Message::Done(r) => write!(f, "Done({})", if r.is_ok() { "ok" } else { "error" }),
+            Message::KeepForSession => f.write_str("KeepForSession"),
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

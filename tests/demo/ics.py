@@ -288,6 +288,13 @@ def check(path: str) -> list[str]:
         for p, v in ev.get("DTSTART", []):
             if dt.datetime.strptime(v[:8], "%Y%m%d").date() <= AUTHORED:
                 problems.append(f"DTSTART {v} is not after {AUTHORED}")
+        if "TRANSP" in ev:
+            # Cyrus 3.6.1 keeps the attendee's TRANSP when it applies an
+            # organizer's update that has one too: the attendee's copy then
+            # has two, and Cyrus refuses the attendee's own PUT of it (403
+            # valid-calendar-data), so no answer to a rescheduled invitation
+            # could be sent. OPAQUE is the default anyway.
+            problems.append("TRANSP: leave it out (Cyrus duplicates it on updates, then refuses replies)")
         for p, v in ev.get("RRULE", []):
             if "COUNT=" in v.upper():
                 problems.append("RRULE with COUNT (Cyrus cannot take one-occurrence answers on it): use UNTIL")

@@ -57,7 +57,7 @@ for f in "${files[@]}"; do
 		*) die "PUT $url: HTTP $code $(head -c 300 "$work/put.body")" ;;
 		esac
 	fi
-	printf '  %-20s %-44s %s\n      %s\n' "$state" "$uid" "$when" "$summary"
+	printf '  %-24s %-44s %s\n      %s\n' "$state" "$uid" "$when" "$summary"
 done
 
 # Cyrus schedules within the PUT; the loop only guards against a slow disk.
