@@ -65,7 +65,7 @@ step "The organizer sends invitations (tests/demo/seed.sh)"
 bash tests/demo/seed.sh
 
 step "Convene profile $profile with the attendee's account"
-if convene account list | cut -f1 | grep -qx demo; then
+if convene account list | cut -f1 | grep -x demo >/dev/null; then
     echo "account demo exists already:"
     convene account list
 else
@@ -81,16 +81,24 @@ step "Invitations waiting for the attendee (convene invitations)"
 convene invitations
 cat <<EOF
 
-The desktop window is not built yet; the command line above is its twin.
-See what Convene does when the organizer changes an event under your answer:
+To see the merge dialog: with the window open, let the organizer move an
+event you have not answered, then answer it in the window:
 
   bash tests/demo/reschedule.sh
       the organizer moves "Design review" by a day and two hours
-  $bin reply convene-demo-design-review@example.com accept --profile $profile
-      exit 3: your answer was made on the old version; Convene prints what
-      changed and keeps the answer in its outbox
-  $bin reply convene-demo-design-review@example.com accept --resend --profile $profile
-      accepts the new time (or: $bin outbox drop UID --profile $profile)
+
+The command-line twin: "$bin reply convene-demo-design-review@example.com
+accept --profile $profile" exits 3 and prints what changed; adding --resend
+sends the answer for the new version.
 
 The servers keep running; stop them with: bash $harness stop
 EOF
+
+if [[ -n ${DISPLAY:-}${WAYLAND_DISPLAY:-} ]]; then
+    step "Opening Convene as the attendee"
+    exec "$bin" --profile "$profile"
+fi
+echo
+echo "No display here (DISPLAY/WAYLAND_DISPLAY unset), so the window can't open."
+echo "On a desktop, run: $bin --profile $profile"
+echo "Headless: xvfb-run -s '-screen 0 1280x800x24' $bin --profile $profile"

@@ -184,6 +184,32 @@ async fn race_xandikos_after_an_earlier_answer() {
     reschedule_race(Kind::Xandikos, true).await
 }
 
+/// The organizer deletes the event (DAViCal then deletes the attendee's
+/// copy): the answer is refused with a plain reason, stays visible as
+/// failed, and --resend may try again without starting over.
+#[tokio::test]
+async fn a_failed_reply_stays_visible_and_can_be_resent() {
+    let kind = Kind::Davical;
+    let (uid, p) = invited(kind, "failed-resend", &["attendee"], false).await;
+    let delete = convene::caldav::Delete {
+        url: support::organizer_url(kind, &uid),
+        precondition: convene::caldav::Precondition::None,
+        scheduling: Default::default(),
+    };
+    support::client(kind, "organizer").run(&delete).await.unwrap();
+
+    let out = p.run(&["reply", &uid, "accept"]);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(text(&out).contains("the organizer removed this event"), "{}", text(&out));
+    let outbox = String::from_utf8_lossy(&p.run(&["outbox"]).stdout).into_owned();
+    assert!(outbox.contains("failed: the organizer removed this event"), "{outbox}");
+
+    let again = p.run(&["reply", &uid, "decline", "--resend"]);
+    assert_eq!(code(&again), 1, "{}", text(&again));
+    let outbox = String::from_utf8_lossy(&p.run(&["outbox"]).stdout).into_owned();
+    assert!(outbox.contains("DECLINED  failed"), "the changed answer is kept: {outbox}");
+}
+
 /// Another attendee answers between our sync and our reply: merged.
 async fn other_answer_merges(kind: Kind) {
     let (uid, p) = invited(kind, "merge", &["attendee", "attendee2"], false).await;

@@ -231,8 +231,9 @@ impl Engine {
         Ok(())
     }
 
-    /// Re-bases a reply in conflict on the server's new version, optionally
-    /// with a changed answer, and makes it pending again.
+    /// Answers again after a conflict (on the server's new version) or a
+    /// refusal (on the same base; the send re-reads the server's copy if it
+    /// moved), optionally with a changed answer.
     pub fn resend(
         &mut self,
         uid: &str,
@@ -240,10 +241,17 @@ impl Engine {
         comment: Option<String>,
     ) -> Result<Entry, EngineError> {
         let mut entry = self.outbox.get(uid)?.ok_or_else(|| EngineError::NothingToResend(uid.to_owned()))?;
-        let EntryState::Conflict { server, .. } = &entry.state else {
-            return Err(EngineError::NothingToResend(uid.to_owned()));
-        };
-        entry.base = server.clone();
+        match &entry.state {
+            EntryState::Conflict { server, .. } => {
+                entry.base = server.clone();
+                let calendar = entry.calendar.clone();
+                self.cache.put_object(&calendar, &entry.base.url.clone(), entry.base.clone().into());
+            }
+            EntryState::Failed { .. } => {}
+            EntryState::Pending { .. } | EntryState::Sending => {
+                return Err(EngineError::NothingToResend(uid.to_owned()));
+            }
+        }
         if let Some(a) = answer {
             entry.reply.answer = a;
         }
@@ -252,8 +260,6 @@ impl Engine {
         }
         ical::reply::apply(&entry.base.data, &entry.reply)?;
         entry.state = EntryState::Pending { last_error: None };
-        let calendar = entry.calendar.clone();
-        self.cache.put_object(&calendar, &entry.base.url.clone(), entry.base.clone().into());
         self.outbox.put(&entry)?;
         Ok(entry)
     }
