@@ -6,6 +6,9 @@
 #   harness.sh stop               stop all four, no process left behind
 #   harness.sh reset [SERVER...]  back to the post-install snapshot (default: all)
 #   harness.sh status             which servers answer
+#   harness.sh store-path USER    Xandikos's git working tree for USER's calendar
+#                                 (bulk loading for benchmarks: one commit, not
+#                                 one per PUT; Xandikos serves it at once)
 #
 # Servers: xandikos (https :58443), cyrus (http :58008, imap :58143),
 # davical (http :58080), radicale (http :58232), all on 127.0.0.1 only.
@@ -166,6 +169,7 @@ main() {
 	stop) cmd_stop ;;
 	reset) cmd_reset "$@" ;;
 	status) cmd_status ;;
+	store-path) echo "$(xandikos_dir)/data/${1:?user}/calendars/calendar" ;;
 	-h | --help | help) usage ;;
 	*) usage ;;
 	esac
