@@ -88,10 +88,6 @@ impl Line {
         }
     }
 
-    pub fn is_changed(&self) -> bool {
-        self.original.is_none()
-    }
-
     /// The unfolded text of the line (without line ending).
     pub fn unfolded(&self) -> String {
         let mut s = self.name.clone();
@@ -232,10 +228,6 @@ impl Document {
 
     pub fn calendar_mut(&mut self) -> Option<&mut Component> {
         self.components.iter_mut().find(|c| c.name == "VCALENDAR")
-    }
-
-    pub fn eol(&self) -> &'static str {
-        self.eol
     }
 
     pub fn parse(text: &str) -> Result<Self, ParseError> {

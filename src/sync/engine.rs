@@ -1,8 +1,6 @@
 //! One account's engine: its client, cache and outbox, and the operations
 //! the CLI and the actor share.
 
-use url::Url;
-
 use super::listing::{AgendaItem, Listing, ReplyState};
 use super::send::{self, Outcome};
 use crate::caldav::{self, Capabilities, Client, ClientConfig, Password};
@@ -139,7 +137,7 @@ impl Engine {
                 invitation: inv,
             });
         }
-        Listing::sort(&mut out);
+        out.sort_by_key(Listing::order);
         Ok(out)
     }
 
@@ -332,9 +330,5 @@ impl Engine {
         }
         out.sort_by_key(|i| i.occurrence.start);
         out
-    }
-
-    pub fn calendar_url_of(&self, object: &Url) -> Option<Url> {
-        self.cache.object(object).map(|(c, _)| c.info.url.clone())
     }
 }

@@ -72,13 +72,10 @@ impl ReplyState {
 impl Listing {
     /// Pending invitations first (unanswered, or with a reply not yet on
     /// the server), then by start.
-    pub fn sort(list: &mut [Listing]) {
-        list.sort_by(|a, b| {
-            let key = |l: &Listing| {
-                let waiting = l.invitation.is_pending() || l.reply != ReplyState::None;
-                (!waiting, l.invitation.start.as_ref().map(|s| s.value.clone()).unwrap_or_default())
-            };
-            key(a).cmp(&key(b))
-        });
+    /// List order: waiting for the person (unanswered, or an answer not
+    /// yet on the server) first, then by start.
+    pub fn order(&self) -> (bool, String) {
+        let waiting = self.invitation.is_pending() || self.reply != ReplyState::None;
+        (!waiting, self.invitation.start.as_ref().map(|s| s.value.clone()).unwrap_or_default())
     }
 }

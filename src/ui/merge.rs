@@ -60,7 +60,7 @@ impl Dialog {
             .collect()
     }
 
-    pub fn view<'a>(&'a self, _app: &'a App) -> Element<'a, Message> {
+    pub fn view<'a>(&'a self) -> Element<'a, Message> {
         let answer =
             self.reply.as_ref().map(|r| format::answer(Some(r.answer.partstat()))).unwrap_or("your answer");
         let header = column![

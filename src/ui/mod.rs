@@ -3,6 +3,7 @@
 //! Tasks; `update` and `view` only change and show state.
 
 mod accounts;
+mod actors;
 pub mod calendar;
 mod chrome;
 pub mod connection;
@@ -24,7 +25,7 @@ use crate::caldav::{Capabilities, Password};
 use crate::config::{Account, Config};
 use crate::ical::Answer;
 use crate::paths::Paths;
-use crate::sync::{AgendaItem, Control, Listing, ReplyState, Resolution, Update};
+use crate::sync::{AgendaItem, Control, Listing, ReplyState, Resolution};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
@@ -214,10 +215,7 @@ impl App {
             .iter()
             .flat_map(|a| a.invitations.iter().map(move |l| (a.account.name.as_str(), l)))
             .collect();
-        all.sort_by_key(|(_, l)| {
-            let waiting = l.invitation.is_pending() || l.reply != ReplyState::None;
-            (!waiting, l.invitation.start.as_ref().map(|s| s.value.clone()).unwrap_or_default())
-        });
+        all.sort_by_key(|(_, l)| l.order());
         all
     }
 
@@ -260,119 +258,8 @@ impl App {
         Task::none()
     }
 
-    fn passwords_loaded(&mut self, list: Vec<(String, Result<Password, String>)>) {
-        for (name, result) in list {
-            match result {
-                Ok(p) => {
-                    if let Some(a) = self.account_mut(&name) {
-                        a.password = Some(p);
-                    }
-                }
-                Err(e) => self.banner(format!("{name}: {e}")),
-            }
-        }
-    }
-
-    fn account_event(&mut self, name: &str, event: connection::Event) -> Task<Message> {
-        let Some(a) = self.account_mut(name) else { return Task::none() };
-        match event {
-            connection::Event::Connected(tx) => a.control = Some(tx),
-            connection::Event::Update(Update::InvitationsChanged(list)) => {
-                return self.invitations_changed(name, list);
-            }
-            connection::Event::Update(u) => self.actor_update(name, u),
-        }
-        Task::none()
-    }
-
-    /// New pending invitations (not the ones already there at start) are
-    /// announced with a desktop notification.
-    fn invitations_changed(&mut self, name: &str, list: Vec<Listing>) -> Task<Message> {
-        let first_time = self.listed.insert(name.to_owned());
-        let mut fresh = Vec::new();
-        for l in list.iter().filter(|l| l.invitation.is_pending()) {
-            let key = Key { account: name.to_owned(), uid: l.invitation.uid.clone() };
-            if self.known.insert(key) && !first_time {
-                fresh.push(l.invitation.clone());
-            }
-        }
-        if let Some(a) = self.account_mut(name) {
-            a.invitations = list;
-        }
-        self.open_waiting_conflict();
-        Task::batch(fresh.into_iter().map(|inv| {
-            let from = inv.organizer.as_ref().map(|o| o.display()).unwrap_or_default();
-            let body = format!("{} — from {from}", format::time_range(&inv));
-            let summary = format!("Invitation: {}", inv.summary.unwrap_or_default());
-            Task::perform(notify::new_invitation(summary, body), |()| Message::TaskDone(Ok(())))
-        }))
-    }
-
-    fn actor_update(&mut self, name: &str, update: Update) {
-        let Some(a) = self.account_mut(name) else { return };
-        match update {
-            Update::Ready { capabilities, invitations, .. } => {
-                a.capabilities = capabilities;
-                self.listed.insert(name.to_owned());
-                for l in invitations.iter().filter(|l| l.invitation.is_pending()) {
-                    self.known.insert(Key { account: name.to_owned(), uid: l.invitation.uid.clone() });
-                }
-                if let Some(a) = self.account_mut(name) {
-                    a.invitations = invitations;
-                }
-                self.open_waiting_conflict();
-            }
-            Update::Syncing => a.status = Status::Syncing,
-            Update::Synced { at, .. } => a.status = Status::Synced(at),
-            Update::InvitationsChanged(list) => a.invitations = list,
-            Update::Agenda(items) => a.agenda = items,
-            Update::Sending { uid } => {
-                a.sending.insert(uid);
-            }
-            Update::Replied { uid } | Update::ReplyPending { uid, .. } => {
-                a.sending.remove(&uid);
-            }
-            Update::Conflict { uid, diff } => {
-                a.sending.remove(&uid);
-                let key = Key { account: name.to_owned(), uid };
-                if self.merge.is_none() {
-                    self.merge = merge::Dialog::open(self, key, diff);
-                }
-            }
-            Update::ReplyFailed { uid, error } => {
-                a.sending.remove(&uid);
-                self.banner(format!("Your answer could not be sent: {error}"));
-            }
-            Update::Offline { reason } => a.status = Status::Offline(reason),
-            Update::Online => a.status = Status::Syncing,
-            Update::Error { message } => self.banner(message),
-            Update::Stopped => {
-                a.control = None;
-                a.status = Status::Stopped;
-            }
-        }
-    }
-
     fn show(&mut self, screen: Screen) {
         self.screen = screen;
-    }
-
-    /// A conflict found in the list (e.g. left from an earlier session)
-    /// opens the dialog, unless the person postponed it.
-    fn open_waiting_conflict(&mut self) {
-        if self.merge.is_some() {
-            return;
-        }
-        let waiting = self.listings().into_iter().find_map(|(account, l)| match &l.reply {
-            ReplyState::Conflict { diff, .. } => {
-                let key = Key { account: account.to_owned(), uid: l.invitation.uid.clone() };
-                (!self.postponed.contains(&key)).then(|| (key, diff.clone()))
-            }
-            _ => None,
-        });
-        if let Some((key, diff)) = waiting {
-            self.merge = merge::Dialog::open(self, key, diff);
-        }
     }
 
     fn review(&mut self, key: Key) {
@@ -588,7 +475,7 @@ impl App {
         };
         let base = column![self.header(), self.banners_view(), body].spacing(8).padding(12);
         match &self.merge {
-            Some(dialog) => stack![base, style::modal(dialog.view(self).map(Message::Merge))].into(),
+            Some(dialog) => stack![base, style::modal(dialog.view().map(Message::Merge))].into(),
             None => base.into(),
         }
     }

@@ -1,0 +1,122 @@
+//! What the account actors report, folded into the app's state: passwords
+//! loaded, the actor's sender, updates, new invitations to announce, and
+//! conflicts to put in front of the person.
+
+use iced::Task;
+
+use super::{App, Key, Message, Status, connection, format, merge, notify};
+use crate::caldav::Password;
+use crate::sync::{Listing, ReplyState, Update};
+
+impl App {
+    pub(super) fn passwords_loaded(&mut self, list: Vec<(String, Result<Password, String>)>) {
+        for (name, result) in list {
+            match result {
+                Ok(p) => {
+                    if let Some(a) = self.account_mut(&name) {
+                        a.password = Some(p);
+                    }
+                }
+                Err(e) => self.banner(format!("{name}: {e}")),
+            }
+        }
+    }
+
+    pub(super) fn account_event(&mut self, name: &str, event: connection::Event) -> Task<Message> {
+        let Some(a) = self.account_mut(name) else { return Task::none() };
+        match event {
+            connection::Event::Connected(tx) => a.control = Some(tx),
+            connection::Event::Update(Update::InvitationsChanged(list)) => {
+                return self.invitations_changed(name, list);
+            }
+            connection::Event::Update(u) => self.actor_update(name, u),
+        }
+        Task::none()
+    }
+
+    /// New pending invitations (not the ones already there at start) are
+    /// announced with a desktop notification.
+    fn invitations_changed(&mut self, name: &str, list: Vec<Listing>) -> Task<Message> {
+        let first_time = self.listed.insert(name.to_owned());
+        let mut fresh = Vec::new();
+        for l in list.iter().filter(|l| l.invitation.is_pending()) {
+            let key = Key { account: name.to_owned(), uid: l.invitation.uid.clone() };
+            if self.known.insert(key) && !first_time {
+                fresh.push(l.invitation.clone());
+            }
+        }
+        if let Some(a) = self.account_mut(name) {
+            a.invitations = list;
+        }
+        self.open_waiting_conflict();
+        Task::batch(fresh.into_iter().map(|inv| {
+            let from = inv.organizer.as_ref().map(|o| o.display()).unwrap_or_default();
+            let body = format!("{} — from {from}", format::time_range(&inv));
+            let summary = format!("Invitation: {}", inv.summary.unwrap_or_default());
+            Task::perform(notify::new_invitation(summary, body), |()| Message::TaskDone(Ok(())))
+        }))
+    }
+
+    fn actor_update(&mut self, name: &str, update: Update) {
+        let Some(a) = self.account_mut(name) else { return };
+        match update {
+            Update::Ready { capabilities, invitations, .. } => {
+                a.capabilities = capabilities;
+                self.listed.insert(name.to_owned());
+                for l in invitations.iter().filter(|l| l.invitation.is_pending()) {
+                    self.known.insert(Key { account: name.to_owned(), uid: l.invitation.uid.clone() });
+                }
+                if let Some(a) = self.account_mut(name) {
+                    a.invitations = invitations;
+                }
+                self.open_waiting_conflict();
+            }
+            Update::Syncing => a.status = Status::Syncing,
+            Update::Synced { at, .. } => a.status = Status::Synced(at),
+            Update::InvitationsChanged(list) => a.invitations = list,
+            Update::Agenda(items) => a.agenda = items,
+            Update::Sending { uid } => {
+                a.sending.insert(uid);
+            }
+            Update::Replied { uid } | Update::ReplyPending { uid, .. } => {
+                a.sending.remove(&uid);
+            }
+            Update::Conflict { uid, diff } => {
+                a.sending.remove(&uid);
+                let key = Key { account: name.to_owned(), uid };
+                if self.merge.is_none() {
+                    self.merge = merge::Dialog::open(self, key, diff);
+                }
+            }
+            Update::ReplyFailed { uid, error } => {
+                a.sending.remove(&uid);
+                self.banner(format!("Your answer could not be sent: {error}"));
+            }
+            Update::Offline { reason } => a.status = Status::Offline(reason),
+            Update::Online => a.status = Status::Syncing,
+            Update::Error { message } => self.banner(message),
+            Update::Stopped => {
+                a.control = None;
+                a.status = Status::Stopped;
+            }
+        }
+    }
+
+    /// A conflict found in the list (e.g. left from an earlier session)
+    /// opens the dialog, unless the person postponed it.
+    pub(super) fn open_waiting_conflict(&mut self) {
+        if self.merge.is_some() {
+            return;
+        }
+        let waiting = self.listings().into_iter().find_map(|(account, l)| match &l.reply {
+            ReplyState::Conflict { diff, .. } => {
+                let key = Key { account: account.to_owned(), uid: l.invitation.uid.clone() };
+                (!self.postponed.contains(&key)).then(|| (key, diff.clone()))
+            }
+            _ => None,
+        });
+        if let Some((key, diff)) = waiting {
+            self.merge = merge::Dialog::open(self, key, diff);
+        }
+    }
+}
