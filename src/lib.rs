@@ -7,6 +7,7 @@ pub mod caldav;
 pub mod cli;
 pub mod config;
 pub mod ical;
+pub mod import;
 pub mod paths;
 pub mod secret;
 pub mod store;

@@ -4,6 +4,7 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
@@ -65,10 +66,13 @@ const MAX_REDIRECTS: usize = 5;
 /// holds its store): it did nothing, so asking again is safe.
 const LOCKED_WAITS_MS: [u64; 5] = [50, 100, 250, 500, 1000];
 
+/// Cheap to clone: clones share the connection pool and the request count
+/// (an import runs beside the account's sync).
+#[derive(Clone)]
 pub struct Client {
     http: reqwest::Client,
     config: ClientConfig,
-    requests: AtomicU64,
+    requests: Arc<AtomicU64>,
 }
 
 impl std::fmt::Debug for Client {
@@ -150,7 +154,7 @@ impl Client {
             builder = builder.tls_certs_merge(load_certificates(path)?);
         }
         let http = builder.build().map_err(|e| Error::Tls(describe(&e)))?;
-        Ok(Client { http, config, requests: AtomicU64::new(0) })
+        Ok(Client { http, config, requests: Arc::new(AtomicU64::new(0)) })
     }
 
     pub fn base_url(&self) -> &Url {

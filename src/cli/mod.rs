@@ -2,6 +2,7 @@
 
 mod account;
 mod check_server;
+mod import;
 pub mod replies;
 
 use std::path::PathBuf;
@@ -40,6 +41,9 @@ pub enum Command {
     /// Answer an invitation. Exit 0: sent; 3: the organizer changed the
     /// event and you must decide (see --resend); 75: saved, not sent yet.
     Reply(replies::ReplyArgs),
+    /// Import .ics files into a calendar, choosing who gets notified. Exit
+    /// 4: some entries were not imported (the report says which).
+    Import(import::ImportArgs),
     /// Show answers not yet on the server.
     Outbox(replies::OutboxArgs),
     /// Print the known-server compatibility table (Markdown).
@@ -112,6 +116,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Invitations { account, json }) => replies::invitations(&paths, account, json),
         Some(Command::Reply(args)) => runtime()?.block_on(replies::reply(&paths, args)),
         Some(Command::Outbox(args)) => replies::outbox(&paths, args),
+        Some(Command::Import(args)) => runtime()?.block_on(import::run(&paths, args)),
         Some(Command::CompatTable) => {
             print!("{}", crate::caldav::quirks::markdown_table());
             Ok(0)

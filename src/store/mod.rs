@@ -27,6 +27,8 @@ pub struct AccountFiles {
     pub cache_file: PathBuf,
     pub outbox_dir: PathBuf,
     pub lock_file: PathBuf,
+    /// One journal per import, so an interrupted import resumes.
+    pub imports_dir: PathBuf,
 }
 
 impl AccountFiles {
@@ -37,6 +39,7 @@ impl AccountFiles {
             cache_file: paths.cache.join(&name).join("cache.json"),
             outbox_dir: data.join("outbox"),
             lock_file: data.join("lock"),
+            imports_dir: data.join("imports"),
         }
     }
 

@@ -1,16 +1,22 @@
 //! The account actor: a tokio task that owns the engine (and so all of the
 //! account's network I/O). The UI sends [`Control`] and receives [`Update`].
 
-use std::time::Duration;
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc;
+use url::Url;
 
 use super::engine::{Engine, EngineError};
+use super::importing::ImportRequest;
 use super::listing::{AgendaItem, Listing};
 use super::send::Outcome;
-use crate::caldav::{Capabilities, Password};
+use crate::caldav::{Calendar, Capabilities, Password};
 use crate::config::Account;
 use crate::ical::{Answer, Diff};
+use crate::import::{self, Progress, Report};
 use crate::paths::Paths;
 
 #[derive(Debug, Clone)]
@@ -27,6 +33,13 @@ pub enum Control {
         uid: String,
         resolution: Resolution,
     },
+    /// Which UIDs a calendar holds (the import preview's duplicates).
+    ImportTarget {
+        calendar: Url,
+    },
+    Import(Box<ImportRequest>),
+    /// Stop the running import after the writes in flight.
+    CancelImport,
     Shutdown,
 }
 
@@ -79,6 +92,19 @@ pub enum Update {
         uid: String,
         error: String,
     },
+    /// The calendars that take events, and the addresses the user may act as.
+    Calendars {
+        calendars: Vec<Calendar>,
+        addresses: Vec<String>,
+        capabilities: Option<Box<Capabilities>>,
+    },
+    TargetUids {
+        calendar: Url,
+        uids: HashSet<String>,
+    },
+    ImportProgress(Progress),
+    /// Err: the import did not start (or its journal failed), with why.
+    ImportFinished(Result<Box<Report>, String>),
     Offline {
         reason: String,
     },
@@ -117,6 +143,8 @@ struct Actor {
     engine: Engine,
     updates: mpsc::Sender<Update>,
     offline: bool,
+    /// The running import's cancel flag and task.
+    import: Option<(Arc<AtomicBool>, tokio::task::JoinHandle<()>)>,
 }
 
 async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: mpsc::Sender<Update>) {
@@ -137,7 +165,7 @@ async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: 
             }
         }
     };
-    let mut actor = Actor { engine, updates, offline: false };
+    let mut actor = Actor { engine, updates, offline: false, import: None };
     let invitations = actor.engine.invitations().unwrap_or_default();
     actor
         .emit(Update::Ready {
@@ -160,6 +188,16 @@ async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: 
                     actor.reply(&uid, answer, comment, occurrence, as_address).await
                 }
                 Some(Control::Resolve { uid, resolution }) => actor.resolve(&uid, resolution).await,
+                Some(Control::ImportTarget { calendar }) => {
+                    let uids = actor.engine.uids_in(&calendar).into_keys().collect();
+                    actor.emit(Update::TargetUids { calendar, uids }).await
+                }
+                Some(Control::Import(request)) => actor.start_import(*request).await,
+                Some(Control::CancelImport) => {
+                    if let Some((cancel, _)) = &actor.import {
+                        cancel.store(true, Ordering::SeqCst);
+                    }
+                }
             },
             _ = tick.tick() => actor.sync().await,
             _ = retry.tick(), if actor.offline => actor.sync().await,
@@ -174,6 +212,12 @@ impl Actor {
     }
 
     async fn changed(&self) {
+        self.emit(Update::Calendars {
+            calendars: self.engine.calendars(),
+            addresses: self.engine.schedule_addresses(),
+            capabilities: self.engine.capabilities().cloned().map(Box::new),
+        })
+        .await;
         match self.engine.invitations() {
             Ok(list) => self.emit(Update::InvitationsChanged(list)).await,
             Err(e) => self.emit(Update::Error { message: e.to_string() }).await,
@@ -274,6 +318,37 @@ impl Actor {
         self.changed().await;
         self.send(uid).await;
         self.changed().await;
+    }
+
+    /// Prepares the import here (it needs the engine), then writes it in a
+    /// task of its own so syncing, answering and cancelling go on meanwhile.
+    async fn start_import(&mut self, request: ImportRequest) {
+        if self.import.as_ref().is_some_and(|(_, task)| !task.is_finished()) {
+            let busy = "another import into this account is still running".to_owned();
+            return self.emit(Update::ImportFinished(Err(busy))).await;
+        }
+        let synced = self.engine.sync().await;
+        let job = match synced.and_then(|_| self.engine.prepare_import(request)) {
+            Ok(job) => job,
+            Err(e) => return self.emit(Update::ImportFinished(Err(e.to_string()))).await,
+        };
+        let cancel = Arc::new(AtomicBool::new(false));
+        let (client, updates) = (self.engine.client().clone(), self.updates.clone());
+        let flag = cancel.clone();
+        let task = tokio::spawn(async move {
+            let mut shown = Instant::now();
+            let result = import::run::run(client, job, flag, |p| {
+                // A progress bar needs ten frames a second, not one per entry.
+                if shown.elapsed() >= Duration::from_millis(100) || p.done == p.total {
+                    let _ = updates.try_send(Update::ImportProgress(p.clone()));
+                    shown = Instant::now();
+                }
+            })
+            .await;
+            let _ =
+                updates.send(Update::ImportFinished(result.map(Box::new).map_err(|e| e.to_string()))).await;
+        });
+        self.import = Some((cancel, task));
     }
 
     async fn resolve(&mut self, uid: &str, resolution: Resolution) {

@@ -32,12 +32,20 @@ pub enum EngineError {
     OccurrenceUnsupported(String),
     #[error("nothing waits to be resent for {0}")]
     NothingToResend(String),
+    #[error("no calendar named {name:?}{}", if .known.is_empty() { String::new() } else { format!("; this account has: {}", .known.join(", ")) })]
+    UnknownCalendar { name: String, known: Vec<String> },
+    #[error("{address} is not one of your addresses on this server ({})", .known.join(", "))]
+    NotYourAddress { address: String, known: Vec<String> },
+    #[error("the server has not been reached yet: connect once, then try again")]
+    NoCapabilities,
+    #[error("{}: {}", .0.reason, .0.what_happens)]
+    Unhonourable(Box<crate::import::Unhonourable>),
 }
 
 pub struct Engine {
     pub account: Account,
     client: Client,
-    files: AccountFiles,
+    pub(crate) files: AccountFiles,
     pub(crate) cache: Cache,
     outbox: Outbox,
     _lock: AccountLock,

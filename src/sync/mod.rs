@@ -4,12 +4,14 @@
 
 pub mod actor;
 pub mod engine;
+mod importing;
 pub mod listing;
 mod refresh;
 pub mod send;
 
 pub use actor::{Control, Handle, Resolution, Update, spawn};
 pub use engine::{Engine, EngineError};
+pub use importing::{ImportRequest, calendar_label};
 pub use listing::{AgendaItem, Listing, ReplyState};
 pub use send::Outcome;
 

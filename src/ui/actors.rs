@@ -92,6 +92,16 @@ impl App {
                 a.sending.remove(&uid);
                 self.banner(format!("Your answer could not be sent: {error}"));
             }
+            Update::Calendars { calendars, addresses, capabilities } => {
+                a.calendars = calendars;
+                a.addresses = addresses;
+                if capabilities.is_some() {
+                    a.capabilities = capabilities;
+                }
+            }
+            Update::TargetUids { calendar, uids } => self.import_target_uids(name, &calendar, uids),
+            Update::ImportProgress(p) => self.import_progress(p),
+            Update::ImportFinished(outcome) => self.import_finished(name, outcome),
             Update::Offline { reason } => a.status = Status::Offline(reason),
             Update::Online => a.status = Status::Syncing,
             Update::Error { message } => self.banner(message),

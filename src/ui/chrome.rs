@@ -20,6 +20,12 @@ impl App {
             nav(invitations, Screen::Invitations, "nav-invitations"),
             nav("Calendar".into(), Screen::Calendar, "nav-calendar"),
             nav("Accounts".into(), Screen::Accounts, "nav-accounts"),
+            container(
+                button(text("Import…"))
+                    .on_press(Message::Import(super::import::Message::Add(Vec::new())))
+                    .style(if self.screen == Screen::Import { button::primary } else { button::secondary })
+            )
+            .id("nav-import"),
             iced::widget::space::horizontal(),
             container(text(self.status_line())).id("status"),
             container(button(text("Sync (Ctrl+R)")).on_press(Message::SyncNow).style(button::secondary))

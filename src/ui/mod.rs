@@ -8,6 +8,7 @@ pub mod calendar;
 mod chrome;
 pub mod connection;
 pub mod format;
+pub mod import;
 mod invitations;
 mod keys;
 pub mod merge;
@@ -21,7 +22,7 @@ use iced::widget::{column, stack};
 use iced::{Element, Subscription, Task, Theme, keyboard};
 use tokio::sync::mpsc;
 
-use crate::caldav::{Capabilities, Password};
+use crate::caldav::{Calendar, Capabilities, Password};
 use crate::config::{Account, Config};
 use crate::ical::Answer;
 use crate::paths::Paths;
@@ -33,6 +34,7 @@ pub enum Screen {
     Calendar,
     Accounts,
     AddAccount,
+    Import,
 }
 
 /// Answer the whole series, or one occurrence (its RECURRENCE-ID).
@@ -59,6 +61,9 @@ pub struct AccountState {
     pub password: Option<Password>,
     pub control: Option<mpsc::Sender<Control>>,
     pub capabilities: Option<Box<Capabilities>>,
+    /// Calendars that take events, and the addresses the user may act as.
+    pub calendars: Vec<Calendar>,
+    pub addresses: Vec<String>,
     pub invitations: Vec<Listing>,
     pub agenda: Vec<AgendaItem>,
     pub status: Status,
@@ -73,6 +78,8 @@ impl AccountState {
             password,
             control: None,
             capabilities: None,
+            calendars: Vec::new(),
+            addresses: Vec::new(),
             invitations: Vec::new(),
             agenda: Vec::new(),
             status: Status::Connecting,
@@ -116,6 +123,7 @@ pub enum Message {
     Key(keyboard::Event),
     ThemeChanged(iced::theme::Mode),
     OpenLink(String),
+    Import(import::Message),
     CalendarMode(calendar::Mode),
     WeekShift(i64),
     Today,
@@ -130,6 +138,7 @@ pub struct App {
     pub comment: String,
     pub scope: Scope,
     pub merge: Option<merge::Dialog>,
+    pub import: Option<import::Wizard>,
     pub setup: setup::Form,
     pub accounts_page: accounts::Page,
     pub banners: Vec<Banner>,
@@ -160,6 +169,7 @@ impl App {
             comment: String::new(),
             scope: Scope::All,
             merge: None,
+            import: None,
             setup: setup::Form::default(),
             accounts_page: accounts::Page::default(),
             banners: Vec::new(),
@@ -184,15 +194,10 @@ impl App {
             }
         };
         let mut app = App::new(paths, config);
-        for f in files {
-            app.banner(format!(
-                "{} was not imported: importing .ics files is not available yet.",
-                f.display()
-            ));
-        }
+        let import = if files.is_empty() { Task::none() } else { app.open_import(files.to_vec()) };
         let accounts = app.config.accounts.clone();
         let theme = iced::system::theme().map(Message::ThemeChanged);
-        (app, Task::batch([Task::perform(load_passwords(accounts), Message::PasswordsLoaded), theme]))
+        (app, Task::batch([Task::perform(load_passwords(accounts), Message::PasswordsLoaded), theme, import]))
     }
 
     pub fn banner(&mut self, text: impl Into<String>) {
@@ -247,6 +252,7 @@ impl App {
             Message::DismissBanner(id) => self.banners.retain(|b| b.id != id),
             Message::Setup(m) => return self.setup_message(m),
             Message::Accounts(m) => return self.accounts_message(m),
+            Message::Import(m) => return self.import_message(m),
             Message::TaskDone(r) => self.task_done(r),
             Message::Key(event) => return self.key(event),
             Message::ThemeChanged(mode) => self.dark = mode == iced::theme::Mode::Dark,
@@ -451,6 +457,12 @@ impl App {
             })
             .collect();
         subs.push(keyboard::listen().map(Message::Key));
+        subs.push(iced::event::listen_with(|event, _, _| match event {
+            iced::Event::Window(iced::window::Event::FileDropped(path)) => {
+                Some(Message::Import(import::Message::Add(vec![path])))
+            }
+            _ => None,
+        }));
         subs.push(iced::system::theme_changes().map(Message::ThemeChanged));
         Subscription::batch(subs)
     }
@@ -472,6 +484,7 @@ impl App {
             Screen::Calendar => calendar::view(self),
             Screen::Accounts => accounts::view(self).map(Message::Accounts),
             Screen::AddAccount => self.setup.view().map(Message::Setup),
+            Screen::Import => import::view(self),
         };
         let base = column![self.header(), self.banners_view(), body].spacing(8).padding(12);
         match &self.merge {

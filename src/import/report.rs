@@ -1,0 +1,195 @@
+//! What an import did, entry by entry: shown at the end of the wizard,
+//! printed by `convene import`, and saved as a text file on request.
+
+use std::fmt::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Serialize;
+use url::Url;
+
+use super::plan::Method;
+use super::source::Bad;
+use crate::caldav::SchedulingMode;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "result", content = "reason", rename_all = "kebab-case")]
+pub enum Outcome {
+    Imported,
+    Updated,
+    Skipped(String),
+    Failed(String),
+    /// Cancelled before its turn; running the import again continues.
+    NotStarted,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Entry {
+    pub uid: String,
+    pub summary: Option<String>,
+    pub file: PathBuf,
+    pub line: usize,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    /// Done by an earlier, interrupted run of the same import.
+    pub earlier: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub calendar: Url,
+    pub mode: SchedulingMode,
+    pub method: Method,
+    pub entries: Vec<Entry>,
+    pub bad: Vec<Bad>,
+    pub cancelled: bool,
+    #[serde(serialize_with = "seconds")]
+    pub elapsed: Duration,
+    pub journal: PathBuf,
+}
+
+fn seconds<S: serde::Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(d.as_secs_f64())
+}
+
+/// The counts a person reads first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Counts {
+    pub imported: usize,
+    pub updated: usize,
+    pub skipped: usize,
+    pub failed: usize,
+    pub not_started: usize,
+    pub bad: usize,
+}
+
+impl Report {
+    pub fn counts(&self) -> Counts {
+        let mut c = Counts { bad: self.bad.len(), ..Counts::default() };
+        for e in &self.entries {
+            match e.outcome {
+                Outcome::Imported => c.imported += 1,
+                Outcome::Updated => c.updated += 1,
+                Outcome::Skipped(_) => c.skipped += 1,
+                Outcome::Failed(_) => c.failed += 1,
+                Outcome::NotStarted => c.not_started += 1,
+            }
+        }
+        c
+    }
+
+    /// Everything went in (or was deliberately skipped).
+    pub fn is_complete(&self) -> bool {
+        let c = self.counts();
+        c.failed == 0 && c.not_started == 0 && c.bad == 0
+    }
+
+    pub fn headline(&self) -> String {
+        let c = self.counts();
+        let mut s = format!(
+            "{} imported, {} updated, {} skipped, {} failed",
+            c.imported, c.updated, c.skipped, c.failed
+        );
+        if c.bad > 0 {
+            let _ = write!(s, ", {} could not be read", c.bad);
+        }
+        if c.not_started > 0 {
+            let _ = write!(s, "; cancelled with {} not imported yet", c.not_started);
+        }
+        s
+    }
+
+    /// The report as a text file a person can keep or send.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        let _ = writeln!(out, "Convene import into {}", self.calendar);
+        let _ = writeln!(out, "Scheduling: {} ({})", self.mode.as_str(), self.method.describe());
+        let _ = writeln!(out, "{} in {:.1} s", self.headline(), self.elapsed.as_secs_f64());
+        if self.cancelled || self.counts().failed > 0 {
+            let _ = writeln!(out, "Running the same import again continues where this one stopped.");
+        }
+        let section = |out: &mut String, title: &str, pick: &dyn Fn(&Outcome) -> Option<String>| {
+            let rows: Vec<String> = self
+                .entries
+                .iter()
+                .filter_map(|e| {
+                    pick(&e.outcome).map(|why| {
+                        let name = e.summary.as_deref().unwrap_or("(no title)");
+                        let earlier = if e.earlier { " (in an earlier run)" } else { "" };
+                        let why = if why.is_empty() { String::new() } else { format!(": {why}") };
+                        format!("  {}:{} {name} [{}]{earlier}{why}", e.file.display(), e.line, e.uid)
+                    })
+                })
+                .collect();
+            if !rows.is_empty() {
+                let _ = writeln!(out, "\n{title} ({}):", rows.len());
+                for r in rows {
+                    let _ = writeln!(out, "{r}");
+                }
+            }
+        };
+        section(&mut out, "Failed", &|o| matches!(o, Outcome::Failed(_)).then(|| reason(o)));
+        section(&mut out, "Skipped", &|o| matches!(o, Outcome::Skipped(_)).then(|| reason(o)));
+        section(&mut out, "Not imported yet", &|o| (*o == Outcome::NotStarted).then(String::new));
+        section(&mut out, "Updated", &|o| (*o == Outcome::Updated).then(String::new));
+        section(&mut out, "Imported", &|o| (*o == Outcome::Imported).then(String::new));
+        if !self.bad.is_empty() {
+            let _ = writeln!(out, "\nCould not be read ({}):", self.bad.len());
+            for b in &self.bad {
+                let _ = writeln!(out, "  {b}");
+            }
+        }
+        out
+    }
+}
+
+fn reason(o: &Outcome) -> String {
+    match o {
+        Outcome::Skipped(r) | Outcome::Failed(r) => r.clone(),
+        _ => String::new(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_text_names_every_failure_and_bad_line() {
+        let entry = |uid: &str, outcome| Entry {
+            uid: uid.into(),
+            summary: Some(format!("Meeting {uid}")),
+            file: "a.ics".into(),
+            line: 3,
+            outcome,
+            earlier: false,
+        };
+        let r = Report {
+            calendar: Url::parse("https://h/cal/").unwrap(),
+            mode: SchedulingMode::None,
+            method: Method::CyrusHeader,
+            entries: vec![
+                entry("1", Outcome::Imported),
+                entry("2", Outcome::Failed("403 Forbidden".into())),
+                entry("3", Outcome::Skipped("already in the calendar".into())),
+            ],
+            bad: vec![Bad {
+                file: "a.ics".into(),
+                line: 40,
+                uid: None,
+                problem: "VEVENT has no DTSTART".into(),
+            }],
+            cancelled: false,
+            elapsed: Duration::from_secs(2),
+            journal: "j".into(),
+        };
+        let text = r.to_text();
+        assert!(text.contains("1 imported, 0 updated, 1 skipped, 1 failed, 1 could not be read"), "{text}");
+        assert!(text.contains("a.ics:3 Meeting 2 [2]: 403 Forbidden"), "{text}");
+        assert!(text.contains("a.ics:40: VEVENT has no DTSTART"), "{text}");
+        assert!(!r.is_complete());
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["entries"][1]["result"], "failed");
+        assert_eq!(json["entries"][1]["reason"], "403 Forbidden");
+    }
+}

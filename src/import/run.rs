@@ -1,0 +1,341 @@
+//! Writing an import: a few workers PUT the entries, each new one with
+//! `If-None-Match: *` (so nothing already there is overwritten), each
+//! duplicate skipped or updated with `If-Match`, every step in the journal.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc;
+use url::Url;
+
+use super::journal::{Journal, Step};
+use super::plan::Plan;
+use super::report::{Entry, Outcome, Report};
+use super::source::{Bad, Item, fnv1a_64};
+use crate::caldav::{self, Client, Get, Precondition, Put};
+use crate::ical::Document;
+use crate::store::StoreError;
+
+/// Enough to keep a server busy without queueing on its locks.
+pub const DEFAULT_CONCURRENCY: usize = 4;
+
+/// Transient failures (timeouts, 5xx, busy) are retried this often.
+const RETRIES: [u64; 3] = [200, 1000, 3000];
+
+#[derive(Debug)]
+pub struct Job {
+    pub calendar: Url,
+    pub items: Vec<Item>,
+    /// Entries the files held that can't be imported (reported as they are).
+    pub bad: Vec<Bad>,
+    /// UIDs already in the target calendar, and where.
+    pub existing: HashMap<String, Url>,
+    pub update_duplicates: bool,
+    pub plan: Plan,
+    pub concurrency: usize,
+    pub journal: Journal,
+}
+
+/// How far a run is, for a progress bar.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Progress {
+    pub total: usize,
+    pub done: usize,
+    /// Of `done`, finished in an earlier run (not counted in the rate).
+    pub earlier: usize,
+    pub failed: usize,
+    pub elapsed: Duration,
+}
+
+impl Progress {
+    /// Entries per second written by this run.
+    pub fn rate(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 { (self.done - self.earlier) as f64 / secs } else { 0.0 }
+    }
+
+    pub fn remaining(&self) -> Option<Duration> {
+        let rate = self.rate();
+        (rate > 0.0).then(|| Duration::from_secs_f64((self.total - self.done) as f64 / rate))
+    }
+
+    pub fn fraction(&self) -> f32 {
+        if self.total == 0 { 1.0 } else { self.done as f32 / self.total as f32 }
+    }
+}
+
+/// Where a new entry goes: its UID as the file name when that is a plain
+/// name, else a stable hash of it (so a rerun aims at the same place).
+pub fn resource_url(calendar: &Url, uid: &str) -> Url {
+    let plain = !uid.is_empty()
+        && uid.len() <= 120
+        && uid.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'))
+        && !uid.starts_with('.');
+    let name =
+        if plain { format!("{uid}.ics") } else { format!("convene-{:016x}.ics", fnv1a_64(uid.as_bytes())) };
+    let mut url = calendar.clone();
+    if !url.path().ends_with('/') {
+        url.set_path(&format!("{}/", url.path()));
+    }
+    url.join(&name).unwrap_or(url)
+}
+
+/// Adds SCHEDULE-AGENT=CLIENT to every ORGANIZER and ATTENDEE, which tells
+/// the server the client does the scheduling (RFC 6638 §7.1): it sends nothing.
+pub fn mark_schedule_agent_client(data: &str) -> String {
+    let Ok(mut doc) = Document::parse(data) else { return data.to_owned() };
+    if let Some(cal) = doc.calendar_mut() {
+        for c in cal.children_mut() {
+            for line in c.props_mut().filter(|l| l.name == "ATTENDEE" || l.name == "ORGANIZER") {
+                line.set_param("SCHEDULE-AGENT", "CLIENT");
+            }
+        }
+    }
+    doc.to_string()
+}
+
+struct Shared {
+    client: Client,
+    job: Job,
+    queue: Mutex<VecDeque<usize>>,
+    cancel: Arc<AtomicBool>,
+}
+
+/// Runs the job. `cancel` stops it between entries (writes in flight
+/// finish and are journalled); `progress` hears about every entry.
+pub async fn run(
+    client: Client,
+    job: Job,
+    cancel: Arc<AtomicBool>,
+    mut progress: impl FnMut(&Progress),
+) -> Result<Report, StoreError> {
+    let started = Instant::now();
+    let total = job.items.len();
+    let workers = job.concurrency.clamp(1, 16);
+    let shared = Arc::new(Shared { client, queue: Mutex::new((0..total).collect()), job, cancel });
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..workers {
+        let (shared, tx) = (shared.clone(), tx.clone());
+        tasks.spawn(async move {
+            while let Some(i) = next(&shared) {
+                let result = write_one(&shared, &shared.job.items[i]).await;
+                if tx.send((i, result)).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    drop(tx);
+
+    let mut outcomes: Vec<Option<(Outcome, bool)>> = vec![None; total];
+    let mut p = Progress { total, ..Progress::default() };
+    let mut journal_error = None;
+    while let Some((i, result)) = rx.recv().await {
+        match result {
+            Ok((outcome, earlier)) => {
+                p.done += 1;
+                p.earlier += usize::from(earlier);
+                p.failed += usize::from(matches!(outcome, Outcome::Failed(_)));
+                outcomes[i] = Some((outcome, earlier));
+            }
+            // Without a journal a rerun could not be trusted: stop.
+            Err(e) => {
+                shared.cancel.store(true, Ordering::SeqCst);
+                journal_error.get_or_insert(e);
+            }
+        }
+        p.elapsed = started.elapsed();
+        progress(&p);
+    }
+    while tasks.join_next().await.is_some() {}
+    if let Some(e) = journal_error {
+        return Err(e);
+    }
+
+    let job = &shared.job;
+    let entries = job
+        .items
+        .iter()
+        .zip(outcomes)
+        .map(|(item, o)| {
+            let (outcome, earlier) = o.unwrap_or((Outcome::NotStarted, false));
+            Entry {
+                uid: item.uid.clone(),
+                summary: item.summary.clone(),
+                file: item.file.clone(),
+                line: item.line,
+                outcome,
+                earlier,
+            }
+        })
+        .collect();
+    Ok(Report {
+        calendar: job.calendar.clone(),
+        mode: job.plan.mode,
+        method: job.plan.method,
+        entries,
+        bad: job.bad.clone(),
+        cancelled: shared.cancel.load(Ordering::SeqCst),
+        elapsed: started.elapsed(),
+        journal: job.journal.path().to_owned(),
+    })
+}
+
+fn next(shared: &Shared) -> Option<usize> {
+    if shared.cancel.load(Ordering::SeqCst) {
+        return None;
+    }
+    shared.queue.lock().unwrap_or_else(|p| p.into_inner()).pop_front()
+}
+
+/// One entry, start to end. Returns the outcome and whether an earlier run
+/// had already finished it; Err only when the journal can't be written.
+async fn write_one(shared: &Shared, item: &Item) -> Result<(Outcome, bool), StoreError> {
+    let job = &shared.job;
+    let earlier = job.journal.earlier(&item.uid).map(|(step, _)| step);
+    match earlier {
+        Some(Step::Imported) => return Ok((Outcome::Imported, true)),
+        Some(Step::Updated) => return Ok((Outcome::Updated, true)),
+        _ => {}
+    }
+    // A write an earlier run started: if its UID is there now, that is it.
+    let was_writing = earlier == Some(Step::Writing);
+    let outcome = match job.existing.get(&item.uid) {
+        Some(_) if was_writing => Outcome::Imported,
+        Some(href) => duplicate(shared, item, href).await,
+        None => {
+            job.journal.record(&item.uid, Step::Writing, None)?;
+            create(shared, item, was_writing).await
+        }
+    };
+    let (step, reason) = match &outcome {
+        Outcome::Imported => (Step::Imported, None),
+        Outcome::Updated => (Step::Updated, None),
+        Outcome::Skipped(r) => (Step::Skipped, Some(r.as_str())),
+        Outcome::Failed(r) => (Step::Failed, Some(r.as_str())),
+        Outcome::NotStarted => return Ok((outcome, false)),
+    };
+    job.journal.record(&item.uid, step, reason)?;
+    Ok((outcome, false))
+}
+
+async fn create(shared: &Shared, item: &Item, was_writing: bool) -> Outcome {
+    let job = &shared.job;
+    let url = resource_url(&job.calendar, &item.uid);
+    let data =
+        if job.plan.marks_attendees() { mark_schedule_agent_client(&item.data) } else { item.data.clone() };
+    let put = Put {
+        url: url.clone(),
+        data,
+        precondition: Precondition::IfNoneMatchAny,
+        scheduling: job.plan.headers.clone(),
+    };
+    match with_retries(|| shared.client.run(&put)).await {
+        Ok(_) => Outcome::Imported,
+        // Our own write from a run whose answer never arrived.
+        Err(caldav::Error::AlreadyExists) if was_writing => Outcome::Imported,
+        Err(caldav::Error::AlreadyExists) => duplicate(shared, item, &url).await,
+        Err(caldav::Error::UidConflict { existing: Some(href) }) => {
+            match Url::parse(&href).or_else(|_| job.calendar.join(&href)) {
+                Ok(href) => duplicate(shared, item, &href).await,
+                Err(_) => Outcome::Skipped(format!("the UID is already used by {href}")),
+            }
+        }
+        Err(caldav::Error::UidConflict { existing: None }) => {
+            Outcome::Skipped("the UID is already used by another event on this server".into())
+        }
+        Err(e) => Outcome::Failed(e.to_string()),
+    }
+}
+
+/// An entry whose UID the calendar already holds.
+async fn duplicate(shared: &Shared, item: &Item, href: &Url) -> Outcome {
+    let job = &shared.job;
+    if !job.update_duplicates {
+        return Outcome::Skipped("already in the calendar".into());
+    }
+    let get = Get { url: href.clone() };
+    let current = match with_retries(|| shared.client.run(&get)).await {
+        Ok(o) => o,
+        Err(e) => return Outcome::Failed(format!("could not read the calendar's copy: {e}")),
+    };
+    let Some(etag) = current.etag.filter(|e| !e.is_weak()) else {
+        return Outcome::Failed("the server gave no usable ETag, so it can't be updated safely".into());
+    };
+    // SCHEDULE-AGENT=CLIENT is for new events only (the plan said so).
+    let put = Put {
+        url: href.clone(),
+        data: item.data.clone(),
+        precondition: Precondition::IfMatch(etag),
+        scheduling: job.plan.headers.clone(),
+    };
+    match with_retries(|| shared.client.run(&put)).await {
+        Ok(_) => Outcome::Updated,
+        Err(caldav::Error::EtagMismatch) => {
+            Outcome::Failed("it changed on the server during the import; run the import again".into())
+        }
+        Err(e) => Outcome::Failed(e.to_string()),
+    }
+}
+
+/// Retries what failed for a passing reason. Safe for these writes: each
+/// carries a precondition, so a retry can't apply twice.
+async fn with_retries<T, F, Fut>(mut attempt: F) -> Result<T, caldav::Error>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, caldav::Error>>,
+{
+    let mut result = attempt().await;
+    for wait in RETRIES {
+        match &result {
+            Err(e) if e.is_transient() => {
+                tokio::time::sleep(Duration::from_millis(wait)).await;
+                result = attempt().await;
+            }
+            _ => break,
+        }
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resource_names_are_stable_and_safe() {
+        let cal = Url::parse("https://h/cal/home").unwrap();
+        assert_eq!(
+            resource_url(&cal, "abc-1@example.com").as_str(),
+            "https://h/cal/home/abc-1@example.com.ics"
+        );
+        let odd = resource_url(&cal, "a/b?c#d");
+        assert!(odd.as_str().starts_with("https://h/cal/home/convene-"), "{odd}");
+        assert_eq!(odd, resource_url(&cal, "a/b?c#d"));
+        assert_ne!(odd, resource_url(&cal, "a/b?c#e"));
+        assert!(resource_url(&cal, "../x").as_str().starts_with("https://h/cal/home/convene-"));
+    }
+
+    #[test]
+    fn schedule_agent_goes_on_every_organizer_and_attendee() {
+        let data = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:20300101T100000Z\r\n\
+ORGANIZER:mailto:o@example.com\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:a@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let out = mark_schedule_agent_client(data);
+        assert!(out.contains("ORGANIZER;SCHEDULE-AGENT=CLIENT:mailto:o@example.com"), "{out}");
+        assert!(
+            out.contains("ATTENDEE;PARTSTAT=NEEDS-ACTION;SCHEDULE-AGENT=CLIENT:mailto:a@example.com"),
+            "{out}"
+        );
+        assert!(out.contains("DTSTART:20300101T100000Z\r\n"));
+    }
+
+    #[test]
+    fn progress_counts_only_this_runs_work_in_the_rate() {
+        let p = Progress { total: 100, done: 60, earlier: 50, failed: 0, elapsed: Duration::from_secs(5) };
+        assert_eq!(p.rate(), 2.0);
+        assert_eq!(p.remaining(), Some(Duration::from_secs(20)));
+    }
+}
