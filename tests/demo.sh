@@ -91,6 +91,12 @@ The command-line twin: "$bin reply convene-demo-design-review@example.com
 accept --profile $profile" exits 3 and prints what changed; adding --resend
 sends the answer for the new version.
 
+To import a calendar file without mailing its attendees: "Import…" in the
+window and choose tests/demo/team-calendar.ics, or from a shell:
+
+  $bin --profile $profile open tests/demo/team-calendar.ics
+  $bin --profile $profile import tests/demo/team-calendar.ics --calendar Default --scheduling none
+
 The servers keep running; stop them with: bash $harness stop
 EOF
 

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use convene::caldav::{CalendarQuery, Get, MkCalendar};
+use convene::caldav::{CalendarQuery, Delete, Get, MkCalendar, Precondition, SchedulingHeaders};
 use support::{Kind, Profile, server};
 use url::Url;
 
@@ -317,6 +317,10 @@ async fn an_import_killed_halfway_resumes_without_duplicates_or_losses() {
     let distinct: HashSet<&String> = found.iter().collect();
     assert_eq!(distinct.len(), EVENTS, "no UID twice");
     assert_eq!(distinct, uids.iter().collect::<HashSet<_>>(), "every UID of the file, nothing else");
+
+    let delete =
+        Delete { url: calendar, precondition: Precondition::None, scheduling: SchedulingHeaders::default() };
+    support::client(kind, "organizer").run(&delete).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]

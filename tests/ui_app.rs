@@ -12,7 +12,7 @@ use std::time::Duration;
 use convene::config::Config;
 use convene::sync::actor::Settings;
 use convene::sync::{Handle, Update};
-use convene::ui::{App, Message, Screen, connection, setup};
+use convene::ui::{App, Message, Screen, connection, import, setup};
 use iced_test::selector::id;
 use iced_test::simulator;
 use support::{Kind, Profile};
@@ -226,4 +226,146 @@ async fn an_unreachable_server_shows_offline_and_keeps_the_answer() {
         support::partstat(&support::organizer_copy(kind, &uid).await.data, "attendee", None).as_deref(),
         Some("DECLINED")
     );
+}
+
+/// Clicking `selector` produces no message: the control is disabled.
+fn is_disabled(app: &App, selector: &str) -> bool {
+    let mut ui = simulator(app.view());
+    ui.click(id(selector.to_owned())).unwrap_or_else(|e| panic!("no {selector}: {e:?}"));
+    ui.into_messages().next().is_none()
+}
+
+/// A .ics file with `n` events in 2030 that invite `attendee`, plus one
+/// entry without a start.
+fn import_file(dir: &std::path::Path, tag: &str, n: usize) -> std::path::PathBuf {
+    let mut body = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Convene tests//EN\r\n");
+    for i in 0..n {
+        let uid = support::uid(&format!("{tag}-{i}"));
+        body.push_str(&format!(
+            "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20300101T000000Z\r\nDTSTART:20300910T{:02}0000Z\r\nDURATION:PT30M\r\n\
+SUMMARY:Imported {i}\r\nORGANIZER:mailto:organizer@example.com\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:attendee@example.com\r\nEND:VEVENT\r\n",
+            8 + i % 10
+        ));
+    }
+    body.push_str(
+        "BEGIN:VEVENT\r\nUID:no-start@convene.test\r\nSUMMARY:No start\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+    );
+    let path = dir.join(format!("{tag}.ics"));
+    std::fs::write(&path, body).unwrap();
+    path
+}
+
+/// Opens the wizard with `file` (as `convene open` or a drop would), reads
+/// it as the app's Task would, and aims it at the account's default calendar.
+async fn wizard_on(app: &mut App, h: &mut Handle, kind: Kind, file: std::path::PathBuf) {
+    pump(
+        app,
+        h,
+        "the calendars",
+        |u| matches!(u, Update::Calendars { calendars, .. } if !calendars.is_empty()),
+    )
+    .await;
+    let _ = app.update(Message::Import(import::Message::Add(vec![file.clone()])));
+    assert_eq!(app.screen, Screen::Import);
+    let batch = convene::import::source::read_files(&[file]);
+    let _ = app.update(Message::Import(import::Message::Read(std::sync::Arc::new(batch))));
+    let s = support::server(kind);
+    let default = s.at(&s.default_calendar, "organizer");
+    let target =
+        app.import_targets().into_iter().find(|t| t.calendar == default).expect("the default calendar");
+    let _ = app.update(Message::Import(import::Message::Target(target)));
+    pump(
+        app,
+        h,
+        "the calendar's UIDs",
+        |u| matches!(u, Update::TargetUids { calendar, .. } if *calendar == default),
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn import_wizard_on_xandikos_shows_why_nobody_can_be_spared_and_asks_first() {
+    let kind = Kind::Xandikos;
+    let dir = tempfile::tempdir().unwrap();
+    let file = import_file(dir.path(), "ui-xandikos", 2);
+    let p = Profile::new(kind, "organizer");
+    let (mut app, mut h) = start(&p);
+    wizard_on(&mut app, &mut h, kind, file).await;
+
+    // Files: what was found.
+    assert!(shows(&app, "2 entries can be imported; 1 can't (see the preview)."));
+    click(&mut app, "import-next");
+    // Preview: counts, role, duplicates, the bad entry with its line.
+    assert!(shows(&app, "2 event(s) and 0 task(s), from 10 Sep 2030 to 10 Sep 2030."));
+    assert!(shows(&app, "2 of them have attendees (1 person in all). You organize 2 and are invited to 0."));
+    assert!(shows(&app, "None of them is in this calendar yet."));
+    let bad_line = format!("{}:22: VEVENT has no DTSTART", dir.path().join("ui-xandikos.ics").display());
+    assert!(shows(&app, &bad_line), "the bad entry with its line");
+    click(&mut app, "import-next");
+
+    // Notifications: "none" is shown but disabled, with the reason.
+    assert!(shows(&app, "○ Don't notify anyone"));
+    assert!(shows(
+        &app,
+        "Not available: Xandikos has no way to store events without notifying their attendees."
+    ));
+    assert!(is_disabled(&app, "import-mode-none"));
+    assert!(shows(&app, "○ Update calendars on this server only"));
+    assert!(is_disabled(&app, "import-start"), "nothing chosen yet");
+    click(&mut app, "import-mode-all");
+    assert!(shows(&app, "Send the invitations"), "sending needs an explicit yes here");
+    assert!(is_disabled(&app, "import-start"));
+    click(&mut app, "import-confirm");
+    click(&mut app, "import-start");
+    assert!(shows(&app, "Checking the calendar…"));
+    pump(&mut app, &mut h, "the import's end", |u| matches!(u, Update::ImportFinished(_))).await;
+    assert!(shows(&app, "2 imported, 0 updated, 0 skipped, 0 failed, 1 could not be read"), "the report");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn import_wizard_on_cyrus_imports_quietly_and_a_cancelled_import_continues() {
+    let kind = Kind::Cyrus;
+    let dir = tempfile::tempdir().unwrap();
+    let file = import_file(dir.path(), "ui-cyrus", 1000);
+    let p = Profile::new(kind, "organizer");
+    let (mut app, mut h) = start(&p);
+    wizard_on(&mut app, &mut h, kind, file).await;
+    click(&mut app, "import-next");
+    click(&mut app, "import-next");
+    assert!(!is_disabled(&app, "import-mode-none"), "Cyrus can import quietly");
+    assert!(shows(
+        &app,
+        "Not available: this server can't tell attendees on it from others (its DAV header lacks scheduling-controls)."
+    ));
+    click(&mut app, "import-mode-none");
+    click(&mut app, "import-start");
+
+    pump(&mut app, &mut h, "progress", |u| matches!(u, Update::ImportProgress(p) if p.done > 0)).await;
+    let progress = app.import.as_ref().and_then(|w| w.progress.clone()).unwrap();
+    assert_eq!(progress.total, 1000);
+    assert!(shows(&app, &import::progress_text(&progress)), "count, rate and time left");
+    click(&mut app, "import-cancel");
+    assert!(shows(&app, "Stopping after the writes in flight…"));
+    pump(&mut app, &mut h, "the cancelled import", |u| matches!(u, Update::ImportFinished(_))).await;
+    let report = match app.import.as_ref().and_then(|w| w.outcome.clone()) {
+        Some(Ok(r)) => r,
+        other => panic!("no report: {other:?}"),
+    };
+    assert!(report.cancelled && report.counts().not_started > 0, "{}", report.headline());
+    assert!(shows(&app, "Cancelled. Importing the same files again continues where it stopped."));
+
+    click(&mut app, "import-again");
+    pump(&mut app, &mut h, "the rest", |u| matches!(u, Update::ImportFinished(_))).await;
+    let report = match app.import.as_ref().and_then(|w| w.outcome.clone()) {
+        Some(Ok(r)) => r,
+        other => panic!("no report: {other:?}"),
+    };
+    let c = report.counts();
+    assert_eq!((c.imported, c.not_started, c.failed, c.bad), (1000, 0, 0, 1), "{}", report.headline());
+    let earlier = report.entries.iter().filter(|e| e.earlier).count();
+    assert!(earlier > 0, "the first run's entries were kept, not written again");
+    let headline = format!(
+        "1000 imported ({earlier} by an earlier run), 0 updated, 0 skipped, 0 failed, 1 could not be read"
+    );
+    assert!(shows(&app, &headline), "{headline}");
 }

@@ -86,8 +86,10 @@ impl Report {
 
     pub fn headline(&self) -> String {
         let c = self.counts();
+        let earlier = self.entries.iter().filter(|e| e.earlier).count();
+        let before = if earlier > 0 { format!(" ({earlier} by an earlier run)") } else { String::new() };
         let mut s = format!(
-            "{} imported, {} updated, {} skipped, {} failed",
+            "{} imported{before}, {} updated, {} skipped, {} failed",
             c.imported, c.updated, c.skipped, c.failed
         );
         if c.bad > 0 {

@@ -98,6 +98,7 @@ impl App {
                 if capabilities.is_some() {
                     a.capabilities = capabilities;
                 }
+                self.import_default_target();
             }
             Update::TargetUids { calendar, uids } => self.import_target_uids(name, &calendar, uids),
             Update::ImportProgress(p) => self.import_progress(p),

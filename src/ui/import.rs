@@ -245,7 +245,6 @@ impl App {
             }
             _ => {}
         }
-        let first_target = self.import_targets().into_iter().next();
         let Some(w) = self.import.as_mut() else { return Task::none() };
         match m {
             Message::Remove(f) => {
@@ -255,10 +254,7 @@ impl App {
             Message::Read(batch) => {
                 w.reading = false;
                 w.batch = Some(batch);
-                if w.target.is_none() {
-                    w.target = first_target;
-                    return self.ask_target_uids();
-                }
+                self.import_default_target();
                 self.refresh_preview();
             }
             Message::Target(t) => {
@@ -267,8 +263,7 @@ impl App {
                 w.mode = None;
                 w.as_address = None;
                 w.confirmed = false;
-                self.refresh_preview();
-                return self.ask_target_uids();
+                self.ask_target_uids();
             }
             Message::UpdateDuplicates(b) => w.update_duplicates = b,
             Message::Mode(mode) => {
@@ -313,12 +308,24 @@ impl App {
         Task::none()
     }
 
-    fn ask_target_uids(&mut self) -> Task<AppMessage> {
+    /// Until the person picks one, the first calendar of the first account
+    /// (calendars arrive from the actors, possibly after the files).
+    pub(super) fn import_default_target(&mut self) {
+        let first = self.import_targets().into_iter().next();
+        if let Some(w) = self.import.as_mut()
+            && w.target.is_none()
+            && first.is_some()
+        {
+            w.target = first;
+            self.ask_target_uids();
+        }
+    }
+
+    fn ask_target_uids(&mut self) {
         if let Some(t) = self.import.as_ref().and_then(|w| w.target.clone()) {
             self.send(&t.account, Control::ImportTarget { calendar: t.calendar });
         }
         self.refresh_preview();
-        Task::none()
     }
 
     fn default_identity(&mut self) {
@@ -392,7 +399,7 @@ async fn save_report(text: String) -> Option<Result<PathBuf, String>> {
 }
 
 fn id_button<'a>(label: &'a str, id: &'static str, msg: Option<Message>) -> Element<'a, AppMessage> {
-    let b = button(text(label)).on_press_maybe(msg.map(wrap));
+    let b = button(text(label)).style(button::secondary).on_press_maybe(msg.map(wrap));
     container(b).id(id).into()
 }
 
@@ -484,9 +491,10 @@ fn preview_view<'a>(app: &'a App, w: &'a Wizard) -> Element<'a, AppMessage> {
         container(text(format!("{} event(s) and {} task(s){range}.", p.events, p.tasks))).id("import-counts"),
     );
     if p.with_attendees > 0 {
+        let people = if p.attendees == 1 { "1 person".to_owned() } else { format!("{} people", p.attendees) };
         col = col.push(text(format!(
-            "{} of them list attendees ({} people). You organize {} and are invited to {}.",
-            p.with_attendees, p.attendees, p.organizer_of, p.attendee_of
+            "{} of them have attendees ({people} in all). You organize {} and are invited to {}.",
+            p.with_attendees, p.organizer_of, p.attendee_of
         )));
     } else {
         col = col.push(text("None of them lists attendees: nobody would be notified."));
@@ -512,7 +520,12 @@ fn preview_view<'a>(app: &'a App, w: &'a Wizard) -> Element<'a, AppMessage> {
     if let Some(b) = &w.batch
         && !b.bad.is_empty()
     {
-        let mut bad = column![text(format!("{} entries can't be imported:", b.bad.len()))].spacing(2);
+        let heading = if b.bad.len() == 1 {
+            "1 entry can't be imported:".to_owned()
+        } else {
+            format!("{} entries can't be imported:", b.bad.len())
+        };
+        let mut bad = column![text(heading)].spacing(2);
         for entry in b.bad.iter().take(LIST_LIMIT) {
             bad = bad.push(text(entry.to_string()).size(13).style(style::changed));
         }
@@ -547,6 +560,10 @@ fn scheduling_view<'a>(app: &'a App, w: &'a Wizard) -> Element<'a, AppMessage> {
                 col = col.push(
                     container(radio(mode_label(mode), mode, w.mode, |m| wrap(Message::Mode(m)))).id(id),
                 );
+                if p.method != plan::Method::Plain {
+                    col =
+                        col.push(container(muted(format!("with {}", p.method.describe()))).padding([0, 28]));
+                }
                 if w.mode == Some(mode)
                     && let Some(warning) = p.warning
                 {
@@ -606,10 +623,7 @@ fn scheduling_view<'a>(app: &'a App, w: &'a Wizard) -> Element<'a, AppMessage> {
 fn running_view(w: &Wizard) -> Element<'_, AppMessage> {
     let (fraction, line) = match &w.progress {
         None => (0.0, "Checking the calendar…".to_owned()),
-        Some(p) => {
-            let left = p.remaining().map(|d| format!(" · about {} left", duration(d))).unwrap_or_default();
-            (p.fraction(), format!("{} of {} · {:.0} per second{left}", p.done, p.total, p.rate()))
-        }
+        Some(p) => (p.fraction(), progress_text(p)),
     };
     let cancel = if w.cancelling {
         muted("Stopping after the writes in flight…".into())
@@ -619,6 +633,12 @@ fn running_view(w: &Wizard) -> Element<'_, AppMessage> {
     column![progress_bar(0.0..=1.0, fraction), container(text(line)).id("import-progress"), cancel]
         .spacing(10)
         .into()
+}
+
+/// "1200 of 2000 · 85 per second · about 10 s left"
+pub fn progress_text(p: &Progress) -> String {
+    let left = p.remaining().map(|d| format!(" · about {} left", duration(d))).unwrap_or_default();
+    format!("{} of {} · {:.0} per second{left}", p.done, p.total, p.rate())
 }
 
 fn duration(d: std::time::Duration) -> String {
