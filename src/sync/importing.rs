@@ -92,9 +92,11 @@ impl Engine {
             .collect();
         // Only real duplicates make "update duplicates" matter to the plan.
         let updates = req.update_duplicates && !existing.is_empty();
+        // Without attendees there is nobody to notify, whatever the server does.
+        let attendees = req.items.iter().any(|i| !i.attendees.is_empty());
         let plan = match import::plan::plan(&caps, req.mode, as_address.as_deref(), updates) {
             Ok(p) => p,
-            Err(u) if req.confirmed => u.instead,
+            Err(u) if req.confirmed || !attendees => u.instead,
             Err(u) => return Err(EngineError::Unhonourable(u)),
         };
         let journal_path =

@@ -93,12 +93,6 @@ fn wrap(m: Message) -> AppMessage {
     AppMessage::Import(m)
 }
 
-impl Wizard {
-    fn scheduling_ready(&self) -> bool {
-        self.mode.is_some()
-    }
-}
-
 impl App {
     /// Every calendar of every connected account, for the target list.
     pub fn import_targets(&self) -> Vec<Target> {
@@ -125,17 +119,19 @@ impl App {
         plan::choices(caps, w.as_address.as_deref(), updates)
     }
 
-    /// Where nothing can keep the server quiet, sending needs a yes.
+    /// Where nothing can keep a scheduling server quiet (Xandikos), the
+    /// invitations go out only after an explicit yes.
     pub fn import_needs_confirmation(&self) -> Option<String> {
         let w = self.import.as_ref()?;
         let attendees = w.preview.as_ref().map_or(0, |p| p.with_attendees);
-        if w.mode != Some(SchedulingMode::All) || attendees == 0 {
+        let caps = w.target.as_ref().and_then(|t| self.account(&t.account)?.capabilities.as_deref())?;
+        if w.mode != Some(SchedulingMode::All) || attendees == 0 || !caps.implicit_scheduling.is_true() {
             return None;
         }
         let choices = self.import_choices();
         let none = choices.iter().find(|(m, _)| *m == SchedulingMode::None)?;
         let Err(u) = &none.1 else { return None };
-        (u.instead.method == plan::Method::Plain && !u.what_happens.contains("nobody")).then(|| {
+        (u.instead.method == plan::Method::Plain).then(|| {
             format!(
                 "Not notifying people is not possible here: {}. Importing sends an invitation to the attendees of {attendees} event(s).",
                 u.reason
@@ -147,6 +143,9 @@ impl App {
     pub fn open_import(&mut self, files: Vec<PathBuf>) -> Task<AppMessage> {
         self.screen = Screen::Import;
         let w = self.import.get_or_insert_with(Wizard::default);
+        if files.is_empty() {
+            return Task::none();
+        }
         if matches!(w.step, Step::Running) {
             self.banner("An import is running; add more files when it has finished.");
             return Task::none();
@@ -454,7 +453,8 @@ fn files_view(w: &Wizard) -> Element<'_, AppMessage> {
             None => String::new(),
         }
     };
-    let ready = w.batch.as_ref().is_some_and(|b| !b.items.is_empty());
+    // Even a file with nothing importable goes on: the preview says why.
+    let ready = w.batch.as_ref().is_some_and(|b| !b.items.is_empty() || !b.bad.is_empty());
     column![
         list,
         container(text(status)).id("import-files-status"),
@@ -535,7 +535,7 @@ fn preview_view<'a>(app: &'a App, w: &'a Wizard) -> Element<'a, AppMessage> {
         col = col
             .push(container(scrollable(bad).height(iced::Length::Shrink)).max_height(220).id("import-bad"));
     }
-    let ready = w.target.is_some() && w.existing.is_some();
+    let ready = w.target.is_some() && w.existing.is_some() && p.total() > 0;
     col.push(
         row![
             id_button("Back", "import-back", Some(Message::Back)),
@@ -549,6 +549,11 @@ fn preview_view<'a>(app: &'a App, w: &'a Wizard) -> Element<'a, AppMessage> {
 
 fn scheduling_view<'a>(app: &'a App, w: &'a Wizard) -> Element<'a, AppMessage> {
     let mut col = column![text("Who should hear about these events?").size(16)].spacing(8);
+    if w.preview.as_ref().is_some_and(|p| p.with_attendees == 0) {
+        col = col.push(text(
+            "None of these entries has attendees: nobody will be notified, whichever you choose.",
+        ));
+    }
     let choices = app.import_choices();
     if choices.is_empty() {
         col = col.push(text("This account has not reached its server yet; try again when it is online."));
@@ -609,7 +614,7 @@ fn scheduling_view<'a>(app: &'a App, w: &'a Wizard) -> Element<'a, AppMessage> {
         );
     }
     let count = w.batch.as_ref().map_or(0, |b| b.items.len());
-    let ready = w.scheduling_ready() && (confirm.is_none() || w.confirmed);
+    let ready = w.mode.is_some() && (confirm.is_none() || w.confirmed);
     col.push(
         row![
             id_button("Back", "import-back", Some(Message::Back)),
