@@ -48,6 +48,7 @@ cargo test --locked --no-fail-fast -- --test-threads 1
 step "benchmarks (print figures; goals are not asserted)"
 cargo bench --locked --bench startup
 cargo bench --locked --bench sync
+cargo bench --locked --bench import
 
 step "packaging checks"
 bash packaging/check.sh

@@ -448,3 +448,58 @@ async fn duplicates_are_skipped_or_updated_as_chosen() {
     assert!(organizer_copy(kind, &uid).await.contains("Second title"));
     assert_eq!(uids_on(kind, "organizer", &calendar, day).await, vec![uid], "updated in place, not added");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn an_event_deleted_since_its_import_is_imported_again() {
+    let kind = Kind::Radicale;
+    let dir = tempfile::tempdir().unwrap();
+    let day = fresh_day();
+    let uid = support::uid("deleted");
+    let calendar = calendar_of(kind, "organizer");
+    let p = Profile::new(kind, "organizer");
+    let file = ics_file(dir.path(), "again.ics", &[vevent(&uid, "Comes back", day, 9, &[])]);
+    let args =
+        ["import", file.to_str().unwrap(), "--calendar", calendar.as_str(), "--scheduling", "none", "--json"];
+    assert_eq!(code(&p.run(&args)), 0);
+
+    let url = convene::import::run::resource_url(&calendar, &uid);
+    let delete = Delete { url, precondition: Precondition::None, scheduling: SchedulingHeaders::default() };
+    support::client(kind, "organizer").run(&delete).await.unwrap();
+
+    // The journal of the first run must not pass for the event itself.
+    let out = p.run(&args);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let report = json(&out);
+    assert_eq!(report["entries"][0]["result"], "imported");
+    assert_eq!(report["entries"][0]["earlier"], false, "{report}");
+    assert_eq!(uids_on(kind, "organizer", &calendar, day).await, vec![uid]);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_write_whose_answer_was_lost_counts_as_imported_not_as_a_duplicate() {
+    use support::proxy;
+    let kind = Kind::Radicale;
+    let s = server(kind);
+    let addr = format!("{}:{}", s.url.host_str().unwrap(), s.url.port().unwrap()).parse().unwrap();
+    let proxy = proxy::start(addr).await;
+    let p = Profile::at(kind, "organizer", proxy.url.clone(), Vec::new());
+    let dir = tempfile::tempdir().unwrap();
+    let day = fresh_day();
+    let uid = support::uid("lost-answer");
+    let file = ics_file(dir.path(), "lost.ics", &[vevent(&uid, "Answer lost", day, 9, &[])]);
+
+    proxy.set(proxy::Mode::DropOnePutAnswer);
+    let out = p.run(&[
+        "import",
+        file.to_str().unwrap(),
+        "--calendar",
+        "calendar",
+        "--scheduling",
+        "none",
+        "--json",
+    ]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(proxy.puts_forwarded(), 2, "the PUT landed, its answer was lost, and it was tried again");
+    assert_eq!(json(&out)["entries"][0]["result"], "imported", "{}", text(&out));
+    assert_eq!(uids_on(kind, "organizer", &calendar_of(kind, "organizer"), day).await, vec![uid], "once");
+}

@@ -196,19 +196,22 @@ fn next(shared: &Shared) -> Option<usize> {
 async fn write_one(shared: &Shared, item: &Item) -> Result<(Outcome, bool), StoreError> {
     let job = &shared.job;
     let earlier = job.journal.earlier(&item.uid).map(|(step, _)| step);
-    match earlier {
-        Some(Step::Imported) => return Ok((Outcome::Imported, true)),
-        Some(Step::Updated) => return Ok((Outcome::Updated, true)),
+    let in_calendar = job.existing.get(&item.uid);
+    // Done by an earlier run, and still there (it may have been deleted since).
+    match (earlier, in_calendar) {
+        (Some(Step::Imported), Some(_)) => return Ok((Outcome::Imported, true)),
+        (Some(Step::Updated), Some(_)) => return Ok((Outcome::Updated, true)),
         _ => {}
     }
-    // A write an earlier run started: if its UID is there now, that is it.
-    let was_writing = earlier == Some(Step::Writing);
-    let outcome = match job.existing.get(&item.uid) {
-        Some(_) if was_writing => Outcome::Imported,
+    // An earlier run wrote (or began to write) this UID: finding it now is
+    // finding our own write.
+    let ours = matches!(earlier, Some(Step::Writing | Step::Imported | Step::Updated));
+    let outcome = match in_calendar {
+        Some(_) if earlier == Some(Step::Writing) => Outcome::Imported,
         Some(href) => duplicate(shared, item, href).await,
         None => {
             job.journal.record(&item.uid, Step::Writing, None)?;
-            create(shared, item, was_writing).await
+            create(shared, item, ours).await
         }
     };
     let (step, reason) = match &outcome {
@@ -222,7 +225,8 @@ async fn write_one(shared: &Shared, item: &Item) -> Result<(Outcome, bool), Stor
     Ok((outcome, false))
 }
 
-async fn create(shared: &Shared, item: &Item, was_writing: bool) -> Outcome {
+/// `ours`: an earlier run already wrote this UID, so a 412 means it landed.
+async fn create(shared: &Shared, item: &Item, ours: bool) -> Outcome {
     let job = &shared.job;
     let url = resource_url(&job.calendar, &item.uid);
     let data =
@@ -233,10 +237,11 @@ async fn create(shared: &Shared, item: &Item, was_writing: bool) -> Outcome {
         precondition: Precondition::IfNoneMatchAny,
         scheduling: job.plan.headers.clone(),
     };
-    match with_retries(|| shared.client.run(&put)).await {
+    let (result, retried) = with_retries(|| shared.client.run(&put)).await;
+    match result {
         Ok(_) => Outcome::Imported,
-        // Our own write from a run whose answer never arrived.
-        Err(caldav::Error::AlreadyExists) if was_writing => Outcome::Imported,
+        // Our own write, from an earlier run or an attempt whose answer was lost.
+        Err(caldav::Error::AlreadyExists) if ours || retried => Outcome::Imported,
         Err(caldav::Error::AlreadyExists) => duplicate(shared, item, &url).await,
         Err(caldav::Error::UidConflict { existing: Some(href) }) => {
             match Url::parse(&href).or_else(|_| job.calendar.join(&href)) {
@@ -258,7 +263,7 @@ async fn duplicate(shared: &Shared, item: &Item, href: &Url) -> Outcome {
         return Outcome::Skipped("already in the calendar".into());
     }
     let get = Get { url: href.clone() };
-    let current = match with_retries(|| shared.client.run(&get)).await {
+    let current = match with_retries(|| shared.client.run(&get)).await.0 {
         Ok(o) => o,
         Err(e) => return Outcome::Failed(format!("could not read the calendar's copy: {e}")),
     };
@@ -272,7 +277,7 @@ async fn duplicate(shared: &Shared, item: &Item, href: &Url) -> Outcome {
         precondition: Precondition::IfMatch(etag),
         scheduling: job.plan.headers.clone(),
     };
-    match with_retries(|| shared.client.run(&put)).await {
+    match with_retries(|| shared.client.run(&put)).await.0 {
         Ok(_) => Outcome::Updated,
         Err(caldav::Error::EtagMismatch) => {
             Outcome::Failed("it changed on the server during the import; run the import again".into())
@@ -282,23 +287,26 @@ async fn duplicate(shared: &Shared, item: &Item, href: &Url) -> Outcome {
 }
 
 /// Retries what failed for a passing reason. Safe for these writes: each
-/// carries a precondition, so a retry can't apply twice.
-async fn with_retries<T, F, Fut>(mut attempt: F) -> Result<T, caldav::Error>
+/// carries a precondition, so a retry can't apply twice. Also says whether
+/// it retried: a write whose answer was lost may have landed.
+async fn with_retries<T, F, Fut>(mut attempt: F) -> (Result<T, caldav::Error>, bool)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, caldav::Error>>,
 {
     let mut result = attempt().await;
+    let mut retried = false;
     for wait in RETRIES {
         match &result {
             Err(e) if e.is_transient() => {
                 tokio::time::sleep(Duration::from_millis(wait)).await;
                 result = attempt().await;
+                retried = true;
             }
             _ => break,
         }
     }
-    result
+    (result, retried)
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! duplicates, the identity, the scheduling plan and the journal. The
 //! CLI and the actor both start an import here.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use url::Url;
@@ -85,10 +85,11 @@ impl Engine {
             return Err(EngineError::NotYourAddress { address: a.clone(), known: addresses });
         }
         let as_address = req.as_address.clone().or_else(|| addresses.first().cloned());
+        let wanted: HashSet<&str> = req.items.iter().map(|i| i.uid.as_str()).collect();
         let existing: HashMap<String, Url> = self
             .uids_in(&calendar.url)
             .into_iter()
-            .filter(|(uid, _)| req.items.iter().any(|i| &i.uid == uid))
+            .filter(|(uid, _)| wanted.contains(uid.as_str()))
             .collect();
         // Only real duplicates make "update duplicates" matter to the plan.
         let updates = req.update_duplicates && !existing.is_empty();

@@ -19,6 +19,9 @@ pub enum Mode {
     HoldPutBefore = 2,
     /// Forward PUTs to the server but never pass the answer back.
     HoldPutAfter = 3,
+    /// Forward the next PUT, then hang up instead of answering (the answer
+    /// is lost on the way); back to `Forward` after that one.
+    DropOnePutAnswer = 4,
 }
 
 pub struct Proxy {
@@ -127,6 +130,18 @@ async fn serve(
     }
     if held_after {
         std::future::pending::<()>().await;
+    }
+    let drop_this = method == "PUT"
+        && mode
+            .compare_exchange(
+                Mode::DropOnePutAnswer as u8,
+                Mode::Forward as u8,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            )
+            .is_ok();
+    if drop_this {
+        return Ok(());
     }
     client.write_all(&response).await?;
     client.shutdown().await
