@@ -503,3 +503,54 @@ async fn a_write_whose_answer_was_lost_counts_as_imported_not_as_a_duplicate() {
     assert_eq!(json(&out)["entries"][0]["result"], "imported", "{}", text(&out));
     assert_eq!(uids_on(kind, "organizer", &calendar_of(kind, "organizer"), day).await, vec![uid], "once");
 }
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_uid_held_by_another_calendar_is_never_touched() {
+    let kind = Kind::Cyrus;
+    let s = server(kind);
+    let day = fresh_day();
+    let uid = support::uid("elsewhere");
+    // The organizer's Default calendar holds the UID already.
+    let original = format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Convene tests//EN\r\n{}END:VCALENDAR\r\n",
+        vevent(&uid, "The original", day, 9, &[])
+    );
+    let put = convene::caldav::Put {
+        url: convene::import::run::resource_url(&calendar_of(kind, "organizer"), &uid),
+        data: original,
+        precondition: Precondition::IfNoneMatchAny,
+        scheduling: SchedulingHeaders::default(),
+    };
+    support::client(kind, "organizer").run(&put).await.unwrap();
+    let name = format!("import-other-{}", std::process::id());
+    let other = s.at(&format!("{}{name}/", s.calendar_home), "organizer");
+    support::client(kind, "organizer")
+        .run(&MkCalendar { url: other.clone(), display_name: name.clone(), components: vec!["VEVENT"] })
+        .await
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = ics_file(dir.path(), "same-uid.ics", &[vevent(&uid, "The file's version", day, 9, &[])]);
+    let p = Profile::new(kind, "organizer");
+    let out = p.run(&[
+        "import",
+        file.to_str().unwrap(),
+        "--calendar",
+        &name,
+        "--scheduling",
+        "none",
+        "--update-duplicates",
+        "--json",
+    ]);
+    let report = json(&out);
+    assert_eq!(report["entries"][0]["result"], "skipped", "{}", text(&out));
+    assert!(report["entries"][0]["reason"].as_str().unwrap().contains("outside this calendar"), "{report}");
+    assert!(
+        organizer_copy(kind, &uid).await.contains("The original"),
+        "the other calendar's event is untouched"
+    );
+
+    let delete =
+        Delete { url: other, precondition: Precondition::None, scheduling: SchedulingHeaders::default() };
+    support::client(kind, "organizer").run(&delete).await.unwrap();
+}

@@ -267,8 +267,8 @@ async fn wizard_on(app: &mut App, h: &mut Handle, kind: Kind, file: std::path::P
     .await;
     let _ = app.update(Message::Import(import::Message::Add(vec![file.clone()])));
     assert_eq!(app.screen, Screen::Import);
-    let batch = convene::import::source::read_files(&[file]);
-    let _ = app.update(Message::Import(import::Message::Read(std::sync::Arc::new(batch))));
+    let batch = convene::import::source::read_files(std::slice::from_ref(&file));
+    let _ = app.update(Message::Import(import::Message::Read(vec![file], std::sync::Arc::new(batch))));
     let s = support::server(kind);
     let default = s.at(&s.default_calendar, "organizer");
     let target =

@@ -12,7 +12,6 @@ use clap::Args;
 
 use super::replies::{AccountArg, open};
 use crate::caldav::SchedulingMode;
-use crate::ical::Identity;
 use crate::import::{self, Preview, Progress, source};
 use crate::paths::Paths;
 use crate::sync::{EngineError, ImportRequest};
@@ -44,7 +43,7 @@ pub struct ImportArgs {
     /// reading what will happen instead.
     #[arg(long)]
     pub yes: bool,
-    /// Writes at a time.
+    /// Writes at a time (1 to 16).
     #[arg(long, default_value_t = import::DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
     #[arg(long)]
@@ -72,7 +71,7 @@ pub async fn run(paths: &Paths, args: ImportArgs) -> anyhow::Result<i32> {
     let calendar = engine.find_calendar(&args.calendar)?;
     let preview = Preview::new(
         &batch,
-        &Identity::new(engine.schedule_addresses()),
+        &engine.identity(),
         &engine.uids_in(&calendar.url).into_keys().collect::<HashSet<_>>(),
     );
     if !args.json {

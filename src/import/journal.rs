@@ -41,8 +41,9 @@ struct Record {
 pub struct Journal {
     path: PathBuf,
     file: Mutex<File>,
-    /// The last step each UID reached in earlier runs, with its reason.
-    earlier: HashMap<String, (Step, Option<String>)>,
+    /// The last step each UID reached in earlier runs (reasons are in the
+    /// file for people to read).
+    earlier: HashMap<String, Step>,
 }
 
 /// Names the journal of one import: the same entries into the same
@@ -67,7 +68,7 @@ impl Journal {
                 torn = !bytes.is_empty() && !bytes.ends_with(b"\n");
                 let text = String::from_utf8_lossy(&bytes);
                 for r in text.lines().filter_map(|l| serde_json::from_str::<Record>(l).ok()) {
-                    earlier.insert(r.uid, (r.step, r.reason));
+                    earlier.insert(r.uid, r.step);
                 }
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -88,8 +89,8 @@ impl Journal {
         &self.path
     }
 
-    pub fn earlier(&self, uid: &str) -> Option<(Step, Option<&str>)> {
-        self.earlier.get(uid).map(|(s, r)| (*s, r.as_deref()))
+    pub fn earlier(&self, uid: &str) -> Option<Step> {
+        self.earlier.get(uid).copied()
     }
 
     /// Appends one step. Each line is one `write` of a complete line, so a
@@ -123,10 +124,10 @@ mod tests {
         f.write_all(b"{\"uid\":\"b\",\"st").unwrap();
         Journal::open(&path).unwrap().record("e", Step::Imported, None).unwrap();
         let j = Journal::open(&path).unwrap();
-        assert_eq!(j.earlier("e"), Some((Step::Imported, None)), "a record after a torn line survives");
-        assert_eq!(j.earlier("a"), Some((Step::Imported, None)));
-        assert_eq!(j.earlier("b"), Some((Step::Writing, None)));
-        assert_eq!(j.earlier("c"), Some((Step::Failed, Some("403"))));
+        assert_eq!(j.earlier("e"), Some(Step::Imported), "a record after a torn line survives");
+        assert_eq!(j.earlier("a"), Some(Step::Imported));
+        assert_eq!(j.earlier("b"), Some(Step::Writing));
+        assert_eq!(j.earlier("c"), Some(Step::Failed));
         assert_eq!(j.earlier("d"), None);
     }
 }

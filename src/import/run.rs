@@ -33,6 +33,9 @@ pub struct Job {
     /// UIDs already in the target calendar, and where.
     pub existing: HashMap<String, Url>,
     pub update_duplicates: bool,
+    /// The person accepted that updates notify attendees where only new
+    /// events can be kept quiet (SCHEDULE-AGENT=CLIENT servers).
+    pub loud_updates_confirmed: bool,
     pub plan: Plan,
     pub concurrency: usize,
     pub journal: Journal,
@@ -83,17 +86,16 @@ pub fn resource_url(calendar: &Url, uid: &str) -> Url {
 }
 
 /// Adds SCHEDULE-AGENT=CLIENT to every ORGANIZER and ATTENDEE, which tells
-/// the server the client does the scheduling (RFC 6638 §7.1): it sends nothing.
-pub fn mark_schedule_agent_client(data: &str) -> String {
-    let Ok(mut doc) = Document::parse(data) else { return data.to_owned() };
-    if let Some(cal) = doc.calendar_mut() {
-        for c in cal.children_mut() {
-            for line in c.props_mut().filter(|l| l.name == "ATTENDEE" || l.name == "ORGANIZER") {
-                line.set_param("SCHEDULE-AGENT", "CLIENT");
-            }
+/// the server the client does the scheduling (RFC 6638 §7.1): it sends
+/// nothing. None if the data doesn't parse.
+pub fn mark_schedule_agent_client(data: &str) -> Option<String> {
+    let mut doc = Document::parse(data).ok()?;
+    for c in doc.calendar_mut()?.children_mut() {
+        for line in c.props_mut().filter(|l| l.name == "ATTENDEE" || l.name == "ORGANIZER") {
+            line.set_param("SCHEDULE-AGENT", "CLIENT");
         }
     }
-    doc.to_string()
+    Some(doc.to_string())
 }
 
 struct Shared {
@@ -156,7 +158,7 @@ pub async fn run(
     }
 
     let job = &shared.job;
-    let entries = job
+    let entries: Vec<Entry> = job
         .items
         .iter()
         .zip(outcomes)
@@ -172,13 +174,15 @@ pub async fn run(
             }
         })
         .collect();
+    // Cancel pressed after the last write cancelled nothing.
+    let cancelled = entries.iter().any(|e| e.outcome == Outcome::NotStarted);
     Ok(Report {
         calendar: job.calendar.clone(),
         mode: job.plan.mode,
         method: job.plan.method,
         entries,
         bad: job.bad.clone(),
-        cancelled: shared.cancel.load(Ordering::SeqCst),
+        cancelled,
         elapsed: started.elapsed(),
         journal: job.journal.path().to_owned(),
     })
@@ -195,7 +199,7 @@ fn next(shared: &Shared) -> Option<usize> {
 /// had already finished it; Err only when the journal can't be written.
 async fn write_one(shared: &Shared, item: &Item) -> Result<(Outcome, bool), StoreError> {
     let job = &shared.job;
-    let earlier = job.journal.earlier(&item.uid).map(|(step, _)| step);
+    let earlier = job.journal.earlier(&item.uid);
     let in_calendar = job.existing.get(&item.uid);
     // Done by an earlier run, and still there (it may have been deleted since).
     match (earlier, in_calendar) {
@@ -228,32 +232,76 @@ async fn write_one(shared: &Shared, item: &Item) -> Result<(Outcome, bool), Stor
 /// `ours`: an earlier run already wrote this UID, so a 412 means it landed.
 async fn create(shared: &Shared, item: &Item, ours: bool) -> Outcome {
     let job = &shared.job;
-    let url = resource_url(&job.calendar, &item.uid);
-    let data =
-        if job.plan.marks_attendees() { mark_schedule_agent_client(&item.data) } else { item.data.clone() };
-    let put = Put {
-        url: url.clone(),
-        data,
-        precondition: Precondition::IfNoneMatchAny,
-        scheduling: job.plan.headers.clone(),
+    let data = if job.plan.marks_attendees() {
+        match mark_schedule_agent_client(&item.data) {
+            Some(d) => d,
+            // Sending it unmarked would mail its attendees.
+            None => return Outcome::Failed("its data could not be marked SCHEDULE-AGENT=CLIENT".into()),
+        }
+    } else {
+        item.data.clone()
     };
-    let (result, retried) = with_retries(|| shared.client.run(&put)).await;
-    match result {
-        Ok(_) => Outcome::Imported,
+    let url = resource_url(&job.calendar, &item.uid);
+    match put_new(shared, &url, &data).await {
+        (Ok(()), _) => Outcome::Imported,
         // Our own write, from an earlier run or an attempt whose answer was lost.
-        Err(caldav::Error::AlreadyExists) if ours || retried => Outcome::Imported,
-        Err(caldav::Error::AlreadyExists) => duplicate(shared, item, &url).await,
-        Err(caldav::Error::UidConflict { existing: Some(href) }) => {
+        (Err(caldav::Error::AlreadyExists), maybe_landed) if ours || maybe_landed => Outcome::Imported,
+        (Err(caldav::Error::AlreadyExists), _) => match uid_at(shared, &url).await {
+            Some(uid) if uid == item.uid => found_there(shared, item, &url).await,
+            // Another event holds the name (e.g. a store that ignores case).
+            _ => match put_new(shared, &fallback_url(&job.calendar, &item.uid), &data).await {
+                (Ok(()), _) => Outcome::Imported,
+                (Err(e), _) => Outcome::Failed(e.to_string()),
+            },
+        },
+        (Err(caldav::Error::UidConflict { existing: Some(href) }), _) => {
             match Url::parse(&href).or_else(|_| job.calendar.join(&href)) {
-                Ok(href) => duplicate(shared, item, &href).await,
-                Err(_) => Outcome::Skipped(format!("the UID is already used by {href}")),
+                Ok(h) if h.as_str().starts_with(job.calendar.as_str()) => found_there(shared, item, &h).await,
+                // Never touch another calendar's event.
+                _ => Outcome::Skipped(format!("the UID is already used by {href}, outside this calendar")),
             }
         }
-        Err(caldav::Error::UidConflict { existing: None }) => {
+        (Err(caldav::Error::UidConflict { existing: None }), _) => {
             Outcome::Skipped("the UID is already used by another event on this server".into())
         }
-        Err(e) => Outcome::Failed(e.to_string()),
+        (Err(e), _) => Outcome::Failed(e.to_string()),
     }
+}
+
+/// PUT with `If-None-Match: *`; also says whether an attempt may have
+/// landed although its answer was lost (a timeout or a broken connection).
+async fn put_new(shared: &Shared, url: &Url, data: &str) -> (Result<(), caldav::Error>, bool) {
+    let put = Put {
+        url: url.clone(),
+        data: data.to_owned(),
+        precondition: Precondition::IfNoneMatchAny,
+        scheduling: shared.job.plan.headers.clone(),
+    };
+    let (result, maybe_landed) = with_retries(|| shared.client.run(&put)).await;
+    (result.map(|_| ()), maybe_landed)
+}
+
+/// The second choice of name when another event holds the first.
+fn fallback_url(calendar: &Url, uid: &str) -> Url {
+    calendar
+        .join(&format!("convene-{:016x}-2.ics", fnv1a_64(uid.as_bytes())))
+        .unwrap_or_else(|_| calendar.clone())
+}
+
+async fn uid_at(shared: &Shared, url: &Url) -> Option<String> {
+    let get = Get { url: url.clone() };
+    let object = with_retries(|| shared.client.run(&get)).await.0.ok()?;
+    let doc = Document::parse(&object.data).ok()?;
+    doc.calendar()?.children().find_map(crate::ical::event::uid)
+}
+
+/// A duplicate found only while writing (the cache did not know it): it is
+/// journalled as such first, so a crash now is not later taken for our write.
+async fn found_there(shared: &Shared, item: &Item, href: &Url) -> Outcome {
+    if let Err(e) = shared.job.journal.record(&item.uid, Step::Skipped, Some("already in the calendar")) {
+        return Outcome::Failed(e.to_string());
+    }
+    duplicate(shared, item, href).await
 }
 
 /// An entry whose UID the calendar already holds.
@@ -261,6 +309,19 @@ async fn duplicate(shared: &Shared, item: &Item, href: &Url) -> Outcome {
     let job = &shared.job;
     if !job.update_duplicates {
         return Outcome::Skipped("already in the calendar".into());
+    }
+    // SCHEDULE-AGENT=CLIENT only keeps new events quiet; an update would
+    // notify, which the person accepted only if they confirmed it.
+    if job.plan.marks_attendees() && !job.loud_updates_confirmed {
+        return Outcome::Skipped(
+            "already in the calendar; replacing it would notify its attendees on this server".into(),
+        );
+    }
+    if !item.has_master {
+        return Outcome::Skipped(
+            "already in the calendar; the file holds only single occurrences, and replacing would drop the rest of the series"
+                .into(),
+        );
     }
     let get = Get { url: href.clone() };
     let current = match with_retries(|| shared.client.run(&get)).await.0 {
@@ -270,7 +331,6 @@ async fn duplicate(shared: &Shared, item: &Item, href: &Url) -> Outcome {
     let Some(etag) = current.etag.filter(|e| !e.is_weak()) else {
         return Outcome::Failed("the server gave no usable ETag, so it can't be updated safely".into());
     };
-    // SCHEDULE-AGENT=CLIENT is for new events only (the plan said so).
     let put = Put {
         url: href.clone(),
         data: item.data.clone(),
@@ -288,25 +348,25 @@ async fn duplicate(shared: &Shared, item: &Item, href: &Url) -> Outcome {
 
 /// Retries what failed for a passing reason. Safe for these writes: each
 /// carries a precondition, so a retry can't apply twice. Also says whether
-/// it retried: a write whose answer was lost may have landed.
+/// an attempt may have landed unseen (timeout or broken connection).
 async fn with_retries<T, F, Fut>(mut attempt: F) -> (Result<T, caldav::Error>, bool)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<T, caldav::Error>>,
 {
     let mut result = attempt().await;
-    let mut retried = false;
+    let mut maybe_landed = false;
     for wait in RETRIES {
         match &result {
             Err(e) if e.is_transient() => {
+                maybe_landed |= matches!(e, caldav::Error::Timeout | caldav::Error::Connection(_));
                 tokio::time::sleep(Duration::from_millis(wait)).await;
                 result = attempt().await;
-                retried = true;
             }
             _ => break,
         }
     }
-    (result, retried)
+    (result, maybe_landed)
 }
 
 #[cfg(test)]
@@ -331,7 +391,7 @@ mod tests {
     fn schedule_agent_goes_on_every_organizer_and_attendee() {
         let data = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:x\r\nDTSTART:20300101T100000Z\r\n\
 ORGANIZER:mailto:o@example.com\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:a@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
-        let out = mark_schedule_agent_client(data);
+        let out = mark_schedule_agent_client(data).unwrap();
         assert!(out.contains("ORGANIZER;SCHEDULE-AGENT=CLIENT:mailto:o@example.com"), "{out}");
         assert!(
             out.contains("ATTENDEE;PARTSTAT=NEEDS-ACTION;SCHEDULE-AGENT=CLIENT:mailto:a@example.com"),

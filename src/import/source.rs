@@ -44,6 +44,8 @@ pub struct Item {
     pub organizer: Option<String>,
     /// ATTENDEE addresses over master and overrides, first seen order, no repeats.
     pub attendees: Vec<String>,
+    /// False when the file holds only overrides (single occurrences).
+    pub has_master: bool,
     /// `BEGIN:VCALENDAR … END:VCALENDAR` ready for PUT: VERSION and PRODID
     /// from the file (defaults if missing), no METHOD, the VTIMEZONEs the
     /// item's TZIDs name, then the item's components, CRLF line endings.
@@ -506,7 +508,15 @@ fn read_entry(chunk: &Chunk) -> Result<Entry, Problem> {
         None => {
             // Derived from the text, so importing the same file again finds
             // the same UID and creates no duplicate.
-            let uid = format!("convene-import-{:016x}", fnv1a_64(chunk.text.as_bytes()));
+            // Stamps change with every export of the same event: leave them out.
+            let stable: String = chunk
+                .text
+                .split_inclusive('\n')
+                .filter(|l| {
+                    !["DTSTAMP", "LAST-MODIFIED"].iter().any(|p| l.to_ascii_uppercase().starts_with(p))
+                })
+                .collect();
+            let uid = format!("convene-import-{:016x}", fnv1a_64(stable.as_bytes()));
             component.remove_props("UID");
             component.push_prop(Line::new("UID", Vec::new(), &uid));
             uid
@@ -556,8 +566,20 @@ fn check_entry(kind: Kind, c: &Component) -> Result<(), String> {
             return Err(format!("{name} has DURATION but no DTSTART"));
         }
     }
-    let instant = |prop: &str| c.prop(prop).map(When::from_line).as_ref().and_then(to_local);
-    if let (Some(s), Some(e)) = (instant("DTSTART"), instant(end_prop))
+    // Compared only where both instants are known: an unknown zone name
+    // (Outlook's Windows names) reads as floating time, and a flight from
+    // one such zone to another can rightly end "before" it starts.
+    let when = |prop: &str| c.prop(prop).map(When::from_line);
+    let known = |w: &When| {
+        w.tzid.as_deref().is_none_or(|z| z.trim_start_matches('/').parse::<chrono_tz::Tz>().is_ok())
+    };
+    let (start_at, end_at) = (when("DTSTART"), when(end_prop));
+    let comparable = match (&start_at, &end_at) {
+        (Some(a), Some(b)) => a.tzid == b.tzid || (known(a) && known(b)),
+        _ => false,
+    };
+    if comparable
+        && let (Some(s), Some(e)) = (start_at.as_ref().and_then(to_local), end_at.as_ref().and_then(to_local))
         && e < s
     {
         return Err(format!("{end_prop} is before DTSTART"));
@@ -584,7 +606,9 @@ fn is_date_or_date_time(value: &str) -> bool {
 fn read_zone(chunk: &Chunk, zones: &mut HashMap<String, String>) -> Result<(), Problem> {
     let doc = chunk.parse()?;
     let zone = doc.calendar().and_then(|c| c.children().next());
-    let tzid = zone.and_then(|z| z.prop("TZID")).map(|l| l.value.trim().to_owned()).filter(|t| !t.is_empty());
+    // The property is TEXT (`\,` escapes); the parameters naming it are not.
+    let tzid =
+        zone.and_then(|z| z.prop("TZID")).map(|l| event::unescape(l.value.trim())).filter(|t| !t.is_empty());
     let Some(tzid) = tzid else { return Err(chunk.problem("VTIMEZONE has no TZID")) };
     // Exports that repeat a zone repeat it identically: the first serves.
     zones.entry(tzid).or_insert_with(|| component_text(&doc));
@@ -640,6 +664,7 @@ fn make_item(
         end,
         organizer: event::organizer(&main.component).map(|p| p.address),
         attendees: attendees(members),
+        has_master: members.iter().any(|m| m.recurrence_id.is_none()),
         data: calendar_data(members, calendars.get(first.calendar), zones),
     })
 }
@@ -1238,5 +1263,43 @@ mod tests {
         file.set_len(MAX_FILE_BYTES + 1).unwrap();
         let batch = read_files(std::slice::from_ref(&big));
         assert_eq!(bad_list(&batch), [(0, None, "is larger than 64 MB")]);
+    }
+
+    #[test]
+    fn outlook_exports_with_windows_zones_and_escaped_names_import() {
+        let text = crlf(
+            "BEGIN:VCALENDAR\nVERSION:2.0\nX-WR-CALNAME:Work\n\
+BEGIN:VTIMEZONE\nTZID:(UTC+01:00) Amsterdam\\, Berlin\nBEGIN:STANDARD\nDTSTART:16010101T030000\n\
+TZOFFSETFROM:+0200\nTZOFFSETTO:+0100\nEND:STANDARD\nEND:VTIMEZONE\n\
+BEGIN:VEVENT\nUID:flight\nDTSTART;TZID=Tokyo Standard Time:20300601T200000\n\
+DTEND;TZID=Hawaiian Standard Time:20300601T080000\nSUMMARY:Flight\nEND:VEVENT\n\
+BEGIN:VEVENT\nUID:berlin\nDTSTART;TZID=\"(UTC+01:00) Amsterdam, Berlin\":20300601T100000\n\
+DTEND;TZID=\"(UTC+01:00) Amsterdam, Berlin\":20300601T090000\nSUMMARY:Backwards\nEND:VEVENT\n\
+BEGIN:VEVENT\nUID:berlin-ok\nDTSTART;TZID=\"(UTC+01:00) Amsterdam, Berlin\":20300601T100000\n\
+SUMMARY:Uses the escaped zone\nEND:VEVENT\nEND:VCALENDAR\n",
+        );
+        let batch = parse(Path::new("outlook.ics"), &text);
+        // Two unknown zones can't be compared: the flight is not refused.
+        assert!(batch.items.iter().any(|i| i.uid == "flight"), "{:?}", batch.bad);
+        // The same zone on both ends still is.
+        assert_eq!(bad_list(&batch), vec![(18, Some("berlin"), "DTEND is before DTSTART")]);
+        // A zone whose name the property escapes is attached to its user.
+        assert!(
+            item(&batch, "berlin-ok").data.contains("BEGIN:VTIMEZONE"),
+            "{}",
+            item(&batch, "berlin-ok").data
+        );
+    }
+
+    #[test]
+    fn a_generated_uid_survives_a_fresh_export() {
+        let export = |stamp: &str| {
+            crlf(&format!(
+                "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nDTSTAMP:{stamp}\nDTSTART:20300101T100000Z\nSUMMARY:No UID\nEND:VEVENT\nEND:VCALENDAR\n"
+            ))
+        };
+        let first = parse(Path::new("a.ics"), &export("20300101T000000Z"));
+        let again = parse(Path::new("a.ics"), &export("20300202T000000Z"));
+        assert_eq!(first.items[0].uid, again.items[0].uid);
     }
 }

@@ -143,8 +143,8 @@ struct Actor {
     engine: Engine,
     updates: mpsc::Sender<Update>,
     offline: bool,
-    /// The running import's cancel flag and task.
-    import: Option<(Arc<AtomicBool>, tokio::task::JoinHandle<()>)>,
+    /// The running import's cancel flag.
+    import_cancel: Option<Arc<AtomicBool>>,
 }
 
 async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: mpsc::Sender<Update>) {
@@ -165,7 +165,9 @@ async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: 
             }
         }
     };
-    let mut actor = Actor { engine, updates, offline: false, import: None };
+    let mut actor = Actor { engine, updates, offline: false, import_cancel: None };
+    // The running import's task; the import ends when the actor has seen it end.
+    let mut import: Option<ImportTask> = None;
     let invitations = actor.engine.invitations().unwrap_or_default();
     actor
         .emit(Update::Ready {
@@ -192,19 +194,34 @@ async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: 
                     let uids = actor.engine.uids_in(&calendar).into_keys().collect();
                     actor.emit(Update::TargetUids { calendar, uids }).await
                 }
-                Some(Control::Import(request)) => actor.start_import(*request).await,
-                Some(Control::CancelImport) => {
-                    if let Some((cancel, _)) = &actor.import {
-                        cancel.store(true, Ordering::SeqCst);
+                Some(Control::Import(request)) => {
+                    if import.is_some() {
+                        let busy = "another import into this account is still running".to_owned();
+                        actor.emit(Update::ImportFinished(Err(busy))).await;
+                    } else {
+                        import = actor.start_import(*request).await;
                     }
                 }
+                Some(Control::CancelImport) => actor.cancel_import(),
             },
+            result = async { import.as_mut().expect("guarded by the condition").await }, if import.is_some() => {
+                import = None;
+                actor.import_done(result).await;
+            }
             _ = tick.tick() => actor.sync().await,
             _ = retry.tick(), if actor.offline => actor.sync().await,
         }
     }
+    // Let the writes in flight finish and be journalled before stopping.
+    if let Some(task) = import.take() {
+        actor.cancel_import();
+        let result = task.await;
+        actor.import_done(result).await;
+    }
     actor.emit(Update::Stopped).await;
 }
+
+type ImportTask = tokio::task::JoinHandle<Result<Report, crate::store::StoreError>>;
 
 impl Actor {
     async fn emit(&self, u: Update) {
@@ -320,35 +337,60 @@ impl Actor {
         self.changed().await;
     }
 
-    /// Prepares the import here (it needs the engine), then writes it in a
-    /// task of its own so syncing, answering and cancelling go on meanwhile.
-    async fn start_import(&mut self, request: ImportRequest) {
-        if self.import.as_ref().is_some_and(|(_, task)| !task.is_finished()) {
-            let busy = "another import into this account is still running".to_owned();
-            return self.emit(Update::ImportFinished(Err(busy))).await;
+    /// Prepares the import here (it needs the engine, and a sync so the
+    /// duplicates are current), then writes it in a task of its own so
+    /// syncing, answering and cancelling go on meanwhile.
+    async fn start_import(&mut self, request: ImportRequest) -> Option<ImportTask> {
+        self.sync().await;
+        if self.offline {
+            let why = "the server can't be reached; try again when it is back".to_owned();
+            self.emit(Update::ImportFinished(Err(why))).await;
+            return None;
         }
-        let synced = self.engine.sync().await;
-        let job = match synced.and_then(|_| self.engine.prepare_import(request)) {
+        let job = match self.engine.prepare_import(request) {
             Ok(job) => job,
-            Err(e) => return self.emit(Update::ImportFinished(Err(e.to_string()))).await,
+            Err(e) => {
+                self.emit(Update::ImportFinished(Err(e.to_string()))).await;
+                return None;
+            }
         };
         let cancel = Arc::new(AtomicBool::new(false));
+        self.import_cancel = Some(cancel.clone());
         let (client, updates) = (self.engine.client().clone(), self.updates.clone());
-        let flag = cancel.clone();
-        let task = tokio::spawn(async move {
+        Some(tokio::spawn(async move {
             let mut shown = Instant::now();
-            let result = import::run::run(client, job, flag, |p| {
+            import::run::run(client, job, cancel, |p| {
                 // A progress bar needs ten frames a second, not one per entry.
                 if shown.elapsed() >= Duration::from_millis(100) || p.done == p.total {
                     let _ = updates.try_send(Update::ImportProgress(p.clone()));
                     shown = Instant::now();
                 }
             })
-            .await;
-            let _ =
-                updates.send(Update::ImportFinished(result.map(Box::new).map_err(|e| e.to_string()))).await;
-        });
-        self.import = Some((cancel, task));
+            .await
+        }))
+    }
+
+    fn cancel_import(&self) {
+        if let Some(cancel) = &self.import_cancel {
+            cancel.store(true, Ordering::SeqCst);
+        }
+    }
+
+    async fn import_done(
+        &mut self,
+        result: Result<Result<Report, crate::store::StoreError>, tokio::task::JoinError>,
+    ) {
+        self.import_cancel = None;
+        let outcome = match result {
+            Ok(Ok(report)) => Ok(Box::new(report)),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(e) => Err(format!(
+                "the import stopped unexpectedly ({e}); importing again continues where it stopped"
+            )),
+        };
+        self.emit(Update::ImportFinished(outcome)).await;
+        // Show what was imported.
+        self.sync().await;
     }
 
     async fn resolve(&mut self, uid: &str, resolution: Resolution) {

@@ -93,11 +93,12 @@ impl Engine {
             .collect();
         // Only real duplicates make "update duplicates" matter to the plan.
         let updates = req.update_duplicates && !existing.is_empty();
-        // Without attendees there is nobody to notify, whatever the server does.
-        let attendees = req.items.iter().any(|i| !i.attendees.is_empty());
+        // Without attendees (and without replacing events that may have
+        // some) there is nobody to notify, whatever the server does.
+        let nobody = !req.update_duplicates && req.items.iter().all(|i| i.attendees.is_empty());
         let plan = match import::plan::plan(&caps, req.mode, as_address.as_deref(), updates) {
             Ok(p) => p,
-            Err(u) if req.confirmed || !attendees => u.instead,
+            Err(u) if req.confirmed || nobody => u.instead,
             Err(u) => return Err(EngineError::Unhonourable(u)),
         };
         let journal_path =
@@ -108,6 +109,7 @@ impl Engine {
             bad: req.bad,
             existing,
             update_duplicates: req.update_duplicates,
+            loud_updates_confirmed: req.confirmed,
             plan,
             concurrency: req.concurrency,
             journal: journal::Journal::open(&journal_path)?,

@@ -109,6 +109,7 @@ impl App {
             Update::Stopped => {
                 a.control = None;
                 a.status = Status::Stopped;
+                self.import_account_stopped(name);
             }
         }
     }

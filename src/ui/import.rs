@@ -74,7 +74,8 @@ pub enum Message {
     /// Files from the dialog, a drop on the window, or `convene open`.
     Add(Vec<PathBuf>),
     Remove(PathBuf),
-    Read(Arc<Batch>),
+    /// The files read (a read of an older list is ignored) and what they hold.
+    Read(Vec<PathBuf>, Arc<Batch>),
     Target(Target),
     UpdateDuplicates(bool),
     Mode(SchedulingMode),
@@ -174,9 +175,20 @@ impl App {
         let files = w.files.clone();
         Task::perform(
             async move {
-                tokio::task::spawn_blocking(move || source::read_files(&files)).await.unwrap_or_default()
+                let list = files.clone();
+                let batch = tokio::task::spawn_blocking(move || source::read_files(&list)).await;
+                let batch = batch.unwrap_or_else(|e| Batch {
+                    items: Vec::new(),
+                    bad: vec![source::Bad {
+                        file: files.first().cloned().unwrap_or_default(),
+                        line: 0,
+                        uid: None,
+                        problem: format!("reading stopped unexpectedly: {e}"),
+                    }],
+                });
+                (files, batch)
             },
-            |batch| wrap(Message::Read(Arc::new(batch))),
+            |(files, batch)| wrap(Message::Read(files, Arc::new(batch))),
         )
     }
 
@@ -208,21 +220,38 @@ impl App {
     }
 
     pub(super) fn import_finished(&mut self, account: &str, outcome: Result<Box<Report>, String>) {
-        let done = outcome.is_ok();
+        let running_here = self.import.as_ref().is_some_and(|w| {
+            w.step == Step::Running && w.target.as_ref().is_some_and(|t| t.account == account)
+        });
         match self.import.as_mut() {
-            Some(w) => {
+            Some(w) if running_here => {
                 w.outcome = Some(outcome);
                 w.step = Step::Report;
                 w.cancelling = false;
+                // The calendar holds more now: duplicates for a next run.
+                w.existing = None;
+                self.ask_target_uids();
             }
-            None => {
-                if let Err(e) = outcome {
-                    self.banner(format!("The import did not run: {e}"));
-                }
-            }
+            _ => match outcome {
+                Ok(r) => self.banner(format!("Import into {}: {}", r.calendar, r.headline())),
+                Err(e) => self.banner(format!("An import did not run: {e}")),
+            },
         }
-        if done {
-            self.send(account, Control::SyncNow);
+    }
+
+    /// The account's actor stopped (removed, or restarted): an import it
+    /// ran has ended with it; its journal lets the next run continue.
+    pub(super) fn import_account_stopped(&mut self, account: &str) {
+        if let Some(w) = self.import.as_mut()
+            && w.step == Step::Running
+            && w.target.as_ref().is_some_and(|t| t.account == account)
+        {
+            w.step = Step::Report;
+            w.cancelling = false;
+            w.outcome = Some(Err(
+                "the account was disconnected; importing the same files again continues where it stopped"
+                    .into(),
+            ));
         }
     }
 
@@ -250,7 +279,8 @@ impl App {
                 w.files.retain(|x| *x != f);
                 return self.read_files();
             }
-            Message::Read(batch) => {
+            Message::Read(files, _) if files != w.files => {}
+            Message::Read(_, batch) => {
                 w.reading = false;
                 w.batch = Some(batch);
                 self.import_default_target();
@@ -264,7 +294,12 @@ impl App {
                 w.confirmed = false;
                 self.ask_target_uids();
             }
-            Message::UpdateDuplicates(b) => w.update_duplicates = b,
+            // Which modes can be honoured depends on it: choose again.
+            Message::UpdateDuplicates(b) => {
+                w.update_duplicates = b;
+                w.mode = None;
+                w.confirmed = false;
+            }
             Message::Mode(mode) => {
                 w.mode = Some(mode);
                 w.confirmed = false;

@@ -136,6 +136,7 @@ async fn one_run(client: &Client, plan: &Plan, items: &[import::Item], concurren
         bad: Vec::new(),
         existing: HashMap::new(),
         update_duplicates: false,
+        loud_updates_confirmed: false,
         plan: plan.clone(),
         concurrency,
         journal: Journal::open(&dir.path().join("bench-import.jsonl")).unwrap(),
