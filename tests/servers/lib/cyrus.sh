@@ -53,26 +53,55 @@ EOF
 }
 
 cyrus_install() {
-	local d u
+	local d attempt
 	d=$(cyrus_dir)
 	mkdir -p "$d/log" "$d/run/socket"
 	cyrus_write_config
-	if [[ ! -d $d/pristine ]]; then
-		log "cyrus: first provisioning"
-		rm -rf "$d/data"
-		mkdir -p "$d/data/conf" "$d/data/spool" "$d/data/sieve"
-		for u in "${USERS[@]}"; do
-			saslpasswd2 -f "$d/data/sasldb2" -u localhost -c -p "$u" <"$DIR/passwords/$u"
-		done
+	if [[ -d $d/pristine ]]; then
+		cyrus_own_data
+		return 0
 	fi
-	# The services drop to cyrus:mail; they need the data and socket dirs.
+	for attempt in 1 2 3; do
+		log "cyrus: first provisioning (attempt $attempt)"
+		cyrus_fresh_data
+		cyrus_launch
+		CYRUS_SPACED=1 cyrus_provision
+		cyrus_stop
+		cyrus_users_apart && break
+		log "cyrus: two users were given the same mailbox id; provisioning again"
+		((attempt < 3)) || die "cyrus: users keep getting the same mailbox id"
+	done
+	snapshot_dir "$d/data" "$d/pristine"
+}
+
+cyrus_fresh_data() {
+	local d u
+	d=$(cyrus_dir)
+	rm -rf "$d/data"
+	mkdir -p "$d/data/conf" "$d/data/spool" "$d/data/sieve"
+	for u in "${USERS[@]}"; do
+		saslpasswd2 -f "$d/data/sasldb2" -u localhost -c -p "$u" <"$DIR/passwords/$u"
+	done
+	cyrus_own_data
+}
+
+# The services drop to cyrus:mail; they need the data and socket dirs.
+cyrus_own_data() {
+	local d
+	d=$(cyrus_dir)
 	chown -R cyrus:mail "$d/data" "$d/run"
 	chmod 640 "$d/data/sasldb2" 2>/dev/null || true
-	[[ -d $d/pristine ]] && return 0
-	cyrus_launch
-	cyrus_provision
-	cyrus_stop
-	snapshot_dir "$d/data" "$d/pristine"
+}
+
+# Cyrus 3.6 draws mailbox ids from a generator each process seeds from the
+# clock: two imapd processes forked in the same second once gave organizer
+# and attendee the same id, hence one shared DAV database, and every reply
+# test failed. Users are created a second apart (CYRUS_SPACED), and each
+# must end up with a DAV database of its own.
+cyrus_users_apart() {
+	local n
+	n=$(find "$(cyrus_dir)/data/conf/user" -name dav.db 2>/dev/null | wc -l)
+	[[ $n -eq ${#USERS[@]} ]]
 }
 
 cyrus_up() { curl -s -o /dev/null --max-time 2 "$CYRUS_URL" && port_open "$CYRUS_IMAP_PORT"; }
@@ -142,8 +171,10 @@ cyrus_launch() {
 # afterwards creates the Default calendar, Inbox and Outbox. Both are no-ops
 # once done, so this runs on every start.
 cyrus_provision() {
-	local u code
+	local u code first=1
 	for u in "${USERS[@]}"; do
+		[[ ${CYRUS_SPACED:-0} == 1 && $first == 0 ]] && sleep 1.2
+		first=0
 		curl -sS --max-time 20 -u "$u:$(password_of "$u")" \
 			"imap://$HOST:$CYRUS_IMAP_PORT/" -o /dev/null ||
 			{
