@@ -1,0 +1,314 @@
+//! The wizard's screens, one function per step.
+
+use iced::widget::{
+    button, checkbox, column, container, pick_list, progress_bar, radio, row, scrollable, text,
+};
+use iced::{Element, Fill};
+
+use super::{LIST_LIMIT, Message, Step, Wizard, wrap};
+use crate::import::plan::{self, mode_label};
+use crate::import::{Outcome, Progress};
+use crate::ui::{App, Message as AppMessage, style};
+
+fn id_button<'a>(label: &'a str, id: &'static str, msg: Option<Message>) -> Element<'a, AppMessage> {
+    let b = button(text(label)).style(button::secondary).on_press_maybe(msg.map(wrap));
+    container(b).id(id).into()
+}
+
+fn primary<'a>(label: String, id: &'static str, msg: Option<Message>) -> Element<'a, AppMessage> {
+    container(button(text(label)).style(button::primary).on_press_maybe(msg.map(wrap))).id(id).into()
+}
+
+fn muted<'a>(s: String) -> Element<'a, AppMessage> {
+    text(s).size(13).style(style::muted).into()
+}
+
+pub fn view(app: &App) -> Element<'_, AppMessage> {
+    let Some(w) = &app.import else { return text("").into() };
+    let steps = ["1 Files", "2 Preview", "3 Notifications", "4 Import", "5 Report"];
+    let current = w.step as usize;
+    let crumbs = row(steps.iter().enumerate().map(|(i, s)| {
+        let t = text(*s).size(14);
+        if i == current { t.into() } else { t.style(style::muted).into() }
+    }))
+    .spacing(16);
+    let body = match w.step {
+        Step::Files => files_view(w),
+        Step::Preview => preview_view(app, w),
+        Step::Scheduling => scheduling_view(app, w),
+        Step::Running => running_view(w),
+        Step::Report => report_view(w),
+    };
+    column![text("Import calendar files").size(22), crumbs, body].spacing(12).into()
+}
+
+fn files_view(w: &Wizard) -> Element<'_, AppMessage> {
+    let mut list = column![].spacing(4);
+    for f in &w.files {
+        list = list.push(
+            row![
+                text(f.display().to_string()).width(Fill),
+                button(text("Remove")).style(button::text).on_press(wrap(Message::Remove(f.clone())))
+            ]
+            .align_y(iced::Center),
+        );
+    }
+    let status = if w.files.is_empty() {
+        "Choose .ics files, or drop them on this window.".to_owned()
+    } else if w.reading {
+        "Reading…".to_owned()
+    } else {
+        match &w.batch {
+            Some(b) if b.bad.is_empty() => format!("{} entries can be imported.", b.items.len()),
+            Some(b) => {
+                format!("{} entries can be imported; {} can't (see the preview).", b.items.len(), b.bad.len())
+            }
+            None => String::new(),
+        }
+    };
+    // Even a file with nothing importable goes on: the preview says why.
+    let ready = w.batch.as_ref().is_some_and(|b| !b.items.is_empty() || !b.bad.is_empty());
+    column![
+        list,
+        container(text(status)).id("import-files-status"),
+        row![
+            id_button("Choose files…", "import-choose", Some(Message::Choose)),
+            primary("Next: preview".into(), "import-next", ready.then_some(Message::Next)),
+            id_button("Close", "import-close", Some(Message::Close)),
+        ]
+        .spacing(8),
+    ]
+    .spacing(10)
+    .into()
+}
+
+fn preview_view<'a>(app: &'a App, w: &'a Wizard) -> Element<'a, AppMessage> {
+    let targets = app.import_targets();
+    let target = container(
+        pick_list(targets, w.target.clone(), |t| wrap(Message::Target(t))).placeholder("Choose a calendar"),
+    )
+    .id("import-target");
+    let mut col = column![row![text("Import into"), target].spacing(8).align_y(iced::Center)].spacing(8);
+    let Some(p) = &w.preview else {
+        return col.push(text("Reading…")).into();
+    };
+    let range = match (p.first, p.last) {
+        (Some(a), Some(b)) => format!(
+            ", from {} to {}",
+            a.with_timezone(&chrono::Local).format("%-d %b %Y"),
+            b.with_timezone(&chrono::Local).format("%-d %b %Y")
+        ),
+        _ => String::new(),
+    };
+    col = col.push(
+        container(text(format!("{} event(s) and {} task(s){range}.", p.events, p.tasks))).id("import-counts"),
+    );
+    if p.with_attendees > 0 {
+        let people = if p.attendees == 1 { "1 person".to_owned() } else { format!("{} people", p.attendees) };
+        col = col.push(text(format!(
+            "{} of them have attendees ({people} in all). You organize {} and are invited to {}.",
+            p.with_attendees, p.organizer_of, p.attendee_of
+        )));
+    } else {
+        col = col.push(text("None of them lists attendees: nobody would be notified."));
+    }
+    match &w.existing {
+        None if w.target.is_some() => col = col.push(muted("Checking the calendar for events it already holds…".into())),
+        None => {}
+        Some(_) if p.duplicates.is_empty() => col = col.push(text("None of them is in this calendar yet.")),
+        Some(_) => {
+            col = col.push(
+                container(
+                    checkbox(w.update_duplicates)
+                        .label(format!(
+                            "{} are already in this calendar: replace them with the file's version (otherwise they are skipped)",
+                            p.duplicates.len()
+                        ))
+                        .on_toggle(|b| wrap(Message::UpdateDuplicates(b))),
+                )
+                .id("import-update-duplicates"),
+            )
+        }
+    }
+    if let Some(b) = &w.batch
+        && !b.bad.is_empty()
+    {
+        let heading = if b.bad.len() == 1 {
+            "1 entry can't be imported:".to_owned()
+        } else {
+            format!("{} entries can't be imported:", b.bad.len())
+        };
+        let mut bad = column![text(heading)].spacing(2);
+        for entry in b.bad.iter().take(LIST_LIMIT) {
+            bad = bad.push(text(entry.to_string()).size(13).style(style::changed));
+        }
+        if b.bad.len() > LIST_LIMIT {
+            bad = bad.push(muted(format!("…and {} more (all are in the report)", b.bad.len() - LIST_LIMIT)));
+        }
+        col = col
+            .push(container(scrollable(bad).height(iced::Length::Shrink)).max_height(220).id("import-bad"));
+    }
+    let ready = w.target.is_some() && w.existing.is_some() && p.total() > 0;
+    col.push(
+        row![
+            id_button("Back", "import-back", Some(Message::Back)),
+            primary("Next: notifications".into(), "import-next", ready.then_some(Message::Next)),
+            id_button("Close", "import-close", Some(Message::Close)),
+        ]
+        .spacing(8),
+    )
+    .into()
+}
+
+fn scheduling_view<'a>(app: &'a App, w: &'a Wizard) -> Element<'a, AppMessage> {
+    let mut col = column![text("Who should hear about these events?").size(16)].spacing(8);
+    if w.preview.as_ref().is_some_and(|p| p.with_attendees == 0) {
+        col = col.push(text(
+            "None of these entries has attendees: nobody will be notified, whichever you choose.",
+        ));
+    }
+    let choices = app.import_choices();
+    if choices.is_empty() {
+        col = col.push(text("This account has not reached its server yet; try again when it is online."));
+    }
+    for (mode, choice) in choices {
+        let id = format!("import-mode-{}", mode.as_str());
+        match choice {
+            Ok(p) => {
+                col = col.push(
+                    container(radio(mode_label(mode), mode, w.mode, |m| wrap(Message::Mode(m)))).id(id),
+                );
+                if p.method != plan::Method::Plain {
+                    col =
+                        col.push(container(muted(format!("with {}", p.method.describe()))).padding([0, 28]));
+                }
+                if w.mode == Some(mode)
+                    && let Some(warning) = p.warning
+                {
+                    col =
+                        col.push(container(text(warning).size(13)).padding(6).style(container::bordered_box));
+                }
+            }
+            Err(u) => {
+                col = col.push(
+                    container(column![
+                        text(format!("○ {}", mode_label(mode))).style(style::muted),
+                        muted(format!("Not available: {}.", u.reason)),
+                    ])
+                    .id(id),
+                );
+            }
+        }
+    }
+    if let Some(addresses) = app.import_account().map(|a| a.addresses.clone())
+        && addresses.len() > 1
+    {
+        col = col.push(
+            row![
+                text("Act as"),
+                container(pick_list(addresses, w.as_address.clone(), |a| wrap(Message::As(a))))
+                    .id("import-as"),
+            ]
+            .spacing(8)
+            .align_y(iced::Center),
+        );
+    } else if let Some(a) = &w.as_address {
+        col = col.push(muted(format!("You act as {a}.")));
+    }
+    let confirm = app.import_needs_confirmation();
+    if let Some(why) = &confirm {
+        col = col.push(container(text(why.clone())).padding(6).style(container::danger).width(Fill));
+        col = col.push(
+            container(
+                checkbox(w.confirmed).label("Send the invitations").on_toggle(|b| wrap(Message::Confirm(b))),
+            )
+            .id("import-confirm"),
+        );
+    }
+    let count = w.batch.as_ref().map_or(0, |b| b.items.len());
+    let ready = w.mode.is_some() && (confirm.is_none() || w.confirmed);
+    col.push(
+        row![
+            id_button("Back", "import-back", Some(Message::Back)),
+            primary(format!("Import {count} entries"), "import-start", ready.then_some(Message::Start)),
+        ]
+        .spacing(8),
+    )
+    .into()
+}
+
+fn running_view(w: &Wizard) -> Element<'_, AppMessage> {
+    let (fraction, line) = match &w.progress {
+        None => (0.0, "Checking the calendar…".to_owned()),
+        Some(p) => (p.fraction(), progress_text(p)),
+    };
+    let cancel = if w.cancelling {
+        muted("Stopping after the writes in flight…".into())
+    } else {
+        id_button("Cancel", "import-cancel", Some(Message::Cancel))
+    };
+    column![progress_bar(0.0..=1.0, fraction), container(text(line)).id("import-progress"), cancel]
+        .spacing(10)
+        .into()
+}
+
+/// "1200 of 2000 · 85 per second · about 10 s left"
+pub fn progress_text(p: &Progress) -> String {
+    let left = p.remaining().map(|d| format!(" · about {} left", duration(d))).unwrap_or_default();
+    format!("{} of {} · {:.0} per second{left}", p.done, p.total, p.rate())
+}
+
+fn duration(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    if s >= 90 { format!("{} min", s.div_ceil(60)) } else { format!("{s} s") }
+}
+
+fn report_view(w: &Wizard) -> Element<'_, AppMessage> {
+    let report = match &w.outcome {
+        Some(Ok(r)) => r,
+        Some(Err(e)) => {
+            return column![
+                container(text(format!("The import did not run: {e}")))
+                    .padding(8)
+                    .style(container::danger)
+                    .width(Fill),
+                row![
+                    id_button("Back", "import-back", Some(Message::Back)),
+                    id_button("Close", "import-close", Some(Message::Close)),
+                ]
+                .spacing(8),
+            ]
+            .spacing(10)
+            .into();
+        }
+        None => return text("").into(),
+    };
+    let mut col = column![container(text(report.headline()).size(16)).id("import-headline")].spacing(8);
+    if report.cancelled {
+        col = col.push(text("Cancelled. Importing the same files again continues where it stopped."));
+    }
+    let mut rows = column![].spacing(2);
+    let problems =
+        report.entries.iter().filter(|e| matches!(e.outcome, Outcome::Failed(_) | Outcome::Skipped(_)));
+    for e in problems.take(LIST_LIMIT) {
+        let (word, why) = match &e.outcome {
+            Outcome::Failed(r) => ("Failed", r),
+            Outcome::Skipped(r) => ("Skipped", r),
+            _ => continue,
+        };
+        let name = e.summary.as_deref().unwrap_or("(no title)");
+        rows = rows.push(text(format!("{word}: {name} ({}:{}): {why}", e.file.display(), e.line)).size(13));
+    }
+    for b in report.bad.iter().take(LIST_LIMIT) {
+        rows = rows.push(text(format!("Can't be read: {b}")).size(13).style(style::changed));
+    }
+    col = col.push(container(scrollable(rows)).max_height(300));
+    if let Some(s) = &w.saved {
+        col = col.push(muted(s.clone()));
+    }
+    let mut actions = row![id_button("Save report…", "import-save", Some(Message::SaveReport))].spacing(8);
+    if report.cancelled || report.counts().failed > 0 {
+        actions = actions.push(primary("Import the rest".into(), "import-again", Some(Message::Start)));
+    }
+    col.push(actions.push(primary("Done".into(), "import-done", Some(Message::Close)))).into()
+}
