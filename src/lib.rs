@@ -1,7 +1,24 @@
-//! Convene: answer CalDAV meeting invitations without losing anybody's change.
+//! Convene: a desktop CalDAV calendar that never loses anybody's change.
 //!
-//! Layers depend downward only: `cli` → `config`/`secret`/`paths` → `caldav`.
-//! `caldav` knows nothing of the app or the UI.
+//! # Layers
+//!
+//! Each module uses only modules listed below it in [`LAYERS`]; a test
+//! (`tests/hermetic/layering.rs`) checks every `crate::` path in `src/`
+//! against that table, so an upward import fails with the rule it breaks.
+//! Only `ui` knows iced: everything under it runs and tests without a
+//! display.
+//!
+//! | layer     | what it is |
+//! |-----------|------------|
+//! | `cli`     | the command line; `convene` with no command opens the window |
+//! | `ui`      | iced only: the app (a router), screens, dialogs, notifications; talks to the sync actor by messages |
+//! | `sync`    | one actor per account (`Control` in, `Update` out) that owns all network I/O; the engine: sync, reply sending, import runs |
+//! | `import`  | `.ics` import: reading files, the scheduling plan per server, the journalled run, the report |
+//! | `store`   | on disk: the cache and the durable outbox (atomic writes, format versions), account locks |
+//! | `config`, `secret` | settings (TOML, never a password); the keyring and password commands |
+//! | `ical`    | iCalendar: who am I, the byte-faithful reply edit, the change diff, occurrences |
+//! | `caldav`  | the protocol: sans-IO operations, one reqwest client, hardened XML, capabilities, quirks |
+//! | `paths`   | platform directories or `--profile`, atomic writes |
 
 pub mod caldav;
 pub mod cli;
@@ -13,6 +30,21 @@ pub mod secret;
 pub mod store;
 pub mod sync;
 pub mod ui;
+
+/// Which module may use which, top to bottom: a module may use only modules
+/// listed after it.
+pub const LAYERS: &[(&str, &[&str])] = &[
+    ("cli", &["ui", "sync", "import", "store", "config", "secret", "ical", "caldav", "paths"]),
+    ("ui", &["sync", "import", "store", "config", "secret", "ical", "caldav", "paths"]),
+    ("sync", &["import", "store", "config", "secret", "ical", "caldav", "paths"]),
+    ("import", &["store", "ical", "caldav"]),
+    ("store", &["ical", "caldav", "paths"]),
+    ("config", &["paths"]),
+    ("secret", &["caldav", "paths"]),
+    ("ical", &[]),
+    ("caldav", &[]),
+    ("paths", &[]),
+];
 
 pub fn version() -> &'static str {
     env!("CARGO_PKG_VERSION")

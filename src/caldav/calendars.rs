@@ -41,7 +41,7 @@ pub struct ListCalendars {
 impl Operation for ListCalendars {
     type Output = Vec<Calendar>;
 
-    fn request(&self) -> Request {
+    fn request(&self) -> Result<Request, Error> {
         Propfind {
             url: self.home.clone(),
             depth: Depth::One,
@@ -109,14 +109,14 @@ pub struct MkCalendar {
 impl Operation for MkCalendar {
     type Output = ();
 
-    fn request(&self) -> Request {
+    fn request(&self) -> Result<Request, Error> {
         let comps: String =
             self.components.iter().map(|c| format!(r#"<c:comp name="{}"/>"#, escape(c))).collect();
         let body = format!(
             r#"<?xml version="1.0" encoding="utf-8"?><c:mkcalendar {NAMESPACES}><d:set><d:prop><d:displayname>{}</d:displayname><c:supported-calendar-component-set>{comps}</c:supported-calendar-component-set></d:prop></d:set></c:mkcalendar>"#,
             escape(&self.display_name)
         );
-        Request::dav("MKCALENDAR", self.url.clone()).xml_body(body)
+        Request::dav("MKCALENDAR", self.url.clone())?.xml_body(body)
     }
 
     fn parse(&self, resp: Response) -> Result<(), Error> {

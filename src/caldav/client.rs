@@ -171,7 +171,7 @@ impl Client {
     }
 
     pub async fn run<O: Operation>(&self, op: &O) -> Result<O::Output, Error> {
-        let resp = self.send(op.request()).await?;
+        let resp = self.send(op.request()?).await?;
         op.parse(resp)
     }
 

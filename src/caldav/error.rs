@@ -49,6 +49,8 @@ pub enum Error {
     InsecureUrl(String),
     #[error("invalid address: {0}")]
     InvalidUrl(String),
+    #[error("Convene could not build the request: {0}")]
+    InvalidRequest(String),
     #[error("cannot read the CA file: {0}")]
     CaFile(String),
 }

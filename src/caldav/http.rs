@@ -19,27 +19,34 @@ impl Request {
         Request { method, url, headers: HeaderMap::new(), body: None }
     }
 
-    pub fn dav(method: &str, url: Url) -> Self {
-        // PROPFIND, REPORT and MKCALENDAR are valid extension tokens.
-        let method = Method::from_bytes(method.as_bytes()).unwrap_or(Method::GET);
-        Request::new(method, url)
+    /// A WebDAV extension method (PROPFIND, REPORT, MKCALENDAR).
+    pub fn dav(method: &str, url: Url) -> Result<Self, Error> {
+        let method = Method::from_bytes(method.as_bytes())
+            .map_err(|_| Error::InvalidRequest(format!("{method:?} is not an HTTP method")))?;
+        Ok(Request::new(method, url))
     }
 
-    pub fn header(mut self, name: &'static str, value: impl AsRef<str>) -> Self {
-        if let Ok(v) = HeaderValue::from_str(value.as_ref()) {
-            self.headers.append(HeaderName::from_static(name), v);
-        }
-        self
+    /// Adds a header. A value that can't be sent (a line break, say) is an
+    /// error rather than a dropped header: a dropped `If-Match` would turn a
+    /// safe write into an overwrite.
+    pub fn header(mut self, name: &'static str, value: impl AsRef<str>) -> Result<Self, Error> {
+        let value = value.as_ref();
+        let v = HeaderValue::from_str(value)
+            .map_err(|_| Error::InvalidRequest(format!("{value:?} can't be sent as the {name} header")))?;
+        let name = HeaderName::from_lowercase(name.as_bytes())
+            .map_err(|_| Error::InvalidRequest(format!("{name:?} is not a header name")))?;
+        self.headers.append(name, v);
+        Ok(self)
     }
 
-    pub fn xml_body(self, body: String) -> Self {
+    pub fn xml_body(self, body: String) -> Result<Self, Error> {
         // Cyrus answers 415 without this content type.
-        let mut r = self.header("content-type", "application/xml; charset=utf-8");
+        let mut r = self.header("content-type", "application/xml; charset=utf-8")?;
         r.body = Some(body.into_bytes());
-        r
+        Ok(r)
     }
 
-    pub fn depth(self, depth: Depth) -> Self {
+    pub fn depth(self, depth: Depth) -> Result<Self, Error> {
         self.header("depth", depth.as_str())
     }
 }
@@ -138,9 +145,9 @@ pub enum Precondition {
 }
 
 impl Precondition {
-    pub fn apply(&self, req: Request) -> Request {
+    pub fn apply(&self, req: Request) -> Result<Request, Error> {
         match self {
-            Precondition::None => req,
+            Precondition::None => Ok(req),
             Precondition::IfNoneMatchAny => req.header("if-none-match", "*"),
             Precondition::IfMatch(e) => req.header("if-match", e.as_str()),
             Precondition::IfScheduleTagMatch(t) => req.header("if-schedule-tag-match", t.as_str()),
@@ -183,21 +190,21 @@ pub struct SchedulingHeaders {
 }
 
 impl SchedulingHeaders {
-    pub fn apply(&self, mut req: Request) -> Request {
+    pub fn apply(&self, mut req: Request) -> Result<Request, Error> {
         let flag = |b: bool| if b { "T" } else { "F" };
         if let Some(mode) = self.scheduling {
-            req = req.header("scheduling", mode.as_str());
+            req = req.header("scheduling", mode.as_str())?;
         }
         if let Some(addr) = &self.schedule_user_address {
-            req = req.header("schedule-user-address", addr);
+            req = req.header("schedule-user-address", addr)?;
         }
         if let Some(b) = self.schedule_reply {
-            req = req.header("schedule-reply", flag(b));
+            req = req.header("schedule-reply", flag(b))?;
         }
         if let Some(b) = self.cyrus_scheduling_enabled {
-            req = req.header("scheduling-enabled", flag(b));
+            req = req.header("scheduling-enabled", flag(b))?;
         }
-        req
+        Ok(req)
     }
 }
 
@@ -284,20 +291,32 @@ mod tests {
     fn headers_are_sent_as_typed() {
         let url = Url::parse("https://h/c/e.ics").unwrap();
         let req = Precondition::IfScheduleTagMatch(ScheduleTag::new("\"abc\""))
-            .apply(Request::new(Method::PUT, url));
+            .apply(Request::new(Method::PUT, url))
+            .unwrap();
         let req = SchedulingHeaders {
             scheduling: Some(SchedulingMode::InternalOnly),
             schedule_user_address: Some("mailto:a@example.com".into()),
             schedule_reply: Some(false),
             cyrus_scheduling_enabled: Some(false),
         }
-        .apply(req);
+        .apply(req)
+        .unwrap();
         let h = |n: &str| req.headers.get(n).unwrap().to_str().unwrap().to_owned();
         assert_eq!(h("if-schedule-tag-match"), "\"abc\"");
         assert_eq!(h("scheduling"), "internal-only");
         assert_eq!(h("schedule-user-address"), "mailto:a@example.com");
         assert_eq!(h("schedule-reply"), "F");
         assert_eq!(h("scheduling-enabled"), "F");
+    }
+
+    #[test]
+    fn a_header_that_cant_be_sent_is_an_error_not_dropped() {
+        let url = Url::parse("https://h/c/e.ics").unwrap();
+        let req = Request::new(Method::PUT, url.clone());
+        let e = Precondition::IfMatch(Etag::new("\"a\"\r\nx: y")).apply(req).unwrap_err();
+        assert!(matches!(e, Error::InvalidRequest(ref m) if m.contains("if-match")), "{e}");
+        let e = Request::dav("PROP FIND", url).unwrap_err();
+        assert!(matches!(e, Error::InvalidRequest(_)), "{e}");
     }
 
     #[test]

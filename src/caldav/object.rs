@@ -23,7 +23,7 @@ pub struct Get {
 impl Operation for Get {
     type Output = Object;
 
-    fn request(&self) -> Request {
+    fn request(&self) -> Result<Request, Error> {
         Request::new(Method::GET, self.url.clone()).header("accept", "text/calendar")
     }
 
@@ -55,11 +55,11 @@ pub struct Written {
 impl Operation for Put {
     type Output = Written;
 
-    fn request(&self) -> Request {
+    fn request(&self) -> Result<Request, Error> {
         let mut req = Request::new(Method::PUT, self.url.clone())
-            .header("content-type", "text/calendar; charset=utf-8");
+            .header("content-type", "text/calendar; charset=utf-8")?;
         req.body = Some(self.data.clone().into_bytes());
-        let req = self.precondition.apply(req);
+        let req = self.precondition.apply(req)?;
         self.scheduling.apply(req)
     }
 
@@ -78,8 +78,8 @@ pub struct Delete {
 impl Operation for Delete {
     type Output = ();
 
-    fn request(&self) -> Request {
-        let req = self.precondition.apply(Request::new(Method::DELETE, self.url.clone()));
+    fn request(&self) -> Result<Request, Error> {
+        let req = self.precondition.apply(Request::new(Method::DELETE, self.url.clone()))?;
         self.scheduling.apply(req)
     }
 

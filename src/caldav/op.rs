@@ -6,6 +6,8 @@ use super::http::{Request, Response};
 
 pub trait Operation {
     type Output;
-    fn request(&self) -> Request;
+    /// Fails only on input that can't be put on the wire (never silently
+    /// dropped).
+    fn request(&self) -> Result<Request, Error>;
     fn parse(&self, response: Response) -> Result<Self::Output, Error>;
 }

@@ -49,8 +49,8 @@ pub fn token_set(resp: &Response, name: &str, lower: bool) -> BTreeSet<String> {
 impl Operation for Options {
     type Output = ServerOptions;
 
-    fn request(&self) -> Request {
-        Request::new(Method::OPTIONS, self.url.clone())
+    fn request(&self) -> Result<Request, Error> {
+        Ok(Request::new(Method::OPTIONS, self.url.clone()))
     }
 
     fn parse(&self, resp: Response) -> Result<ServerOptions, Error> {

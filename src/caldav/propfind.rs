@@ -36,12 +36,12 @@ pub struct Propfind {
 impl Operation for Propfind {
     type Output = Multistatus;
 
-    fn request(&self) -> Request {
+    fn request(&self) -> Result<Request, Error> {
         let body = format!(
             r#"<?xml version="1.0" encoding="utf-8"?><d:propfind {NAMESPACES}><d:prop>{}</d:prop></d:propfind>"#,
             prop_list(&self.props)
         );
-        Request::dav("PROPFIND", self.url.clone()).depth(self.depth).xml_body(body)
+        Request::dav("PROPFIND", self.url.clone())?.depth(self.depth)?.xml_body(body)
     }
 
     fn parse(&self, resp: Response) -> Result<Multistatus, Error> {
@@ -73,7 +73,7 @@ pub struct CurrentUserPrincipal {
 impl Operation for CurrentUserPrincipal {
     type Output = Url;
 
-    fn request(&self) -> Request {
+    fn request(&self) -> Result<Request, Error> {
         Propfind { url: self.url.clone(), depth: Depth::Zero, props: vec![(DAV, "current-user-principal")] }
             .request()
     }
@@ -109,7 +109,7 @@ pub struct PrincipalProps {
 impl Operation for PrincipalProps {
     type Output = Principal;
 
-    fn request(&self) -> Request {
+    fn request(&self) -> Result<Request, Error> {
         Propfind {
             url: self.url.clone(),
             depth: Depth::Zero,

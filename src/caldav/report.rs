@@ -78,14 +78,14 @@ pub struct CalendarQuery {
 impl Operation for CalendarQuery {
     type Output = Vec<Listed>;
 
-    fn request(&self) -> Request {
+    fn request(&self) -> Result<Request, Error> {
         let body = format!(
             r#"<?xml version="1.0" encoding="utf-8"?><c:calendar-query {NAMESPACES}>{}<c:filter><c:comp-filter name="VCALENDAR"><c:comp-filter name="VEVENT"><c:time-range start="{}" end="{}"/></c:comp-filter></c:comp-filter></c:filter></c:calendar-query>"#,
             object_props(self.with_data),
             escape(&self.start),
             escape(&self.end)
         );
-        Request::dav("REPORT", self.calendar.clone()).depth(Depth::One).xml_body(body)
+        Request::dav("REPORT", self.calendar.clone())?.depth(Depth::One)?.xml_body(body)
     }
 
     fn parse(&self, resp: Response) -> Result<Vec<Listed>, Error> {
@@ -121,7 +121,7 @@ pub struct Fetched {
 impl Operation for Multiget {
     type Output = Fetched;
 
-    fn request(&self) -> Request {
+    fn request(&self) -> Result<Request, Error> {
         let hrefs: String =
             self.objects.iter().map(|u| format!("<d:href>{}</d:href>", escape(u.path()))).collect();
         let body = format!(
@@ -129,7 +129,7 @@ impl Operation for Multiget {
             object_props(true)
         );
         // RFC 4791 §7.9: no Depth header for multiget.
-        Request::dav("REPORT", self.calendar.clone()).xml_body(body)
+        Request::dav("REPORT", self.calendar.clone())?.xml_body(body)
     }
 
     fn parse(&self, resp: Response) -> Result<Fetched, Error> {
@@ -175,7 +175,7 @@ pub struct SyncDelta {
 impl Operation for SyncCollection {
     type Output = SyncDelta;
 
-    fn request(&self) -> Request {
+    fn request(&self) -> Result<Request, Error> {
         let token = match &self.token {
             Some(t) => format!("<d:sync-token>{}</d:sync-token>", escape(t)),
             None => "<d:sync-token/>".to_owned(),
@@ -183,7 +183,7 @@ impl Operation for SyncCollection {
         let body = format!(
             r#"<?xml version="1.0" encoding="utf-8"?><d:sync-collection {NAMESPACES}>{token}<d:sync-level>1</d:sync-level><d:prop><d:getetag/></d:prop></d:sync-collection>"#
         );
-        Request::dav("REPORT", self.calendar.clone()).xml_body(body)
+        Request::dav("REPORT", self.calendar.clone())?.xml_body(body)
     }
 
     fn parse(&self, resp: Response) -> Result<SyncDelta, Error> {
