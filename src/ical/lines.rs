@@ -73,14 +73,6 @@ impl Line {
         self.original = None;
     }
 
-    pub fn remove_param(&mut self, name: &str) {
-        let before = self.params.len();
-        self.params.retain(|p| !p.name.eq_ignore_ascii_case(name));
-        if self.params.len() != before {
-            self.original = None;
-        }
-    }
-
     pub fn set_value(&mut self, value: &str) {
         if self.value != value {
             self.value = value.to_owned();
