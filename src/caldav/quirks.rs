@@ -87,6 +87,15 @@ pub struct Quirk {
     pub occurrence_replies: Option<bool>,
     /// Occurrence answers are dropped when the series' RRULE has COUNT.
     pub occurrence_replies_need_until: bool,
+    /// A multiget names a deleted href with 404 (a deletion); otherwise it
+    /// leaves the href out, which is only "not delivered".
+    pub multiget_reports_404: bool,
+    /// A sync-token the server never issued is refused (valid-sync-token),
+    /// rather than answered with every object.
+    pub refuses_unknown_sync_token: bool,
+    /// A second object with a UID already in the calendar is refused
+    /// (no-uid-conflict) rather than stored.
+    pub refuses_uid_reuse: bool,
     /// What was observed, in one or two sentences.
     pub observed: &'static str,
 }
@@ -103,6 +112,9 @@ pub const QUIRKS: &[Quirk] = &[
         schedule_agent_client: Some(true),
         occurrence_replies: Some(true),
         occurrence_replies_need_until: true,
+        multiget_reports_404: true,
+        refuses_unknown_sync_token: true,
+        refuses_uid_reuse: true,
         observed: "Once the attendee has written its copy, organizer updates no longer change that copy's Schedule-Tag, so a stale reply is accepted (204) and puts the old time back; the tag in a PUT response is not the one a later GET shows; PUT responses carry no ETag. `Scheduling-Enabled: F` suppresses scheduling on PUT and DELETE. An answer to one occurrence of a series whose RRULE has COUNT is sent but never merged into the organizer's event (libical can't seek COUNT rules).",
     },
     Quirk {
@@ -116,6 +128,9 @@ pub const QUIRKS: &[Quirk] = &[
         schedule_agent_client: Some(true),
         occurrence_replies: Some(false),
         occurrence_replies_need_until: false,
+        multiget_reports_404: false,
+        refuses_unknown_sync_token: false,
+        refuses_uid_reuse: false,
         observed: "Implicit scheduling without any Schedule-Tag (no header, no property); a made-up `If-Schedule-Tag-Match` is ignored (204); PUT responses carry no ETag; an attendee's answer to one occurrence is stored on the attendee's copy but never reaches the organizer.",
     },
     Quirk {
@@ -129,6 +144,9 @@ pub const QUIRKS: &[Quirk] = &[
         schedule_agent_client: Some(false),
         occurrence_replies: Some(false),
         occurrence_replies_need_until: false,
+        multiget_reports_404: true,
+        refuses_unknown_sync_token: true,
+        refuses_uid_reuse: true,
         observed: "Schedule-Tag follows RFC 6638 end to end (stale tag: 412, empty body); a forbidden attendee edit is a 412 with `<C:attendee-allowed/>`; `SCHEDULE-AGENT=CLIENT` does not stop delivery; nothing suppresses scheduling; an attendee may not add an occurrence override (412 `attendee-allowed`), so one occurrence can't be answered.",
     },
     Quirk {
@@ -142,6 +160,9 @@ pub const QUIRKS: &[Quirk] = &[
         schedule_agent_client: None,
         occurrence_replies: None,
         occurrence_replies_need_until: false,
+        multiget_reports_404: true,
+        refuses_unknown_sync_token: true,
+        refuses_uid_reuse: true,
         observed: "Plain CalDAV: no implicit scheduling, no inbox/outbox, no Schedule-Tag; `If-Schedule-Tag-Match` is ignored.",
     },
 ];

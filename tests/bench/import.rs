@@ -1,11 +1,15 @@
-//! Prints how fast an import writes into Xandikos: events per second for
-//! 5,000 new events at concurrency 1 and at the default concurrency, each
-//! run into a calendar of its own made with MKCALENDAR (every Xandikos PUT
-//! is a git commit, and commits slow down as the store grows, so runs must
-//! not share one), deleted afterwards.
+//! Prints how fast an import writes: events per second at concurrency 1
+//! and at the default concurrency, each beside its floor: the same PUTs
+//! sent bare (no planning, no journal, no report) at the same concurrency
+//! into a calendar of their own, so the figures show what the client adds
+//! to the server's own write path. Each run writes into a fresh calendar
+//! (MKCALENDAR), deleted afterwards.
 //!
+//! By default 1,000 events into Cyrus, a fast server, to measure the
+//! client. `CONVENE_BENCH_FULL=1` runs the old 5,000-event import into
+//! Xandikos (every PUT a git commit: about 20 minutes, mostly the server's).
 //! Run with the test servers up: `cargo bench --bench import`
-//! (`CONVENE_BENCH_IMPORT_EVENTS` changes the 5,000).
+//! (`CONVENE_BENCH_IMPORT_EVENTS` changes the number of events).
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
@@ -23,26 +27,25 @@ use convene::caldav::http::Depth;
 use convene::caldav::multistatus::same_resource;
 use convene::caldav::xml::DAV;
 use convene::caldav::{
-    Capabilities, Client, Delete, MkCalendar, Precondition, Propfind, SchedulingHeaders, SchedulingMode,
+    Capabilities, Client, Delete, MkCalendar, Precondition, Propfind, Put, SchedulingHeaders, SchedulingMode,
     discover,
 };
 use convene::import::{self, DEFAULT_CONCURRENCY, Job, Outcome, Plan, journal::Journal};
 use support::{Kind, server};
 use url::Url;
 
-const DEFAULT_EVENTS: usize = 5_000;
-
 #[tokio::main]
 async fn main() {
+    let full = std::env::var_os("CONVENE_BENCH_FULL").is_some_and(|v| v == "1");
+    let (kind, default_events) = if full { (Kind::Xandikos, 5_000) } else { (Kind::Cyrus, 1_000) };
     let n = match std::env::var("CONVENE_BENCH_IMPORT_EVENTS") {
         Ok(v) => {
             v.trim().parse().unwrap_or_else(|_| panic!("CONVENE_BENCH_IMPORT_EVENTS={v:?} is not a number"))
         }
-        Err(_) => DEFAULT_EVENTS,
+        Err(_) => default_events,
     };
     println!("Convene import benchmark (debug={})\n", cfg!(debug_assertions));
 
-    let kind = Kind::Xandikos;
     let client = support::client(kind, "organizer");
     let found = discover(&client).await.unwrap();
     let caps = Capabilities::build(&found, None);
@@ -67,15 +70,20 @@ async fn main() {
         started.elapsed().as_secs_f64()
     );
 
-    println!("| concurrency | events | seconds | events/s | HTTP requests | requests/event |");
-    println!("| --- | --- | --- | --- | --- | --- |");
+    println!(
+        "| concurrency | events | import s | import events/s | floor s (bare PUTs) | floor events/s | import/floor | HTTP requests | requests/event |"
+    );
+    println!("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
     let mut notes = Vec::new();
     for concurrency in [1, DEFAULT_CONCURRENCY] {
-        let run = one_run(&client, &plan, &batch.items, concurrency).await;
+        let floor = bare_puts(kind, &client, &batch.items, concurrency).await;
+        let run = one_run(kind, &client, &plan, &batch.items, concurrency).await;
         println!(
-            "| {concurrency} | {n} | {:.1} | {:.1} | {} | {:.2} |",
+            "| {concurrency} | {n} | {:.1} | {:.1} | {floor:.1} | {:.1} | {:.2} | {} | {:.2} |",
             run.seconds,
             n as f64 / run.seconds,
+            n as f64 / floor,
+            run.seconds / floor,
             run.requests,
             run.requests as f64 / n as f64
         );
@@ -119,15 +127,50 @@ struct Run {
     notes: Vec<String>,
 }
 
-async fn one_run(client: &Client, plan: &Plan, items: &[import::Item], concurrency: usize) -> Run {
-    let n = items.len();
-    let s = server(Kind::Xandikos);
-    let name = support::uid(&format!("bench-import-c{concurrency}")).replace(['@', '.'], "-");
+/// A fresh calendar of the organizer's for one run.
+async fn new_calendar(kind: Kind, client: &Client, tag: &str) -> Url {
+    let s = server(kind);
+    let name = support::uid(tag).replace(['@', '.'], "-");
     let calendar = s.at(&format!("{}{name}/", s.calendar_home), "organizer");
     client
         .run(&MkCalendar { url: calendar.clone(), display_name: name.clone(), components: vec!["VEVENT"] })
         .await
         .unwrap_or_else(|e| panic!("MKCALENDAR {calendar}: {e}"));
+    calendar
+}
+
+/// The floor: the items' PUTs (If-None-Match: *) and nothing else, at the
+/// same concurrency, into a calendar of their own. Seconds taken.
+async fn bare_puts(kind: Kind, client: &Client, items: &[import::Item], concurrency: usize) -> f64 {
+    let calendar = new_calendar(kind, client, &format!("bench-floor-c{concurrency}")).await;
+    let limit = Arc::new(tokio::sync::Semaphore::new(concurrency));
+    let started = Instant::now();
+    let mut puts = tokio::task::JoinSet::new();
+    for item in items {
+        let put = Put {
+            url: import::run::resource_url(&calendar, &item.uid),
+            data: item.data.clone(),
+            precondition: Precondition::IfNoneMatchAny,
+            scheduling: SchedulingHeaders::default(),
+        };
+        let (client, limit) = (client.clone(), limit.clone());
+        puts.spawn(async move {
+            let _permit = limit.acquire_owned().await.unwrap();
+            client.run(&put).await.map(|_| ()).map_err(|e| format!("{}: {e}", put.url))
+        });
+    }
+    let results = puts.join_all().await;
+    let seconds = started.elapsed().as_secs_f64();
+    let delete = Delete { url: calendar, precondition: Precondition::None, scheduling: SchedulingHeaders::default() };
+    let _ = client.run(&delete).await;
+    let failed: Vec<String> = results.into_iter().filter_map(Result::err).take(5).collect();
+    assert!(failed.is_empty(), "bare PUTs failed, so the floor means nothing:\n{}", failed.join("\n"));
+    seconds
+}
+
+async fn one_run(kind: Kind, client: &Client, plan: &Plan, items: &[import::Item], concurrency: usize) -> Run {
+    let n = items.len();
+    let calendar = new_calendar(kind, client, &format!("bench-import-c{concurrency}")).await;
 
     let dir = tempfile::tempdir().unwrap();
     let job = Job {
@@ -148,7 +191,7 @@ async fn one_run(client: &Client, plan: &Plan, items: &[import::Item], concurren
     let requests = client.request_count() - before;
 
     // Checked before the calendar goes, asserted after (so a failure
-    // does not leave 5,000 events behind).
+    // does not leave thousands of events behind).
     let counts = report.as_ref().map(|r| (r.counts(), r.headline()));
     let failures: Vec<String> = report
         .iter()
@@ -166,7 +209,7 @@ async fn one_run(client: &Client, plan: &Plan, items: &[import::Item], concurren
         scheduling: SchedulingHeaders::default(),
     };
     if let Err(e) = client.run(&delete).await {
-        notes.push(format!("Note: Xandikos refused to delete {calendar} ({e}); it is left in place."));
+        notes.push(format!("Note: the server refused to delete {calendar} ({e}); it is left in place."));
     }
 
     let (counts, headline) = match counts {

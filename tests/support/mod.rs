@@ -2,6 +2,8 @@
 //! `tests/servers/harness.sh start` runs, and small helpers.
 #![allow(dead_code)] // each test crate uses a different subset
 
+pub mod fidelity;
+pub mod ics;
 pub mod proxy;
 pub mod stub;
 
@@ -32,6 +34,47 @@ impl Kind {
     pub fn schedules(self) -> bool {
         self != Kind::Radicale
     }
+
+    /// What the quirks table (src/caldav/quirks.rs) says about this server:
+    /// tests expect what the table says, so the two can't drift apart.
+    pub fn quirk(self) -> &'static convene::caldav::quirks::Quirk {
+        convene::caldav::quirks::QUIRKS
+            .iter()
+            .find(|q| q.product.eq_ignore_ascii_case(self.key()))
+            .expect("every test server has a row in the quirks table")
+    }
+}
+
+/// Why every live test is `#[ignore]`d: `cargo test` has no servers and
+/// skips them, saying so; `bash tests/all.sh` starts the servers and runs
+/// them with `--include-ignored`. tests/hermetic/live_gate.rs checks that
+/// every test under tests/live carries exactly this.
+pub const LIVE: &str = "needs the test servers (bash tests/all.sh)";
+
+/// One live test per server from `async fn body(kind: Kind, …)`:
+/// `on_servers!(body: xandikos, cyrus)` makes the tests `body::xandikos`
+/// and `body::cyrus`; `on_servers!(name = body(true): cyrus)` passes more
+/// arguments and names the group `name`.
+#[allow(unused_macros)] // the hermetic crate has no live tests
+macro_rules! on_servers {
+    (@kind xandikos) => { $crate::support::Kind::Xandikos };
+    (@kind cyrus) => { $crate::support::Kind::Cyrus };
+    (@kind davical) => { $crate::support::Kind::Davical };
+    (@kind radicale) => { $crate::support::Kind::Radicale };
+    ($body:ident: $($server:ident),+ $(,)?) => {
+        on_servers!($body = $body(): $($server),+);
+    };
+    ($name:ident = $body:ident($($arg:expr),*): $($server:ident),+ $(,)?) => {
+        mod $name {
+            $(
+                #[tokio::test(flavor = "multi_thread")]
+                #[ignore = "needs the test servers (bash tests/all.sh)"]
+                async fn $server() {
+                    super::$body(on_servers!(@kind $server), $($arg),*).await
+                }
+            )+
+        }
+    };
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -124,35 +167,18 @@ pub fn uid(tag: &str) -> String {
     format!("{tag}-{}-{nanos}-{}@convene.test", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
 }
 
-/// A realistic invitation from `organizer`, dated in 2030 (Cyrus sends no
-/// iTIP for events in the past).
+/// A realistic invitation from `organizer`, 2030-06-04 10:00–11:00 UTC.
 pub fn invitation(uid: &str, summary: &str, attendees: &[&str]) -> String {
-    let mut lines = vec![
-        "BEGIN:VCALENDAR".to_owned(),
-        "VERSION:2.0".to_owned(),
-        "PRODID:-//Convene tests//EN".to_owned(),
-        "BEGIN:VEVENT".to_owned(),
-        format!("UID:{uid}"),
-        "DTSTAMP:20300101T000000Z".to_owned(),
-        "DTSTART:20300604T100000Z".to_owned(),
-        "DTEND:20300604T110000Z".to_owned(),
-        "SEQUENCE:0".to_owned(),
-        format!("SUMMARY:{summary}"),
-        "ORGANIZER;CN=Olga Organizer:mailto:organizer@example.com".to_owned(),
-        "ATTENDEE;CN=Olga Organizer;PARTSTAT=ACCEPTED;ROLE=CHAIR:mailto:organizer@example.com".to_owned(),
-    ];
-    for a in attendees {
-        lines.push(format!("ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:{a}@example.com"));
-    }
-    lines.extend(["END:VEVENT".to_owned(), "END:VCALENDAR".to_owned(), String::new()]);
-    lines.join("\r\n")
+    ics::object(invited(ics::Event::new(uid).summary(summary).organized(), attendees))
 }
 
-/// A plain event with no attendees.
+fn invited(event: ics::Event, attendees: &[&str]) -> ics::Event {
+    attendees.iter().fold(event, |e, a| e.invite(a))
+}
+
+/// A plain event with no attendees, an hour long.
 pub fn event(uid: &str, summary: &str, start: &str) -> String {
-    format!(
-        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Convene tests//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20300101T000000Z\r\nDTSTART:{start}\r\nDURATION:PT1H\r\nSUMMARY:{summary}\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
-    )
+    ics::object(ics::Event::new(uid).summary(summary).lasting(start, "PT1H"))
 }
 
 /// Object URL for a UID inside a collection.
@@ -237,14 +263,11 @@ pub fn invitation_at(
     end: &str,
     weekly: bool,
 ) -> String {
-    let base = invitation(uid, summary, attendees);
-    let mut out = base
-        .replace("DTSTART:20300604T100000Z", &format!("DTSTART:{start}"))
-        .replace("DTEND:20300604T110000Z", &format!("DTEND:{end}"));
+    let mut event = ics::Event::new(uid).summary(summary).at(start, end);
     if weekly {
-        out = out.replace("SEQUENCE:0\r\n", "SEQUENCE:0\r\nRRULE:FREQ=WEEKLY;UNTIL=20300716T100000Z\r\n");
+        event = event.weekly_until("20300716T100000Z");
     }
-    out
+    ics::object(invited(event.organized(), attendees))
 }
 
 pub fn organizer_url(kind: Kind, uid: &str) -> Url {

@@ -1,9 +1,8 @@
 //! The sync actor as the UI uses it: Control in, Update out, against a real
 //! server; offline answers stay pending and go out when it is back.
 
-#![allow(clippy::unwrap_used)] // tests fail loudly by design
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -45,6 +44,7 @@ async fn expect<T>(
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
 async fn sync_reply_and_conflict_through_messages() {
     let kind = Kind::Xandikos;
     let uid = support::uid("actor");
@@ -99,6 +99,7 @@ async fn sync_reply_and_conflict_through_messages() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
 async fn offline_answer_goes_out_when_the_server_is_back() {
     let kind = Kind::Cyrus;
     let s = support::server(kind);

@@ -1,9 +1,8 @@
 //! `convene check-server` against each real server prints the record that
 //! `servers.md` describes.
 
-#![allow(clippy::unwrap_used)] // tests fail loudly by design
 
-mod support;
+use crate::support;
 
 use std::process::Command;
 
@@ -36,6 +35,7 @@ fn fact(v: &Value, name: &str) -> Option<bool> {
 }
 
 #[test]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
 fn xandikos_record() {
     let v = check_server(Kind::Xandikos, "attendee");
     assert_eq!(v["capabilities"]["server"]["product"], "Xandikos");
@@ -53,6 +53,7 @@ fn xandikos_record() {
 }
 
 #[test]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
 fn cyrus_record() {
     let v = check_server(Kind::Cyrus, "attendee");
     assert_eq!(v["capabilities"]["server"]["product"], "Cyrus");
@@ -67,6 +68,7 @@ fn cyrus_record() {
 }
 
 #[test]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
 fn davical_record() {
     let v = check_server(Kind::Davical, "attendee");
     assert_eq!(v["capabilities"]["server"]["product"], "DAViCal");
@@ -85,6 +87,7 @@ fn davical_record() {
 }
 
 #[test]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
 fn radicale_record() {
     let v = check_server(Kind::Radicale, "attendee");
     assert_eq!(v["capabilities"]["server"]["product"], "Radicale");
@@ -95,6 +98,7 @@ fn radicale_record() {
 }
 
 #[test]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
 fn text_output_is_readable_and_holds_no_password() {
     let s = server(Kind::Cyrus);
     let out = Command::new(env!("CARGO_BIN_EXE_convene"))
@@ -112,49 +116,5 @@ fn text_output_is_readable_and_holds_no_password() {
     assert!(!stdout.contains(pw.expose()) && !stderr.contains(pw.expose()));
 }
 
-#[test]
-fn unreachable_server_fails_with_a_plain_message() {
-    let out = Command::new(env!("CARGO_BIN_EXE_convene"))
-        .args([
-            "check-server",
-            "--url",
-            "http://127.0.0.1:9/",
-            "--user",
-            "x",
-            "--password-command",
-            "echo pw",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("could not reach the server"), "{stderr}");
-}
 
-#[test]
-fn plain_http_to_a_remote_host_is_refused() {
-    let out = Command::new(env!("CARGO_BIN_EXE_convene"))
-        .args([
-            "check-server",
-            "--url",
-            "http://calendar.example.com/",
-            "--user",
-            "x",
-            "--password-command",
-            "echo pw",
-        ])
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("refusing unencrypted http://"));
-}
 
-#[test]
-fn readme_shows_the_compatibility_table_from_code() {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let table = convene::caldav::quirks::markdown_table();
-    assert!(
-        readme.contains(&table),
-        "README.md's compatibility table is out of date: run `convene compat-table`"
-    );
-}

@@ -3,9 +3,8 @@
 //! a real server. (The test plays the subscription's part: it hands the
 //! app the actor's sender and pumps the actor's updates into `update`.)
 
-#![allow(clippy::unwrap_used)] // tests fail loudly by design
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -15,7 +14,7 @@ use convene::sync::{Handle, Update};
 use convene::ui::{App, Message, Screen, connection, import, setup};
 use iced_test::selector::id;
 use iced_test::simulator;
-use support::{Kind, Profile};
+use support::{Kind, Profile, ics};
 
 fn start(p: &Profile) -> (App, Handle) {
     let app = App::new(p.paths(), Config { accounts: vec![p.account.clone()] });
@@ -73,6 +72,7 @@ fn shows(app: &App, text: &str) -> bool {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
 async fn add_an_account_against_a_real_server() {
     let dir = tempfile::tempdir().unwrap();
     let paths = convene::paths::Paths::profile(dir.path());
@@ -122,6 +122,7 @@ async fn add_an_account_against_a_real_server() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
 async fn accept_an_invitation_end_to_end() {
     let kind = Kind::Xandikos;
     let uid = support::uid("ui-accept");
@@ -149,6 +150,7 @@ async fn accept_an_invitation_end_to_end() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
 async fn a_reschedule_opens_the_merge_dialog_and_send_resolves_it() {
     let kind = Kind::Cyrus;
     let uid = support::uid("ui-merge");
@@ -185,6 +187,7 @@ async fn a_reschedule_opens_the_merge_dialog_and_send_resolves_it() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
 async fn an_unreachable_server_shows_offline_and_keeps_the_answer() {
     let kind = Kind::Cyrus;
     let s = support::server(kind);
@@ -238,16 +241,17 @@ fn is_disabled(app: &App, selector: &str) -> bool {
 /// A .ics file with `n` events in 2030 that invite `attendee`, plus one
 /// entry without a start.
 fn import_file(dir: &std::path::Path, tag: &str, n: usize) -> std::path::PathBuf {
-    let mut body = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Convene tests//EN\r\n");
-    for i in 0..n {
-        let uid = support::uid(&format!("{tag}-{i}"));
-        body.push_str(&format!(
-            "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20300101T000000Z\r\nDTSTART:20300910T{:02}0000Z\r\nDURATION:PT30M\r\n\
-SUMMARY:Imported {i}\r\nORGANIZER:mailto:organizer@example.com\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:attendee@example.com\r\nEND:VEVENT\r\n",
-            8 + i % 10
-        ));
-    }
-    body.push_str(
+    let events = (0..n).map(|i| {
+        ics::Event::new(&support::uid(&format!("{tag}-{i}")))
+            .summary(&format!("Imported {i}"))
+            .lasting(&format!("20300910T{:02}0000Z", 8 + i % 10), "PT30M")
+            .line("ORGANIZER:mailto:organizer@example.com")
+            .line("ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:attendee@example.com")
+    });
+    let body = ics::Calendar::new().events(events).to_string();
+    // An entry without a start, which the import must report and skip.
+    let body = body.replace(
+        "END:VCALENDAR\r\n",
         "BEGIN:VEVENT\r\nUID:no-start@convene.test\r\nSUMMARY:No start\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
     );
     let path = dir.join(format!("{tag}.ics"));
@@ -284,6 +288,7 @@ async fn wizard_on(app: &mut App, h: &mut Handle, kind: Kind, file: std::path::P
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
 async fn import_wizard_on_xandikos_shows_why_nobody_can_be_spared_and_asks_first() {
     let kind = Kind::Xandikos;
     let dir = tempfile::tempdir().unwrap();
@@ -323,6 +328,7 @@ async fn import_wizard_on_xandikos_shows_why_nobody_can_be_spared_and_asks_first
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
 async fn import_wizard_on_cyrus_imports_quietly_and_a_cancelled_import_continues() {
     let kind = Kind::Cyrus;
     let dir = tempfile::tempdir().unwrap();

@@ -4,13 +4,13 @@
 //! the stub records every request, and the PUTs must carry the draft's
 //! headers exactly (and nothing of the fallbacks).
 
-#![allow(clippy::unwrap_used)] // tests fail loudly by design
 
-mod support;
+use crate::support;
 
 use std::path::Path;
 use std::process::Output;
 
+use support::ics;
 use support::stub::{self, Seen, Stub, response};
 
 const PRINCIPAL: &str = "/principals/ann/";
@@ -101,28 +101,19 @@ fn answer(s: &Seen) -> Vec<u8> {
 }
 
 /// Two events in 2030, each with an ORGANIZER and an ATTENDEE.
-const ICS: &str = "BEGIN:VCALENDAR\r\n\
-VERSION:2.0\r\n\
-PRODID:-//Convene tests//EN\r\n\
-BEGIN:VEVENT\r\n\
-UID:stub-import-1@convene.test\r\n\
-DTSTAMP:20300101T000000Z\r\n\
-DTSTART:20300604T100000Z\r\n\
-DTEND:20300604T110000Z\r\n\
-SUMMARY:Planning\r\n\
-ORGANIZER;CN=Team:mailto:team@example.com\r\n\
-ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:bob@example.org\r\n\
-END:VEVENT\r\n\
-BEGIN:VEVENT\r\n\
-UID:stub-import-2@convene.test\r\n\
-DTSTAMP:20300101T000000Z\r\n\
-DTSTART:20300605T140000Z\r\n\
-DTEND:20300605T150000Z\r\n\
-SUMMARY:Review\r\n\
-ORGANIZER;CN=Team:mailto:team@example.com\r\n\
-ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:carol@example.net\r\n\
-END:VEVENT\r\n\
-END:VCALENDAR\r\n";
+fn two_events() -> String {
+    let event = |n: u32, summary: &str, (start, end): (&str, &str), attendee: &str| {
+        ics::Event::new(&format!("stub-import-{n}@convene.test"))
+            .summary(summary)
+            .at(start, end)
+            .line("ORGANIZER;CN=Team:mailto:team@example.com")
+            .line(&format!("ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:mailto:{attendee}"))
+    };
+    ics::Calendar::new()
+        .event(event(1, "Planning", ("20300604T100000Z", "20300604T110000Z"), "bob@example.org"))
+        .event(event(2, "Review", ("20300605T140000Z", "20300605T150000Z"), "carol@example.net"))
+        .to_string()
+}
 
 const UIDS: [&str; 2] = ["stub-import-1@convene.test", "stub-import-2@convene.test"];
 
@@ -154,7 +145,7 @@ async fn setup() -> Setup {
     let stub = stub::start(answer).await;
     let profile = tempfile::tempdir().unwrap();
     let ics = profile.path().join("meetings.ics");
-    std::fs::write(&ics, ICS).unwrap();
+    std::fs::write(&ics, two_events()).unwrap();
     let out = convene(
         profile.path(),
         &[

@@ -1,9 +1,8 @@
 //! What no real server will do on demand: hostile bodies, redirects to other
 //! origins, oversized answers, silence. An in-process stub pins our side.
 
-#![allow(clippy::unwrap_used)] // tests fail loudly by design
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 

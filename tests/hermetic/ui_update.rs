@@ -1,6 +1,5 @@
 //! The Elm loop without a window or a server: messages in, state out.
 
-#![allow(clippy::unwrap_used)] // tests fail loudly by design
 
 use convene::config::{Account, Config};
 use convene::ical::{Answer, Diff, Document, Identity, Invitation};
@@ -8,9 +7,15 @@ use convene::sync::{Control, Listing, ReplyState, Update};
 use convene::ui::{App, Key, Message, connection, merge};
 use iced::keyboard::{self, Key as K, Modifiers, key::Named};
 
+use crate::support::ics;
+
 fn invitation(uid: &str, start: &str) -> Listing {
-    let data = format!(
-        "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nSUMMARY:Meeting {uid}\r\nDTSTART:{start}\r\nDTEND:{start}\r\nORGANIZER:mailto:o@example.com\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:me@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+    let data = ics::object(
+        ics::Event::new(uid)
+            .summary(&format!("Meeting {uid}"))
+            .at(start, start)
+            .line("ORGANIZER:mailto:o@example.com")
+            .line("ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:me@example.com"),
     );
     let me = Identity::new(["mailto:me@example.com"]);
     let inv: Invitation = convene::ical::invitation::read(&data, &me).unwrap().unwrap();

@@ -2,9 +2,8 @@
 //! before or during its PUT, and a server that is down, and reaches the
 //! organizer exactly once. Real Cyrus behind a fault-injecting proxy.
 
-#![allow(clippy::unwrap_used)] // tests fail loudly by design
 
-mod support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -48,6 +47,7 @@ async fn organizer_sees(uid: &str) -> Option<String> {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
 async fn killed_before_the_server_got_it_sends_once_on_next_run() {
     let (uid, p, proxy) = setup("kill-before").await;
     proxy.set(Mode::HoldPutBefore);
@@ -64,6 +64,7 @@ async fn killed_before_the_server_got_it_sends_once_on_next_run() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
 async fn killed_after_the_server_got_it_is_not_sent_again() {
     let (uid, p, proxy) = setup("kill-after").await;
     proxy.set(Mode::HoldPutAfter);
@@ -78,6 +79,7 @@ async fn killed_after_the_server_got_it_is_not_sent_again() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
 async fn server_down_keeps_it_pending_then_sends_it() {
     let (uid, p, proxy) = setup("down").await;
     proxy.set(Mode::Refuse);
@@ -101,6 +103,7 @@ async fn server_down_keeps_it_pending_then_sends_it() {
 /// the real server behind the proxy): credentials don't follow, and
 /// discovery carries on at the address given.
 #[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
 async fn cross_origin_well_known_falls_back_to_the_given_address() {
     let s = support::server(Kind::Cyrus);
     let addr = format!("{}:{}", s.url.host_str().unwrap(), s.url.port().unwrap()).parse().unwrap();

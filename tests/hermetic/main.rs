@@ -1,0 +1,19 @@
+//! Everything that needs no server, no root and no network beyond
+//! in-process stubs on 127.0.0.1: golden fixtures, stubbed HTTP faults, the
+//! UI's update loop, and the checks that keep the code base honest. Plain
+//! `cargo test` runs this (with the unit tests); tests/live needs servers.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
+
+#[macro_use]
+#[path = "../support/mod.rs"]
+mod support;
+
+mod check_server;
+mod fidelity;
+mod fixtures_parse;
+mod http_faults;
+mod import_stub;
+mod layering;
+mod live_gate;
+mod ui_update;

@@ -1,0 +1,22 @@
+//! Tests against the real servers that `tests/servers/harness.sh start`
+//! runs on 127.0.0.1 (Xandikos, Cyrus, DAViCal, Radicale). Every test here
+//! is `#[ignore]`d with the reason `support::LIVE`, so a plain `cargo test`
+//! lists them as ignored; `bash tests/all.sh` starts the servers and runs
+//! them with `--include-ignored`.
+
+#![allow(clippy::unwrap_used)] // tests fail loudly by design
+
+#[macro_use]
+#[path = "../support/mod.rs"]
+mod support;
+
+mod actor;
+mod caldav;
+mod check_server;
+mod fidelity;
+mod identity;
+mod import;
+mod outbox_crash;
+mod replies;
+mod scheduling;
+mod ui_app;
