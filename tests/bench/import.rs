@@ -161,14 +161,21 @@ async fn bare_puts(kind: Kind, client: &Client, items: &[import::Item], concurre
     }
     let results = puts.join_all().await;
     let seconds = started.elapsed().as_secs_f64();
-    let delete = Delete { url: calendar, precondition: Precondition::None, scheduling: SchedulingHeaders::default() };
+    let delete =
+        Delete { url: calendar, precondition: Precondition::None, scheduling: SchedulingHeaders::default() };
     let _ = client.run(&delete).await;
     let failed: Vec<String> = results.into_iter().filter_map(Result::err).take(5).collect();
     assert!(failed.is_empty(), "bare PUTs failed, so the floor means nothing:\n{}", failed.join("\n"));
     seconds
 }
 
-async fn one_run(kind: Kind, client: &Client, plan: &Plan, items: &[import::Item], concurrency: usize) -> Run {
+async fn one_run(
+    kind: Kind,
+    client: &Client,
+    plan: &Plan,
+    items: &[import::Item],
+    concurrency: usize,
+) -> Run {
     let n = items.len();
     let calendar = new_calendar(kind, client, &format!("bench-import-c{concurrency}")).await;
 

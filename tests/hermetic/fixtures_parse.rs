@@ -1,7 +1,6 @@
 //! Golden fixtures: real responses captured from the four servers
 //! (tests/fixtures/README.md says how), parsed by the sans-IO operations.
 
-
 use std::path::PathBuf;
 
 use convene::caldav::http::Response;

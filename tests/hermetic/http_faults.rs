@@ -1,7 +1,6 @@
 //! What no real server will do on demand: hostile bodies, redirects to other
 //! origins, oversized answers, silence. An in-process stub pins our side.
 
-
 use crate::support;
 
 use std::time::Duration;

@@ -4,7 +4,6 @@
 //! the stub records every request, and the PUTs must carry the draft's
 //! headers exactly (and nothing of the fallbacks).
 
-
 use crate::support;
 
 use std::path::Path;

@@ -160,8 +160,11 @@ fn only_the_ui_names_the_desktop_crates() {
 fn the_table_lists_every_module_once_and_points_only_down() {
     let rules = rules();
     let lib = std::fs::read_to_string(format!("{SRC}/lib.rs")).unwrap();
-    let declared: BTreeSet<String> =
-        lib.lines().filter_map(|l| l.strip_prefix("pub mod ")).map(|m| m.trim_end_matches(';').to_owned()).collect();
+    let declared: BTreeSet<String> = lib
+        .lines()
+        .filter_map(|l| l.strip_prefix("pub mod "))
+        .map(|m| m.trim_end_matches(';').to_owned())
+        .collect();
     let listed: BTreeSet<String> = rules.iter().map(|(m, _)| (*m).to_owned()).collect();
     assert_eq!(declared, listed, "src/lib.rs's LAYERS must list every `pub mod` exactly once");
     assert_eq!(rules.len(), listed.len(), "a module is listed twice in LAYERS");
@@ -176,7 +179,9 @@ fn the_table_lists_every_module_once_and_points_only_down() {
 /// The check itself: the paths it must see, and the ones it must not.
 #[test]
 fn an_upward_import_is_caught() {
-    let names = |text: &str, depth| -> Vec<String> { modules_named(text, depth).into_iter().map(|(m, _)| m).collect() };
+    let names = |text: &str, depth| -> Vec<String> {
+        modules_named(text, depth).into_iter().map(|(m, _)| m).collect()
+    };
     // A group spanning lines, and a path in a comment that must not count.
     let text = "use crate::{ui::App,\n    caldav};\n// crate::store\n";
     assert_eq!(modules_named(text, 2), [("ui".to_owned(), 1), ("caldav".to_owned(), 1)]);

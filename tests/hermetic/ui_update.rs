@@ -1,6 +1,5 @@
 //! The Elm loop without a window or a server: messages in, state out.
 
-
 use convene::config::{Account, Config};
 use convene::ical::{Answer, Diff, Document, Identity, Invitation};
 use convene::sync::{Control, Listing, ReplyState, Update};

@@ -1,7 +1,6 @@
 //! The sync actor as the UI uses it: Control in, Update out, against a real
 //! server; offline answers stay pending and go out when it is back.
 
-
 use crate::support;
 
 use std::time::Duration;

@@ -1,7 +1,6 @@
 //! Every CalDAV operation against the four real servers the harness runs
 //! (Radicale only for the non-scheduling subset).
 
-
 use crate::support;
 
 use convene::caldav::{
@@ -10,7 +9,6 @@ use convene::caldav::{
 };
 use support::{Kind, client, server};
 use url::Url;
-
 
 async fn options_list_dav_tokens(kind: Kind) {
     let s = server(kind);

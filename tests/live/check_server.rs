@@ -1,7 +1,6 @@
 //! `convene check-server` against each real server prints the record that
 //! `servers.md` describes.
 
-
 use crate::support;
 
 use std::process::Command;
@@ -115,6 +114,3 @@ fn text_output_is_readable_and_holds_no_password() {
     let pw = support::password("attendee");
     assert!(!stdout.contains(pw.expose()) && !stderr.contains(pw.expose()));
 }
-
-
-

@@ -1,7 +1,6 @@
 //! Who "me" is: invited under two of one's addresses, a cancelled
 //! invitation, a personal event without ORGANIZER: clear outcomes, no panic.
 
-
 use crate::support;
 
 use convene::caldav::{Precondition, Put, SchedulingHeaders};

@@ -1,7 +1,6 @@
 //! `convene import` against real servers: who gets notified, resuming
 //! after a kill, and files with broken entries.
 
-
 use crate::support;
 
 use std::collections::HashSet;
@@ -47,7 +46,8 @@ fn vevent(uid: &str, summary: &str, day: chrono::NaiveDate, hour: u32, attendees
 /// A .ics file as mail clients export it (METHOD included).
 fn ics_file(dir: &Path, name: &str, events: &[ics::Event]) -> PathBuf {
     let path = dir.join(name);
-    std::fs::write(&path, ics::Calendar::new().method("PUBLISH").events(events.iter().cloned()).to_string()).unwrap();
+    std::fs::write(&path, ics::Calendar::new().method("PUBLISH").events(events.iter().cloned()).to_string())
+        .unwrap();
     path
 }
 

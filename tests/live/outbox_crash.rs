@@ -2,7 +2,6 @@
 //! before or during its PUT, and a server that is down, and reaches the
 //! organizer exactly once. Real Cyrus behind a fault-injecting proxy.
 
-
 use crate::support;
 
 use std::time::Duration;

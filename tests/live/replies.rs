@@ -2,7 +2,6 @@
 //! organizer's concurrent change is never overwritten (Cyrus included), and
 //! other attendees' answers merge by themselves.
 
-
 use crate::support;
 
 use support::{Kind, Profile};

@@ -1,7 +1,6 @@
 //! Scheduling behaviour the client depends on, checked against the real
 //! servers, and the quirks table checked against what they actually do.
 
-
 use crate::support;
 
 use convene::caldav::{

@@ -3,7 +3,6 @@
 //! a real server. (The test plays the subscription's part: it hands the
 //! app the actor's sender and pumps the actor's updates into `update`.)
 
-
 use crate::support;
 
 use std::time::Duration;

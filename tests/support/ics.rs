@@ -53,7 +53,9 @@ impl Event {
 
     /// A start and an RFC 5545 duration (`PT1H`) instead of an end.
     pub fn lasting(self, start: &str, duration: &str) -> Self {
-        self.without("DTEND").set("DTSTART", format!("DTSTART:{start}")).set("DURATION", format!("DURATION:{duration}"))
+        self.without("DTEND")
+            .set("DTSTART", format!("DTSTART:{start}"))
+            .set("DURATION", format!("DURATION:{duration}"))
     }
 
     /// Weekly from the start until `until` (a UTC stamp).

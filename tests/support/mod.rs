@@ -61,16 +61,19 @@ macro_rules! on_servers {
     (@kind cyrus) => { $crate::support::Kind::Cyrus };
     (@kind davical) => { $crate::support::Kind::Davical };
     (@kind radicale) => { $crate::support::Kind::Radicale };
+    (@call $body:ident $server:ident ($($arg:expr),*)) => {
+        super::$body(on_servers!(@kind $server), $($arg),*).await
+    };
     ($body:ident: $($server:ident),+ $(,)?) => {
         on_servers!($body = $body(): $($server),+);
     };
-    ($name:ident = $body:ident($($arg:expr),*): $($server:ident),+ $(,)?) => {
+    ($name:ident = $body:ident $args:tt: $($server:ident),+ $(,)?) => {
         mod $name {
             $(
                 #[tokio::test(flavor = "multi_thread")]
                 #[ignore = "needs the test servers (bash tests/all.sh)"]
                 async fn $server() {
-                    super::$body(on_servers!(@kind $server), $($arg),*).await
+                    on_servers!(@call $body $server $args)
                 }
             )+
         }
