@@ -17,6 +17,8 @@
 //! actions against the server and the outbox and feeds the results back.
 
 pub mod steps;
+#[cfg(test)]
+mod tests;
 
 use super::engine::EngineError;
 use crate::caldav::{Capabilities, Client, Error, Get, Put, SchedulingHeaders};

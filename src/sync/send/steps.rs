@@ -59,7 +59,9 @@ impl Trust {
     /// The precondition that protects a PUT on `base`, if any can.
     fn precondition(self, base: &Object) -> Option<Precondition> {
         match (&base.schedule_tag, &base.etag) {
-            (Some(tag), _) if self.schedule_tag_trusted => Some(Precondition::IfScheduleTagMatch(tag.clone())),
+            (Some(tag), _) if self.schedule_tag_trusted => {
+                Some(Precondition::IfScheduleTagMatch(tag.clone()))
+            }
             (_, Some(etag)) if !etag.is_weak() => Some(Precondition::IfMatch(etag.clone())),
             _ => None,
         }
@@ -116,13 +118,22 @@ enum Stage {
     /// Waiting for the server's copy before a PUT.
     Reading,
     /// Waiting for `Sending` to be on disk, then PUT `body`.
-    Marking { body: String, precondition: Precondition },
+    Marking {
+        body: String,
+        precondition: Precondition,
+    },
     /// Waiting for the PUT of `body`.
-    Putting { body: String },
+    Putting {
+        body: String,
+    },
     /// Waiting for the entry's removal, then `then`.
-    Removing { then: AfterRemoval },
+    Removing {
+        then: AfterRemoval,
+    },
     /// Waiting for the real copy after a PUT whose response can't be used.
-    Rereading { body: String },
+    Rereading {
+        body: String,
+    },
     /// Waiting for the outbox record, then finish with the outcome.
     Recording(Box<Outcome>),
     Done,
@@ -207,7 +218,10 @@ impl Steps {
                 self.stage = Stage::Removing { then };
                 Action::MarkSent
             }
-            (Stage::Putting { .. }, Observation::Failed(Error::ScheduleTagMismatch | Error::EtagMismatch)) => {
+            (
+                Stage::Putting { .. },
+                Observation::Failed(Error::ScheduleTagMismatch | Error::EtagMismatch),
+            ) => {
                 self.must_read = true;
                 self.round()
             }
@@ -219,9 +233,12 @@ impl Steps {
                 self.stage = Stage::Rereading { body };
                 Action::Get { url: self.current.url.clone() }
             }
-            (Stage::Rereading { .. }, Observation::Fetched(object)) => Action::Finish(Outcome::Sent { object }),
+            (Stage::Rereading { .. }, Observation::Fetched(object)) => {
+                Action::Finish(Outcome::Sent { object })
+            }
             (Stage::Rereading { body }, Observation::Failed(_)) => {
-                let object = Object { url: self.current.url.clone(), etag: None, schedule_tag: None, data: body };
+                let object =
+                    Object { url: self.current.url.clone(), etag: None, schedule_tag: None, data: body };
                 Action::Finish(Outcome::Sent { object })
             }
             (Stage::Recording(outcome), Observation::Stored) => Action::Finish(*outcome),
@@ -252,7 +269,8 @@ impl Steps {
 
     fn read(&mut self, fresh: Object) -> Action {
         if ical::reply::is_applied(&fresh.data, &self.reply) {
-            self.stage = Stage::Removing { then: AfterRemoval::Finish(Box::new(Outcome::Sent { object: fresh })) };
+            self.stage =
+                Stage::Removing { then: AfterRemoval::Finish(Box::new(Outcome::Sent { object: fresh })) };
             return Action::MarkSent;
         }
         let d = diff(&self.person_saw, &fresh, &self.me);
