@@ -9,30 +9,31 @@ use url::Url;
 use crate::caldav::{self, Capabilities, Error, Object, Precondition, Written};
 use crate::ical::{self, Diff, Document, Identity, Reply, ReplyError};
 use crate::store::{Entry, EntryState};
+use crate::sync::failure::{Cause, Failure};
 
 /// Automatic re-applications after inconsequential changes.
 pub const MAX_MERGES: usize = 3;
 
-/// Why a reply is kept pending after [`MAX_MERGES`] re-applications.
-pub const KEPT_CHANGING: &str = "the event kept changing on the server; try again later";
-/// Why a reply is refused when no precondition can protect its PUT.
-pub const NO_STRONG_ETAG: &str = "the server gives this event no strong ETag, so a safe reply is impossible";
-/// Why a reply is refused when its event is gone from the server.
-pub const REMOVED: &str = "the organizer removed this event";
-
 /// What the send's outcome is, for the person and the outbox.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 #[serde(tag = "outcome", rename_all = "kebab-case")]
 pub enum Outcome {
     /// The server has the answer; `object` is its copy now.
     Sent { object: Object },
     /// Not sent yet; it stays in the outbox. `offline`: the server could
     /// not be reached (as opposed to, say, a refused password).
-    Pending { error: String, offline: bool },
+    Pending { error: Failure, offline: bool },
     /// The organizer changed something that matters; the person decides.
     Conflict { diff: Diff, server: Object },
     /// Refused for good (UID conflict, forbidden change, event gone).
-    Failed { error: String },
+    Failed { error: Failure },
+}
+
+impl Outcome {
+    /// Kept in the outbox for the next sync, for this reason.
+    pub fn pending(error: Failure) -> Self {
+        Outcome::Pending { offline: error.is_offline(), error }
+    }
 }
 
 /// What the capability record says about the server's tags, as far as a
@@ -249,10 +250,10 @@ impl Steps {
     /// One round: read if need be, then PUT; after the last, give up for now.
     fn round(&mut self) -> Action {
         if self.rounds > MAX_MERGES {
-            let error = KEPT_CHANGING.to_owned();
+            let error = Failure::from(Cause::KeptChanging);
             return self.record(
-                EntryState::Pending { last_error: Some(error.clone()) },
-                Outcome::Pending { error, offline: false },
+                EntryState::Pending { last_error: Some(error.to_string()) },
+                Outcome::pending(error),
             );
         }
         self.rounds += 1;
@@ -284,8 +285,8 @@ impl Steps {
         match self.trust.precondition(&self.current) {
             Some(pre) => self.put(pre),
             None => {
-                let error = NO_STRONG_ETAG.to_owned();
-                self.record(EntryState::Failed { error: error.clone() }, Outcome::Failed { error })
+                let error = Failure::from(Cause::NoStrongEtag);
+                self.record(EntryState::Failed { error: error.to_string() }, Outcome::Failed { error })
             }
         }
     }
@@ -310,20 +311,21 @@ impl Steps {
     }
 
     fn error(&mut self, e: caldav::Error) -> Action {
-        let error = e.to_string();
         if !is_final(&e) {
-            let outcome = Outcome::Pending { error: error.clone(), offline: e.is_transient() };
+            let error = Failure::from(e);
+            let last_error = Some(error.to_string());
+            let outcome = Outcome::pending(error);
             // Keep `Sending` if a PUT may have landed: recovery re-reads first.
             if self.sending {
                 return Action::Finish(outcome);
             }
-            return self.record(EntryState::Pending { last_error: Some(error) }, outcome);
+            return self.record(EntryState::Pending { last_error }, outcome);
         }
         let error = match e {
-            Error::NotFound(_) => REMOVED.to_owned(),
-            _ => error,
+            Error::NotFound(_) => Failure::from(Cause::Removed(e)),
+            _ => Failure::from(e),
         };
-        self.record(EntryState::Failed { error: error.clone() }, Outcome::Failed { error })
+        self.record(EntryState::Failed { error: error.to_string() }, Outcome::Failed { error })
     }
 }
 

@@ -3,12 +3,11 @@
 
 use url::Url;
 
-use super::steps::{
-    Action, KEPT_CHANGING, MAX_MERGES, NO_STRONG_ETAG, Observation, Outcome, REMOVED, Steps, Trust,
-};
+use super::steps::{Action, MAX_MERGES, Observation, Outcome, Steps, Trust};
 use crate::caldav::{Error, Etag, Object, Precondition, ScheduleTag, Written};
 use crate::ical::{Answer, Identity, Reply};
 use crate::store::{Entry, EntryState};
+use crate::sync::failure::{Cause, Failure};
 
 const URL: &str = "https://dav.example.com/cal/plan.ics";
 
@@ -179,13 +178,17 @@ fn retries(n: usize) -> (Vec<Observation>, Vec<String>) {
 }
 
 fn table() -> Vec<Row> {
+    let words = |c: Cause| Failure::from(c).to_string();
+    let kept_changing = &words(Cause::KeptChanging);
+    let no_strong_etag = &words(Cause::NoStrongEtag);
+    let removed = &words(Cause::Removed(Error::NotFound(URL.into())));
     let strong = |data: String| object(data, Some("\"e1\""), None);
     let weak = |data: String| object(data, Some("W/\"e1\""), None);
-    let kept_changing = {
+    let past_the_limit = {
         let (mut seen, mut expect) = retries(MAX_MERGES + 1);
         seen.push(stored());
-        expect.push(format!("record pending: {KEPT_CHANGING}"));
-        expect.push(format!("pending: {KEPT_CHANGING}"));
+        expect.push(format!("record pending: {kept_changing}"));
+        expect.push(format!("pending: {kept_changing}"));
         (seen, expect)
     };
     let succeeds_on_last = {
@@ -316,8 +319,8 @@ fn table() -> Vec<Row> {
             name: "412s past the retry limit: kept pending, not offline",
             trust: ETAG_ON_PUT,
             entry: entry(pending(), strong(V1.into())),
-            seen: kept_changing.0,
-            expect: kept_changing.1,
+            seen: past_the_limit.0,
+            expect: past_the_limit.1,
         },
         row(
             "412 and the organizer moved it: the merge dialog",
@@ -374,7 +377,7 @@ fn table() -> Vec<Row> {
             ETAG_ON_PUT,
             entry(pending(), weak(V1.into())),
             vec![fetched(version("v1"), "W/\"e2\""), stored()],
-            &["GET", &format!("record failed: {NO_STRONG_ETAG}"), &format!("failed: {NO_STRONG_ETAG}")],
+            &["GET", &format!("record failed: {no_strong_etag}"), &format!("failed: {no_strong_etag}")],
         ),
         row(
             "no ETag at all: read first",
@@ -438,8 +441,8 @@ fn table() -> Vec<Row> {
             &[
                 "record sending",
                 "PUT If-Match \"e1\" onto v1 (accepted)",
-                &format!("record failed: {REMOVED}"),
-                &format!("failed: {REMOVED}"),
+                &format!("record failed: {removed}"),
+                &format!("failed: {removed}"),
             ],
         ),
         row(
@@ -447,7 +450,7 @@ fn table() -> Vec<Row> {
             ETAG_ON_PUT,
             entry(EntryState::Sending, strong(V1.into())),
             vec![gone(), stored()],
-            &["GET", &format!("record failed: {REMOVED}"), &format!("failed: {REMOVED}")],
+            &["GET", &format!("record failed: {removed}"), &format!("failed: {removed}")],
         ),
         row(
             "offline on the PUT: pending, left as Sending",
