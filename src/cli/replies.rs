@@ -68,7 +68,12 @@ pub fn open(paths: &Paths, name: Option<&str>) -> anyhow::Result<Engine> {
     let config = Config::load(&paths.config_file())?;
     let account: &Account = config.account(name)?;
     let password = obtain_password(account.password_command.as_deref(), &account.user, &account.url)?;
-    Ok(Engine::open(paths, account, password)?)
+    Ok(Engine::open_with(paths, account, password, || {
+        eprintln!(
+            "Waiting for the Convene app (or another convene command) to release account {}…",
+            account.name
+        );
+    })?)
 }
 
 pub async fn sync(paths: &Paths, account: AccountArg) -> anyhow::Result<i32> {

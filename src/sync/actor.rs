@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use url::Url;
 
-use super::engine::{Engine, EngineError};
+use super::engine::Engine;
+use super::failure::{Cause, Failure};
 use super::importing::ImportRequest;
 use super::listing::{AgendaItem, Listing};
 use super::send::Outcome;
@@ -82,7 +83,7 @@ pub enum Update {
     /// Not sent yet; it stays in the outbox and is retried.
     ReplyPending {
         uid: String,
-        reason: String,
+        reason: Failure,
     },
     Conflict {
         uid: String,
@@ -90,7 +91,7 @@ pub enum Update {
     },
     ReplyFailed {
         uid: String,
-        error: String,
+        error: Failure,
     },
     /// The calendars that take events, and the addresses the user may act as.
     Calendars {
@@ -104,13 +105,13 @@ pub enum Update {
     },
     ImportProgress(Progress),
     /// Err: the import did not start (or its journal failed), with why.
-    ImportFinished(Result<Box<Report>, String>),
+    ImportFinished(Result<Box<Report>, Failure>),
     Offline {
-        reason: String,
+        reason: Failure,
     },
     Online,
     Error {
-        message: String,
+        message: Failure,
     },
     Stopped,
 }
@@ -155,12 +156,12 @@ async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: 
         match tokio::task::spawn_blocking(move || Engine::open(&paths, &account, password)).await {
             Ok(Ok(e)) => e,
             Ok(Err(e)) => {
-                let _ = updates.send(Update::Error { message: e.to_string() }).await;
+                let _ = updates.send(Update::Error { message: e.into() }).await;
                 let _ = updates.send(Update::Stopped).await;
                 return;
             }
             Err(e) => {
-                let _ = updates.send(Update::Error { message: e.to_string() }).await;
+                let _ = updates.send(Update::Error { message: Cause::Task(e).into() }).await;
                 return;
             }
         }
@@ -196,8 +197,7 @@ async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: 
                 }
                 Some(Control::Import(request)) => {
                     if import.is_some() {
-                        let busy = "another import into this account is still running".to_owned();
-                        actor.emit(Update::ImportFinished(Err(busy))).await;
+                        actor.emit(Update::ImportFinished(Err(Cause::ImportRunning.into()))).await;
                     } else {
                         import = actor.start_import(*request).await;
                     }
@@ -237,15 +237,11 @@ impl Actor {
         .await;
         match self.engine.invitations() {
             Ok(list) => self.emit(Update::InvitationsChanged(list)).await,
-            Err(e) => self.emit(Update::Error { message: e.to_string() }).await,
+            Err(e) => self.emit(Update::Error { message: e.into() }).await,
         }
         let now = chrono::Utc::now();
         let agenda = self.engine.agenda(now - chrono::Duration::days(31), now + chrono::Duration::days(366));
         self.emit(Update::Agenda(agenda)).await;
-    }
-
-    fn is_offline(e: &EngineError) -> bool {
-        matches!(e, EngineError::Server(s) if s.is_transient())
     }
 
     async fn went_online(&mut self) {
@@ -262,19 +258,20 @@ impl Actor {
         match self.engine.sync().await {
             Ok(r) => {
                 self.went_online().await;
-                for problem in &r.failed {
-                    self.emit(Update::Error {
-                        message: format!("A calendar could not be synced: {problem}"),
-                    })
-                    .await;
+                for problem in r.failed {
+                    self.emit(Update::Error { message: Cause::CalendarNotSynced(problem).into() }).await;
                 }
                 self.emit(Update::Synced { at: super::now(), fetched: r.fetched, removed: r.removed }).await;
             }
-            Err(e) if Self::is_offline(&e) => {
-                self.offline = true;
-                self.emit(Update::Offline { reason: e.to_string() }).await;
+            Err(e) => {
+                let failure = Failure::from(e);
+                if failure.is_offline() {
+                    self.offline = true;
+                    self.emit(Update::Offline { reason: failure }).await;
+                } else {
+                    self.emit(Update::Error { message: failure }).await;
+                }
             }
-            Err(e) => self.emit(Update::Error { message: e.to_string() }).await,
         }
         self.changed().await;
     }
@@ -282,7 +279,7 @@ impl Actor {
     async fn flush(&mut self) {
         let waiting: Vec<String> = match self.engine.outbox() {
             Ok(list) => list.into_iter().filter(|e| e.is_waiting()).map(|e| e.uid).collect(),
-            Err(e) => return self.emit(Update::Error { message: e.to_string() }).await,
+            Err(e) => return self.emit(Update::Error { message: e.into() }).await,
         };
         for uid in waiting {
             if !self.send(&uid).await {
@@ -297,7 +294,7 @@ impl Actor {
         let outcome = match self.engine.send(uid).await {
             Ok(o) => o,
             Err(e) => {
-                self.emit(Update::ReplyFailed { uid: uid.to_owned(), error: e.to_string() }).await;
+                self.emit(Update::ReplyFailed { uid: uid.to_owned(), error: e.into() }).await;
                 return true;
             }
         };
@@ -330,7 +327,7 @@ impl Actor {
         as_address: Option<String>,
     ) {
         if let Err(e) = self.engine.queue(uid, answer, comment, occurrence, as_address.as_deref()) {
-            return self.emit(Update::ReplyFailed { uid: uid.to_owned(), error: e.to_string() }).await;
+            return self.emit(Update::ReplyFailed { uid: uid.to_owned(), error: e.into() }).await;
         }
         self.changed().await;
         self.send(uid).await;
@@ -343,14 +340,13 @@ impl Actor {
     async fn start_import(&mut self, request: ImportRequest) -> Option<ImportTask> {
         self.sync().await;
         if self.offline {
-            let why = "the server can't be reached; try again when it is back".to_owned();
-            self.emit(Update::ImportFinished(Err(why))).await;
+            self.emit(Update::ImportFinished(Err(Cause::ImportOffline.into()))).await;
             return None;
         }
         let job = match self.engine.prepare_import(request) {
             Ok(job) => job,
             Err(e) => {
-                self.emit(Update::ImportFinished(Err(e.to_string()))).await;
+                self.emit(Update::ImportFinished(Err(e.into()))).await;
                 return None;
             }
         };
@@ -383,10 +379,8 @@ impl Actor {
         self.import_cancel = None;
         let outcome = match result {
             Ok(Ok(report)) => Ok(Box::new(report)),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(e) => Err(format!(
-                "the import stopped unexpectedly ({e}); importing again continues where it stopped"
-            )),
+            Ok(Err(e)) => Err(e.into()),
+            Err(e) => Err(Cause::ImportStopped(e).into()),
         };
         self.emit(Update::ImportFinished(outcome)).await;
         // Show what was imported.
@@ -406,7 +400,7 @@ impl Actor {
                 self.send(uid).await;
             }
             Ok(false) => {}
-            Err(e) => self.emit(Update::ReplyFailed { uid: uid.to_owned(), error: e.to_string() }).await,
+            Err(e) => self.emit(Update::ReplyFailed { uid: uid.to_owned(), error: e.into() }).await,
         }
         self.changed().await;
     }

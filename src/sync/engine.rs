@@ -78,13 +78,21 @@ impl Engine {
     /// Opens the account's cache and outbox (waiting for another process
     /// that holds them). No network I/O.
     pub fn open(paths: &Paths, account: &Account, password: Password) -> Result<Self, EngineError> {
+        Self::open_with(paths, account, password, || {})
+    }
+
+    /// [`Engine::open`], calling `waiting` once first if another process
+    /// holds the account (so a command can say why it waits).
+    pub fn open_with(
+        paths: &Paths,
+        account: &Account,
+        password: Password,
+        waiting: impl FnOnce(),
+    ) -> Result<Self, EngineError> {
         let files = AccountFiles::new(paths, &account.name);
         let lock = AccountLock::acquire(&files.lock_file, || {
             tracing::warn!(account = %account.name, "waiting for the Convene app or another command to release this account");
-            eprintln!(
-                "Waiting for the Convene app (or another convene command) to release account {}…",
-                account.name
-            );
+            waiting();
         })?;
         let client = Client::new(client_config(account, password))?;
         let cache = Cache::load(&files.cache_file)?;

@@ -4,6 +4,7 @@
 
 pub mod actor;
 pub mod engine;
+pub mod failure;
 mod importing;
 pub mod listing;
 mod refresh;
@@ -11,6 +12,7 @@ pub mod send;
 
 pub use actor::{Control, Handle, Resolution, Update, spawn};
 pub use engine::{Engine, EngineError};
+pub use failure::{Failure, Kind as FailureKind};
 pub use importing::{ImportRequest, calendar_label};
 pub use listing::{AgendaItem, Listing, ReplyState};
 pub use send::Outcome;

@@ -102,10 +102,12 @@ impl App {
             }
             Update::TargetUids { calendar, uids } => self.import_target_uids(name, &calendar, uids),
             Update::ImportProgress(p) => self.import_progress(p),
-            Update::ImportFinished(outcome) => self.import_finished(name, outcome),
-            Update::Offline { reason } => a.status = Status::Offline(reason),
+            Update::ImportFinished(outcome) => {
+                self.import_finished(name, outcome.map_err(|failure| failure.to_string()))
+            }
+            Update::Offline { reason } => a.status = Status::Offline(reason.to_string()),
             Update::Online => a.status = Status::Syncing,
-            Update::Error { message } => self.banner(message),
+            Update::Error { message } => self.banner(message.to_string()),
             Update::Stopped => {
                 a.control = None;
                 a.status = Status::Stopped;

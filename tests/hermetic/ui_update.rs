@@ -146,7 +146,9 @@ fn errors_are_banners_that_can_be_dismissed() {
     let (mut app, _rx) = app_with(vec![]);
     let _ = app.update(Message::Account(
         "work".into(),
-        connection::Event::Update(Update::Error { message: "boom".into() }),
+        connection::Event::Update(Update::Error {
+            message: convene::caldav::Error::Malformed("boom".into()).into(),
+        }),
     ));
     assert_eq!(app.banners.len(), 1);
     let id = app.banners[0].id;
@@ -154,7 +156,9 @@ fn errors_are_banners_that_can_be_dismissed() {
     assert!(app.banners.is_empty());
     let _ = app.update(Message::Account(
         "work".into(),
-        connection::Event::Update(Update::Offline { reason: "down".into() }),
+        connection::Event::Update(Update::Offline {
+            reason: convene::caldav::Error::Connection("down".into()).into(),
+        }),
     ));
     assert!(app.status_line().starts_with("Offline"));
     assert_eq!(app.title(), "Convene");
