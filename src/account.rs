@@ -56,7 +56,11 @@ pub fn check_name_free(config: &Config, name: &str) -> Result<(), AccountError> 
 }
 
 /// Adds `alias` to the account named `name` (once); returns the account.
-pub fn add_alias_to<'a>(config: &'a mut Config, name: &str, alias: &str) -> Result<&'a Account, AccountError> {
+pub fn add_alias_to<'a>(
+    config: &'a mut Config,
+    name: &str,
+    alias: &str,
+) -> Result<&'a Account, AccountError> {
     let account = find_mut(config, name)?;
     if !account.aliases.iter().any(|a| a == alias) {
         account.aliases.push(alias.to_owned());
@@ -76,7 +80,11 @@ pub fn remove_alias_from<'a>(
 }
 
 fn find_mut<'a>(config: &'a mut Config, name: &str) -> Result<&'a mut Account, AccountError> {
-    config.accounts.iter_mut().find(|a| a.name == name).ok_or_else(|| AccountError::NoSuchAccount(name.to_owned()))
+    config
+        .accounts
+        .iter_mut()
+        .find(|a| a.name == name)
+        .ok_or_else(|| AccountError::NoSuchAccount(name.to_owned()))
 }
 
 /// Where passwords are kept: the OS keyring, or a stand-in in tests.

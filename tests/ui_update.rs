@@ -208,8 +208,13 @@ fn adding_an_account_whose_name_is_in_use_shows_why_in_the_form() {
         let _ = app.update(m);
     }
 
-    let error = "an account named \"ann@dav.example.com\" exists already; remove it first or choose another name";
-    assert!(matches!(&app.setup.state, convene::ui::setup::State::Failed(e) if e == error), "{:?}", app.setup);
+    let error =
+        "an account named \"ann@dav.example.com\" exists already; remove it first or choose another name";
+    assert!(
+        matches!(&app.setup.state, convene::ui::setup::State::Failed(e) if e == error),
+        "{:?}",
+        app.setup
+    );
     assert!(iced_test::simulator(app.view()).find(error).is_ok(), "the form shows the error");
     assert_eq!(app.screen, convene::ui::Screen::AddAccount);
     assert_eq!(app.setup.user, "ann", "what was typed is kept");
