@@ -25,7 +25,7 @@ use crate::store::AccountFiles;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
-    #[error("an account named {0:?} exists already; remove it first or choose another name")]
+    #[error("an account named {0:?} exists already; remove it first to replace it")]
     NameInUse(String),
     #[error("no account named {0:?}")]
     NoSuchAccount(String),

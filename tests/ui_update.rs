@@ -208,8 +208,7 @@ fn adding_an_account_whose_name_is_in_use_shows_why_in_the_form() {
         let _ = app.update(m);
     }
 
-    let error =
-        "an account named \"ann@dav.example.com\" exists already; remove it first or choose another name";
+    let error = "an account named \"ann@dav.example.com\" exists already; remove it first to replace it";
     assert!(
         matches!(&app.setup.state, convene::ui::setup::State::Failed(e) if e == error),
         "{:?}",

@@ -79,10 +79,7 @@ fn a_name_in_use_is_refused_and_the_account_kept() {
     let other = Account { user: "bob".into(), ..account("work", "bob") };
     let err = accounts.add(other, Some(&Password::new("pw"))).unwrap_err();
     assert!(matches!(&err, AccountError::NameInUse(n) if n == "work"), "{err:?}");
-    assert_eq!(
-        err.to_string(),
-        "an account named \"work\" exists already; remove it first or choose another name"
-    );
+    assert_eq!(err.to_string(), "an account named \"work\" exists already; remove it first to replace it");
     assert_eq!(config_text(&accounts), before, "the existing account is unchanged");
     assert!(keyring.log.lock().unwrap().is_empty(), "the keyring was not touched");
     assert!(matches!(accounts.check_name_free("work"), Err(AccountError::NameInUse(_))));
