@@ -12,6 +12,7 @@
 //! |-----------|------------|
 //! | `cli`     | the command line; `convene` with no command opens the window |
 //! | `ui`      | iced only: the app (a router), screens, dialogs, notifications; talks to the sync actor by messages |
+//! | `account` | adding, removing and changing accounts: one name rule and one order of keyring and config writes for `cli` and `ui` |
 //! | `sync`    | one actor per account (`Control` in, `Update` out) that owns all network I/O; the engine: sync, reply sending, import runs |
 //! | `import`  | `.ics` import: reading files, the scheduling plan per server, the journalled run, the report |
 //! | `store`   | on disk: the cache and the durable outbox (atomic writes, format versions), account locks |
@@ -20,6 +21,7 @@
 //! | `caldav`  | the protocol: sans-IO operations, one reqwest client, hardened XML, capabilities, quirks |
 //! | `paths`   | platform directories or `--profile`, atomic writes |
 
+pub mod account;
 pub mod caldav;
 pub mod cli;
 pub mod config;
@@ -34,8 +36,9 @@ pub mod ui;
 /// Which module may use which, top to bottom: a module may use only modules
 /// listed after it.
 pub const LAYERS: &[(&str, &[&str])] = &[
-    ("cli", &["ui", "sync", "import", "store", "config", "secret", "ical", "caldav", "paths"]),
-    ("ui", &["sync", "import", "store", "config", "secret", "ical", "caldav", "paths"]),
+    ("cli", &["ui", "account", "sync", "import", "store", "config", "secret", "ical", "caldav", "paths"]),
+    ("ui", &["account", "sync", "import", "store", "config", "secret", "ical", "caldav", "paths"]),
+    ("account", &["store", "config", "secret", "caldav", "paths"]),
     ("sync", &["import", "store", "config", "secret", "ical", "caldav", "paths"]),
     ("import", &["store", "ical", "caldav"]),
     ("store", &["ical", "caldav", "paths"]),

@@ -3,10 +3,10 @@
 use clap::{Args, Subcommand};
 
 use super::{ServerArgs, obtain_password};
+use crate::account::{self, Accounts};
 use crate::caldav::{self, Client};
-use crate::config::{Account, Config};
+use crate::config::Account;
 use crate::paths::Paths;
-use crate::secret;
 
 #[derive(Debug, Subcommand)]
 pub enum AccountCommand {
@@ -32,25 +32,17 @@ pub struct AddArgs {
 
 impl AccountCommand {
     pub async fn run(self, paths: &Paths) -> anyhow::Result<i32> {
-        let file = paths.config_file();
-        let mut config = Config::load(&file)?;
+        let accounts = Accounts::new(paths.clone());
         match self {
             AccountCommand::Add(args) => {
                 let url = args.server.url()?;
-                let name = args.name.unwrap_or_else(|| {
-                    format!("{}@{}", args.server.user, url.host_str().unwrap_or("server"))
-                });
-                if config.accounts.iter().any(|a| a.name == name) {
-                    anyhow::bail!("an account named {name:?} exists already");
-                }
+                let name = args.name.unwrap_or_else(|| account::default_name(&args.server.user, &url));
+                accounts.check_name_free(&name)?;
                 let command = args.server.password_command.clone();
                 let password = obtain_password(command.as_deref(), &args.server.user, &url)?;
                 let client = Client::new(args.server.client_config(password.clone())?)?;
                 let found = caldav::discover(&client).await?;
-                if command.is_none() {
-                    secret::store_in_keyring(&args.server.user, &url, &password)?;
-                }
-                config.accounts.push(Account {
+                let new = Account {
                     name: name.clone(),
                     url,
                     user: args.server.user,
@@ -58,25 +50,18 @@ impl AccountCommand {
                     allow_insecure_http: args.server.allow_insecure_http,
                     password_command: command,
                     aliases: args.aliases,
-                });
-                config.save(&file)?;
+                };
+                let keep = new.password_command.is_none().then_some(&password);
+                accounts.add(new, keep)?;
                 println!("Added {name}: {} calendar(s) at {}", found.calendars.len(), found.principal.url);
             }
             AccountCommand::List => {
-                for a in &config.accounts {
+                for a in &accounts.load()?.accounts {
                     println!("{}\t{}\t{}", a.name, a.user, a.url);
                 }
             }
             AccountCommand::Remove { name } => {
-                let Some(pos) = config.accounts.iter().position(|a| a.name == name) else {
-                    anyhow::bail!("no account named {name:?}");
-                };
-                let a = config.accounts.remove(pos);
-                if a.password_command.is_none() {
-                    secret::delete_from_keyring(&a.user, &a.url)?;
-                }
-                config.save(&file)?;
-                crate::store::AccountFiles::new(paths, &a.name).remove_all()?;
+                accounts.remove(&name)?;
                 println!("Removed {name}");
             }
         }

@@ -7,7 +7,7 @@ use iced::widget::{button, column, container, row, rule, scrollable, text, text_
 use iced::{Element, Fill};
 
 use super::{App, style};
-use crate::config::Account;
+use crate::account::{AccountError, Accounts};
 use crate::paths::Paths;
 
 #[derive(Debug, Clone)]
@@ -126,14 +126,27 @@ pub fn view(app: &App) -> Element<'_, Message> {
     scrollable(col).height(Fill).into()
 }
 
-/// Removes an account's keyring entry and local files (cache, outbox).
-pub async fn forget(paths: Paths, account: Account) -> Result<(), String> {
-    tokio::task::spawn_blocking(move || {
-        if account.password_command.is_none() {
-            crate::secret::delete_from_keyring(&account.user, &account.url).map_err(|e| e.to_string())?;
-        }
-        crate::store::AccountFiles::new(&paths, &account.name).remove_all().map_err(|e| e.to_string())
-    })
-    .await
-    .map_err(|e| e.to_string())?
+/// Forgets an account for good: its config entry, keyring entry and local
+/// files (cache, outbox). Runs in a Task.
+pub async fn remove(paths: Paths, name: String) -> Result<(), String> {
+    blocking(paths, move |accounts| accounts.remove(&name).map(drop)).await
+}
+
+/// Saves an added alias. Runs in a Task.
+pub async fn add_alias(paths: Paths, name: String, alias: String) -> Result<(), String> {
+    blocking(paths, move |accounts| accounts.add_alias(&name, &alias).map(drop)).await
+}
+
+/// Saves a removed alias. Runs in a Task.
+pub async fn remove_alias(paths: Paths, name: String, alias: String) -> Result<(), String> {
+    blocking(paths, move |accounts| accounts.remove_alias(&name, &alias).map(drop)).await
+}
+
+async fn blocking(
+    paths: Paths,
+    f: impl FnOnce(&Accounts) -> Result<(), AccountError> + Send + 'static,
+) -> Result<(), String> {
+    tokio::task::spawn_blocking(move || f(&Accounts::new(paths)).map_err(|e| e.to_string()))
+        .await
+        .map_err(|e| e.to_string())?
 }

@@ -361,6 +361,10 @@ impl App {
         match self.setup.update(m) {
             setup::Event::None => Task::none(),
             setup::Event::Connect(request) => {
+                if let Err(e) = setup::check_name(&self.config, &request) {
+                    self.setup.state = setup::State::Failed(e);
+                    return Task::none();
+                }
                 Task::perform(setup::connect(self.paths.clone(), request), |r| {
                     Message::Setup(setup::Message::Done(r))
                 })
@@ -374,7 +378,10 @@ impl App {
 
     /// A newly added account starts syncing at once (its subscription).
     pub fn add_account(&mut self, account: Account, password: Password) {
-        self.config.accounts.retain(|a| a.name != account.name);
+        if let Err(e) = crate::account::check_name_free(&self.config, &account.name) {
+            self.setup.state = setup::State::Failed(e.to_string());
+            return;
+        }
         self.config.accounts.push(account.clone());
         self.accounts.push(AccountState::new(account, Some(password)));
         self.setup = setup::Form::default();
@@ -389,51 +396,44 @@ impl App {
                 Task::none()
             }
             accounts::Event::AddAlias(name, alias) => {
-                if let Some(a) = self.config.accounts.iter_mut().find(|a| a.name == name)
-                    && !a.aliases.contains(&alias)
-                {
-                    a.aliases.push(alias);
+                if crate::account::add_alias_to(&mut self.config, &name, &alias).is_err() {
+                    return Task::none();
                 }
-                self.save_config()
+                self.save_config(accounts::add_alias(self.paths.clone(), name, alias))
             }
             accounts::Event::RemoveAlias(name, alias) => {
-                if let Some(a) = self.config.accounts.iter_mut().find(|a| a.name == name) {
-                    a.aliases.retain(|x| *x != alias);
+                if crate::account::remove_alias_from(&mut self.config, &name, &alias).is_err() {
+                    return Task::none();
                 }
-                self.save_config()
+                self.save_config(accounts::remove_alias(self.paths.clone(), name, alias))
             }
             accounts::Event::Remove(name) => {
                 if let Some(a) = self.account(&name).and_then(|a| a.control.clone()) {
                     let _ = a.try_send(Control::Shutdown);
                 }
-                let removed = self.config.accounts.iter().find(|a| a.name == name).cloned();
+                let known = self.config.accounts.iter().any(|a| a.name == name);
                 self.config.accounts.retain(|a| a.name != name);
                 self.accounts.retain(|a| a.account.name != name);
-                let save = self.save_config();
-                let Some(account) = removed else { return save };
-                let paths = self.paths.clone();
-                save.chain(Task::perform(accounts::forget(paths, account), Message::TaskDone))
+                if !known {
+                    return Task::none();
+                }
+                self.save_config(accounts::remove(self.paths.clone(), name))
             }
         }
     }
 
-    fn save_config(&mut self) -> Task<Message> {
+    /// Shows the changed config at once; `save` writes it (through the
+    /// account service) in a Task.
+    fn save_config(
+        &mut self,
+        save: impl std::future::Future<Output = Result<(), String>> + Send + 'static,
+    ) -> Task<Message> {
         for a in &mut self.accounts {
             if let Some(c) = self.config.accounts.iter().find(|c| c.name == a.account.name) {
                 a.account = c.clone();
             }
         }
-        let (config, path) = (self.config.clone(), self.paths.config_file());
-        Task::perform(
-            async move {
-                tokio::task::spawn_blocking(move || {
-                    config.save(&path).map_err(|e| format!("Settings were not saved: {e:#}"))
-                })
-                .await
-                .unwrap_or_else(|e| Err(e.to_string()))
-            },
-            Message::TaskDone,
-        )
+        Task::perform(save, Message::TaskDone)
     }
 
     fn task_done(&mut self, r: Result<(), String>) {

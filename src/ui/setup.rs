@@ -5,6 +5,7 @@
 use iced::widget::{button, column, container, row, text, text_input};
 use iced::{Element, Fill};
 
+use crate::account::{self, AccountError, Accounts};
 use crate::caldav::{self, Client, ClientConfig, Error, Password};
 use crate::config::{Account, Config};
 use crate::paths::Paths;
@@ -206,16 +207,19 @@ pub fn explain(e: &Error) -> String {
     }
 }
 
+/// Refuses, before connecting, the name an account from this form would
+/// get when an account has it already.
+pub fn check_name(config: &Config, r: &Request) -> Result<(), String> {
+    let Ok(url) = caldav::parse_server_url(&r.url) else { return Ok(()) };
+    account::check_name_free(config, &account::default_name(&r.user, &url)).map_err(|e| e.to_string())
+}
+
 /// Discovers the account, keeps the password in the keyring and saves the
 /// account in the config. Runs in a Task, never in `update`.
 pub async fn connect(paths: Paths, r: Request) -> Result<Box<Added>, String> {
     let url = caldav::parse_server_url(&r.url).map_err(|e| explain(&e))?;
-    let mut cfg = ClientConfig::new(url.clone(), &r.user, r.password.clone());
-    cfg.ca_file = r.ca_file.clone();
-    let client = Client::new(cfg).map_err(|e| explain(&e))?;
-    let found = caldav::discover(&client).await.map_err(|e| explain(&e))?;
     let account = Account {
-        name: format!("{}@{}", r.user, url.host_str().unwrap_or("server")),
+        name: account::default_name(&r.user, &url),
         url: url.clone(),
         user: r.user.clone(),
         ca_file: r.ca_file.clone(),
@@ -223,17 +227,31 @@ pub async fn connect(paths: Paths, r: Request) -> Result<Box<Added>, String> {
         password_command: None,
         aliases: Vec::new(),
     };
-    let (user, password, to_save) = (r.user.clone(), r.password.clone(), account.clone());
-    let keyring_problem = tokio::task::spawn_blocking(move || -> Result<Option<String>, String> {
-        let problem = crate::secret::store_in_keyring(&user, &url, &password).err().map(|e| e.to_string());
-        let file = paths.config_file();
-        let mut config = Config::load(&file).map_err(|e| format!("{e:#}"))?;
-        config.accounts.retain(|a| a.name != to_save.name);
-        config.accounts.push(to_save);
-        config.save(&file).map_err(|e| format!("{e:#}"))?;
-        Ok(problem)
+    let accounts = Accounts::new(paths);
+    let check = (accounts.clone(), account.name.clone());
+    tokio::task::spawn_blocking(move || check.0.check_name_free(&check.1))
+        .await
+        .map_err(|e| e.to_string())?
+        .map_err(|e| e.to_string())?;
+    let mut cfg = ClientConfig::new(url, &r.user, r.password.clone());
+    cfg.ca_file = r.ca_file.clone();
+    let client = Client::new(cfg).map_err(|e| explain(&e))?;
+    let found = caldav::discover(&client).await.map_err(|e| explain(&e))?;
+    let (password, to_save) = (r.password.clone(), account.clone());
+    let keyring_problem = tokio::task::spawn_blocking(move || -> Result<Option<String>, AccountError> {
+        match accounts.add(to_save.clone(), Some(&password)) {
+            Ok(()) => Ok(None),
+            // No keyring: the account is saved all the same, and the person
+            // may keep the password for this session only.
+            Err(AccountError::Keyring(problem)) => {
+                accounts.add(to_save, None)?;
+                Ok(Some(problem.to_string()))
+            }
+            Err(e) => Err(e),
+        }
     })
     .await
-    .map_err(|e| e.to_string())??;
+    .map_err(|e| e.to_string())?
+    .map_err(|e| e.to_string())?;
     Ok(Box::new(Added { account, password: r.password, keyring_problem, calendars: found.calendars.len() }))
 }

@@ -184,3 +184,62 @@ fn the_row_buttons_answer_that_row() {
     }
     assert!(iced_test::simulator(app.view()).find("Sending…").is_ok());
 }
+
+#[test]
+fn adding_an_account_whose_name_is_in_use_shows_why_in_the_form() {
+    let existing = Account {
+        name: "ann@dav.example.com".into(),
+        url: url::Url::parse("https://dav.example.com/").unwrap(),
+        user: "ann".into(),
+        ca_file: None,
+        allow_insecure_http: false,
+        password_command: Some("echo old".into()),
+        aliases: vec!["mailto:ann@old.example.com".into()],
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let paths = convene::paths::Paths::profile(dir.path());
+    let config = Config { accounts: vec![existing.clone()] };
+    config.save(&paths.config_file()).unwrap();
+    let mut app = App::new(paths.clone(), config.clone());
+    let _ = app.update(Message::Show(convene::ui::Screen::AddAccount));
+
+    // The same user at the same server: the name it would get is taken.
+    app.setup.url = "dav.example.com".into();
+    app.setup.user = "ann".into();
+    app.setup.password = "new".into();
+    let messages: Vec<Message> = {
+        let mut ui = iced_test::simulator(app.view());
+        ui.click(iced_test::selector::id("setup-connect")).unwrap();
+        ui.into_messages().collect()
+    };
+    for m in messages {
+        let _ = app.update(m);
+    }
+
+    let error = "an account named \"ann@dav.example.com\" exists already; remove it first to replace it";
+    assert!(
+        matches!(&app.setup.state, convene::ui::setup::State::Failed(e) if e == error),
+        "{:?}",
+        app.setup
+    );
+    assert!(iced_test::simulator(app.view()).find(error).is_ok(), "the form shows the error");
+    assert_eq!(app.screen, convene::ui::Screen::AddAccount);
+    assert_eq!(app.setup.user, "ann", "what was typed is kept");
+    assert_eq!(app.config, config);
+    assert_eq!(app.accounts.len(), 1);
+    assert_eq!(app.accounts[0].account, existing);
+    assert_eq!(Config::load(&paths.config_file()).unwrap(), config, "the saved account is unchanged");
+
+    // Even when a finished connection reports it added, nothing is replaced.
+    let _ = app.update(Message::Setup(convene::ui::setup::Message::Done(Ok(Box::new(
+        convene::ui::setup::Added {
+            account: Account { password_command: None, ..existing.clone() },
+            password: convene::caldav::Password::new("new"),
+            keyring_problem: None,
+            calendars: 1,
+        },
+    )))));
+    assert!(matches!(&app.setup.state, convene::ui::setup::State::Failed(e) if e == error));
+    assert_eq!(app.config, config);
+    assert_eq!(app.accounts[0].account, existing);
+}
