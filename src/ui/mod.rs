@@ -1,6 +1,11 @@
-//! The desktop app (iced, Elm-style): state, messages, `update`, `view`.
-//! All network and disk work happens in the per-account sync actors or in
-//! Tasks; `update` and `view` only change and show state.
+//! The desktop app (iced, Elm-style). `App` is a router: each sub-screen
+//! (invitations, calendar, merge dialog, import wizard, setup form,
+//! accounts page) owns its state and messages; its `update` returns a Task
+//! of its own messages and, when the app must act, an Event; its `view`
+//! takes only the data it reads. The app maps their messages and Tasks,
+//! acts on their Events, and alone talks to the per-account sync actors.
+//! All network and disk work happens in those actors or in Tasks; `update`
+//! and `view` only change and show state.
 
 mod accounts;
 mod actors;

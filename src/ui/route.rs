@@ -5,7 +5,7 @@ use iced::Task;
 
 use super::{App, Key, Message, import, invitations, merge};
 use crate::ical::Diff;
-use crate::sync::{Control, Resolution};
+use crate::sync::{Control, ReplyState, Resolution};
 
 impl App {
     /// Sends to the account's actor; a banner says so if it can't take it.
@@ -53,10 +53,10 @@ impl App {
         }
     }
 
-    /// Reviewing a conflict the person postponed opens its dialog again.
+    /// The merge dialog for a conflict in the list, even one postponed.
     fn review(&mut self, key: Key) {
         let diff = self.listing(&key).and_then(|l| match &l.reply {
-            crate::sync::ReplyState::Conflict { diff, .. } => Some(diff.clone()),
+            ReplyState::Conflict { diff, .. } => Some(diff.clone()),
             _ => None,
         });
         if let Some(diff) = diff {

@@ -26,20 +26,19 @@ fn muted<'a>(s: String) -> Element<'a, Message> {
 impl Wizard {
     /// The current step; `accounts` gives the targets and their servers.
     pub fn view<'a>(&'a self, accounts: &'a [AccountState]) -> Element<'a, Message> {
-        let w = self;
         let steps = ["1 Files", "2 Preview", "3 Notifications", "4 Import", "5 Report"];
-        let current = w.step as usize;
+        let current = self.step as usize;
         let crumbs = row(steps.iter().enumerate().map(|(i, s)| {
             let t = text(*s).size(14);
             if i == current { t.into() } else { t.style(style::muted).into() }
         }))
         .spacing(16);
-        let body = match w.step {
-            Step::Files => files_view(w),
-            Step::Preview => preview_view(accounts, w),
-            Step::Scheduling => scheduling_view(accounts, w),
-            Step::Running => running_view(w),
-            Step::Report => report_view(w),
+        let body = match self.step {
+            Step::Files => files_view(self),
+            Step::Preview => preview_view(accounts, self),
+            Step::Scheduling => scheduling_view(accounts, self),
+            Step::Running => running_view(self),
+            Step::Report => report_view(self),
         };
         column![text("Import calendar files").size(22), crumbs, body].spacing(12).into()
     }
