@@ -16,6 +16,8 @@ use crate::import::plan::{self, Choice};
 use crate::import::{Batch, Preview, Progress, Report, source};
 use crate::sync::{ImportRequest, calendar_label};
 
+#[cfg(test)]
+mod tests;
 mod view;
 pub use view::progress_text;
 
