@@ -4,9 +4,9 @@
 use std::collections::BTreeMap;
 
 use iced::widget::{button, column, container, row, rule, scrollable, text, text_input};
-use iced::{Element, Fill};
+use iced::{Element, Fill, Task};
 
-use super::{App, style};
+use super::{AccountState, style};
 use crate::account::{AccountError, Accounts};
 use crate::paths::Paths;
 
@@ -24,8 +24,8 @@ pub struct Page {
     alias_input: BTreeMap<String, String>,
 }
 
+/// What the app must act on (the config and the actors are its own).
 pub enum Event {
-    None,
     AddAccount,
     AddAlias(String, String),
     RemoveAlias(String, String),
@@ -33,34 +33,38 @@ pub enum Event {
 }
 
 impl Page {
-    pub fn update(&mut self, m: Message) -> Event {
-        match m {
+    pub fn update(&mut self, m: Message) -> (Task<Message>, Option<Event>) {
+        let event = match m {
             Message::AliasChanged(name, v) => {
                 self.alias_input.insert(name, v);
-                Event::None
+                None
             }
             Message::AddAlias(name) => {
                 let alias = self.alias_input.remove(&name).unwrap_or_default().trim().to_owned();
-                if alias.is_empty() {
-                    return Event::None;
-                }
-                let alias = if alias.contains(':') { alias } else { format!("mailto:{alias}") };
-                Event::AddAlias(name, alias)
+                (!alias.is_empty()).then(|| {
+                    let alias = if alias.contains(':') { alias } else { format!("mailto:{alias}") };
+                    Event::AddAlias(name, alias)
+                })
             }
-            Message::RemoveAlias(name, alias) => Event::RemoveAlias(name, alias),
-            Message::Remove(name) => Event::Remove(name),
-            Message::AddAccount => Event::AddAccount,
-        }
+            Message::RemoveAlias(name, alias) => Some(Event::RemoveAlias(name, alias)),
+            Message::Remove(name) => Some(Event::Remove(name)),
+            Message::AddAccount => Some(Event::AddAccount),
+        };
+        (Task::none(), event)
+    }
+
+    pub fn view<'a>(&'a self, accounts: &'a [AccountState]) -> Element<'a, Message> {
+        view(self, accounts)
     }
 }
 
-pub fn view(app: &App) -> Element<'_, Message> {
+fn view<'a>(page: &'a Page, accounts: &'a [AccountState]) -> Element<'a, Message> {
     let mut col = column![row![
         text("Accounts").size(22).width(Fill),
         container(button(text("Add account")).on_press(Message::AddAccount)).id("add-account"),
     ]]
     .spacing(12);
-    for a in &app.accounts {
+    for a in accounts {
         let acc = &a.account;
         let mut card = column![
             text(&acc.name).size(18),
@@ -101,7 +105,7 @@ pub fn view(app: &App) -> Element<'_, Message> {
                     .style(button::text),
             ]);
         }
-        let typed = app.accounts_page.alias_input.get(&acc.name).cloned().unwrap_or_default();
+        let typed = page.alias_input.get(&acc.name).cloned().unwrap_or_default();
         let name = acc.name.clone();
         card = card.push(
             row![

@@ -4,7 +4,7 @@
 
 use iced::Task;
 
-use super::{App, Key, Message, Status, connection, format, merge, notify};
+use super::{App, Key, Message, Status, connection, format, import, notify};
 use crate::caldav::Password;
 use crate::sync::{Listing, ReplyState, Update};
 
@@ -85,7 +85,7 @@ impl App {
                 a.sending.remove(&uid);
                 let key = Key { account: name.to_owned(), uid };
                 if self.merge.is_none() {
-                    self.merge = merge::Dialog::open(self, key, diff);
+                    self.open_merge(key, diff);
                 }
             }
             Update::ReplyFailed { uid, error } => {
@@ -98,12 +98,28 @@ impl App {
                 if capabilities.is_some() {
                     a.capabilities = capabilities;
                 }
-                self.import_default_target();
+                self.with_wizard(|w, accounts| w.default_target(accounts));
             }
-            Update::TargetUids { calendar, uids } => self.import_target_uids(name, &calendar, uids),
-            Update::ImportProgress(p) => self.import_progress(p),
+            Update::TargetUids { calendar, uids } => {
+                self.with_wizard(|w, accounts| {
+                    w.target_uids(name, &calendar, uids, accounts);
+                    None
+                });
+            }
+            Update::ImportProgress(p) => {
+                if let Some(w) = self.import.as_mut() {
+                    w.progress(p);
+                }
+            }
             Update::ImportFinished(outcome) => {
-                self.import_finished(name, outcome.map_err(|failure| failure.to_string()))
+                match (self.import.as_mut(), outcome.map_err(|failure| failure.to_string())) {
+                    (Some(w), outcome) => {
+                        if let Some(event) = w.finished(name, outcome, &self.accounts) {
+                            self.import_event(event);
+                        }
+                    }
+                    (None, outcome) => self.banner(import::finished_banner(&outcome)),
+                }
             }
             Update::Offline { reason } => a.status = Status::Offline(reason.to_string()),
             Update::Online => a.status = Status::Syncing,
@@ -111,7 +127,9 @@ impl App {
             Update::Stopped => {
                 a.control = None;
                 a.status = Status::Stopped;
-                self.import_account_stopped(name);
+                if let Some(w) = self.import.as_mut() {
+                    w.account_stopped(name);
+                }
             }
         }
     }
@@ -130,7 +148,7 @@ impl App {
             _ => None,
         });
         if let Some((key, diff)) = waiting {
-            self.merge = merge::Dialog::open(self, key, diff);
+            self.open_merge(key, diff);
         }
     }
 }

@@ -5,7 +5,7 @@ use chrono::{Datelike, Duration, Local, NaiveDate};
 use iced::widget::{button, column, container, row, scrollable, text};
 use iced::{Element, Fill, FillPortion};
 
-use super::{App, Message, style};
+use super::{AccountState, style};
 use crate::sync::AgendaItem;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -15,13 +15,50 @@ pub enum Mode {
     Week,
 }
 
+#[derive(Debug, Clone)]
+pub enum Message {
+    Mode(Mode),
+    /// Move by this many weeks (the arrows, and ←/→).
+    Shift(i64),
+    Today,
+}
+
+/// What the calendar shows. It has no tasks and nothing for the app to do,
+/// so its `update` returns nothing.
+#[derive(Debug, Clone)]
+pub struct Page {
+    pub mode: Mode,
+    /// Monday of the week shown.
+    pub week_start: NaiveDate,
+}
+
+impl Default for Page {
+    fn default() -> Self {
+        Page { mode: Mode::default(), week_start: week_of(Local::now().date_naive()) }
+    }
+}
+
+impl Page {
+    pub fn update(&mut self, m: Message) {
+        match m {
+            Message::Mode(mode) => self.mode = mode,
+            Message::Shift(n) => self.week_start += Duration::weeks(n),
+            Message::Today => self.week_start = week_of(Local::now().date_naive()),
+        }
+    }
+
+    pub fn view<'a>(&self, accounts: &'a [AccountState]) -> Element<'a, Message> {
+        view(self, accounts)
+    }
+}
+
 /// Monday of the week holding `day`.
 pub fn week_of(day: NaiveDate) -> NaiveDate {
     day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
 }
 
-fn items(app: &App) -> Vec<&AgendaItem> {
-    let mut all: Vec<&AgendaItem> = app.accounts.iter().flat_map(|a| a.agenda.iter()).collect();
+fn items(accounts: &[AccountState]) -> Vec<&AgendaItem> {
+    let mut all: Vec<&AgendaItem> = accounts.iter().flat_map(|a| a.agenda.iter()).collect();
     all.sort_by_key(|i| i.occurrence.start);
     all
 }
@@ -49,38 +86,34 @@ fn item_view(i: &AgendaItem) -> Element<'_, Message> {
     container(t).padding(4).into()
 }
 
-pub fn view(app: &App) -> Element<'_, Message> {
+fn view<'a>(page: &Page, accounts: &'a [AccountState]) -> Element<'a, Message> {
     let today = Local::now().date_naive();
     let b = |label: &'static str, m: Message, id: &'static str| {
         container(button(text(label)).on_press(m).style(button::secondary)).id(id)
     };
     let mode_button = |label: &'static str, mode: Mode, id: &'static str| {
-        let btn = button(text(label)).on_press(Message::CalendarMode(mode));
-        container(if app.calendar_mode == mode {
-            btn.style(button::primary)
-        } else {
-            btn.style(button::secondary)
-        })
-        .id(id)
+        let btn = button(text(label)).on_press(Message::Mode(mode));
+        container(if page.mode == mode { btn.style(button::primary) } else { btn.style(button::secondary) })
+            .id(id)
     };
-    let title = match app.calendar_mode {
-        Mode::Agenda => format!("From {}", app.week_start.format("%a %-d %b %Y")),
-        Mode::Week => format!("Week of {}", app.week_start.format("%-d %b %Y")),
+    let title = match page.mode {
+        Mode::Agenda => format!("From {}", page.week_start.format("%a %-d %b %Y")),
+        Mode::Week => format!("Week of {}", page.week_start.format("%-d %b %Y")),
     };
     let bar = row![
         mode_button("Agenda", Mode::Agenda, "cal-agenda"),
         mode_button("Week", Mode::Week, "cal-week"),
-        b("◀", Message::WeekShift(-1), "cal-prev"),
+        b("◀", Message::Shift(-1), "cal-prev"),
         b("Today", Message::Today, "cal-today"),
-        b("▶", Message::WeekShift(1), "cal-next"),
+        b("▶", Message::Shift(1), "cal-next"),
         text(title).size(18),
         text("(←/→ to move)").size(12).style(style::muted),
     ]
     .spacing(8)
     .align_y(iced::Center);
-    let body = match app.calendar_mode {
-        Mode::Agenda => agenda(app, today),
-        Mode::Week => week(app, today),
+    let body = match page.mode {
+        Mode::Agenda => agenda(accounts, page.week_start, today),
+        Mode::Week => week(accounts, page.week_start, today),
     };
     column![bar, body].spacing(10).height(Fill).into()
 }
@@ -95,13 +128,12 @@ fn day_header<'a>(day: NaiveDate, today: NaiveDate) -> Element<'a, Message> {
 }
 
 /// Five weeks of days that have events, from the shown week on.
-fn agenda(app: &App, today: NaiveDate) -> Element<'_, Message> {
-    let from = app.week_start;
+fn agenda(accounts: &[AccountState], from: NaiveDate, today: NaiveDate) -> Element<'_, Message> {
     let to = from + Duration::days(35);
     let mut col = column![].spacing(4);
     let mut current = None;
     let mut any = false;
-    for i in items(app).into_iter().filter(|i| {
+    for i in items(accounts).into_iter().filter(|i| {
         let d = i.occurrence.start.date_naive();
         d >= from && d < to
     }) {
@@ -156,10 +188,10 @@ fn week_card(i: &AgendaItem) -> Element<'_, Message> {
         .into()
 }
 
-fn week(app: &App, today: NaiveDate) -> Element<'_, Message> {
-    let all = items(app);
+fn week(accounts: &[AccountState], start: NaiveDate, today: NaiveDate) -> Element<'_, Message> {
+    let all = items(accounts);
     let days = (0..7).map(|n| {
-        let day = app.week_start + Duration::days(n);
+        let day = start + Duration::days(n);
         let mut col = column![day_header(day, today)].spacing(4);
         for i in all.iter().filter(|i| i.occurrence.start.date_naive() == day) {
             col = col.push(week_card(i));

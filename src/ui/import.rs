@@ -9,15 +9,17 @@ use std::sync::Arc;
 use iced::Task;
 use url::Url;
 
-use super::{AccountState, App, Message as AppMessage, Screen};
+use super::AccountState;
 use crate::caldav::SchedulingMode;
 use crate::ical::Identity;
 use crate::import::plan::{self, Choice};
 use crate::import::{Batch, Preview, Progress, Report, source};
-use crate::sync::{Control, ImportRequest, calendar_label};
+use crate::sync::{ImportRequest, calendar_label};
 
+#[cfg(test)]
+mod tests;
 mod view;
-pub use view::{progress_text, view};
+pub use view::progress_text;
 
 /// Rows of bad entries or outcomes shown before "and N more".
 const LIST_LIMIT: usize = 200;
@@ -90,51 +92,68 @@ pub enum Message {
     Close,
 }
 
-fn wrap(m: Message) -> AppMessage {
-    AppMessage::Import(m)
+/// What the app must act on: the wizard talks to the sync actors and the
+/// rest of the window only through these.
+#[derive(Debug)]
+pub enum Event {
+    /// Ask the target's actor which UIDs its calendar holds (for duplicates).
+    CheckTarget(Target),
+    /// Hand the import to the account's actor; call `started` if it took it.
+    Start(String, Box<ImportRequest>),
+    /// Ask the account's actor to stop the running import.
+    Cancel(String),
+    Banner(String),
+    Close,
 }
 
-impl App {
-    /// Every calendar of every connected account, for the target list.
-    pub fn import_targets(&self) -> Vec<Target> {
-        self.accounts
-            .iter()
-            .flat_map(|a| {
-                a.calendars.iter().map(|c| Target {
-                    account: a.account.name.clone(),
-                    calendar: c.url.clone(),
-                    label: calendar_label(c),
-                })
+/// Every calendar of every connected account, for the target list.
+pub fn targets(accounts: &[AccountState]) -> Vec<Target> {
+    accounts
+        .iter()
+        .flat_map(|a| {
+            a.calendars.iter().map(|c| Target {
+                account: a.account.name.clone(),
+                calendar: c.url.clone(),
+                label: calendar_label(c),
             })
-            .collect()
-    }
+        })
+        .collect()
+}
 
+/// The banner for an import that ended while its wizard was not showing it.
+pub fn finished_banner(outcome: &Result<Box<Report>, String>) -> String {
+    match outcome {
+        Ok(r) => format!("Import into {}: {}", r.calendar, r.headline()),
+        Err(e) => format!("An import did not run: {e}"),
+    }
+}
+
+impl Wizard {
     /// The account the wizard imports into.
-    pub fn import_account(&self) -> Option<&AccountState> {
-        let target = self.import.as_ref()?.target.as_ref()?;
-        self.account(&target.account)
+    pub fn account<'a>(&self, accounts: &'a [AccountState]) -> Option<&'a AccountState> {
+        let target = self.target.as_ref()?;
+        accounts.iter().find(|a| a.account.name == target.account)
     }
 
     /// The plan for each mode on the target's server, given the choices so far.
-    pub fn import_choices(&self) -> Vec<(SchedulingMode, Choice)> {
-        let Some(w) = &self.import else { return Vec::new() };
-        let Some(caps) = self.import_account().and_then(|a| a.capabilities.as_deref()) else {
+    pub fn choices(&self, accounts: &[AccountState]) -> Vec<(SchedulingMode, Choice)> {
+        let Some(caps) = self.account(accounts).and_then(|a| a.capabilities.as_deref()) else {
             return Vec::new();
         };
-        let updates = w.update_duplicates && w.preview.as_ref().is_some_and(|p| !p.duplicates.is_empty());
-        plan::choices(caps, w.as_address.as_deref(), updates)
+        let updates =
+            self.update_duplicates && self.preview.as_ref().is_some_and(|p| !p.duplicates.is_empty());
+        plan::choices(caps, self.as_address.as_deref(), updates)
     }
 
     /// Where nothing can keep a scheduling server quiet (Xandikos), the
     /// invitations go out only after an explicit yes.
-    pub fn import_needs_confirmation(&self) -> Option<String> {
-        let w = self.import.as_ref()?;
-        let attendees = w.preview.as_ref().map_or(0, |p| p.with_attendees);
-        let caps = self.import_account()?.capabilities.as_deref()?;
-        if w.mode != Some(SchedulingMode::All) || attendees == 0 || !caps.implicit_scheduling.is_true() {
+    pub fn needs_confirmation(&self, accounts: &[AccountState]) -> Option<String> {
+        let attendees = self.preview.as_ref().map_or(0, |p| p.with_attendees);
+        let caps = self.account(accounts)?.capabilities.as_deref()?;
+        if self.mode != Some(SchedulingMode::All) || attendees == 0 || !caps.implicit_scheduling.is_true() {
             return None;
         }
-        let choices = self.import_choices();
+        let choices = self.choices(accounts);
         let none = choices.iter().find(|(m, _)| *m == SchedulingMode::None)?;
         let Err(u) = &none.1 else { return None };
         (u.instead.method == plan::Method::Plain).then(|| {
@@ -145,39 +164,121 @@ impl App {
         })
     }
 
-    /// Opens the wizard (or adds to the open one) with these files.
-    pub fn open_import(&mut self, files: Vec<PathBuf>) -> Task<AppMessage> {
-        self.screen = Screen::Import;
-        let w = self.import.get_or_insert_with(Wizard::default);
-        if files.is_empty() {
-            return Task::none();
-        }
-        if matches!(w.step, Step::Running) {
-            self.banner("An import is running; add more files when it has finished.");
-            return Task::none();
-        }
-        if matches!(w.step, Step::Report) {
-            *w = Wizard::default();
-        }
-        for f in files {
-            if !w.files.contains(&f) {
-                w.files.push(f);
+    pub fn update(&mut self, m: Message, accounts: &[AccountState]) -> (Task<Message>, Option<Event>) {
+        let event = match m {
+            Message::Choose => return (Task::perform(pick_files(), Message::Add), None),
+            Message::Add(files) => return self.add(files),
+            Message::Close => Some(Event::Close),
+            Message::SaveReport => {
+                let Some(Ok(r)) = &self.outcome else { return (Task::none(), None) };
+                return (Task::perform(save_report(r.to_text()), Message::Saved), None);
             }
-        }
-        w.step = Step::Files;
-        self.read_files()
+            Message::Remove(f) => {
+                self.files.retain(|x| *x != f);
+                return (self.read_files(), None);
+            }
+            Message::Read(files, _) if files != self.files => None,
+            Message::Read(_, batch) => {
+                self.reading = false;
+                self.batch = Some(batch);
+                let event = self.default_target(accounts);
+                self.refresh_preview(accounts);
+                event
+            }
+            Message::Target(t) => {
+                self.target = Some(t);
+                self.existing = None;
+                self.mode = None;
+                self.as_address = None;
+                self.confirmed = false;
+                self.check_target(accounts)
+            }
+            // Which modes can be honoured depends on it: choose again.
+            Message::UpdateDuplicates(b) => {
+                self.update_duplicates = b;
+                self.mode = None;
+                self.confirmed = false;
+                None
+            }
+            Message::Mode(mode) => {
+                self.mode = Some(mode);
+                self.confirmed = false;
+                None
+            }
+            Message::As(a) => {
+                self.as_address = Some(a);
+                None
+            }
+            Message::Confirm(b) => {
+                self.confirmed = b;
+                None
+            }
+            Message::Next => {
+                self.step = match self.step {
+                    Step::Files => Step::Preview,
+                    Step::Preview => Step::Scheduling,
+                    other => other,
+                };
+                if self.step == Step::Scheduling && self.as_address.is_none() {
+                    self.as_address = self.account(accounts).and_then(|a| a.addresses.first().cloned());
+                }
+                None
+            }
+            Message::Back => {
+                self.step = match self.step {
+                    Step::Scheduling => Step::Preview,
+                    Step::Preview | Step::Report => Step::Files,
+                    other => other,
+                };
+                None
+            }
+            Message::Start => self.request(),
+            Message::Cancel => self.target.as_ref().map(|t| {
+                self.cancelling = true;
+                Event::Cancel(t.account.clone())
+            }),
+            Message::Saved(r) => {
+                self.saved = match r {
+                    None => None,
+                    Some(Ok(path)) => Some(format!("Saved to {}", path.display())),
+                    Some(Err(e)) => Some(format!("Not saved: {e}")),
+                };
+                None
+            }
+        };
+        (Task::none(), event)
     }
 
-    fn read_files(&mut self) -> Task<AppMessage> {
-        let Some(w) = self.import.as_mut() else { return Task::none() };
-        w.batch = None;
-        w.preview = None;
-        if w.files.is_empty() {
-            w.reading = false;
+    /// More files (from the dialog, a drop, or `convene open`).
+    fn add(&mut self, files: Vec<PathBuf>) -> (Task<Message>, Option<Event>) {
+        if files.is_empty() {
+            return (Task::none(), None);
+        }
+        if self.step == Step::Running {
+            let text = "An import is running; add more files when it has finished.".to_owned();
+            return (Task::none(), Some(Event::Banner(text)));
+        }
+        if self.step == Step::Report {
+            *self = Wizard::default();
+        }
+        for f in files {
+            if !self.files.contains(&f) {
+                self.files.push(f);
+            }
+        }
+        self.step = Step::Files;
+        (self.read_files(), None)
+    }
+
+    fn read_files(&mut self) -> Task<Message> {
+        self.batch = None;
+        self.preview = None;
+        if self.files.is_empty() {
+            self.reading = false;
             return Task::none();
         }
-        w.reading = true;
-        let files = w.files.clone();
+        self.reading = true;
+        let files = self.files.clone();
         Task::perform(
             async move {
                 let list = files.clone();
@@ -193,210 +294,113 @@ impl App {
                 });
                 (files, batch)
             },
-            |(files, batch)| wrap(Message::Read(files, Arc::new(batch))),
+            |(files, batch)| Message::Read(files, Arc::new(batch)),
         )
     }
 
-    fn refresh_preview(&mut self) {
+    fn refresh_preview(&mut self, accounts: &[AccountState]) {
         let me = self
-            .import_account()
+            .account(accounts)
             .map(|a| Identity::new(a.addresses.iter().chain(a.account.aliases.iter())))
             .unwrap_or_default();
-        let Some(w) = self.import.as_mut() else { return };
-        w.preview = w.batch.as_ref().map(|b| Preview::new(b, &me, &w.existing.clone().unwrap_or_default()));
+        let existing = self.existing.clone().unwrap_or_default();
+        self.preview = self.batch.as_ref().map(|b| Preview::new(b, &me, &existing));
+    }
+
+    /// Until the person picks one, the first calendar of the first account
+    /// (calendars arrive from the actors, possibly after the files).
+    pub fn default_target(&mut self, accounts: &[AccountState]) -> Option<Event> {
+        if self.target.is_some() {
+            return None;
+        }
+        self.target = Some(targets(accounts).into_iter().next()?);
+        self.check_target(accounts)
+    }
+
+    fn check_target(&mut self, accounts: &[AccountState]) -> Option<Event> {
+        self.refresh_preview(accounts);
+        self.target.clone().map(Event::CheckTarget)
     }
 
     /// What the target's actor says the calendar holds.
-    pub(super) fn import_target_uids(&mut self, account: &str, calendar: &Url, uids: HashSet<String>) {
-        let Some(w) = self.import.as_mut() else { return };
-        if w.target.as_ref().is_some_and(|t| t.account == account && &t.calendar == calendar) {
-            w.existing = Some(uids);
-            self.refresh_preview();
+    pub fn target_uids(
+        &mut self,
+        account: &str,
+        calendar: &Url,
+        uids: HashSet<String>,
+        accounts: &[AccountState],
+    ) {
+        if self.target.as_ref().is_some_and(|t| t.account == account && &t.calendar == calendar) {
+            self.existing = Some(uids);
+            self.refresh_preview(accounts);
         }
     }
 
-    pub(super) fn import_progress(&mut self, p: Progress) {
-        if let Some(w) = self.import.as_mut().filter(|w| w.step == Step::Running) {
-            w.progress = Some(p);
+    pub fn progress(&mut self, p: Progress) {
+        if self.step == Step::Running {
+            self.progress = Some(p);
         }
     }
 
-    pub(super) fn import_finished(&mut self, account: &str, outcome: Result<Box<Report>, String>) {
-        let running_here = self.import.as_ref().is_some_and(|w| {
-            w.step == Step::Running && w.target.as_ref().is_some_and(|t| t.account == account)
-        });
-        match self.import.as_mut() {
-            Some(w) if running_here => {
-                w.outcome = Some(outcome);
-                w.step = Step::Report;
-                w.cancelling = false;
-                // The calendar holds more now: duplicates for a next run.
-                w.existing = None;
-                self.ask_target_uids();
-            }
-            _ => match outcome {
-                Ok(r) => self.banner(format!("Import into {}: {}", r.calendar, r.headline())),
-                Err(e) => self.banner(format!("An import did not run: {e}")),
-            },
+    fn running_on(&self, account: &str) -> bool {
+        self.step == Step::Running && self.target.as_ref().is_some_and(|t| t.account == account)
+    }
+
+    /// An import ended: its report here, or a banner if it is not this one.
+    pub fn finished(
+        &mut self,
+        account: &str,
+        outcome: Result<Box<Report>, String>,
+        accounts: &[AccountState],
+    ) -> Option<Event> {
+        if !self.running_on(account) {
+            return Some(Event::Banner(finished_banner(&outcome)));
         }
+        self.outcome = Some(outcome);
+        self.step = Step::Report;
+        self.cancelling = false;
+        // The calendar holds more now: duplicates for a next run.
+        self.existing = None;
+        self.check_target(accounts)
     }
 
     /// The account's actor stopped (removed, or restarted): an import it
     /// ran has ended with it; its journal lets the next run continue.
-    pub(super) fn import_account_stopped(&mut self, account: &str) {
-        if let Some(w) = self.import.as_mut()
-            && w.step == Step::Running
-            && w.target.as_ref().is_some_and(|t| t.account == account)
-        {
-            w.step = Step::Report;
-            w.cancelling = false;
-            w.outcome = Some(Err(
+    pub fn account_stopped(&mut self, account: &str) {
+        if self.running_on(account) {
+            self.step = Step::Report;
+            self.cancelling = false;
+            self.outcome = Some(Err(
                 "the account was disconnected; importing the same files again continues where it stopped"
                     .into(),
             ));
         }
     }
 
-    pub(super) fn import_message(&mut self, m: Message) -> Task<AppMessage> {
-        match m {
-            Message::Choose => return Task::perform(pick_files(), |f| wrap(Message::Add(f))),
-            Message::Add(files) => return self.open_import(files),
-            Message::Close => {
-                self.import = None;
-                self.screen = Screen::Invitations;
-                return Task::none();
-            }
-            Message::SaveReport => {
-                let text = match self.import.as_ref().and_then(|w| w.outcome.as_ref()) {
-                    Some(Ok(r)) => r.to_text(),
-                    _ => return Task::none(),
-                };
-                return Task::perform(save_report(text), |r| wrap(Message::Saved(r)));
-            }
-            _ => {}
-        }
-        let Some(w) = self.import.as_mut() else { return Task::none() };
-        match m {
-            Message::Remove(f) => {
-                w.files.retain(|x| *x != f);
-                return self.read_files();
-            }
-            Message::Read(files, _) if files != w.files => {}
-            Message::Read(_, batch) => {
-                w.reading = false;
-                w.batch = Some(batch);
-                self.import_default_target();
-                self.refresh_preview();
-            }
-            Message::Target(t) => {
-                w.target = Some(t);
-                w.existing = None;
-                w.mode = None;
-                w.as_address = None;
-                w.confirmed = false;
-                self.ask_target_uids();
-            }
-            // Which modes can be honoured depends on it: choose again.
-            Message::UpdateDuplicates(b) => {
-                w.update_duplicates = b;
-                w.mode = None;
-                w.confirmed = false;
-            }
-            Message::Mode(mode) => {
-                w.mode = Some(mode);
-                w.confirmed = false;
-            }
-            Message::As(a) => w.as_address = Some(a),
-            Message::Confirm(b) => w.confirmed = b,
-            Message::Next => {
-                w.step = match w.step {
-                    Step::Files => Step::Preview,
-                    Step::Preview => Step::Scheduling,
-                    other => other,
-                };
-                if w.step == Step::Scheduling {
-                    self.default_identity();
-                }
-            }
-            Message::Back => {
-                w.step = match w.step {
-                    Step::Scheduling => Step::Preview,
-                    Step::Preview | Step::Report => Step::Files,
-                    other => other,
-                }
-            }
-            Message::Start => self.start_import(),
-            Message::Cancel => {
-                if let Some(t) = w.target.clone() {
-                    w.cancelling = true;
-                    self.send(&t.account, Control::CancelImport);
-                }
-            }
-            Message::Saved(r) => {
-                w.saved = match r {
-                    None => None,
-                    Some(Ok(path)) => Some(format!("Saved to {}", path.display())),
-                    Some(Err(e)) => Some(format!("Not saved: {e}")),
-                }
-            }
-            Message::Choose | Message::Add(_) | Message::Close | Message::SaveReport => {}
-        }
-        Task::none()
-    }
-
-    /// Until the person picks one, the first calendar of the first account
-    /// (calendars arrive from the actors, possibly after the files).
-    pub(super) fn import_default_target(&mut self) {
-        let first = self.import_targets().into_iter().next();
-        if let Some(w) = self.import.as_mut()
-            && w.target.is_none()
-            && first.is_some()
-        {
-            w.target = first;
-            self.ask_target_uids();
-        }
-    }
-
-    fn ask_target_uids(&mut self) {
-        if let Some(t) = self.import.as_ref().and_then(|w| w.target.clone()) {
-            self.send(&t.account, Control::ImportTarget { calendar: t.calendar });
-        }
-        self.refresh_preview();
-    }
-
-    fn default_identity(&mut self) {
-        let first = self.import_account().and_then(|a| a.addresses.first().cloned());
-        if let Some(w) = self.import.as_mut()
-            && w.as_address.is_none()
-        {
-            w.as_address = first;
-        }
-    }
-
-    fn start_import(&mut self) {
-        let Some(w) = self.import.as_ref() else { return };
-        let (Some(batch), Some(target), Some(mode)) = (w.batch.clone(), w.target.clone(), w.mode) else {
-            return;
+    fn request(&self) -> Option<Event> {
+        let (Some(batch), Some(target), Some(mode)) = (&self.batch, &self.target, self.mode) else {
+            return None;
         };
         let request = ImportRequest {
             items: batch.items.clone(),
             bad: batch.bad.clone(),
             calendar: target.calendar.clone(),
             mode,
-            as_address: w.as_address.clone(),
-            update_duplicates: w.update_duplicates,
+            as_address: self.as_address.clone(),
+            update_duplicates: self.update_duplicates,
             // The wizard only offers modes the server honours.
             confirmed: false,
             concurrency: crate::import::DEFAULT_CONCURRENCY,
         };
-        if self.send(&target.account, Control::Import(Box::new(request)))
-            && let Some(w) = self.import.as_mut()
-        {
-            w.step = Step::Running;
-            w.progress = None;
-            w.outcome = None;
-            w.saved = None;
-        }
+        Some(Event::Start(target.account.clone(), Box::new(request)))
+    }
+
+    /// The actor took the import.
+    pub fn started(&mut self) {
+        self.step = Step::Running;
+        self.progress = None;
+        self.outcome = None;
+        self.saved = None;
     }
 }
 

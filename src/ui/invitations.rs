@@ -1,22 +1,96 @@
 //! The invitation list (all accounts, pending first) and the detail pane.
 
 use iced::widget::{button, column, container, radio, row, rule, scrollable, text, text_input};
-use iced::{Element, Fill, FillPortion, Font};
+use iced::{Element, Fill, FillPortion, Font, Task};
 
-use super::{App, Key, Message, Scope, format, style};
+use super::{AccountState, Key, Scope, format, listing, listings, style};
 use crate::ical::{Answer, Invitation};
-use crate::sync::{Listing, ReplyState};
+use crate::sync::{Control, Listing, ReplyState};
 
-pub fn view(app: &App) -> Element<'_, Message> {
-    let listings = app.listings();
-    if app.accounts.is_empty() {
+#[derive(Debug, Clone)]
+pub enum Message {
+    Select(Key),
+    /// Open the merge dialog for an answer in conflict.
+    Review(Key),
+    Answer(Key, Answer),
+    /// Answer the selected invitation (the A/T/D keys).
+    AnswerSelected(Answer),
+    CommentChanged(String),
+    ScopeChanged(Scope),
+    OpenLink(String),
+}
+
+/// What the app must act on.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// Send this to the key's account; the answer is on its way if it took it.
+    Reply(Key, Control),
+    Review(Key),
+    OpenLink(String),
+}
+
+/// The selection and the answer being written for it.
+#[derive(Debug, Default)]
+pub struct Page {
+    pub selected: Option<Key>,
+    pub comment: String,
+    pub scope: Scope,
+}
+
+impl Page {
+    pub fn update(&mut self, m: Message) -> (Task<Message>, Option<Event>) {
+        let event = match m {
+            Message::Select(key) => {
+                if self.selected.as_ref() != Some(&key) {
+                    self.comment.clear();
+                    self.scope = Scope::All;
+                }
+                self.selected = Some(key);
+                None
+            }
+            Message::Review(key) => Some(Event::Review(key)),
+            Message::Answer(key, answer) => Some(self.reply(key, answer)),
+            Message::AnswerSelected(answer) => self.selected.clone().map(|key| self.reply(key, answer)),
+            Message::CommentChanged(c) => {
+                self.comment = c;
+                None
+            }
+            Message::ScopeChanged(s) => {
+                self.scope = s;
+                None
+            }
+            Message::OpenLink(url) => Some(Event::OpenLink(url)),
+        };
+        (Task::none(), event)
+    }
+
+    /// The comment and the occurrence go with the selected invitation only.
+    fn reply(&self, key: Key, answer: Answer) -> Event {
+        let selected = self.selected.as_ref() == Some(&key);
+        let comment = selected.then(|| self.comment.trim().to_owned()).filter(|c| !c.is_empty());
+        let occurrence = match (&self.scope, selected) {
+            (Scope::Occurrence(rid), true) => Some(rid.clone()),
+            _ => None,
+        };
+        let control = Control::Reply { uid: key.uid.clone(), answer, comment, occurrence, as_address: None };
+        Event::Reply(key, control)
+    }
+
+    pub fn view<'a>(&'a self, accounts: &'a [AccountState]) -> Element<'a, Message> {
+        view(self, accounts)
+    }
+}
+
+fn view<'a>(page: &'a Page, accounts: &'a [AccountState]) -> Element<'a, Message> {
+    let listings = listings(accounts);
+    if accounts.is_empty() {
         return container(text("Add an account to see your invitations.")).padding(20).into();
     }
-    let rows = column(listings.iter().map(|(account, l)| row_view(app, account, l))).spacing(6);
+    let rows = column(listings.iter().map(|(account, l)| row_view(page, accounts, account, l))).spacing(6);
     let list = container(scrollable(rows).id("invitation-list").height(Fill)).width(FillPortion(3));
     let detail: Element<'_, Message> =
-        match app.selected.as_ref().and_then(|k| app.listing(k).map(|l| (k, l))) {
-            Some((key, l)) => detail(app, key, l),
+        match page.selected.as_ref().and_then(|k| listing(accounts, k).map(|l| (k, l))) {
+            Some((key, l)) => detail(page, accounts, key, l),
             None if listings.is_empty() => {
                 text("No invitations. New ones appear here when they arrive.").into()
             }
@@ -29,8 +103,8 @@ pub fn view(app: &App) -> Element<'_, Message> {
 }
 
 /// Where the person's answer stands, in words.
-pub fn state(app: &App, account: &str, l: &Listing) -> String {
-    let sending = app.account(account).is_some_and(|a| a.sending.contains(&l.invitation.uid));
+pub fn state(accounts: &[AccountState], account: &str, l: &Listing) -> String {
+    let sending = accounts.iter().any(|a| a.account.name == account && a.sending.contains(&l.invitation.uid));
     if l.invitation.cancelled {
         return "Cancelled by the organizer".into();
     }
@@ -87,7 +161,12 @@ fn summary_line(inv: &Invitation) -> String {
     parts.join(" · ")
 }
 
-fn row_view<'a>(app: &'a App, account: &'a str, l: &'a Listing) -> Element<'a, Message> {
+fn row_view<'a>(
+    page: &'a Page,
+    accounts: &'a [AccountState],
+    account: &'a str,
+    l: &'a Listing,
+) -> Element<'a, Message> {
     let inv = &l.invitation;
     let key = Key { account: account.to_owned(), uid: inv.uid.clone() };
     let organizer = inv.organizer.as_ref().map(|o| o.display()).unwrap_or_else(|| "(no organizer)".into());
@@ -98,11 +177,11 @@ fn row_view<'a>(app: &'a App, account: &'a str, l: &'a Listing) -> Element<'a, M
         title,
         text(format!("from {organizer}")).size(13),
         text(summary_line(inv)).size(13),
-        text(state(app, account, l)).size(13).style(style::muted),
+        text(state(accounts, account, l)).size(13).style(style::muted),
     ]
     .spacing(2)
     .width(Fill);
-    let selected = app.selected.as_ref() == Some(&key);
+    let selected = page.selected.as_ref() == Some(&key);
     let mut content = row![info].spacing(8).align_y(iced::Center);
     if !inv.cancelled && matches!(inv.role, crate::ical::Role::Invited { .. }) {
         content = content.push(answer_buttons(&key, "row-"));
@@ -115,7 +194,12 @@ fn row_view<'a>(app: &'a App, account: &'a str, l: &'a Listing) -> Element<'a, M
     container(card).id(format!("row-{}", inv.uid)).into()
 }
 
-fn detail<'a>(app: &'a App, key: &'a Key, l: &'a Listing) -> Element<'a, Message> {
+fn detail<'a>(
+    page: &'a Page,
+    accounts: &'a [AccountState],
+    key: &'a Key,
+    l: &'a Listing,
+) -> Element<'a, Message> {
     let inv = &l.invitation;
     let field = |label: &'a str, value: String| {
         row![text(label).width(110).style(style::muted), text(value).width(Fill)].spacing(8)
@@ -136,7 +220,7 @@ fn detail<'a>(app: &'a App, key: &'a Key, l: &'a Listing) -> Element<'a, Message
         col = col.push(field("Organizer", o.display()));
     }
     col = col.push(field("Calendar", format!("{} ({})", l.calendar_name, key.account)));
-    col = col.push(field("Your answer", state(app, &key.account, l)));
+    col = col.push(field("Your answer", state(accounts, &key.account, l)));
     if matches!(l.reply, ReplyState::Conflict { .. }) {
         col = col.push(
             container(
@@ -171,7 +255,7 @@ fn detail<'a>(app: &'a App, key: &'a Key, l: &'a Listing) -> Element<'a, Message
     if !inv.cancelled && matches!(inv.role, crate::ical::Role::Invited { .. }) {
         col = col.push(rule::horizontal(1));
         col = col.push(
-            text_input("Comment for the organizer (optional)", &app.comment)
+            text_input("Comment for the organizer (optional)", &page.comment)
                 .id("comment")
                 .on_input(Message::CommentChanged),
         );
@@ -180,7 +264,7 @@ fn detail<'a>(app: &'a App, key: &'a Key, l: &'a Listing) -> Element<'a, Message
             for (rid, when) in l.occurrences.iter().take(6) {
                 scopes.push((format!("Only {when}"), Scope::Occurrence(rid.clone())));
             }
-            let selected = scopes.iter().position(|(_, s)| *s == app.scope);
+            let selected = scopes.iter().position(|(_, s)| *s == page.scope);
             for (i, (label, scope)) in scopes.into_iter().enumerate() {
                 col = col.push(radio(label, i, selected, move |_| Message::ScopeChanged(scope.clone())));
             }

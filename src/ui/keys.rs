@@ -3,7 +3,7 @@
 
 use iced::{Task, keyboard};
 
-use super::{App, Key, Message, Screen, merge};
+use super::{App, Key, Message, Screen, calendar, invitations, merge};
 use crate::ical::Answer;
 
 impl App {
@@ -12,20 +12,14 @@ impl App {
         let keyboard::Event::KeyPressed { key, modifiers, .. } = event else { return Task::none() };
         match key.as_ref() {
             keyboard::Key::Named(Named::Escape) => self.merge_message(merge::Message::Close),
-            keyboard::Key::Named(Named::ArrowDown) => {
-                self.move_selection(1);
-                Task::none()
-            }
-            keyboard::Key::Named(Named::ArrowUp) => {
-                self.move_selection(-1);
-                Task::none()
-            }
+            keyboard::Key::Named(Named::ArrowDown) => self.move_selection(1),
+            keyboard::Key::Named(Named::ArrowUp) => self.move_selection(-1),
             keyboard::Key::Named(Named::ArrowLeft) if self.screen == Screen::Calendar => {
-                self.week_start -= chrono::Duration::weeks(1);
+                self.calendar.update(calendar::Message::Shift(-1));
                 Task::none()
             }
             keyboard::Key::Named(Named::ArrowRight) if self.screen == Screen::Calendar => {
-                self.week_start += chrono::Duration::weeks(1);
+                self.calendar.update(calendar::Message::Shift(1));
                 Task::none()
             }
             keyboard::Key::Character("r") if modifiers.command() => {
@@ -39,29 +33,29 @@ impl App {
                     "d" => Some(Answer::Decline),
                     _ => None,
                 };
-                if let Some(a) = answer {
-                    self.answer_selected(a);
+                match answer {
+                    Some(a) => self.invitations_message(invitations::Message::AnswerSelected(a)),
+                    None => Task::none(),
                 }
-                Task::none()
             }
             _ => Task::none(),
         }
     }
 
-    fn move_selection(&mut self, step: isize) {
+    fn move_selection(&mut self, step: isize) -> Task<Message> {
         let keys: Vec<Key> = self
             .listings()
             .iter()
             .map(|(a, l)| Key { account: (*a).to_owned(), uid: l.invitation.uid.clone() })
             .collect();
         if keys.is_empty() {
-            return;
+            return Task::none();
         }
-        let at = self.selected.as_ref().and_then(|k| keys.iter().position(|x| x == k));
+        let at = self.invitations.selected.as_ref().and_then(|k| keys.iter().position(|x| x == k));
         let next = match at {
             None => 0,
             Some(i) => (i as isize + step).clamp(0, keys.len() as isize - 1) as usize,
         };
-        self.select(keys[next].clone());
+        self.invitations_message(invitations::Message::Select(keys[next].clone()))
     }
 }

@@ -3,11 +3,11 @@
 //! answer, and the person's decision. Nothing is sent until they decide.
 
 use iced::widget::{button, column, container, row, text};
-use iced::{Element, Fill};
+use iced::{Element, Fill, Task};
 
-use super::{App, Key, format, style};
+use super::{Key, format, style};
 use crate::ical::{Answer, Diff, Field, Reply};
-use crate::sync::ReplyState;
+use crate::sync::{Listing, ReplyState, Resolution};
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -16,6 +16,14 @@ pub enum Message {
     NewAnswer(Answer),
     Discard,
     Close,
+}
+
+/// The person's decision, for the app to pass to the account's actor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    Resolve(Resolution),
+    /// "Decide later": the answer stays pending and the list shows the conflict.
+    Postpone,
 }
 
 #[derive(Debug, Clone)]
@@ -29,14 +37,31 @@ pub struct Dialog {
 }
 
 impl Dialog {
-    pub fn open(app: &App, key: Key, diff: Diff) -> Option<Self> {
-        let listing = app.listing(&key);
+    /// The dialog for `key`'s conflict; `listing` gives the pending answer and title.
+    pub fn open(listing: Option<&Listing>, key: Key, diff: Diff) -> Self {
         let reply = listing.and_then(|l| match &l.reply {
             ReplyState::Conflict { reply, .. } | ReplyState::Pending { reply, .. } => Some(reply.clone()),
             _ => None,
         });
         let summary = listing.and_then(|l| l.invitation.summary.clone()).unwrap_or_else(|| key.uid.clone());
-        Some(Dialog { key, diff, reply, summary, changing: false })
+        Dialog { key, diff, reply, summary, changing: false }
+    }
+
+    pub fn update(&mut self, m: Message) -> (Task<Message>, Option<Event>) {
+        let resolution = match m {
+            Message::SendOnNewVersion => Resolution::SendOnNewVersion,
+            Message::ChangeAnswer => {
+                self.changing = true;
+                return (Task::none(), None);
+            }
+            Message::NewAnswer(answer) => Resolution::ChangeAnswer {
+                answer,
+                comment: self.reply.as_ref().and_then(|r| r.comment.clone()),
+            },
+            Message::Discard => Resolution::Discard,
+            Message::Close => return (Task::none(), Some(Event::Postpone)),
+        };
+        (Task::none(), Some(Event::Resolve(resolution)))
     }
 
     /// "Time: Tue 10:00–11:00 → Wed 14:00–15:00", one per change.

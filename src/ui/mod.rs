@@ -1,6 +1,11 @@
-//! The desktop app (iced, Elm-style): state, messages, `update`, `view`.
-//! All network and disk work happens in the per-account sync actors or in
-//! Tasks; `update` and `view` only change and show state.
+//! The desktop app (iced, Elm-style). `App` is a router: each sub-screen
+//! (invitations, calendar, merge dialog, import wizard, setup form,
+//! accounts page) owns its state and messages; its `update` returns a Task
+//! of its own messages and, when the app must act, an Event; its `view`
+//! takes only the data it reads. The app maps their messages and Tasks,
+//! acts on their Events, and alone talks to the per-account sync actors.
+//! All network and disk work happens in those actors or in Tasks; `update`
+//! and `view` only change and show state.
 
 mod accounts;
 mod actors;
@@ -9,124 +14,45 @@ mod chrome;
 pub mod connection;
 pub mod format;
 pub mod import;
-mod invitations;
+pub mod invitations;
 mod keys;
 pub mod merge;
 mod notify;
+mod route;
 pub mod setup;
+mod state;
 mod style;
 
 use std::collections::BTreeSet;
 
-use iced::widget::{column, stack};
+use iced::widget::{column, stack, text};
 use iced::{Element, Subscription, Task, Theme, keyboard};
-use tokio::sync::mpsc;
 
-use crate::caldav::{Calendar, Capabilities, Password};
+use crate::caldav::Password;
 use crate::config::{Account, Config};
-use crate::ical::Answer;
 use crate::paths::Paths;
-use crate::sync::{AgendaItem, Control, Listing, ReplyState, Resolution};
+use crate::sync::{Control, Listing, ReplyState};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    Invitations,
-    Calendar,
-    Accounts,
-    AddAccount,
-    Import,
-}
+pub use state::{AccountState, Banner, Key, Scope, Screen, Status, listing, listings};
 
-/// Answer the whole series, or one occurrence (its RECURRENCE-ID).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
-pub enum Scope {
-    #[default]
-    All,
-    Occurrence(String),
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Status {
-    Connecting,
-    Syncing,
-    Synced(i64),
-    Offline(String),
-    Stopped,
-}
-
-/// Everything the UI knows about one account.
-#[derive(Debug)]
-pub struct AccountState {
-    pub account: Account,
-    pub password: Option<Password>,
-    pub control: Option<mpsc::Sender<Control>>,
-    pub capabilities: Option<Box<Capabilities>>,
-    /// Calendars that take events, and the addresses the user may act as.
-    pub calendars: Vec<Calendar>,
-    pub addresses: Vec<String>,
-    pub invitations: Vec<Listing>,
-    pub agenda: Vec<AgendaItem>,
-    pub status: Status,
-    /// UIDs whose answer is on its way to the server.
-    pub sending: BTreeSet<String>,
-}
-
-impl AccountState {
-    fn new(account: Account, password: Option<Password>) -> Self {
-        AccountState {
-            account,
-            password,
-            control: None,
-            capabilities: None,
-            calendars: Vec::new(),
-            addresses: Vec::new(),
-            invitations: Vec::new(),
-            agenda: Vec::new(),
-            status: Status::Connecting,
-            sending: BTreeSet::new(),
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Banner {
-    pub id: u64,
-    pub text: String,
-}
-
-/// Which invitation: account name and UID.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Key {
-    pub account: String,
-    pub uid: String,
-}
-
+/// The app's own messages, and each sub-screen's wrapped for routing.
 #[derive(Debug, Clone)]
 pub enum Message {
     PasswordsLoaded(Vec<(String, Result<Password, String>)>),
     Account(String, connection::Event),
     Show(Screen),
-    Select(Key),
-    /// Open the merge dialog for an answer in conflict.
-    Review(Key),
-    Answer(Key, Answer),
-    AnswerSelected(Answer),
-    CommentChanged(String),
-    ScopeChanged(Scope),
     SyncNow,
-    Merge(merge::Message),
     DismissBanner(u64),
-    Setup(setup::Message),
-    Accounts(accounts::Message),
     /// A background task finished (saving settings, opening a link…).
     TaskDone(Result<(), String>),
     Key(keyboard::Event),
     ThemeChanged(iced::theme::Mode),
-    OpenLink(String),
+    Invitations(invitations::Message),
+    Calendar(calendar::Message),
+    Merge(merge::Message),
+    Setup(setup::Message),
+    Accounts(accounts::Message),
     Import(import::Message),
-    CalendarMode(calendar::Mode),
-    WeekShift(i64),
-    Today,
 }
 
 pub struct App {
@@ -134,9 +60,8 @@ pub struct App {
     pub config: Config,
     pub accounts: Vec<AccountState>,
     pub screen: Screen,
-    pub selected: Option<Key>,
-    pub comment: String,
-    pub scope: Scope,
+    pub invitations: invitations::Page,
+    pub calendar: calendar::Page,
     pub merge: Option<merge::Dialog>,
     pub import: Option<import::Wizard>,
     pub setup: setup::Form,
@@ -150,9 +75,6 @@ pub struct App {
     listed: BTreeSet<String>,
     /// Conflicts whose dialog the person closed ("decide later").
     postponed: BTreeSet<Key>,
-    pub calendar_mode: calendar::Mode,
-    /// Monday of the week the calendar shows.
-    pub week_start: chrono::NaiveDate,
 }
 
 impl App {
@@ -165,9 +87,8 @@ impl App {
             config,
             accounts,
             screen,
-            selected: None,
-            comment: String::new(),
-            scope: Scope::All,
+            invitations: invitations::Page::default(),
+            calendar: calendar::Page::default(),
             merge: None,
             import: None,
             setup: setup::Form::default(),
@@ -178,8 +99,6 @@ impl App {
             known: BTreeSet::new(),
             listed: BTreeSet::new(),
             postponed: BTreeSet::new(),
-            calendar_mode: calendar::Mode::default(),
-            week_start: calendar::week_of(chrono::Local::now().date_naive()),
         }
     }
 
@@ -194,7 +113,11 @@ impl App {
             }
         };
         let mut app = App::new(paths, config);
-        let import = if files.is_empty() { Task::none() } else { app.open_import(files.to_vec()) };
+        let import = if files.is_empty() {
+            Task::none()
+        } else {
+            app.import_message(import::Message::Add(files.to_vec()))
+        };
         let accounts = app.config.accounts.clone();
         let theme = iced::system::theme().map(Message::ThemeChanged);
         (app, Task::batch([Task::perform(load_passwords(accounts), Message::PasswordsLoaded), theme, import]))
@@ -215,17 +138,11 @@ impl App {
 
     /// All invitations, across accounts, in list order (pending first).
     pub fn listings(&self) -> Vec<(&str, &Listing)> {
-        let mut all: Vec<(&str, &Listing)> = self
-            .accounts
-            .iter()
-            .flat_map(|a| a.invitations.iter().map(move |l| (a.account.name.as_str(), l)))
-            .collect();
-        all.sort_by_key(|(_, l)| l.order());
-        all
+        listings(&self.accounts)
     }
 
     pub fn listing(&self, key: &Key) -> Option<&Listing> {
-        self.account(&key.account)?.invitations.iter().find(|l| l.invitation.uid == key.uid)
+        listing(&self.accounts, key)
     }
 
     /// Invitations waiting for an answer (the badge).
@@ -236,130 +153,38 @@ impl App {
             .count()
     }
 
+    /// Routes each message to its sub-screen (see `route`) or handles it here.
     pub fn update(&mut self, message: Message) -> Task<Message> {
         match message {
             Message::PasswordsLoaded(list) => self.passwords_loaded(list),
             Message::Account(name, event) => return self.account_event(&name, event),
-            Message::Show(screen) => self.show(screen),
-            Message::Select(key) => self.select(key),
-            Message::Review(key) => self.review(key),
-            Message::Answer(key, answer) => self.answer(key, answer),
-            Message::AnswerSelected(answer) => self.answer_selected(answer),
-            Message::CommentChanged(c) => self.comment = c,
-            Message::ScopeChanged(s) => self.scope = s,
+            Message::Show(screen) => self.screen = screen,
             Message::SyncNow => self.sync_now(),
-            Message::Merge(m) => return self.merge_message(m),
             Message::DismissBanner(id) => self.banners.retain(|b| b.id != id),
-            Message::Setup(m) => return self.setup_message(m),
-            Message::Accounts(m) => return self.accounts_message(m),
-            Message::Import(m) => return self.import_message(m),
             Message::TaskDone(r) => self.task_done(r),
             Message::Key(event) => return self.key(event),
             Message::ThemeChanged(mode) => self.dark = mode == iced::theme::Mode::Dark,
-            Message::OpenLink(url) => return open_link(url),
-            Message::CalendarMode(mode) => self.calendar_mode = mode,
-            Message::WeekShift(n) => self.week_start += chrono::Duration::weeks(n),
-            Message::Today => self.week_start = calendar::week_of(chrono::Local::now().date_naive()),
-        }
-        Task::none()
-    }
-
-    fn show(&mut self, screen: Screen) {
-        self.screen = screen;
-    }
-
-    fn review(&mut self, key: Key) {
-        let diff = self.listing(&key).and_then(|l| match &l.reply {
-            ReplyState::Conflict { diff, .. } => Some(diff.clone()),
-            _ => None,
-        });
-        if let Some(diff) = diff {
-            self.postponed.remove(&key);
-            self.merge = merge::Dialog::open(self, key, diff);
-        }
-    }
-
-    fn select(&mut self, key: Key) {
-        if self.selected.as_ref() != Some(&key) {
-            self.comment.clear();
-            self.scope = Scope::All;
-        }
-        self.selected = Some(key);
-    }
-
-    fn send(&mut self, account: &str, control: Control) -> bool {
-        let sent = self
-            .account(account)
-            .and_then(|a| a.control.as_ref())
-            .is_some_and(|tx| tx.try_send(control).is_ok());
-        if !sent {
-            self.banner(format!("{account} is not connected yet; try again in a moment."));
-        }
-        sent
-    }
-
-    fn answer(&mut self, key: Key, answer: Answer) {
-        let selected = self.selected.as_ref() == Some(&key);
-        let comment = selected.then(|| self.comment.trim().to_owned()).filter(|c| !c.is_empty());
-        let occurrence = match (&self.scope, selected) {
-            (Scope::Occurrence(rid), true) => Some(rid.clone()),
-            _ => None,
-        };
-        let control = Control::Reply { uid: key.uid.clone(), answer, comment, occurrence, as_address: None };
-        if self.send(&key.account, control)
-            && let Some(a) = self.account_mut(&key.account)
-        {
-            a.sending.insert(key.uid);
-        }
-    }
-
-    fn answer_selected(&mut self, answer: Answer) {
-        if let Some(key) = self.selected.clone() {
-            self.answer(key, answer);
-        }
-    }
-
-    fn sync_now(&mut self) {
-        let names: Vec<String> = self.accounts.iter().map(|a| a.account.name.clone()).collect();
-        for name in names {
-            self.send(&name, Control::SyncNow);
-        }
-    }
-
-    fn merge_message(&mut self, m: merge::Message) -> Task<Message> {
-        let Some(dialog) = self.merge.as_mut() else { return Task::none() };
-        let resolution = match m {
-            merge::Message::SendOnNewVersion => Resolution::SendOnNewVersion,
-            merge::Message::ChangeAnswer => {
-                dialog.changing = true;
-                return Task::none();
-            }
-            merge::Message::NewAnswer(answer) => Resolution::ChangeAnswer {
-                answer,
-                comment: dialog.reply.as_ref().and_then(|r| r.comment.clone()),
-            },
-            merge::Message::Discard => Resolution::Discard,
-            // Closing keeps the answer pending (the list shows the conflict).
-            merge::Message::Close => {
-                self.postponed.insert(dialog.key.clone());
-                self.merge = None;
-                return Task::none();
-            }
-        };
-        let key = dialog.key.clone();
-        self.merge = None;
-        if self.send(&key.account, Control::Resolve { uid: key.uid.clone(), resolution: resolution.clone() })
-            && resolution != Resolution::Discard
-            && let Some(a) = self.account_mut(&key.account)
-        {
-            a.sending.insert(key.uid);
+            Message::Invitations(m) => return self.invitations_message(m),
+            Message::Calendar(m) => self.calendar.update(m),
+            Message::Merge(m) => return self.merge_message(m),
+            Message::Setup(m) => return self.setup_message(m),
+            Message::Accounts(m) => return self.accounts_message(m),
+            Message::Import(m) => return self.import_message(m),
         }
         Task::none()
     }
 
     fn setup_message(&mut self, m: setup::Message) -> Task<Message> {
-        match self.setup.update(m) {
-            setup::Event::None => Task::none(),
+        let (task, event) = self.setup.update(m);
+        let task = task.map(Message::Setup);
+        match event {
+            Some(event) => Task::batch([task, self.setup_event(event)]),
+            None => task,
+        }
+    }
+
+    fn setup_event(&mut self, event: setup::Event) -> Task<Message> {
+        match event {
             setup::Event::Connect(request) => {
                 if let Err(e) = setup::check_name(&self.config, &request) {
                     self.setup.state = setup::State::Failed(e);
@@ -389,8 +214,16 @@ impl App {
     }
 
     fn accounts_message(&mut self, m: accounts::Message) -> Task<Message> {
-        match self.accounts_page.update(m) {
-            accounts::Event::None => Task::none(),
+        let (task, event) = self.accounts_page.update(m);
+        let task = task.map(Message::Accounts);
+        match event {
+            Some(event) => Task::batch([task, self.accounts_event(event)]),
+            None => task,
+        }
+    }
+
+    fn accounts_event(&mut self, event: accounts::Event) -> Task<Message> {
+        match event {
             accounts::Event::AddAccount => {
                 self.screen = Screen::AddAccount;
                 Task::none()
@@ -479,12 +312,16 @@ impl App {
     }
 
     pub fn view(&self) -> Element<'_, Message> {
+        let accounts = &self.accounts;
         let body: Element<'_, Message> = match self.screen {
-            Screen::Invitations => invitations::view(self),
-            Screen::Calendar => calendar::view(self),
-            Screen::Accounts => accounts::view(self).map(Message::Accounts),
+            Screen::Invitations => self.invitations.view(accounts).map(Message::Invitations),
+            Screen::Calendar => self.calendar.view(accounts).map(Message::Calendar),
+            Screen::Accounts => self.accounts_page.view(accounts).map(Message::Accounts),
             Screen::AddAccount => self.setup.view().map(Message::Setup),
-            Screen::Import => import::view(self),
+            Screen::Import => match &self.import {
+                Some(wizard) => wizard.view(accounts).map(Message::Import),
+                None => text("").into(),
+            },
         };
         let base = column![self.header(), self.banners_view(), body].spacing(8).padding(12);
         match &self.merge {

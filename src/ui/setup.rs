@@ -3,7 +3,7 @@
 //! wrong in plain words and keep what was typed.
 
 use iced::widget::{button, column, container, row, text, text_input};
-use iced::{Element, Fill};
+use iced::{Element, Fill, Task};
 
 use crate::account::{self, AccountError, Accounts};
 use crate::caldav::{self, Client, ClientConfig, Error, Password};
@@ -88,13 +88,16 @@ pub struct Request {
 
 /// What the app must do after a form message.
 pub enum Event {
-    None,
     Connect(Request),
     Added(Box<Account>, Password),
 }
 
 impl Form {
-    pub fn update(&mut self, m: Message) -> Event {
+    pub fn update(&mut self, m: Message) -> (Task<Message>, Option<Event>) {
+        (Task::none(), self.event(m))
+    }
+
+    fn event(&mut self, m: Message) -> Option<Event> {
         match m {
             Message::UrlChanged(v) => self.url = v,
             Message::UserChanged(v) => self.user = v,
@@ -104,15 +107,15 @@ impl Form {
                 if self.url.trim().is_empty() || self.user.trim().is_empty() || self.password.is_empty() {
                     self.state =
                         State::Failed("Fill in the server, your user name and your password.".into());
-                    return Event::None;
+                    return None;
                 }
                 self.state = State::Connecting;
-                return Event::Connect(Request {
+                return Some(Event::Connect(Request {
                     url: self.url.trim().to_owned(),
                     user: self.user.trim().to_owned(),
                     password: Password::new(self.password.clone()),
                     ca_file: Some(self.ca_file.trim()).filter(|c| !c.is_empty()).map(Into::into),
-                });
+                }));
             }
             Message::Done(Ok(added)) => match added.keyring_problem {
                 Some(problem) => {
@@ -122,16 +125,16 @@ impl Form {
                         problem,
                     }
                 }
-                None => return Event::Added(Box::new(added.account), added.password),
+                None => return Some(Event::Added(Box::new(added.account), added.password)),
             },
             Message::Done(Err(e)) => self.state = State::Failed(e),
             Message::KeepForSession => {
                 if let State::NoKeyring { account, password, .. } = std::mem::take(&mut self.state) {
-                    return Event::Added(account, password);
+                    return Some(Event::Added(account, password));
                 }
             }
         }
-        Event::None
+        None
     }
 
     pub fn view(&self) -> Element<'_, Message> {

@@ -3,7 +3,7 @@
 use convene::config::{Account, Config};
 use convene::ical::{Answer, Diff, Document, Identity, Invitation};
 use convene::sync::{Control, Listing, ReplyState, Update};
-use convene::ui::{App, Key, Message, connection, merge};
+use convene::ui::{App, Key, Message, connection, invitations, merge};
 use iced::keyboard::{self, Key as K, Modifiers, key::Named};
 
 use crate::support::ics;
@@ -68,10 +68,10 @@ fn arrows_select_and_letters_answer_the_selected_invitation() {
         app_with(vec![invitation("b", "20300605T100000Z"), invitation("a", "20300604T100000Z")]);
     assert_eq!(app.pending_count(), 2);
     press(&mut app, K::Named(Named::ArrowDown), Modifiers::empty());
-    assert_eq!(app.selected.as_ref().unwrap().uid, "a", "earliest first");
+    assert_eq!(app.invitations.selected.as_ref().unwrap().uid, "a", "earliest first");
     press(&mut app, K::Named(Named::ArrowDown), Modifiers::empty());
-    assert_eq!(app.selected.as_ref().unwrap().uid, "b");
-    let _ = app.update(Message::CommentChanged("Running late".into()));
+    assert_eq!(app.invitations.selected.as_ref().unwrap().uid, "b");
+    let _ = app.update(Message::Invitations(invitations::Message::CommentChanged("Running late".into())));
     press(&mut app, K::Character("t".into()), Modifiers::empty());
     match rx.try_recv().unwrap() {
         Control::Reply { uid, answer, comment, .. } => {
@@ -123,13 +123,16 @@ fn escape_closes_the_merge_dialog_and_keeps_the_answer() {
         connection::Event::Update(Update::InvitationsChanged(vec![listed])),
     ));
     assert!(app.merge.is_none(), "a postponed conflict does not reopen by itself");
-    let _ = app.update(Message::Review(Key { account: "work".into(), uid: "a".into() }));
+    let _ = app.update(Message::Invitations(invitations::Message::Review(Key {
+        account: "work".into(),
+        uid: "a".into(),
+    })));
     assert!(app.merge.is_some());
     let _ = app.update(Message::Merge(merge::Message::Close));
 
     // Changing the answer from the dialog sends the new answer.
     let key = Key { account: "work".into(), uid: "a".into() };
-    app.merge = merge::Dialog::open(&app, key, dialog.diff.clone());
+    app.merge = Some(merge::Dialog::open(app.listing(&key), key, dialog.diff.clone()));
     let _ = app.update(Message::Merge(merge::Message::ChangeAnswer));
     let _ = app.update(Message::Merge(merge::Message::NewAnswer(Answer::Decline)));
     assert!(matches!(

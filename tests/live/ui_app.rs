@@ -10,7 +10,7 @@ use std::time::Duration;
 use convene::config::Config;
 use convene::sync::actor::Settings;
 use convene::sync::{Handle, Update};
-use convene::ui::{App, Message, Screen, connection, import, setup};
+use convene::ui::{App, Message, Screen, connection, import, invitations, setup};
 use iced_test::selector::id;
 use iced_test::simulator;
 use support::{Kind, Profile, ics};
@@ -63,7 +63,10 @@ fn click(app: &mut App, selector: &str) {
 /// Selects an invitation, as ↑/↓ or a click on its row would.
 fn select(app: &mut App, uid: &str) {
     let account = app.accounts[0].account.name.clone();
-    let _ = app.update(Message::Select(convene::ui::Key { account, uid: uid.to_owned() }));
+    let _ = app.update(Message::Invitations(invitations::Message::Select(convene::ui::Key {
+        account,
+        uid: uid.to_owned(),
+    })));
 }
 
 fn shows(app: &App, text: &str) -> bool {
@@ -274,8 +277,10 @@ async fn wizard_on(app: &mut App, h: &mut Handle, kind: Kind, file: std::path::P
     let _ = app.update(Message::Import(import::Message::Read(vec![file], std::sync::Arc::new(batch))));
     let s = support::server(kind);
     let default = s.at(&s.default_calendar, "organizer");
-    let target =
-        app.import_targets().into_iter().find(|t| t.calendar == default).expect("the default calendar");
+    let target = import::targets(&app.accounts)
+        .into_iter()
+        .find(|t| t.calendar == default)
+        .expect("the default calendar");
     let _ = app.update(Message::Import(import::Message::Target(target)));
     pump(
         app,

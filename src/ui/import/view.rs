@@ -5,50 +5,52 @@ use iced::widget::{
 };
 use iced::{Element, Fill};
 
-use super::{LIST_LIMIT, Message, Step, Wizard, wrap};
+use super::{LIST_LIMIT, Message, Step, Wizard, targets};
 use crate::import::plan::{self, mode_label};
 use crate::import::{Outcome, Progress};
-use crate::ui::{App, Message as AppMessage, style};
+use crate::ui::{AccountState, style};
 
-fn id_button<'a>(label: &'a str, id: &'static str, msg: Option<Message>) -> Element<'a, AppMessage> {
-    let b = button(text(label)).style(button::secondary).on_press_maybe(msg.map(wrap));
+fn id_button<'a>(label: &'a str, id: &'static str, msg: Option<Message>) -> Element<'a, Message> {
+    let b = button(text(label)).style(button::secondary).on_press_maybe(msg);
     container(b).id(id).into()
 }
 
-fn primary<'a>(label: String, id: &'static str, msg: Option<Message>) -> Element<'a, AppMessage> {
-    container(button(text(label)).style(button::primary).on_press_maybe(msg.map(wrap))).id(id).into()
+fn primary<'a>(label: String, id: &'static str, msg: Option<Message>) -> Element<'a, Message> {
+    container(button(text(label)).style(button::primary).on_press_maybe(msg)).id(id).into()
 }
 
-fn muted<'a>(s: String) -> Element<'a, AppMessage> {
+fn muted<'a>(s: String) -> Element<'a, Message> {
     text(s).size(13).style(style::muted).into()
 }
 
-pub fn view(app: &App) -> Element<'_, AppMessage> {
-    let Some(w) = &app.import else { return text("").into() };
-    let steps = ["1 Files", "2 Preview", "3 Notifications", "4 Import", "5 Report"];
-    let current = w.step as usize;
-    let crumbs = row(steps.iter().enumerate().map(|(i, s)| {
-        let t = text(*s).size(14);
-        if i == current { t.into() } else { t.style(style::muted).into() }
-    }))
-    .spacing(16);
-    let body = match w.step {
-        Step::Files => files_view(w),
-        Step::Preview => preview_view(app, w),
-        Step::Scheduling => scheduling_view(app, w),
-        Step::Running => running_view(w),
-        Step::Report => report_view(w),
-    };
-    column![text("Import calendar files").size(22), crumbs, body].spacing(12).into()
+impl Wizard {
+    /// The current step; `accounts` gives the targets and their servers.
+    pub fn view<'a>(&'a self, accounts: &'a [AccountState]) -> Element<'a, Message> {
+        let steps = ["1 Files", "2 Preview", "3 Notifications", "4 Import", "5 Report"];
+        let current = self.step as usize;
+        let crumbs = row(steps.iter().enumerate().map(|(i, s)| {
+            let t = text(*s).size(14);
+            if i == current { t.into() } else { t.style(style::muted).into() }
+        }))
+        .spacing(16);
+        let body = match self.step {
+            Step::Files => files_view(self),
+            Step::Preview => preview_view(accounts, self),
+            Step::Scheduling => scheduling_view(accounts, self),
+            Step::Running => running_view(self),
+            Step::Report => report_view(self),
+        };
+        column![text("Import calendar files").size(22), crumbs, body].spacing(12).into()
+    }
 }
 
-fn files_view(w: &Wizard) -> Element<'_, AppMessage> {
+fn files_view(w: &Wizard) -> Element<'_, Message> {
     let mut list = column![].spacing(4);
     for f in &w.files {
         list = list.push(
             row![
                 text(f.display().to_string()).width(Fill),
-                button(text("Remove")).style(button::text).on_press(wrap(Message::Remove(f.clone())))
+                button(text("Remove")).style(button::text).on_press(Message::Remove(f.clone()))
             ]
             .align_y(iced::Center),
         );
@@ -82,12 +84,11 @@ fn files_view(w: &Wizard) -> Element<'_, AppMessage> {
     .into()
 }
 
-fn preview_view<'a>(app: &'a App, w: &'a Wizard) -> Element<'a, AppMessage> {
-    let targets = app.import_targets();
-    let target = container(
-        pick_list(targets, w.target.clone(), |t| wrap(Message::Target(t))).placeholder("Choose a calendar"),
-    )
-    .id("import-target");
+fn preview_view<'a>(accounts: &'a [AccountState], w: &'a Wizard) -> Element<'a, Message> {
+    let targets = targets(accounts);
+    let target =
+        container(pick_list(targets, w.target.clone(), Message::Target).placeholder("Choose a calendar"))
+            .id("import-target");
     let mut col = column![row![text("Import into"), target].spacing(8).align_y(iced::Center)].spacing(8);
     let Some(p) = &w.preview else {
         return col.push(text("Reading…")).into();
@@ -124,7 +125,7 @@ fn preview_view<'a>(app: &'a App, w: &'a Wizard) -> Element<'a, AppMessage> {
                             "{} are already in this calendar: replace them with the file's version (otherwise they are skipped)",
                             p.duplicates.len()
                         ))
-                        .on_toggle(|b| wrap(Message::UpdateDuplicates(b))),
+                        .on_toggle(Message::UpdateDuplicates),
                 )
                 .id("import-update-duplicates"),
             )
@@ -160,14 +161,14 @@ fn preview_view<'a>(app: &'a App, w: &'a Wizard) -> Element<'a, AppMessage> {
     .into()
 }
 
-fn scheduling_view<'a>(app: &'a App, w: &'a Wizard) -> Element<'a, AppMessage> {
+fn scheduling_view<'a>(accounts: &'a [AccountState], w: &'a Wizard) -> Element<'a, Message> {
     let mut col = column![text("Who should hear about these events?").size(16)].spacing(8);
     if w.preview.as_ref().is_some_and(|p| p.with_attendees == 0) {
         col = col.push(text(
             "None of these entries has attendees: nobody will be notified, whichever you choose.",
         ));
     }
-    let choices = app.import_choices();
+    let choices = w.choices(accounts);
     if choices.is_empty() {
         col = col.push(text("This account has not reached its server yet; try again when it is online."));
     }
@@ -175,9 +176,7 @@ fn scheduling_view<'a>(app: &'a App, w: &'a Wizard) -> Element<'a, AppMessage> {
         let id = format!("import-mode-{}", mode.as_str());
         match choice {
             Ok(p) => {
-                col = col.push(
-                    container(radio(mode_label(mode), mode, w.mode, |m| wrap(Message::Mode(m)))).id(id),
-                );
+                col = col.push(container(radio(mode_label(mode), mode, w.mode, Message::Mode)).id(id));
                 if p.method != plan::Method::Plain {
                     col =
                         col.push(container(muted(format!("with {}", p.method.describe()))).padding([0, 28]));
@@ -200,14 +199,13 @@ fn scheduling_view<'a>(app: &'a App, w: &'a Wizard) -> Element<'a, AppMessage> {
             }
         }
     }
-    if let Some(addresses) = app.import_account().map(|a| a.addresses.clone())
+    if let Some(addresses) = w.account(accounts).map(|a| a.addresses.clone())
         && addresses.len() > 1
     {
         col = col.push(
             row![
                 text("Act as"),
-                container(pick_list(addresses, w.as_address.clone(), |a| wrap(Message::As(a))))
-                    .id("import-as"),
+                container(pick_list(addresses, w.as_address.clone(), Message::As)).id("import-as"),
             ]
             .spacing(8)
             .align_y(iced::Center),
@@ -215,14 +213,12 @@ fn scheduling_view<'a>(app: &'a App, w: &'a Wizard) -> Element<'a, AppMessage> {
     } else if let Some(a) = &w.as_address {
         col = col.push(muted(format!("You act as {a}.")));
     }
-    let confirm = app.import_needs_confirmation();
+    let confirm = w.needs_confirmation(accounts);
     if let Some(why) = &confirm {
         col = col.push(container(text(why.clone())).padding(6).style(container::danger).width(Fill));
         col = col.push(
-            container(
-                checkbox(w.confirmed).label("Send the invitations").on_toggle(|b| wrap(Message::Confirm(b))),
-            )
-            .id("import-confirm"),
+            container(checkbox(w.confirmed).label("Send the invitations").on_toggle(Message::Confirm))
+                .id("import-confirm"),
         );
     }
     let count = w.batch.as_ref().map_or(0, |b| b.items.len());
@@ -237,7 +233,7 @@ fn scheduling_view<'a>(app: &'a App, w: &'a Wizard) -> Element<'a, AppMessage> {
     .into()
 }
 
-fn running_view(w: &Wizard) -> Element<'_, AppMessage> {
+fn running_view(w: &Wizard) -> Element<'_, Message> {
     let (fraction, line) = match &w.progress {
         None => (0.0, "Checking the calendar…".to_owned()),
         Some(p) => (p.fraction(), progress_text(p)),
@@ -263,7 +259,7 @@ fn duration(d: std::time::Duration) -> String {
     if s >= 90 { format!("{} min", s.div_ceil(60)) } else { format!("{s} s") }
 }
 
-fn report_view(w: &Wizard) -> Element<'_, AppMessage> {
+fn report_view(w: &Wizard) -> Element<'_, Message> {
     let report = match &w.outcome {
         Some(Ok(r)) => r,
         Some(Err(e)) => {

@@ -1,0 +1,70 @@
+//! The wizard on its own: what it asks the app to do, step by step.
+
+use super::*;
+use crate::caldav::Calendar;
+use crate::config::Account;
+
+fn calendar() -> Url {
+    "https://dav.example.com/cal/work/".parse().unwrap()
+}
+
+fn accounts() -> Vec<AccountState> {
+    let account = Account {
+        name: "work".into(),
+        url: "https://dav.example.com/".parse().unwrap(),
+        user: "me".into(),
+        ca_file: None,
+        allow_insecure_http: false,
+        password_command: None,
+        aliases: Vec::new(),
+    };
+    let mut a = AccountState::new(account, None);
+    a.calendars.push(Calendar {
+        url: calendar(),
+        display_name: Some("Work".into()),
+        color: None,
+        components: Vec::new(),
+        ctag: None,
+        sync_token: None,
+        reports: Vec::new(),
+    });
+    vec![a]
+}
+
+#[test]
+fn the_wizard_asks_the_app_to_check_the_target_start_and_cancel() {
+    let accounts = accounts();
+    let mut w = Wizard::default();
+    let file = PathBuf::from("a.ics");
+    let (_, event) = w.update(Message::Add(vec![file.clone()]), &accounts);
+    assert!(event.is_none() && w.reading);
+
+    // The first calendar is the target until the person picks one.
+    let batch = Arc::new(Batch { items: Vec::new(), bad: Vec::new() });
+    let (_, event) = w.update(Message::Read(vec![file], batch), &accounts);
+    assert!(matches!(event, Some(Event::CheckTarget(t)) if t.account == "work" && t.calendar == calendar()));
+    w.target_uids("work", &calendar(), HashSet::new(), &accounts);
+    assert!(w.existing.is_some() && w.preview.is_some());
+
+    assert!(w.update(Message::Start, &accounts).1.is_none(), "no mode chosen yet");
+    let _ = w.update(Message::Mode(SchedulingMode::None), &accounts);
+    let Some(Event::Start(account, request)) = w.update(Message::Start, &accounts).1 else {
+        panic!("no start")
+    };
+    assert_eq!((account.as_str(), &request.calendar), ("work", &calendar()));
+    assert_eq!(w.step, Step::Files, "running only once the actor took it");
+    w.started();
+    assert_eq!(w.step, Step::Running);
+
+    let (_, event) = w.update(Message::Add(vec![PathBuf::from("b.ics")]), &accounts);
+    assert!(matches!(event, Some(Event::Banner(_))), "no files added while running");
+    let (_, event) = w.update(Message::Cancel, &accounts);
+    assert!(matches!(event, Some(Event::Cancel(a)) if a == "work") && w.cancelling);
+
+    // Another account's import ending is news; this one's is the report.
+    assert!(matches!(w.finished("home", Err("x".into()), &accounts), Some(Event::Banner(_))));
+    assert!(matches!(w.finished("work", Err("x".into()), &accounts), Some(Event::CheckTarget(_))));
+    assert_eq!(w.step, Step::Report);
+    assert!(!w.cancelling && w.existing.is_none(), "the calendar is checked again");
+    assert!(matches!(w.update(Message::Close, &accounts).1, Some(Event::Close)));
+}
