@@ -37,7 +37,7 @@ pub mod ui;
 /// listed after it.
 pub const LAYERS: &[(&str, &[&str])] = &[
     ("cli", &["ui", "account", "sync", "import", "store", "config", "secret", "ical", "caldav", "paths"]),
-    ("ui", &["account", "sync", "import", "store", "config", "secret", "ical", "caldav", "paths"]),
+    ("ui", &["account", "sync", "import", "config", "secret", "ical", "caldav", "paths"]),
     ("account", &["store", "config", "secret", "caldav", "paths"]),
     ("sync", &["import", "store", "config", "secret", "ical", "caldav", "paths"]),
     ("import", &["store", "ical", "caldav"]),
