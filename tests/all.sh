@@ -13,7 +13,7 @@ export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 export ICED_TEST_BACKEND=tiny-skia
 harness=tests/servers/harness.sh
 
-step() { printf '\n==> %s\n' "$*"; }
+step() { printf '\n==> [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 
 # Server installation is mostly apt and pip waiting on I/O: let it overlap
 # with the compile instead of adding to it.
