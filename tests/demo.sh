@@ -48,7 +48,7 @@ if [[ -n ${CONVENE_BIN:-} ]]; then
 else
     step "Building Convene"
     cargo build --locked --bin convene
-    bin=./target/debug/convene
+    bin=${CARGO_TARGET_DIR:-target}/debug/convene
 fi
 # --profile goes last: it is global, so every subcommand takes it there.
 convene() { "$bin" "$@" --profile "$profile"; }
