@@ -39,8 +39,10 @@ if ! wait "$install_pid"; then
 fi
 
 trap 'bash "$harness" stop || true' EXIT
-step "starting test servers"
-bash "$harness" start
+# reset, not start: every run begins from the post-install data, whatever
+# an earlier run (or a developer's session) left on these servers.
+step "starting test servers from their post-install data"
+bash "$harness" reset
 
 # The release builds for the benchmarks and the MSI are CPU work, the live
 # tests mostly wait on the servers: build (niced) while they run. Nothing
