@@ -7,8 +7,8 @@ use std::collections::HashSet;
 use chrono::{DateTime, Duration, Local, Utc};
 
 use super::event::{self, When};
-use super::repeat;
 use super::lines::{Component, Document};
+use super::repeat;
 use super::time::to_local;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -111,10 +111,8 @@ pub fn expand(data: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Expansion {
     let Ok(doc) = Document::parse(data) else { return out };
     let Some(cal) = doc.calendar() else { return out };
     let events: Vec<&Component> = cal.children().filter(|c| c.name == "VEVENT").collect();
-    let moved: HashSet<DateTime<Local>> = events
-        .iter()
-        .filter_map(|e| to_local(&When::from_line(e.prop("RECURRENCE-ID")?)))
-        .collect();
+    let moved: HashSet<DateTime<Local>> =
+        events.iter().filter_map(|e| to_local(&When::from_line(e.prop("RECURRENCE-ID")?))).collect();
     let overlaps = |o: &Occurrence| {
         o.start.with_timezone(&Utc) < to && o.end.with_timezone(&Utc) > from
             || o.start.with_timezone(&Utc) == from

@@ -176,7 +176,8 @@ fn jump(ev: &Component, set: &RRuleSet, after: DateTime<Utc>) -> Option<String> 
         if k <= 0 {
             return None;
         }
-        let moved: NaiveDateTime = first.checked_add_signed(Duration::try_seconds(k.checked_mul(period)?)?)?;
+        let moved: NaiveDateTime =
+            first.checked_add_signed(Duration::try_seconds(k.checked_mul(period)?)?)?;
         if tz.from_local_datetime(&moved).single().is_some() {
             let value = if is_date {
                 moved.format("%Y%m%d").to_string()

@@ -164,9 +164,9 @@ fn main() {
         let _ = ui.snapshot(&iced::Theme::Light).unwrap();
     }
     println!("  redraw (scroll frame) {:>5.1} ms per frame", ms(t.elapsed()) / frames as f64);
-}
 
     // The hostile invitation: the same cache with and without it.
+    drop(ui);
     drop((app, engine));
     let (_hostile_dir, hostile) = profile(n, true);
     let runs = 5;
