@@ -8,7 +8,7 @@ use crate::config::{Account, Config};
 use crate::ical::{Answer, Diff, time::describe_local};
 use crate::paths::Paths;
 use crate::store::EntryState;
-use crate::sync::{Engine, Listing, Outcome, ReplyState};
+use crate::sync::{Engine, Listing, Outcome, REPEATS_TOO_OFTEN, ReplyState};
 
 /// Exit codes other than 0 (done) and 1 (error), for scripts.
 pub const EXIT_CONFLICT: i32 = 3;
@@ -104,6 +104,8 @@ struct InvitationRow<'a> {
     start_raw: Option<&'a str>,
     location: Option<&'a str>,
     recurrence: Option<&'a str>,
+    /// The series' expansion stopped at its bound (see `REPEATS_TOO_OFTEN`).
+    repeats_too_often: bool,
     cancelled: bool,
     my_partstat: Option<&'a str>,
     pending: bool,
@@ -122,6 +124,7 @@ fn row(l: &Listing) -> InvitationRow<'_> {
         start_raw: i.start.as_ref().map(|s| s.value.as_str()),
         location: i.location.as_deref(),
         recurrence: i.recurrence.as_deref(),
+        repeats_too_often: l.repeats_too_often,
         cancelled: i.cancelled,
         my_partstat: i.my_partstat.as_deref(),
         pending: i.is_pending(),
@@ -163,6 +166,9 @@ pub fn invitations(paths: &Paths, account: AccountArg, json: bool) -> anyhow::Re
             r.calendar,
             r.uid,
         );
+        if r.repeats_too_often {
+            println!("      note: it {REPEATS_TOO_OFTEN}");
+        }
     }
     Ok(0)
 }

@@ -7,6 +7,7 @@ pub mod identity;
 pub mod invitation;
 pub mod lines;
 pub mod occurrence;
+pub mod repeat;
 pub mod reply;
 pub mod time;
 

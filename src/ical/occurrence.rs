@@ -1,11 +1,14 @@
 //! Expanding events into the occurrences a calendar view shows: RRULE,
-//! RDATE and EXDATE (with the `rrule` crate), overridden instances, time
+//! RDATE and EXDATE (bounded, in `repeat`), overridden instances, time
 //! zones converted to the person's local time.
+
+use std::collections::HashSet;
 
 use chrono::{DateTime, Duration, Local, Utc};
 
 use super::event::{self, When};
 use super::lines::{Component, Document};
+use super::repeat;
 use super::time::to_local;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -20,9 +23,6 @@ pub struct Occurrence {
     pub recurrence_id: Option<String>,
     pub cancelled: bool,
 }
-
-/// Upper bound per event, so a FREQ=SECONDLY rule can't flood a view.
-const MAX_PER_EVENT: u16 = 1000;
 
 /// DTEND − DTSTART, else DURATION, else a day for a DATE and nothing for
 /// a DATE-TIME (RFC 5545 §3.6.1).
@@ -81,17 +81,6 @@ fn make(
     }
 }
 
-/// The rule lines of a master event as the `rrule` crate reads them.
-fn rule_text(ev: &Component) -> Option<String> {
-    let keep = ["DTSTART", "RRULE", "RDATE", "EXDATE"];
-    let mut out = String::new();
-    for l in ev.props().filter(|l| keep.contains(&l.name.as_str())) {
-        out.push_str(&l.unfolded());
-        out.push('\n');
-    }
-    out.contains("RRULE").then_some(out)
-}
-
 /// An instance's RECURRENCE-ID in the form of the series' DTSTART (same
 /// zone, DATE or DATE-TIME, UTC or not), as a reply's override needs it.
 fn recurrence_id_like(dtstart: &str, instance: &DateTime<rrule::Tz>) -> String {
@@ -104,23 +93,31 @@ fn recurrence_id_like(dtstart: &str, instance: &DateTime<rrule::Tz>) -> String {
     }
 }
 
-/// Occurrences of one object that overlap `[from, to)`.
-pub fn expand(data: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Occurrence> {
-    let Ok(doc) = Document::parse(data) else { return Vec::new() };
-    let Some(cal) = doc.calendar() else { return Vec::new() };
+/// The occurrences of one object in a window, and whether a series in it
+/// repeats too often to show them all.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Expansion {
+    pub occurrences: Vec<Occurrence>,
+    /// A series hit the bound on work ([`repeat::BOUNDS`]): it repeats too
+    /// often to show every occurrence; `occurrences` holds those found.
+    pub truncated: bool,
+    /// Instances generated in all (the work done), for tests and benchmarks.
+    pub steps: u64,
+}
+
+/// Occurrences of one object that overlap `[from, to)`, at bounded cost.
+pub fn expand(data: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Expansion {
+    let mut out = Expansion::default();
+    let Ok(doc) = Document::parse(data) else { return out };
+    let Some(cal) = doc.calendar() else { return out };
     let events: Vec<&Component> = cal.children().filter(|c| c.name == "VEVENT").collect();
-    let overrides: Vec<(&Component, DateTime<Local>)> = events
-        .iter()
-        .filter_map(|e| {
-            let rid = e.prop("RECURRENCE-ID")?;
-            Some((*e, to_local(&When::from_line(rid))?))
-        })
-        .collect();
+    let moved: HashSet<DateTime<Local>> =
+        events.iter().filter_map(|e| to_local(&When::from_line(e.prop("RECURRENCE-ID")?))).collect();
     let overlaps = |o: &Occurrence| {
         o.start.with_timezone(&Utc) < to && o.end.with_timezone(&Utc) > from
             || o.start.with_timezone(&Utc) == from
     };
-    let mut out = Vec::new();
+    let list = &mut out.occurrences;
     for ev in &events {
         let Some(start) = event::start(ev) else { continue };
         let Some(first) = to_local(&start) else { continue };
@@ -128,33 +125,39 @@ pub fn expand(data: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Vec<Occurre
         let all_day = start.is_date();
         if ev.prop("RECURRENCE-ID").is_some() {
             let rid = event::recurrence_id(ev);
-            out.push(make(ev, first, len, all_day, rid));
+            list.push(make(ev, first, len, all_day, rid));
             continue;
         }
-        let Some(rules) = rule_text(ev) else {
-            out.push(make(ev, first, len, all_day, None));
-            continue;
-        };
-        let Ok(set) = rules.parse::<rrule::RRuleSet>() else {
-            // An unreadable rule: show the first occurrence rather than nothing.
-            out.push(make(ev, first, len, all_day, None));
-            continue;
-        };
         let earliest = from.checked_sub_signed(len + Duration::seconds(1)).unwrap_or(from);
-        let after = earliest.with_timezone(&rrule::Tz::UTC);
-        let before = to.with_timezone(&rrule::Tz::UTC);
-        for instance in set.after(after).before(before).all(MAX_PER_EVENT).dates {
+        let Some(found) = repeat::instances(ev, earliest, to, repeat::BOUNDS) else {
+            // No rule, or an unreadable one: the first occurrence rather than nothing.
+            list.push(make(ev, first, len, all_day, None));
+            continue;
+        };
+        out.truncated |= found.truncated;
+        out.steps += found.steps;
+        for instance in found.dates {
             let local = instance.with_timezone(&Local);
-            if overrides.iter().any(|(_, at)| *at == local) {
+            if moved.contains(&local) {
                 continue;
             }
             let rid = recurrence_id_like(&start.value, &instance);
-            out.push(make(ev, local, len, all_day, Some(rid)));
+            list.push(make(ev, local, len, all_day, Some(rid)));
         }
     }
-    out.retain(overlaps);
-    out.sort_by_key(|o| o.start);
+    list.retain(overlaps);
+    list.sort_by_key(|o| o.start);
     out
+}
+
+/// The series' first occurrence (its DTSTART), whatever the window: what a
+/// list shows of a series whose bound left nothing in the window.
+pub fn first(data: &str) -> Option<Occurrence> {
+    let doc = Document::parse(data).ok()?;
+    let ev = super::invitation::main_event(doc.calendar()?)?;
+    let start = event::start(ev)?;
+    let len = length(ev, &start);
+    Some(make(ev, to_local(&start)?, len, start.is_date(), None))
 }
 
 #[cfg(test)]
@@ -168,7 +171,7 @@ mod tests {
     fn rules_exdates_and_overrides() {
         let from = Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
         let to = Utc.with_ymd_and_hms(2031, 1, 1, 0, 0, 0).unwrap();
-        let all = expand(WEEKLY, from, to);
+        let all = expand(WEEKLY, from, to).occurrences;
         let names: Vec<&str> = all.iter().map(|o| o.summary.as_str()).collect();
         assert_eq!(names, vec!["Standup", "Standup (moved)", "Standup"], "4 weekly, one excluded, one moved");
         // 09:15 in Chatham (+12:45 in June) is 20:30 UTC the day before.
@@ -193,8 +196,30 @@ mod tests {
     fn a_window_only_shows_what_overlaps_it() {
         let from = Utc.with_ymd_and_hms(2030, 6, 10, 0, 0, 0).unwrap();
         let to = Utc.with_ymd_and_hms(2030, 6, 12, 0, 0, 0).unwrap();
-        let some = expand(WEEKLY, from, to);
+        let some = expand(WEEKLY, from, to).occurrences;
         assert_eq!(some.len(), 1);
         assert_eq!(some[0].summary, "Standup (moved)");
+    }
+
+    #[test]
+    fn ordinary_series_are_complete() {
+        let from = Utc.with_ymd_and_hms(2030, 1, 1, 0, 0, 0).unwrap();
+        let all = expand(WEEKLY, from, from + Duration::days(365));
+        assert!(!all.truncated);
+        assert!(all.steps <= 4, "{}", all.steps);
+    }
+
+    /// The invitation from issue 11: `convene invitations` took minutes.
+    #[test]
+    fn an_endless_secondly_invitation_is_bounded_and_says_so() {
+        let data = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:h\r\nSUMMARY:Every second\r\nDTSTART:20000101T000000Z\r\nDURATION:PT1S\r\nRRULE:FREQ=SECONDLY\r\nORGANIZER:mailto:o@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let now = Utc.with_ymd_and_hms(2026, 12, 5, 9, 0, 0).unwrap();
+        let e = expand(data, now, now + Duration::days(400));
+        assert!(e.truncated, "hit the bound: a note, not a silent drop");
+        // The bound counts the two seconds that end before the window too.
+        assert_eq!(e.occurrences.len(), repeat::BOUNDS.max_instances - 2);
+        assert_eq!(e.occurrences[0].start.with_timezone(&Utc), now);
+        assert!(e.steps <= repeat::BOUNDS.max_steps, "{}", e.steps);
+        assert_eq!(first(data).map(|o| o.summary), Some("Every second".into()));
     }
 }

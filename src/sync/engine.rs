@@ -57,14 +57,18 @@ impl std::fmt::Debug for Engine {
     }
 }
 
-/// The next occurrences of a repeating event, for "answer this one".
-fn upcoming(data: &str) -> Vec<(String, String)> {
+/// The next occurrences of a repeating event, for "answer this one", and
+/// whether it repeats too often to show them all.
+fn upcoming(data: &str) -> (Vec<(String, String)>, bool) {
     let now = chrono::Utc::now();
-    ical::occurrence::expand(data, now, now + chrono::Duration::days(400))
+    let found = ical::occurrence::expand(data, now, now + chrono::Duration::days(400));
+    let next = found
+        .occurrences
         .into_iter()
         .filter_map(|o| Some((o.recurrence_id?, o.start.format("%a %-d %b %Y, %H:%M").to_string())))
         .take(12)
-        .collect()
+        .collect();
+    (next, found.truncated)
 }
 
 pub fn client_config(account: &Account, password: Password) -> ClientConfig {
@@ -139,9 +143,11 @@ impl Engine {
                 continue;
             }
             let entry = waiting.iter().find(|e| e.uid == inv.uid);
-            let occurrences = if inv.recurrence.is_some() { upcoming(&obj.data) } else { Vec::new() };
+            let (occurrences, repeats_too_often) =
+                if inv.recurrence.is_some() { upcoming(&obj.data) } else { (Vec::new(), false) };
             out.push(Listing {
                 occurrences,
+                repeats_too_often,
                 calendar: cal.info.url.clone(),
                 calendar_name: cal
                     .info
@@ -334,13 +340,21 @@ impl Engine {
             let role = ical::invitation::read(&obj.data, &me).ok().flatten();
             let invitation = role.as_ref().is_some_and(|i| i.is_invitation());
             let pending = role.as_ref().is_some_and(|i| i.is_pending());
-            for occurrence in ical::occurrence::expand(&obj.data, from, to) {
+            let found = ical::occurrence::expand(&obj.data, from, to);
+            let mut occurrences = found.occurrences;
+            if found.truncated && occurrences.is_empty() {
+                // Nothing found in the window before the bound: still list
+                // the series, so its note is seen.
+                occurrences.extend(ical::occurrence::first(&obj.data));
+            }
+            for occurrence in occurrences {
                 out.push(AgendaItem {
                     account: self.account.name.clone(),
                     calendar_name: cal.info.display_name.clone().unwrap_or_default(),
                     occurrence,
                     invitation,
                     pending,
+                    repeats_too_often: found.truncated,
                 });
             }
         }

@@ -7,6 +7,9 @@ use url::Url;
 use crate::ical::{Diff, Invitation, Reply};
 use crate::store::{Entry, EntryState};
 
+/// The note shown beside a series whose expansion stopped at its bound.
+pub const REPEATS_TOO_OFTEN: &str = "repeats too often to show every occurrence";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Listing {
     pub invitation: Invitation,
@@ -18,6 +21,10 @@ pub struct Listing {
     /// words), so the person can answer one of them.
     #[serde(default)]
     pub occurrences: Vec<(String, String)>,
+    /// The series repeats too often to show every occurrence: the
+    /// expansion stopped at its bound, and `occurrences` are those found.
+    #[serde(default)]
+    pub repeats_too_often: bool,
 }
 
 /// One occurrence in the calendar views.
@@ -30,6 +37,9 @@ pub struct AgendaItem {
     pub invitation: bool,
     /// …and it still waits for an answer.
     pub pending: bool,
+    /// Its series repeats too often to show every occurrence (the
+    /// expansion stopped at its bound).
+    pub repeats_too_often: bool,
 }
 
 /// The person's reply, as the outbox knows it.

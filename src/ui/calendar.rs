@@ -6,7 +6,7 @@ use iced::widget::{button, column, container, row, scrollable, text};
 use iced::{Element, Fill, FillPortion};
 
 use super::{AccountState, style};
-use crate::sync::AgendaItem;
+use crate::sync::{AgendaItem, REPEATS_TOO_OFTEN};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
@@ -77,7 +77,8 @@ fn label(i: &AgendaItem) -> String {
         _ => "",
     };
     let place = o.location.as_ref().map(|l| format!(" — {l}")).unwrap_or_default();
-    format!("{when}  {}{place}{mark}", o.summary)
+    let often = if i.repeats_too_often { format!(" • {REPEATS_TOO_OFTEN}") } else { String::new() };
+    format!("{when}  {}{place}{mark}{often}", o.summary)
 }
 
 fn item_view(i: &AgendaItem) -> Element<'_, Message> {
@@ -115,7 +116,27 @@ fn view<'a>(page: &Page, accounts: &'a [AccountState]) -> Element<'a, Message> {
         Mode::Agenda => agenda(accounts, page.week_start, today),
         Mode::Week => week(accounts, page.week_start, today),
     };
-    column![bar, body].spacing(10).height(Fill).into()
+    let mut page_col = column![bar].spacing(10).height(Fill);
+    if let Some(note) = too_often(accounts) {
+        page_col = page_col.push(text(note).size(13).style(style::changed));
+    }
+    page_col.push(body).into()
+}
+
+/// Series whose expansion stopped at its bound, named above every view so
+/// none of them goes unnoticed (their occurrences may lie outside it).
+fn too_often(accounts: &[AccountState]) -> Option<String> {
+    let mut names: Vec<&str> = accounts
+        .iter()
+        .flat_map(|a| a.agenda.iter())
+        .filter(|i| i.repeats_too_often)
+        .map(|i| i.occurrence.summary.as_str())
+        .collect();
+    names.sort_unstable();
+    names.dedup();
+    let verb = if names.len() == 1 { "repeats" } else { "repeat" };
+    let rest = REPEATS_TOO_OFTEN.strip_prefix("repeats").unwrap_or(REPEATS_TOO_OFTEN);
+    (!names.is_empty()).then(|| format!("Not every occurrence is shown: {} {verb}{rest}.", names.join(", ")))
 }
 
 fn day_header<'a>(day: NaiveDate, today: NaiveDate) -> Element<'a, Message> {
@@ -170,6 +191,9 @@ fn week_card(i: &AgendaItem) -> Element<'_, Message> {
         col = col.push(text("needs your answer").size(11).style(style::changed));
     } else if i.invitation {
         col = col.push(text("invitation").size(11).style(style::muted));
+    }
+    if i.repeats_too_often {
+        col = col.push(text(REPEATS_TOO_OFTEN).size(11).style(style::changed));
     }
     let pending = i.pending && !o.cancelled;
     container(col)

@@ -5,7 +5,7 @@ use iced::{Element, Fill, FillPortion, Font, Task};
 
 use super::{AccountState, Key, Scope, format, listing, listings, style};
 use crate::ical::{Answer, Invitation};
-use crate::sync::{Control, Listing, ReplyState};
+use crate::sync::{Control, Listing, REPEATS_TOO_OFTEN, ReplyState};
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -181,6 +181,7 @@ fn row_view<'a>(
     ]
     .spacing(2)
     .width(Fill);
+    let info = if l.repeats_too_often { info.push(too_often_note()) } else { info };
     let selected = page.selected.as_ref() == Some(&key);
     let mut content = row![info].spacing(8).align_y(iced::Center);
     if !inv.cancelled && matches!(inv.role, crate::ical::Role::Invited { .. }) {
@@ -215,6 +216,9 @@ fn detail<'a>(
     }
     if let Some(r) = &inv.recurrence {
         col = col.push(field("Repeats", format::recurrence(r)));
+    }
+    if l.repeats_too_often {
+        col = col.push(row![text("").width(110), too_often_note()].spacing(8));
     }
     if let Some(o) = &inv.organizer {
         col = col.push(field("Organizer", o.display()));
@@ -274,6 +278,14 @@ fn detail<'a>(
     }
     // Room for the scrollbar, which overlays content.
     col.padding(iced::Padding { right: 16.0, ..iced::Padding::ZERO }).into()
+}
+
+/// Said wherever a series' occurrences are listed but not all could be.
+fn too_often_note<'a>() -> Element<'a, Message> {
+    text(format!("This event {REPEATS_TOO_OFTEN}; only the first ones are listed."))
+        .size(13)
+        .style(style::changed)
+        .into()
 }
 
 /// http(s) links in a description, to open in the browser.

@@ -3,6 +3,10 @@
 //! read the cache, list invitations, expand the calendar, lay out and draw
 //! the window (iced_test, CPU renderer). No server needed.
 //!
+//! Then the same cache with one hostile invitation added (`RRULE:FREQ=SECONDLY`
+//! from 2000, no end; issue 11): opening the cache and listing invitations,
+//! and expanding the calendar, with and without it, side by side.
+//!
 //! `cargo bench --bench startup` (`CONVENE_BENCH_EVENTS` changes the 2,000).
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
@@ -34,12 +38,11 @@ fn event(i: usize) -> String {
     )
 }
 
-fn main() {
-    let n: usize = std::env::var("CONVENE_BENCH_EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
-    let dir = tempfile::tempdir().unwrap();
-    let paths = convene::paths::Paths::profile(dir.path());
-    let url = Url::parse("https://calendar.example.com/").unwrap();
-    let account = Account {
+/// Anyone who can invite the user can send this.
+const HOSTILE: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:hostile\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:20000101T000000Z\r\nDURATION:PT1S\r\nRRULE:FREQ=SECONDLY\r\nSUMMARY:Every second\r\nORGANIZER:mailto:organizer@example.com\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:attendee@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+fn account(url: &Url) -> Account {
+    Account {
         name: "bench".into(),
         url: url.clone(),
         user: "attendee".into(),
@@ -47,15 +50,22 @@ fn main() {
         allow_insecure_http: false,
         password_command: Some("echo unused".into()),
         aliases: vec![],
-    };
+    }
+}
+
+/// A profile whose cache holds `n` events, and the hostile one if asked.
+fn profile(n: usize, hostile: bool) -> (tempfile::TempDir, convene::paths::Paths) {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = convene::paths::Paths::profile(dir.path());
+    let url = Url::parse("https://calendar.example.com/").unwrap();
     let cal_url = url.join("/cal/").unwrap();
+    let hostile = hostile.then(|| HOSTILE.to_owned());
     let objects: BTreeMap<Url, CachedObject> = (0..n)
-        .map(|i| {
-            let o = CachedObject {
-                etag: Some(Etag::new(format!("\"{i}\""))),
-                schedule_tag: None,
-                data: event(i),
-            };
+        .map(event)
+        .chain(hostile)
+        .enumerate()
+        .map(|(i, data)| {
+            let o = CachedObject { etag: Some(Etag::new(format!("\"{i}\""))), schedule_tag: None, data };
             (cal_url.join(&format!("{i}.ics")).unwrap(), o)
         })
         .collect();
@@ -88,6 +98,34 @@ fn main() {
         listed_at: Some(0),
     };
     cache.save(&AccountFiles::new(&paths, "bench").cache_file).unwrap();
+    (dir, paths)
+}
+
+/// Best of `runs`: open the cache and list invitations; expand the calendar.
+fn open_list_expand(paths: &convene::paths::Paths, runs: usize) -> (f64, f64) {
+    let account = account(&Url::parse("https://calendar.example.com/").unwrap());
+    let ms = |d: std::time::Duration| d.as_secs_f64() * 1000.0;
+    let (mut list, mut expand) = (f64::MAX, f64::MAX);
+    for _ in 0..runs {
+        let t0 = Instant::now();
+        let engine = Engine::open(paths, &account, Password::new("unused")).unwrap();
+        let invitations = engine.invitations().unwrap();
+        let t_list = t0.elapsed();
+        let now = chrono::Utc::now();
+        let agenda = engine.agenda(now - chrono::Duration::days(31), now + chrono::Duration::days(366));
+        let t_agenda = t0.elapsed();
+        std::hint::black_box((invitations, agenda));
+        list = list.min(ms(t_list));
+        expand = expand.min(ms(t_agenda - t_list));
+    }
+    (list, expand)
+}
+
+fn main() {
+    let n: usize = std::env::var("CONVENE_BENCH_EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    let (_dir, paths) = profile(n, false);
+    let url = Url::parse("https://calendar.example.com/").unwrap();
+    let account = account(&url);
 
     let t0 = Instant::now();
     let engine = Engine::open(&paths, &account, Password::new("unused")).unwrap();
@@ -126,4 +164,16 @@ fn main() {
         let _ = ui.snapshot(&iced::Theme::Light).unwrap();
     }
     println!("  redraw (scroll frame) {:>5.1} ms per frame", ms(t.elapsed()) / frames as f64);
+
+    // The hostile invitation: the same cache with and without it.
+    drop(ui);
+    drop((app, engine));
+    let (_hostile_dir, hostile) = profile(n, true);
+    let runs = 5;
+    let (list_without, expand_without) = open_list_expand(&paths, runs);
+    let (list_with, expand_with) = open_list_expand(&hostile, runs);
+    println!("With an endless FREQ=SECONDLY invitation from 2000 in the cache (best of {runs}):");
+    println!("                                    without     with");
+    println!("  open cache + list invitations  {list_without:>7.1} ms {list_with:>7.1} ms");
+    println!("  expand calendar                {expand_without:>7.1} ms {expand_with:>7.1} ms");
 }

@@ -27,6 +27,7 @@ fn invitation(uid: &str, start: &str) -> Listing {
         url,
         reply: ReplyState::None,
         occurrences: vec![],
+        repeats_too_often: false,
     }
 }
 

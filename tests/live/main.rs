@@ -17,6 +17,7 @@ mod fidelity;
 mod identity;
 mod import;
 mod outbox_crash;
+mod repeats;
 mod replies;
 mod scheduling;
 mod ui_app;
