@@ -367,15 +367,15 @@ fn rrule(rng: &mut Rng, sub_daily_ok: bool) -> String {
     for _ in 0..rng.below(4) {
         r.push(';');
         r.push_str(match rng.below(12) {
-            0 => rng.pick(&["COUNT=1", "COUNT=10", "COUNT=1000", "COUNT=2000000000", "COUNT=0", "COUNT=-1"]),
-            1 => rng.pick(&["UNTIL=20300701T000000Z", "UNTIL=20300701", "UNTIL=19700101T000000Z", "UNTIL=x"]),
-            2 => rng.pick(&["INTERVAL=1", "INTERVAL=2", "INTERVAL=0", "INTERVAL=1000000"]),
-            3 => rng.pick(&["BYDAY=MO,TU", "BYDAY=1MO", "BYDAY=-1FR", "BYDAY=53MO", "BYDAY=XX"]),
-            4 => rng.pick(&["BYMONTHDAY=31", "BYMONTHDAY=-1", "BYMONTHDAY=0"]),
-            5 => rng.pick(&["BYMONTH=2", "BYMONTH=13", "BYMONTH=6,7"]),
-            6 => rng.pick(&["BYSETPOS=-1", "BYSETPOS=400"]),
-            7 => rng.pick(&["BYHOUR=9", "BYHOUR=25", "BYMINUTE=0,30", "BYSECOND=61"]),
-            8 => rng.pick(&["BYWEEKNO=53", "BYYEARDAY=366", "BYYEARDAY=-1"]),
+            0 => *rng.pick(&["COUNT=1", "COUNT=10", "COUNT=1000", "COUNT=2000000000", "COUNT=0", "COUNT=-1"]),
+            1 => *rng.pick(&["UNTIL=20300701T000000Z", "UNTIL=20300701", "UNTIL=19700101T000000Z", "UNTIL=x"]),
+            2 => *rng.pick(&["INTERVAL=1", "INTERVAL=2", "INTERVAL=0", "INTERVAL=1000000"]),
+            3 => *rng.pick(&["BYDAY=MO,TU", "BYDAY=1MO", "BYDAY=-1FR", "BYDAY=53MO", "BYDAY=XX"]),
+            4 => *rng.pick(&["BYMONTHDAY=31", "BYMONTHDAY=-1", "BYMONTHDAY=0"]),
+            5 => *rng.pick(&["BYMONTH=2", "BYMONTH=13", "BYMONTH=6,7"]),
+            6 => *rng.pick(&["BYSETPOS=-1", "BYSETPOS=400"]),
+            7 => *rng.pick(&["BYHOUR=9", "BYHOUR=25", "BYMINUTE=0,30", "BYSECOND=61"]),
+            8 => *rng.pick(&["BYWEEKNO=53", "BYYEARDAY=366", "BYYEARDAY=-1"]),
             9 => "WKST=SU",
             10 => "X-NAME=1",
             _ => "",
@@ -410,7 +410,8 @@ fn ical_text(rng: &mut Rng) -> String {
 /// series, overrides, attendees and alarms, folded at odd widths.
 fn gen_ical(rng: &mut Rng) -> Vec<u8> {
     let mut lines: Vec<String> = Vec::new();
-    for cal in 0..if rng.one_in(10) { 2 + rng.below(3) } else { 1 } {
+    let calendars = if rng.one_in(10) { 2 + rng.below(3) } else { 1 };
+    for cal in 0..calendars {
         if cal > 0 && rng.one_in(3) {
             lines.push("garbage between calendars".into());
         }
@@ -454,7 +455,8 @@ fn calendar(rng: &mut Rng, lines: &mut Vec<String>) {
         lines.push((*rng.pick(&["METHOD:REQUEST", "METHOD:CANCEL", "CALSCALE:GREGORIAN", "X-WR-CALNAME:x"])).into());
     }
     if rng.one_in(4) {
-        for _ in 0..if rng.one_in(50) { 1 + rng.below(300) } else { 1 } {
+        let zones = if rng.one_in(50) { 1 + rng.below(300) } else { 1 };
+        for _ in 0..zones {
             lines.push("BEGIN:VTIMEZONE".into());
             lines.push(format!("TZID:{}", rng.pick(&["Europe/Berlin", "Nowhere/Atlantis", "Custom\\, zone", ""])));
             for part in ["STANDARD", "DAYLIGHT"] {
@@ -685,7 +687,7 @@ fn mutate(rng: &mut Rng, mut input: Vec<u8>, other: &[u8]) -> Vec<u8> {
                 // Wrap in many levels.
                 let depth = 10 + rng.below(100);
                 let (open, close): (&[u8], &[u8]) =
-                    if rng.one_in(2) { (b"<w>", b"</w>") } else { (b"BEGIN:X\r\n", b"END:X\r\n") };
+                    if rng.one_in(2) { (&b"<w>"[..], &b"</w>"[..]) } else { (&b"BEGIN:X\r\n"[..], &b"END:X\r\n"[..]) };
                 let mut out = open.repeat(depth);
                 out.extend_from_slice(&input);
                 out.extend_from_slice(&close.repeat(depth));
@@ -773,7 +775,7 @@ fn check_xml(params: u64, body: &[u8]) -> Result<(), String> {
         ensure(total <= n / 20 + asked.len() + 1, || format!("{total} multiget results from {n} bytes"))?;
     }
     let token = (params % 3 == 0).then(|| "http://t/1".to_owned());
-    let _ = SyncCollection { calendar: url, token }.parse(resp());
+    let _ = SyncCollection { calendar: url.clone(), token }.parse(resp());
     Ok(())
 }
 
@@ -857,7 +859,7 @@ const SPLIT: &str = "\n\u{1}DIFF\u{1}\n";
 
 fn check_diff(_: u64, input: &[u8]) -> Result<(), String> {
     let text = text_of(input);
-    let (a, b) = text.split_once(SPLIT).unwrap_or((&text, &text));
+    let (a, b) = text.split_once(SPLIT).unwrap_or((text.as_str(), text.as_str()));
     let me = me();
     let Ok(before) = Document::parse(a) else { return Ok(()) };
     let same = diff(&before, &before, &me);
