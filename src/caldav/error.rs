@@ -86,7 +86,7 @@ impl DavErrorBody {
         let mut out = DavErrorBody::default();
         for c in &root.children {
             out.conditions.push(c.name.clone());
-            match (c.ns.as_str(), c.name.as_str()) {
+            match (&*c.ns, c.name.as_str()) {
                 (CALDAV, "unique-scheduling-object-resource") | (CALDAV, "no-uid-conflict") => {
                     let href = c.find(DAV, "href").map(|h| h.trimmed().to_owned());
                     out.uid_conflict = Some(href);

@@ -12,6 +12,7 @@ mod support;
 mod check_server;
 mod fidelity;
 mod fixtures_parse;
+mod fuzz;
 mod http_faults;
 mod import_stub;
 mod layering;
