@@ -19,4 +19,5 @@ mod import;
 mod outbox_crash;
 mod replies;
 mod scheduling;
+mod sync_cli;
 mod ui_app;
