@@ -352,19 +352,20 @@ async fn duplicate(shared: &Shared, item: &Item, href: &Url) -> Outcome {
         precondition: Precondition::IfMatch(etag.clone()),
         scheduling: job.plan.headers.clone(),
     };
-    let changed_meanwhile =
-        || Outcome::Failed("it changed on the server during the import; run the import again".into());
-    match with_retries(|| shared.client.run(&put)).await {
-        (Ok(_), _) => Outcome::Updated,
-        // An unanswered attempt may be the one that moved the ETag.
-        (Err(caldav::Error::EtagMismatch), true) if holds_update(shared, item, href, &etag).await => {
-            Outcome::Updated
+    let (result, maybe_landed) = with_retries(|| shared.client.run(&put)).await;
+    // An unanswered attempt may be the one that moved the ETag, or landed
+    // although no answer came: what the server holds decides.
+    let unanswered = maybe_landed
+        && matches!(&result, Err(e) if *e == caldav::Error::EtagMismatch || e.is_transient());
+    if unanswered && holds_update(shared, item, href, &etag).await {
+        return Outcome::Updated;
+    }
+    match result {
+        Ok(_) => Outcome::Updated,
+        Err(caldav::Error::EtagMismatch) => {
+            Outcome::Failed("it changed on the server during the import; run the import again".into())
         }
-        (Err(caldav::Error::EtagMismatch), _) => changed_meanwhile(),
-        (Err(e), true) if e.is_transient() && holds_update(shared, item, href, &etag).await => {
-            Outcome::Updated
-        }
-        (Err(e), _) => Outcome::Failed(e.to_string()),
+        Err(e) => Outcome::Failed(e.to_string()),
     }
 }
 
