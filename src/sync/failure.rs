@@ -213,6 +213,15 @@ mod tests {
     }
 
     #[test]
+    fn a_calendar_not_synced_is_named_with_the_reason_underneath() {
+        let reason = Failure::from(caldav::Error::Malformed("unexpected end of XML".into()));
+        let f = Failure::from(Cause::CalendarNotSynced { calendar: "Work".into(), reason: reason.clone() });
+        let words = f.to_string();
+        assert!(words.contains("\"Work\"") && words.ends_with(&reason.to_string()), "{words}");
+        assert_eq!(f.kind(), reason.kind());
+    }
+
+    #[test]
     fn offline_is_what_was_retried_by_itself_before() {
         use caldav::Error as E;
         for e in [
