@@ -355,8 +355,8 @@ async fn duplicate(shared: &Shared, item: &Item, href: &Url) -> Outcome {
     let (result, maybe_landed) = with_retries(|| shared.client.run(&put)).await;
     // An unanswered attempt may be the one that moved the ETag, or landed
     // although no answer came: what the server holds decides.
-    let unanswered = maybe_landed
-        && matches!(&result, Err(e) if *e == caldav::Error::EtagMismatch || e.is_transient());
+    let unanswered =
+        maybe_landed && matches!(&result, Err(e) if *e == caldav::Error::EtagMismatch || e.is_transient());
     if unanswered && holds_update(shared, item, href, &etag).await {
         return Outcome::Updated;
     }

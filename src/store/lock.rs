@@ -73,7 +73,9 @@ mod tests {
         let held = AccountLock::acquire(&path, None, || {}).unwrap();
         let (tx, rx) = std::sync::mpsc::channel();
         let p = path.clone();
-        let t = std::thread::spawn(move || AccountLock::acquire(&p, Some(Duration::from_secs(30)), || tx.send(()).unwrap()));
+        let t = std::thread::spawn(move || {
+            AccountLock::acquire(&p, Some(Duration::from_secs(30)), || tx.send(()).unwrap())
+        });
         rx.recv().unwrap();
         drop(held);
         assert!(t.join().unwrap().is_ok());

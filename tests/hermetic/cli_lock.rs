@@ -2,7 +2,6 @@
 //! waits for, gives up after the limit with a clear message, and writes no
 //! colour escapes into a stderr that is not a terminal.
 
-
 use convene::config::{Account, Config};
 use convene::paths::Paths;
 use convene::store::AccountFiles;

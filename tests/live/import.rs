@@ -502,7 +502,9 @@ async fn a_write_whose_answer_was_lost_counts_as_imported_not_as_a_duplicate() {
 
 /// Cyrus behind the fault proxy, an organizer account through it, and a
 /// file with one fresh event.
-async fn through_proxy(tag: &str) -> (support::proxy::Proxy, Profile, tempfile::TempDir, PathBuf, String, chrono::NaiveDate) {
+async fn through_proxy(
+    tag: &str,
+) -> (support::proxy::Proxy, Profile, tempfile::TempDir, PathBuf, String, chrono::NaiveDate) {
     let kind = Kind::Cyrus;
     let s = server(kind);
     let addr = format!("{}:{}", s.url.host_str().unwrap(), s.url.port().unwrap()).parse().unwrap();
@@ -523,7 +525,8 @@ async fn a_write_reset_after_the_server_stored_it_is_reported_imported() {
     let (proxy, p, _dir, file, uid, day) = through_proxy("reset-put").await;
     // Every PUT reaches Cyrus, every answer is lost to a hang-up.
     proxy.set(Mode::DropPutAnswers);
-    let out = p.run(&["import", file.to_str().unwrap(), "--calendar", "Default", "--scheduling", "none", "--json"]);
+    let out =
+        p.run(&["import", file.to_str().unwrap(), "--calendar", "Default", "--scheduling", "none", "--json"]);
     assert!(proxy.puts_forwarded() >= 2, "the write was tried again: {}", text(&out));
     assert_eq!(code(&out), 0, "{}", text(&out));
     assert_eq!(json(&out)["entries"][0]["result"], "imported", "{}", text(&out));
@@ -583,11 +586,15 @@ async fn a_calendar_created_elsewhere_is_found_by_name_at_once() {
     let day = fresh_day();
     let uid = support::uid("new-calendar");
     let file = ics_file(dir.path(), "new.ics", &[vevent(&uid, "Into a new calendar", day, 9, &[])]);
-    let out = p.run(&["import", file.to_str().unwrap(), "--calendar", &name, "--scheduling", "none", "--json"]);
+    let out =
+        p.run(&["import", file.to_str().unwrap(), "--calendar", &name, "--scheduling", "none", "--json"]);
     assert_eq!(code(&out), 0, "{}", text(&out));
     assert_eq!(copies(kind, &url, day, &uid).await, 1, "{}", text(&out));
     let client = support::client(kind, "organizer");
-    client.run(&Delete { url, precondition: Precondition::None, scheduling: SchedulingHeaders::default() }).await.unwrap();
+    client
+        .run(&Delete { url, precondition: Precondition::None, scheduling: SchedulingHeaders::default() })
+        .await
+        .unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread")]

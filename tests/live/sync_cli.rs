@@ -36,13 +36,19 @@ async fn a_calendar_whose_answers_are_cut_short_makes_sync_exit_5_naming_it() {
 
     let addr = format!("{}:{}", s.url.host_str().unwrap(), s.url.port().unwrap()).parse().unwrap();
     let proxy = proxy::start(addr).await;
-    let p = Profile::at(kind, "attendee", proxy.url.join(&s.principal.replace("{user}", "attendee")).unwrap(), vec![]);
+    let p = Profile::at(
+        kind,
+        "attendee",
+        proxy.url.join(&s.principal.replace("{user}", "attendee")).unwrap(),
+        vec![],
+    );
     proxy.truncate_reports_under(broken.path());
 
     let out = p.run(&["sync", "--json"]);
     let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
     assert_eq!(out.status.code(), Some(5), "{text}");
-    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {text}"));
+    let json: serde_json::Value =
+        serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {text}"));
     let failed = json["failed"].as_array().unwrap();
     assert_eq!(failed.len(), 1, "{text}");
     assert_eq!(failed[0]["name"], name.as_str(), "{text}");
@@ -62,7 +68,11 @@ async fn a_calendar_whose_answers_are_cut_short_makes_sync_exit_5_naming_it() {
 
     proxy.set(proxy::Mode::Forward);
     assert_eq!(p.run(&["sync"]).status.code(), Some(0), "synced once the answers are whole");
-    c.run(&Delete { url: broken, precondition: Precondition::None, scheduling: SchedulingHeaders::default() })
-        .await
-        .unwrap();
+    c.run(&Delete {
+        url: broken,
+        precondition: Precondition::None,
+        scheduling: SchedulingHeaders::default(),
+    })
+    .await
+    .unwrap();
 }

@@ -4,8 +4,8 @@
 //! can kill the client mid-send, or lose PUT answers and cut REPORT answers
 //! short. It counts the PUTs the server received.
 
-use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU8, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -180,10 +180,8 @@ fn cut(response: &[u8]) -> Vec<u8> {
         body = dechunk(&body);
     }
     body.truncate(body.len() / 2);
-    let kept: Vec<&str> = head
-        .lines()
-        .filter(|l| !header(l, "content-length:") && !header(l, "transfer-encoding:"))
-        .collect();
+    let kept: Vec<&str> =
+        head.lines().filter(|l| !header(l, "content-length:") && !header(l, "transfer-encoding:")).collect();
     let mut out = format!("{}\r\nContent-Length: {}\r\n\r\n", kept.join("\r\n"), body.len()).into_bytes();
     out.extend_from_slice(&body);
     out
