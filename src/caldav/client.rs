@@ -45,6 +45,10 @@ pub struct ClientConfig {
     pub allow_insecure_http: bool,
     pub timeout: Duration,
     pub max_body: usize,
+    /// The most one request waits in all when the server asks to come back
+    /// later (`Retry-After` on 503 or 429); a longer wait is left to the
+    /// caller (the next sync, the import's own retries).
+    pub retry_after_budget: Duration,
 }
 
 impl ClientConfig {
@@ -57,6 +61,7 @@ impl ClientConfig {
             allow_insecure_http: false,
             timeout: Duration::from_secs(60),
             max_body: 64 * 1024 * 1024,
+            retry_after_budget: Duration::from_secs(30),
         }
     }
 }
@@ -65,6 +70,23 @@ const MAX_REDIRECTS: usize = 5;
 /// Waits while a server answers 423 Locked (Xandikos, while another write
 /// holds its store): it did nothing, so asking again is safe.
 const LOCKED_WAITS_MS: [u64; 5] = [50, 100, 250, 500, 1000];
+/// At most this many `Retry-After` waits per request (a server that says
+/// "0" forever can't keep us asking).
+const RETRY_AFTER_TIMES: usize = 5;
+
+/// How long a 503 or 429 asks us to wait: `Retry-After` in seconds or as an
+/// HTTP date (RFC 9110 §10.2.3). None: no such answer, or no usable header.
+fn retry_after(resp: &Response) -> Option<Duration> {
+    if !matches!(resp.status, 429 | 503) {
+        return None;
+    }
+    let value = resp.header("retry-after")?.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = chrono::DateTime::parse_from_rfc2822(value).ok()?;
+    Some((at.with_timezone(&chrono::Utc) - chrono::Utc::now()).to_std().unwrap_or_default())
+}
 
 /// Cheap to clone: clones share the connection pool and the request count
 /// (an import runs beside the account's sync).
@@ -180,11 +202,24 @@ impl Client {
         for _ in 0..=MAX_REDIRECTS {
             check_url(&req.url, self.config.allow_insecure_http)?;
             let mut resp = self.send_once(&req).await?;
-            for wait in LOCKED_WAITS_MS {
-                if resp.status != 423 {
-                    break;
-                }
-                tokio::time::sleep(Duration::from_millis(wait)).await;
+            let mut locked = LOCKED_WAITS_MS.into_iter();
+            let mut budget = self.config.retry_after_budget;
+            let mut asked = 0;
+            loop {
+                // Locked (423), or told when to come back (503/429): the
+                // server did nothing, so asking again is safe.
+                let wait = match (resp.status, retry_after(&resp)) {
+                    (423, _) => locked.next().map(Duration::from_millis),
+                    (_, Some(w)) if w <= budget && asked < RETRY_AFTER_TIMES => {
+                        budget -= w;
+                        asked += 1;
+                        tracing::info!(url = %req.url, status = resp.status, secs = w.as_secs(), "server asked to retry later; waiting");
+                        Some(w)
+                    }
+                    _ => None,
+                };
+                let Some(wait) = wait else { break };
+                tokio::time::sleep(wait).await;
                 resp = self.send_once(&req).await?;
             }
             if !matches!(resp.status, 301 | 302 | 303 | 307 | 308) {

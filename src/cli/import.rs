@@ -68,7 +68,7 @@ pub async fn run(paths: &Paths, args: ImportArgs) -> anyhow::Result<i32> {
     let mut engine = open(paths, args.account.account.as_deref())?;
     // Current calendars and their contents, for the target and duplicates.
     engine.sync().await?;
-    let calendar = engine.find_calendar(&args.calendar)?;
+    let calendar = engine.find_calendar_fresh(&args.calendar).await?;
     let preview = Preview::new(
         &batch,
         &engine.identity(),

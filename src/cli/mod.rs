@@ -29,8 +29,9 @@ pub enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     Account(account::AccountCommand),
-    /// Fetch what changed and send waiting answers.
-    Sync(replies::AccountArg),
+    /// Fetch what changed and send waiting answers. Exit 5: some calendars
+    /// could not be synced (printed with the reason; the others were).
+    Sync(replies::SyncArgs),
     /// List invitations (pending first) from the local cache.
     Invitations {
         #[command(flatten)]

@@ -1,5 +1,7 @@
 //! `convene sync | invitations | reply | outbox`: the reply engine from a shell.
 
+use std::time::Duration;
+
 use clap::{Args, Subcommand};
 use serde::Serialize;
 
@@ -8,17 +10,27 @@ use crate::config::{Account, Config};
 use crate::ical::{Answer, Diff, time::describe_local};
 use crate::paths::Paths;
 use crate::store::EntryState;
-use crate::sync::{Engine, Listing, Outcome, REPEATS_TOO_OFTEN, ReplyState};
+use crate::sync::{Engine, Listing, Outcome, REPEATS_TOO_OFTEN, ReplyState, SyncReport};
 
 /// Exit codes other than 0 (done) and 1 (error), for scripts.
 pub const EXIT_CONFLICT: i32 = 3;
 pub const EXIT_PENDING: i32 = 75;
+/// `sync`: some calendars could not be synced (the others were).
+pub const EXIT_NOT_SYNCED: i32 = 5;
 
 #[derive(Debug, Args)]
 pub struct AccountArg {
     /// Which account (needed when there are several).
     #[arg(long)]
     pub account: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    pub account: AccountArg,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -64,34 +76,66 @@ pub struct OutboxArgs {
     pub command: Option<OutboxCommand>,
 }
 
+/// How long a command waits for the app (or another command) to release
+/// the account: `CONVENE_LOCK_WAIT` seconds, else two minutes.
+fn lock_wait() -> Duration {
+    std::env::var("CONVENE_LOCK_WAIT")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .map(Duration::from_secs)
+        .unwrap_or(Duration::from_secs(120))
+}
+
 pub fn open(paths: &Paths, name: Option<&str>) -> anyhow::Result<Engine> {
     let config = Config::load(&paths.config_file())?;
     let account: &Account = config.account(name)?;
     let password = obtain_password(account.password_command.as_deref(), &account.user, &account.url)?;
-    Ok(Engine::open_with(paths, account, password, || {
+    let limit = lock_wait();
+    Ok(Engine::open_with(paths, account, password, Some(limit), || {
         eprintln!(
-            "Waiting for the Convene app (or another convene command) to release account {}…",
-            account.name
+            "Waiting for the Convene app (or another convene command) to release account {} (up to {} s)…",
+            account.name,
+            limit.as_secs()
         );
     })?)
 }
 
-pub async fn sync(paths: &Paths, account: AccountArg) -> anyhow::Result<i32> {
-    let mut engine = open(paths, account.account.as_deref())?;
+#[derive(Serialize)]
+struct SyncRow<'a> {
+    uid: &'a str,
+    outcome: &'a Outcome,
+}
+
+#[derive(Serialize)]
+struct SyncJson<'a> {
+    replies: Vec<SyncRow<'a>>,
+    #[serde(flatten)]
+    report: &'a SyncReport,
+    pending_invitations: usize,
+}
+
+pub async fn sync(paths: &Paths, args: SyncArgs) -> anyhow::Result<i32> {
+    let mut engine = open(paths, args.account.account.as_deref())?;
     let sent = engine.flush().await?;
     let report = engine.sync().await?;
-    for (uid, outcome) in &sent {
-        println!("reply {uid}: {}", outcome_word(outcome));
-    }
-    for problem in &report.failed {
-        eprintln!("not synced: {problem}");
-    }
     let pending = engine.invitations()?.iter().filter(|l| l.invitation.is_pending()).count();
-    println!(
-        "Synced {} calendar(s): {} fetched, {} removed, {} HTTP request(s); {pending} invitation(s) waiting for an answer.",
-        report.calendars, report.fetched, report.removed, report.requests
-    );
-    Ok(0)
+    if args.json {
+        let replies = sent.iter().map(|(uid, outcome)| SyncRow { uid, outcome }).collect();
+        let out = SyncJson { replies, report: &report, pending_invitations: pending };
+        println!("{}", serde_json::to_string_pretty(&out)?);
+    } else {
+        for (uid, outcome) in &sent {
+            println!("reply {uid}: {}", outcome_word(outcome));
+        }
+        for problem in &report.failed {
+            println!("Not synced: {} ({})", problem.failure(), problem.calendar);
+        }
+        println!(
+            "Synced {} calendar(s): {} fetched, {} removed, {} HTTP request(s); {pending} invitation(s) waiting for an answer.",
+            report.calendars, report.fetched, report.removed, report.requests
+        );
+    }
+    Ok(if report.failed.is_empty() { 0 } else { EXIT_NOT_SYNCED })
 }
 
 #[derive(Serialize)]

@@ -244,15 +244,21 @@ async fn create(shared: &Shared, item: &Item, ours: bool) -> Outcome {
     let url = resource_url(&job.calendar, &item.uid);
     match put_new(shared, &url, &data).await {
         (Ok(()), _) => Outcome::Imported,
+        // The answer never came (timeout, reset): what the server holds decides.
+        (Err(e), true) if e.is_transient() => stored_or_failed(shared, item, &url, e).await,
         // Our own write, from an earlier run or an attempt whose answer was lost.
         (Err(caldav::Error::AlreadyExists), maybe_landed) if ours || maybe_landed => Outcome::Imported,
         (Err(caldav::Error::AlreadyExists), _) => match uid_at(shared, &url).await {
             Some(uid) if uid == item.uid => found_there(shared, item, &url).await,
             // Another event holds the name (e.g. a store that ignores case).
-            _ => match put_new(shared, &fallback_url(&job.calendar, &item.uid), &data).await {
-                (Ok(()), _) => Outcome::Imported,
-                (Err(e), _) => Outcome::Failed(e.to_string()),
-            },
+            _ => {
+                let fallback = fallback_url(&job.calendar, &item.uid);
+                match put_new(shared, &fallback, &data).await {
+                    (Ok(()), _) => Outcome::Imported,
+                    (Err(e), true) if e.is_transient() => stored_or_failed(shared, item, &fallback, e).await,
+                    (Err(e), _) => Outcome::Failed(e.to_string()),
+                }
+            }
         },
         (Err(caldav::Error::UidConflict { existing: Some(href) }), _) => {
             match Url::parse(&href).or_else(|_| job.calendar.join(&href)) {
@@ -265,6 +271,15 @@ async fn create(shared: &Shared, item: &Item, ours: bool) -> Outcome {
             Outcome::Skipped("the UID is already used by another event on this server".into())
         }
         (Err(e), _) => Outcome::Failed(e.to_string()),
+    }
+}
+
+/// A new event whose every write went unanswered: imported if the server
+/// holds it (our UID at our URL), else failed with the last error.
+async fn stored_or_failed(shared: &Shared, item: &Item, url: &Url, error: caldav::Error) -> Outcome {
+    match uid_at(shared, url).await {
+        Some(uid) if uid == item.uid => Outcome::Imported,
+        _ => Outcome::Failed(error.to_string()),
     }
 }
 
@@ -334,15 +349,41 @@ async fn duplicate(shared: &Shared, item: &Item, href: &Url) -> Outcome {
     let put = Put {
         url: href.clone(),
         data: item.data.clone(),
-        precondition: Precondition::IfMatch(etag),
+        precondition: Precondition::IfMatch(etag.clone()),
         scheduling: job.plan.headers.clone(),
     };
-    match with_retries(|| shared.client.run(&put)).await.0 {
+    let (result, maybe_landed) = with_retries(|| shared.client.run(&put)).await;
+    // An unanswered attempt may be the one that moved the ETag, or landed
+    // although no answer came: what the server holds decides.
+    let unanswered =
+        maybe_landed && matches!(&result, Err(e) if *e == caldav::Error::EtagMismatch || e.is_transient());
+    if unanswered && holds_update(shared, item, href, &etag).await {
+        return Outcome::Updated;
+    }
+    match result {
         Ok(_) => Outcome::Updated,
         Err(caldav::Error::EtagMismatch) => {
             Outcome::Failed("it changed on the server during the import; run the import again".into())
         }
         Err(e) => Outcome::Failed(e.to_string()),
+    }
+}
+
+/// Whether the server's copy at `href` moved on from `old` to what the
+/// file holds (same times, place, title, attendees…: no consequential
+/// difference).
+async fn holds_update(shared: &Shared, item: &Item, href: &Url, old: &caldav::Etag) -> bool {
+    let get = Get { url: href.clone() };
+    let Ok(now) = with_retries(|| shared.client.run(&get)).await.0 else { return false };
+    if now.etag.as_ref() == Some(old) {
+        return false;
+    }
+    match (Document::parse(&item.data), Document::parse(&now.data)) {
+        (Ok(ours), Ok(theirs)) => {
+            !crate::ical::diff::diff(&ours, &theirs, &crate::ical::Identity::new(Vec::<String>::new()))
+                .is_consequential()
+        }
+        _ => false,
     }
 }
 

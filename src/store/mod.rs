@@ -62,6 +62,11 @@ pub enum StoreError {
     Damaged { path: PathBuf, problem: String },
     #[error("{path} was written by a newer Convene (format {found}, this one reads {supported})")]
     TooNew { path: PathBuf, found: u32, supported: u32 },
+    #[error(
+        "this account is in use by the Convene app or another convene command ({}); gave up after waiting {} s: close the app or let the command finish, then try again",
+        .path.display(), .waited.as_secs()
+    )]
+    InUse { path: PathBuf, waited: std::time::Duration },
 }
 
 pub(crate) fn io_error(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {

@@ -259,7 +259,7 @@ impl Actor {
             Ok(r) => {
                 self.went_online().await;
                 for problem in r.failed {
-                    self.emit(Update::Error { message: Cause::CalendarNotSynced(problem).into() }).await;
+                    self.emit(Update::Error { message: problem.failure() }).await;
                 }
                 self.emit(Update::Synced { at: super::now(), fetched: r.fetched, removed: r.removed }).await;
             }

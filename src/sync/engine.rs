@@ -82,19 +82,21 @@ impl Engine {
     /// Opens the account's cache and outbox (waiting for another process
     /// that holds them). No network I/O.
     pub fn open(paths: &Paths, account: &Account, password: Password) -> Result<Self, EngineError> {
-        Self::open_with(paths, account, password, || {})
+        Self::open_with(paths, account, password, None, || {})
     }
 
     /// [`Engine::open`], calling `waiting` once first if another process
-    /// holds the account (so a command can say why it waits).
+    /// holds the account (so a command can say why it waits), and giving
+    /// up after `limit` ([`StoreError::InUse`]).
     pub fn open_with(
         paths: &Paths,
         account: &Account,
         password: Password,
+        limit: Option<std::time::Duration>,
         waiting: impl FnOnce(),
     ) -> Result<Self, EngineError> {
         let files = AccountFiles::new(paths, &account.name);
-        let lock = AccountLock::acquire(&files.lock_file, || {
+        let lock = AccountLock::acquire(&files.lock_file, limit, || {
             tracing::warn!(account = %account.name, "waiting for the Convene app or another command to release this account");
             waiting();
         })?;

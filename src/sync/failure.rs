@@ -34,9 +34,9 @@ pub enum Cause {
     /// Neither a trusted Schedule-Tag nor a strong ETag can protect a PUT.
     #[error("the server gives this event no strong ETag, so a safe reply is impossible")]
     NoStrongEtag,
-    /// One calendar refused a sync (the rest went on); with its address.
-    #[error("A calendar could not be synced: {0}")]
-    CalendarNotSynced(String),
+    /// One calendar refused a sync (the rest went on); with its name.
+    #[error("calendar {calendar:?} could not be synced: {reason}")]
+    CalendarNotSynced { calendar: String, reason: Failure },
     #[error("another import into this account is still running")]
     ImportRunning,
     #[error("the server can't be reached; try again when it is back")]
@@ -109,7 +109,8 @@ impl Failure {
             },
             Cause::Removed(_) => Kind::Gone,
             Cause::KeptChanging => Kind::Conflict,
-            Cause::NoStrongEtag | Cause::CalendarNotSynced(_) => Kind::Server,
+            Cause::CalendarNotSynced { reason, .. } => reason.kind(),
+            Cause::NoStrongEtag => Kind::Server,
             Cause::ImportRunning => Kind::Busy,
             Cause::ImportOffline => Kind::Offline,
             Cause::ImportStopped(_) | Cause::Task(_) => Kind::Local,
@@ -209,6 +210,15 @@ mod tests {
             (Kind::Gone, "the organizer removed this event")
         );
         assert_eq!(serde_json::to_string(&gone).unwrap(), "\"the organizer removed this event\"");
+    }
+
+    #[test]
+    fn a_calendar_not_synced_is_named_with_the_reason_underneath() {
+        let reason = Failure::from(caldav::Error::Malformed("unexpected end of XML".into()));
+        let f = Failure::from(Cause::CalendarNotSynced { calendar: "Work".into(), reason: reason.clone() });
+        let words = f.to_string();
+        assert!(words.contains("\"Work\"") && words.ends_with(&reason.to_string()), "{words}");
+        assert_eq!(f.kind(), reason.kind());
     }
 
     #[test]

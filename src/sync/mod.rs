@@ -15,6 +15,7 @@ pub use engine::{Engine, EngineError};
 pub use failure::{Failure, Kind as FailureKind};
 pub use importing::{ImportRequest, calendar_label};
 pub use listing::{AgendaItem, Listing, REPEATS_TOO_OFTEN, ReplyState};
+pub use refresh::{NotSynced, SyncReport};
 pub use send::Outcome;
 
 /// Unix seconds now.

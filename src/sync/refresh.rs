@@ -6,6 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use url::Url;
 
 use super::engine::{Engine, EngineError};
+use super::failure::{Cause, Failure};
 use crate::caldav::http::Depth;
 use crate::caldav::{self, Calendar, Capabilities, Etag, ListCalendars, Multiget, Propfind, changes, xml};
 use crate::store::CachedCalendar;
@@ -18,11 +19,27 @@ const MULTIGET_CHUNK: usize = 200;
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct SyncReport {
     /// Calendars that could not be synced, with the reason.
-    pub failed: Vec<String>,
+    pub failed: Vec<NotSynced>,
     pub calendars: usize,
     pub fetched: usize,
     pub removed: usize,
     pub requests: u64,
+}
+
+/// One calendar a sync could not bring up to date (its cached copy is
+/// kept as it was); the words are the [`Failure`]'s.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct NotSynced {
+    pub calendar: Url,
+    pub name: String,
+    pub error: Failure,
+}
+
+impl NotSynced {
+    /// The failure as the actor and the CLI report it.
+    pub fn failure(&self) -> Failure {
+        Cause::CalendarNotSynced { calendar: self.name.clone(), reason: self.error.clone() }.into()
+    }
 }
 
 impl Engine {
@@ -53,6 +70,7 @@ impl Engine {
             .filter(|c| c.info.holds_events())
             .map(|c| c.info.url.clone())
             .collect();
+        let mut offline = None;
         for url in urls {
             match self.sync_calendar(&url).await {
                 Ok((fetched, removed)) => {
@@ -60,16 +78,39 @@ impl Engine {
                     report.fetched += fetched;
                     report.removed += removed;
                 }
-                // Offline: the whole sync is off, say so.
-                Err(EngineError::Server(e)) if e.is_transient() => return Err(e.into()),
-                // One calendar refusing (access revoked…) must not stop the rest.
-                Err(e) => report.failed.push(format!("{url}: {e}")),
+                // Offline: the whole sync is off (what came before is kept).
+                Err(EngineError::Server(e)) if e.is_transient() => {
+                    offline = Some(e);
+                    break;
+                }
+                // One calendar refusing (access revoked, a broken answer…)
+                // must not stop the rest.
+                Err(e) => {
+                    let name = self
+                        .cache
+                        .calendars
+                        .iter()
+                        .find(|c| c.info.url == url)
+                        .map(|c| super::calendar_label(&c.info))
+                        .unwrap_or_else(|| url.path().to_owned());
+                    report.failed.push(NotSynced { calendar: url, name, error: e.into() });
+                }
             }
+        }
+        if let Some(e) = offline {
+            self.save_cache()?;
+            return Err(e.into());
         }
         self.cache.synced_at = Some(now);
         self.save_cache()?;
         report.requests = self.client().request_count() - start_requests;
         Ok(report)
+    }
+
+    /// Reads the calendar list from the server on the next sync, whatever
+    /// its age (a calendar created elsewhere is asked for by name).
+    pub(crate) fn relist_next_sync(&mut self) {
+        self.cache.listed_at = None;
     }
 
     /// Calendars without sync-collection are compared by ctag, which only

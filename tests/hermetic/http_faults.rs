@@ -150,3 +150,58 @@ async fn a_locked_server_is_asked_again_then_reported_busy() {
     assert_eq!(err, Error::Busy { status: 423 });
     assert!(err.is_transient());
 }
+
+fn put_at(url: url::Url) -> Put {
+    Put { url, data: "x".into(), precondition: Precondition::None, scheduling: SchedulingHeaders::default() }
+}
+
+#[tokio::test]
+async fn retry_after_on_503_is_waited_for_then_the_request_is_sent_again() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let calls = std::sync::Arc::new(AtomicUsize::new(0));
+    let n = calls.clone();
+    let stub = stub::start(move |_| {
+        if n.fetch_add(1, Ordering::SeqCst) == 0 {
+            response("503 Service Unavailable", &[("retry-after", "1")], "busy")
+        } else {
+            response("204 No Content", &[], "")
+        }
+    })
+    .await;
+    client_for(&stub.url).run(&put_at(stub.url.join("/e.ics").unwrap())).await.unwrap();
+    let seen = stub.seen.lock().unwrap();
+    assert_eq!(seen.len(), 2, "asked again after the wait");
+    let waited = seen[1].at - seen[0].at;
+    assert!(waited >= Duration::from_secs(1), "asked again after {waited:?}, before Retry-After: 1");
+}
+
+#[tokio::test]
+async fn retry_after_on_429_as_a_date_is_honoured_too() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let calls = std::sync::Arc::new(AtomicUsize::new(0));
+    let n = calls.clone();
+    let stub = stub::start(move |_| {
+        if n.fetch_add(1, Ordering::SeqCst) == 0 {
+            let at = (chrono::Utc::now() + chrono::Duration::seconds(3)).to_rfc2822().replace("+0000", "GMT");
+            response("429 Too Many Requests", &[("retry-after", &at)], "")
+        } else {
+            response("204 No Content", &[], "")
+        }
+    })
+    .await;
+    client_for(&stub.url).run(&put_at(stub.url.join("/e.ics").unwrap())).await.unwrap();
+    let seen = stub.seen.lock().unwrap();
+    assert_eq!(seen.len(), 2);
+    assert!(seen[1].at - seen[0].at >= Duration::from_secs(1), "{:?}", seen[1].at - seen[0].at);
+}
+
+#[tokio::test]
+async fn a_retry_after_beyond_the_budget_is_left_to_the_next_sync() {
+    let stub = stub::start(|_| response("503 Service Unavailable", &[("retry-after", "3600")], "")).await;
+    let mut cfg = ClientConfig::new(stub.url.clone(), "ann", Password::new("pw"));
+    cfg.retry_after_budget = Duration::from_secs(5);
+    let err = Client::new(cfg).unwrap().run(&put_at(stub.url.join("/e.ics").unwrap())).await.unwrap_err();
+    assert!(matches!(err, Error::Server { status: 503, .. }), "{err:?}");
+    assert!(err.is_transient());
+    assert_eq!(stub.seen.lock().unwrap().len(), 1, "not asked again within the budget");
+}

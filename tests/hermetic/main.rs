@@ -10,6 +10,7 @@
 mod support;
 
 mod check_server;
+mod cli_lock;
 mod fidelity;
 mod fixtures_parse;
 mod fuzz;

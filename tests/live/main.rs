@@ -20,4 +20,5 @@ mod outbox_crash;
 mod repeats;
 mod replies;
 mod scheduling;
+mod sync_cli;
 mod ui_app;

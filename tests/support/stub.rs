@@ -14,6 +14,8 @@ pub struct Seen {
     /// Header lines, names lower-cased.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// When the request had arrived whole (for waits the client must keep).
+    pub at: std::time::Instant,
 }
 
 impl Seen {
@@ -87,7 +89,7 @@ async fn read_request(sock: &mut tokio::net::TcpStream) -> Option<Seen> {
         }
         body.extend_from_slice(&chunk[..n]);
     }
-    Some(Seen { method, path, headers, body })
+    Some(Seen { method, path, headers, body, at: std::time::Instant::now() })
 }
 
 /// A complete response with a body and Content-Length.
