@@ -10,7 +10,7 @@ use url::Url;
 
 use super::plan::Method;
 use super::source::Bad;
-use crate::caldav::SchedulingMode;
+use crate::caldav::{self, SchedulingMode};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "result", content = "reason", rename_all = "kebab-case")]
@@ -33,6 +33,10 @@ pub struct Entry {
     pub outcome: Outcome,
     /// Done by an earlier, interrupted run of the same import.
     pub earlier: bool,
+    /// What the reader mended in it, in words.
+    pub repairs: Vec<String>,
+    /// Why it needed the person's confirmation (empty: it didn't).
+    pub flags: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -42,6 +46,8 @@ pub struct Report {
     pub method: Method,
     pub entries: Vec<Entry>,
     pub bad: Vec<Bad>,
+    /// Lines skipped that belong to no entry (stray text, broken X- lines).
+    pub notes: Vec<Bad>,
     pub cancelled: bool,
     #[serde(serialize_with = "seconds")]
     pub elapsed: Duration,
@@ -135,13 +141,60 @@ impl Report {
         section(&mut out, "Not imported yet", &|o| (*o == Outcome::NotStarted).then(String::new));
         section(&mut out, "Updated", &|o| (*o == Outcome::Updated).then(String::new));
         section(&mut out, "Imported", &|o| (*o == Outcome::Imported).then(String::new));
+        let repaired: Vec<&Entry> = self.entries.iter().filter(|e| !e.repairs.is_empty()).collect();
+        if !repaired.is_empty() {
+            let _ = writeln!(out, "\nRepaired while reading ({}):", repaired.len());
+            for e in repaired {
+                let name = e.summary.as_deref().unwrap_or("(no title)");
+                let _ = writeln!(out, "  {}:{} {name} [{}]: {}", e.file.display(), e.line, e.uid, e.repairs.join("; "));
+            }
+        }
         if !self.bad.is_empty() {
             let _ = writeln!(out, "\nCould not be read ({}):", self.bad.len());
             for b in &self.bad {
                 let _ = writeln!(out, "  {b}");
             }
         }
+        if !self.notes.is_empty() {
+            let _ = writeln!(out, "\nSkipped lines ({}):", self.notes.len());
+            for n in &self.notes {
+                let _ = writeln!(out, "  {n}");
+            }
+        }
         out
+    }
+}
+
+/// A server's refusal in words a person can act on: the precondition it
+/// names (RFC 4791 §5.3.2, RFC 4918 §16), else the error as it is.
+pub fn refusal(e: &caldav::Error) -> String {
+    const WORDS: [(&str, &str); 10] = [
+        ("valid-calendar-data", "the server can't read this entry's data (often a time zone it doesn't know or a value it rejects)"),
+        ("valid-calendar-object-resource", "the server doesn't accept this entry as it is written (say, a series whose parts disagree)"),
+        ("supported-calendar-component", "this calendar doesn't take this kind of entry (events or tasks): choose another calendar"),
+        ("supported-calendar-data", "the server doesn't take iCalendar data in this form"),
+        ("max-resource-size", "the entry is larger than this server allows"),
+        ("min-date-time", "the entry's dates are earlier than this server accepts"),
+        ("max-date-time", "the entry's dates are later than this server accepts"),
+        ("max-instances", "the entry repeats more often than this server allows"),
+        ("max-attendees-per-instance", "the entry has more attendees than this server allows"),
+        ("no-uid-conflict", "another entry on the server already uses this UID"),
+    ];
+    let (detail, status) = match e {
+        caldav::Error::Forbidden(d) => (d.as_str(), 403),
+        caldav::Error::UnexpectedStatus { status, detail } => (detail.as_str(), *status),
+        _ => return e.to_string(),
+    };
+    let words: Vec<String> = WORDS
+        .iter()
+        .filter(|(condition, _)| detail.split([',', ' ']).any(|d| d.trim() == *condition))
+        .map(|(condition, words)| format!("{words} ({condition})"))
+        .collect();
+    match (words.is_empty(), status) {
+        (false, _) => format!("refused by the server: {}", words.join("; ")),
+        (true, 413) => "refused by the server: the entry is larger than it allows (HTTP 413)".into(),
+        (true, 415) => "refused by the server: it doesn't take iCalendar data in this form (HTTP 415)".into(),
+        _ => e.to_string(),
     }
 }
 
@@ -165,6 +218,8 @@ mod tests {
             line: 3,
             outcome,
             earlier: false,
+            repairs: Vec::new(),
+            flags: Vec::new(),
         };
         let r = Report {
             calendar: Url::parse("https://h/cal/").unwrap(),
@@ -181,6 +236,7 @@ mod tests {
                 uid: None,
                 problem: "VEVENT has no DTSTART".into(),
             }],
+            notes: Vec::new(),
             cancelled: false,
             elapsed: Duration::from_secs(2),
             journal: "j".into(),

@@ -40,7 +40,7 @@ fn the_wizard_asks_the_app_to_check_the_target_start_and_cancel() {
     assert!(event.is_none() && w.reading);
 
     // The first calendar is the target until the person picks one.
-    let batch = Arc::new(Batch { items: Vec::new(), bad: Vec::new() });
+    let batch = Arc::new(Batch::default());
     let (_, event) = w.update(Message::Read(vec![file], batch), &accounts);
     assert!(matches!(event, Some(Event::CheckTarget(t)) if t.account == "work" && t.calendar == calendar()));
     w.target_uids("work", &calendar(), HashSet::new(), &accounts);

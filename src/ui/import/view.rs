@@ -149,6 +149,9 @@ fn preview_view<'a>(accounts: &'a [AccountState], w: &'a Wizard) -> Element<'a, 
         col = col
             .push(container(scrollable(bad).height(iced::Length::Shrink)).max_height(220).id("import-bad"));
     }
+    if let Some(b) = &w.batch {
+        col = repairs_and_flags(col, w, b);
+    }
     let ready = w.target.is_some() && w.existing.is_some() && p.total() > 0;
     col.push(
         row![
@@ -159,6 +162,50 @@ fn preview_view<'a>(accounts: &'a [AccountState], w: &'a Wizard) -> Element<'a, 
         .spacing(8),
     )
     .into()
+}
+
+/// What the reader mended, what waits for the person's yes (with the box
+/// that gives it), and the lines it skipped.
+fn repairs_and_flags<'a>(
+    mut col: iced::widget::Column<'a, Message>,
+    w: &'a Wizard,
+    b: &'a crate::import::Batch,
+) -> iced::widget::Column<'a, Message> {
+    let at = |i: &crate::import::Item| {
+        format!("{}:{} {}", i.file.display(), i.line, i.summary.as_deref().unwrap_or("(no title)"))
+    };
+    let repaired: Vec<_> = b.items.iter().filter(|i| !i.repairs.is_empty()).collect();
+    if !repaired.is_empty() || !b.notes.is_empty() {
+        let mut list = column![text(format!("Repaired while reading ({}):", repaired.len()))].spacing(2);
+        for i in repaired.iter().take(LIST_LIMIT) {
+            list = list.push(text(format!("{}: {}", at(i), i.repairs.join("; "))).size(13));
+        }
+        for n in b.notes.iter().take(LIST_LIMIT) {
+            list = list.push(muted(n.to_string()));
+        }
+        col = col.push(container(scrollable(list)).max_height(160).id("import-repairs"));
+    }
+    let flagged: Vec<_> = b.items.iter().filter(|i| !i.flags.is_empty()).collect();
+    if !flagged.is_empty() {
+        let mut list = column![text(format!(
+            "{} entries could hurt the server or be misread; they are skipped unless you confirm them:",
+            flagged.len()
+        ))]
+        .spacing(2);
+        for i in flagged.iter().take(LIST_LIMIT) {
+            list = list.push(text(format!("{}: {}", at(i), i.flags.join("; "))).size(13).style(style::changed));
+        }
+        col = col.push(container(scrollable(list)).max_height(160).id("import-flagged-list"));
+        col = col.push(
+            container(
+                checkbox(w.import_flagged)
+                    .label(format!("Import these {} entries too", flagged.len()))
+                    .on_toggle(Message::ImportFlagged),
+            )
+            .id("import-flagged"),
+        );
+    }
+    col
 }
 
 fn scheduling_view<'a>(accounts: &'a [AccountState], w: &'a Wizard) -> Element<'a, Message> {
@@ -221,7 +268,10 @@ fn scheduling_view<'a>(accounts: &'a [AccountState], w: &'a Wizard) -> Element<'
                 .id("import-confirm"),
         );
     }
-    let count = w.batch.as_ref().map_or(0, |b| b.items.len());
+    // Entries held back until confirmed are not written.
+    let count = w.batch.as_ref().map_or(0, |b| {
+        b.items.iter().filter(|i| w.import_flagged || i.flags.is_empty()).count()
+    });
     let ready = w.mode.is_some() && (confirm.is_none() || w.confirmed);
     col.push(
         row![
