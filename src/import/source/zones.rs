@@ -109,11 +109,13 @@ impl Rule {
         let (month, weekday) = (date.month(), date.weekday());
         let nth = (date.day() as i32 - 1) / 7 + 1;
         let mut out = Vec::new();
-        if nth <= 4 {
-            out.push(Rule { month, weekday, n: nth });
-        }
+        // "Last" first: the 4th Sunday is often also the last, and the
+        // rules that say "last" are the common ones.
         if date.checked_add_signed(Duration::days(7)).is_none_or(|d| d.month() != month) {
             out.push(Rule { month, weekday, n: -1 });
+        }
+        if nth <= 4 {
+            out.push(Rule { month, weekday, n: nth });
         }
         out
     }
@@ -145,14 +147,16 @@ impl Rule {
     }
 }
 
-/// A rule per transition of `last`, if the three years up to it all follow them.
-fn yearly_rules(ts: &[Transition], last: i32) -> Option<Vec<Rule>> {
+/// A rule per transition of `last`, if the years around it (eight after,
+/// enough to meet a fifth Sunday) all follow them.
+fn yearly_rules(tz: Tz, last: i32) -> Option<Vec<Rule>> {
+    let ts = transitions(tz, last - 2, last + 8);
     let in_year = |y: i32| ts.iter().filter(|t| t.local.year() == y).collect::<Vec<_>>();
     let this = in_year(last);
     if this.is_empty() || this.len() > 2 {
         return None;
     }
-    let years: Vec<Vec<&Transition>> = (last - 2..=last).map(in_year).collect();
+    let years: Vec<Vec<&Transition>> = (last - 2..=last + 7).map(in_year).collect();
     if years.iter().any(|y| y.len() != this.len()) {
         return None;
     }
@@ -201,7 +205,7 @@ fn build(tz: Tz, first: i32, last: i32) -> String {
     let s0 = state(tz, start);
     observance(&mut out, s0.offset, &s0, (start + Duration::seconds(i64::from(s0.offset))).naive_utc(), None);
     let ts = transitions(tz, first, last);
-    let rules = yearly_rules(&ts, last);
+    let rules = yearly_rules(tz, last);
     let mut k = 0;
     for t in &ts {
         let rule = match &rules {
