@@ -185,9 +185,10 @@ pub fn refusal(e: &caldav::Error) -> String {
         caldav::Error::UnexpectedStatus { status, detail } => (detail.as_str(), *status),
         _ => return e.to_string(),
     };
-    let words: Vec<String> = WORDS
-        .iter()
-        .filter(|(condition, _)| detail.split([',', ' ']).any(|d| d.trim() == *condition))
+    // In the server's order.
+    let words: Vec<String> = detail
+        .split([',', ' '])
+        .filter_map(|d| WORDS.iter().find(|(condition, _)| d.trim() == *condition))
         .map(|(condition, words)| format!("{words} ({condition})"))
         .collect();
     match (words.is_empty(), status) {
@@ -249,5 +250,46 @@ mod tests {
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(json["entries"][1]["result"], "failed");
         assert_eq!(json["entries"][1]["reason"], "403 Forbidden");
+    }
+
+    #[test]
+    fn repairs_notes_and_refusals_are_said_in_words() {
+        let entry = Entry {
+            uid: "h".into(),
+            summary: Some("Holiday".into()),
+            file: "a.ics".into(),
+            line: 4,
+            outcome: Outcome::Imported,
+            earlier: false,
+            repairs: vec!["DTSTART read as a date".into(), "DTEND read as a date".into()],
+            flags: Vec::new(),
+        };
+        let note = Bad { file: "a.ics".into(), line: 1, uid: None, problem: "skipped line outside".into() };
+        let r = Report {
+            calendar: Url::parse("https://h/cal/").unwrap(),
+            mode: SchedulingMode::None,
+            method: Method::Plain,
+            entries: vec![entry.clone()],
+            bad: Vec::new(),
+            notes: vec![note],
+            cancelled: false,
+            elapsed: Duration::from_secs(1),
+            journal: "j".into(),
+        };
+        let text = r.to_text();
+        assert!(text.contains("Repaired while reading (1):\n  a.ics:4 Holiday [h]: DTSTART read as a date; DTEND read as a date"), "{text}");
+        assert!(text.contains("Skipped lines (1):\n  a.ics:1: skipped line outside"), "{text}");
+        assert!(r.is_complete(), "a note is no failure");
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["entries"][0]["repairs"][1], "DTEND read as a date");
+
+        let words = |e: caldav::Error| refusal(&e);
+        assert_eq!(
+            words(caldav::Error::Forbidden("supported-calendar-component".into())),
+            "refused by the server: this calendar doesn't take this kind of entry (events or tasks): choose another calendar (supported-calendar-component)"
+        );
+        assert!(words(caldav::Error::Forbidden("max-resource-size, valid-calendar-data".into())).contains("larger than this server allows (max-resource-size); the server can't read"));
+        assert!(words(caldav::Error::UnexpectedStatus { status: 413, detail: String::new() }).contains("HTTP 413"));
+        assert_eq!(words(caldav::Error::Timeout), "the server did not answer in time");
     }
 }
