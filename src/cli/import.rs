@@ -159,7 +159,11 @@ fn describe(p: &Preview, items: &[source::Item], import_flagged: bool) {
         eprintln!("repaired: {}: {}", at(i), i.repairs.join("; "));
     }
     if p.flagged > 0 {
-        let what = if import_flagged { "imported as you confirmed" } else { "held back; --import-flagged imports them" };
+        let what = if import_flagged {
+            "imported as you confirmed"
+        } else {
+            "held back; --import-flagged imports them"
+        };
         eprintln!("{} flagged ({what}):", p.flagged);
         for i in items.iter().filter(|i| !i.flags.is_empty()) {
             eprintln!("  {}: {}", at(i), i.flags.join("; "));

@@ -146,7 +146,14 @@ impl Report {
             let _ = writeln!(out, "\nRepaired while reading ({}):", repaired.len());
             for e in repaired {
                 let name = e.summary.as_deref().unwrap_or("(no title)");
-                let _ = writeln!(out, "  {}:{} {name} [{}]: {}", e.file.display(), e.line, e.uid, e.repairs.join("; "));
+                let _ = writeln!(
+                    out,
+                    "  {}:{} {name} [{}]: {}",
+                    e.file.display(),
+                    e.line,
+                    e.uid,
+                    e.repairs.join("; ")
+                );
             }
         }
         if !self.bad.is_empty() {
@@ -169,9 +176,18 @@ impl Report {
 /// names (RFC 4791 §5.3.2, RFC 4918 §16), else the error as it is.
 pub fn refusal(e: &caldav::Error) -> String {
     const WORDS: [(&str, &str); 10] = [
-        ("valid-calendar-data", "the server can't read this entry's data (often a time zone it doesn't know or a value it rejects)"),
-        ("valid-calendar-object-resource", "the server doesn't accept this entry as it is written (say, a series whose parts disagree)"),
-        ("supported-calendar-component", "this calendar doesn't take this kind of entry (events or tasks): choose another calendar"),
+        (
+            "valid-calendar-data",
+            "the server can't read this entry's data (often a time zone it doesn't know or a value it rejects)",
+        ),
+        (
+            "valid-calendar-object-resource",
+            "the server doesn't accept this entry as it is written (say, a series whose parts disagree)",
+        ),
+        (
+            "supported-calendar-component",
+            "this calendar doesn't take this kind of entry (events or tasks): choose another calendar",
+        ),
         ("supported-calendar-data", "the server doesn't take iCalendar data in this form"),
         ("max-resource-size", "the entry is larger than this server allows"),
         ("min-date-time", "the entry's dates are earlier than this server accepts"),
@@ -288,8 +304,14 @@ mod tests {
             words(caldav::Error::Forbidden("supported-calendar-component".into())),
             "refused by the server: this calendar doesn't take this kind of entry (events or tasks): choose another calendar (supported-calendar-component)"
         );
-        assert!(words(caldav::Error::Forbidden("max-resource-size, valid-calendar-data".into())).contains("larger than this server allows (max-resource-size); the server can't read"));
-        assert!(words(caldav::Error::UnexpectedStatus { status: 413, detail: String::new() }).contains("HTTP 413"));
+        assert!(
+            words(caldav::Error::Forbidden("max-resource-size, valid-calendar-data".into()))
+                .contains("larger than this server allows (max-resource-size); the server can't read")
+        );
+        assert!(
+            words(caldav::Error::UnexpectedStatus { status: 413, detail: String::new() })
+                .contains("HTTP 413")
+        );
         assert_eq!(words(caldav::Error::Timeout), "the server did not answer in time");
     }
 }

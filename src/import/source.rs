@@ -395,7 +395,6 @@ impl Chunk {
     }
 }
 
-
 /// How a component that begins at some line ends.
 enum Closing {
     /// At this logical line (index).

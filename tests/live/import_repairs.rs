@@ -96,13 +96,17 @@ DTSTART:20300704T160000Z\r\nDTEND:20300704T170000Z\r\nSUMMARY:Bare\r\nEND:VEVENT
     let (code, report, text) = run(kind, &p, &[&bare_file, &file], &[]);
     assert_eq!(code, 0, "held back and noted is not a failure: {text}");
     let entries = report["entries"].as_array().unwrap();
-    let entry = |uid: &str| entries.iter().find(|e| e["uid"] == uid).unwrap_or_else(|| panic!("{uid}: {report}"));
+    let entry =
+        |uid: &str| entries.iter().find(|e| e["uid"] == uid).unwrap_or_else(|| panic!("{uid}: {report}"));
     for u in [&bare, &holiday, &berlin, &outlook, &floating, &xline] {
         assert_eq!(entry(u)["result"], "imported", "{report}");
         assert!(!entry(u)["repairs"].as_array().unwrap().is_empty(), "{u} lists its repairs: {report}");
     }
     assert_eq!(entry(&flagged)["result"], "skipped", "{report}");
-    assert!(entry(&flagged)["reason"].as_str().unwrap().starts_with("held back until you confirm it"), "{report}");
+    assert!(
+        entry(&flagged)["reason"].as_str().unwrap().starts_with("held back until you confirm it"),
+        "{report}"
+    );
     assert_eq!(report["notes"].as_array().unwrap().len(), 2, "two stray lines: {report}");
     assert_eq!(
         entry(&holiday)["repairs"],

@@ -200,8 +200,7 @@ pub(super) fn make_item(
 ) -> Option<Item> {
     let header = calendars.get(members.first()?.calendar);
     let mut docs: Vec<&mut Document> = members.iter_mut().map(|m| &mut m.doc).collect();
-    let settled =
-        repair::settle_zones(&mut docs, header.and_then(|h| h.time_zone.as_deref()), zones, built);
+    let settled = repair::settle_zones(&mut docs, header.and_then(|h| h.time_zone.as_deref()), zones, built);
     let members = &members;
     let first = members.first()?;
     let main = members.iter().find(|m| m.recurrence_id.is_none()).unwrap_or(first);

@@ -122,15 +122,17 @@ pub(super) fn dates(c: &mut Component, is_event: bool, notes: &mut Vec<String>) 
         if let Some(line) = c.props_mut().find(|l| l.name == "DTEND") {
             line.set_value(&value);
         }
-        notes.push(format!("DTEND was not after DTSTART: the all-day event now ends on {value}, one day later"));
+        notes.push(format!(
+            "DTEND was not after DTSTART: the all-day event now ends on {value}, one day later"
+        ));
     }
 }
 
 /// Why a server would choke on this component's rules, if it would.
 pub(super) fn huge_sets(c: &Component) -> Vec<String> {
-    let start = c
-        .prop("DTSTART")
-        .and_then(|l| NaiveDateTime::parse_from_str(l.value.trim().trim_end_matches('Z'), "%Y%m%dT%H%M%S").ok());
+    let start = c.prop("DTSTART").and_then(|l| {
+        NaiveDateTime::parse_from_str(l.value.trim().trim_end_matches('Z'), "%Y%m%dT%H%M%S").ok()
+    });
     let mut flags = Vec::new();
     for rule in c.props_named("RRULE") {
         let parts: HashMap<String, &str> = rule
@@ -160,12 +162,16 @@ pub(super) fn huge_sets(c: &Component) -> Vec<String> {
             (None, Some(u)) if step > 0 => {
                 let span = start.map(|s| (u - s).num_seconds()).unwrap_or(i64::MAX);
                 let n = span / (step * interval);
-                (n > HUGE_SET as i64).then(|| format!("it repeats every {unit} until {}, about {n} times", u.date()))
+                (n > HUGE_SET as i64)
+                    .then(|| format!("it repeats every {unit} until {}, about {n} times", u.date()))
             }
             _ => None,
         };
         if let Some(what) = what {
-            flags.push(format!("{what}: a server would expand a huge set (RRULE:{})", excerpt(rule.value.trim())));
+            flags.push(format!(
+                "{what}: a server would expand a huge set (RRULE:{})",
+                excerpt(rule.value.trim())
+            ));
         }
     }
     flags
@@ -211,7 +217,8 @@ pub(super) fn settle_zones(
         let mut floated = false;
         for c in docs.iter_mut().filter_map(|d| component_mut(d)) {
             for line in c.props_mut().filter(|l| DATE_PROPS.contains(&l.name.as_str())) {
-                let is_date = line.param("VALUE").is_some_and(|v| !v.value().eq_ignore_ascii_case("DATE-TIME"));
+                let is_date =
+                    line.param("VALUE").is_some_and(|v| !v.value().eq_ignore_ascii_case("DATE-TIME"));
                 let floating = line.param("TZID").is_none()
                     && line.value.contains('T')
                     && !line.value.trim().ends_with(['Z', 'z']);

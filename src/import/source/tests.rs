@@ -267,7 +267,10 @@ fn several_calendars_in_one_file_each_keep_their_header() {
     let batch = parse(Path::new("two.ics"), text);
     assert_eq!(
         bad_list(&batch),
-        [(23, Some("fb"), "free/busy blocks are not imported"), (26, None, "END:VEVENT without BEGIN:VEVENT"),]
+        [
+            (23, Some("fb"), "free/busy blocks are not imported"),
+            (26, None, "END:VEVENT without BEGIN:VEVENT"),
+        ]
     );
     // Stray text is skipped with a note; a bare component between
     // calendars is read as if it had one of its own.
@@ -275,7 +278,11 @@ fn several_calendars_in_one_file_each_keep_their_header() {
     assert_eq!(notes, [(1, "skipped line outside BEGIN:VCALENDAR … END:VCALENDAR (\"stray text before\")")]);
     let lines: Vec<(&str, usize)> = batch.items.iter().map(|i| (i.uid.as_str(), i.line)).collect();
     assert_eq!(lines, [("one", 6), ("between", 12), ("two", 19)]);
-    assert!(batch.items[1].data.starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Convene//Import//EN\r\nBEGIN:VEVENT"));
+    assert!(
+        batch.items[1]
+            .data
+            .starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Convene//Import//EN\r\nBEGIN:VEVENT")
+    );
     let batch = Batch { items: vec![batch.items[0].clone(), batch.items[2].clone()], ..batch };
     assert!(
         batch.items[0]

@@ -84,7 +84,11 @@ fn transitions(tz: Tz, first: i32, last: i32) -> Vec<Transition> {
                 if same(&state(tz, mid), &before) { lo = mid } else { hi = mid }
             }
             let to = state(tz, hi);
-            out.push(Transition { local: (hi + Duration::seconds(i64::from(before.offset))).naive_utc(), from: before.offset, to });
+            out.push(Transition {
+                local: (hi + Duration::seconds(i64::from(before.offset))).naive_utc(),
+                from: before.offset,
+                to,
+            });
         }
         before = after;
         t = next;

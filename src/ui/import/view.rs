@@ -193,7 +193,8 @@ fn repairs_and_flags<'a>(
         ))]
         .spacing(2);
         for i in flagged.iter().take(LIST_LIMIT) {
-            list = list.push(text(format!("{}: {}", at(i), i.flags.join("; "))).size(13).style(style::changed));
+            list =
+                list.push(text(format!("{}: {}", at(i), i.flags.join("; "))).size(13).style(style::changed));
         }
         col = col.push(container(scrollable(list)).max_height(160).id("import-flagged-list"));
         col = col.push(
@@ -269,9 +270,10 @@ fn scheduling_view<'a>(accounts: &'a [AccountState], w: &'a Wizard) -> Element<'
         );
     }
     // Entries held back until confirmed are not written.
-    let count = w.batch.as_ref().map_or(0, |b| {
-        b.items.iter().filter(|i| w.import_flagged || i.flags.is_empty()).count()
-    });
+    let count = w
+        .batch
+        .as_ref()
+        .map_or(0, |b| b.items.iter().filter(|i| w.import_flagged || i.flags.is_empty()).count());
     let ready = w.mode.is_some() && (confirm.is_none() || w.confirmed);
     col.push(
         row![

@@ -25,10 +25,12 @@ fn event(item: &Item) -> &str {
     &item.data[from..to]
 }
 
+/// (file, text, uid, repairs said, lines the sent event holds)
+type Case = (&'static str, &'static str, &'static str, &'static [&'static str], &'static [&'static str]);
+
 #[test]
 fn each_repair_is_made_and_said() {
-    // (file, text, uid, repairs said, lines the sent event holds)
-    let table: [(&str, &str, &str, &[&str], &[&str]); 8] = [
+    let table: [Case; 8] = [
         (
             "bare.ics",
             BARE,
@@ -86,7 +88,10 @@ fn each_repair_is_made_and_said() {
                 "floating times read in Europe/Berlin, the calendar's X-WR-TIMEZONE",
                 "added the time zone Europe/Berlin from the time-zone database",
             ],
-            &["DTSTART;TZID=Europe/Berlin:20300702T100000\r\n", "DTEND;TZID=Europe/Berlin:20300702T110000\r\n"],
+            &[
+                "DTSTART;TZID=Europe/Berlin:20300702T100000\r\n",
+                "DTEND;TZID=Europe/Berlin:20300702T110000\r\n",
+            ],
         ),
         (
             "zones.ics",
@@ -113,7 +118,11 @@ fn each_repair_is_made_and_said() {
             let touched = ["DTSTART", "DTEND", "EXDATE", "SUMMARY"].iter().any(|p| line.starts_with(p));
             assert!(touched || text.contains(line), "{uid}: {line:?} is not in the file");
         }
-        assert_eq!(it.data.matches("BEGIN:VTIMEZONE").count(), usize::from(it.data.contains("TZID=")), "{uid}");
+        assert_eq!(
+            it.data.matches("BEGIN:VTIMEZONE").count(),
+            usize::from(it.data.contains("TZID=")),
+            "{uid}"
+        );
         crate::ical::Document::parse(&it.data).unwrap();
     }
 }
@@ -122,8 +131,14 @@ fn each_repair_is_made_and_said() {
 fn repaired_times_mean_what_the_file_meant() {
     let zones = parse(Path::new("zones.ics"), ZONES);
     // 10:00 in Berlin summer time is 08:00 UTC; in winter 09:00 UTC.
-    assert_eq!(item(&zones, "repair-berlin@example.com").start, Utc.with_ymd_and_hms(2030, 7, 1, 8, 0, 0).single());
-    assert_eq!(item(&zones, "repair-outlook@example.com").start, Utc.with_ymd_and_hms(2030, 1, 15, 9, 0, 0).single());
+    assert_eq!(
+        item(&zones, "repair-berlin@example.com").start,
+        Utc.with_ymd_and_hms(2030, 7, 1, 8, 0, 0).single()
+    );
+    assert_eq!(
+        item(&zones, "repair-outlook@example.com").start,
+        Utc.with_ymd_and_hms(2030, 1, 15, 9, 0, 0).single()
+    );
     assert_eq!(
         item(&zones, "repair-floating@example.com").start,
         Utc.with_ymd_and_hms(2030, 7, 2, 8, 0, 0).single()
@@ -154,18 +169,28 @@ fn what_would_hurt_a_server_is_flagged_not_repaired() {
     let secondly = item(&batch, "flag-secondly@example.com");
     assert_eq!(
         secondly.flags,
-        ["it repeats 2000000000 times: a server would expand a huge set (RRULE:FREQ=SECONDLY;COUNT=2000000000)"]
+        [
+            "it repeats 2000000000 times: a server would expand a huge set (RRULE:FREQ=SECONDLY;COUNT=2000000000)"
+        ]
     );
     let atlantis = item(&batch, "flag-atlantis@example.com");
     assert_eq!(atlantis.flags.len(), 1);
-    assert!(atlantis.flags[0].starts_with("the time zone \"Nowhere/Atlantis\" is unknown"), "{:?}", atlantis.flags);
+    assert!(
+        atlantis.flags[0].starts_with("the time zone \"Nowhere/Atlantis\" is unknown"),
+        "{:?}",
+        atlantis.flags
+    );
     assert!(!atlantis.data.contains("VTIMEZONE"), "nothing is invented for it");
     assert_eq!(item(&batch, "flag-none@example.com").flags, Vec::<String>::new(), "24 hours is no huge set");
     let endless = parse(
         Path::new("e.ics"),
         "BEGIN:VEVENT\nUID:e\nDTSTART:20000101T000000Z\nRRULE:FREQ=MINUTELY\nEND:VEVENT\n",
     );
-    assert!(endless.items[0].flags[0].starts_with("it repeats every minute without end"), "{:?}", endless.items);
+    assert!(
+        endless.items[0].flags[0].starts_with("it repeats every minute without end"),
+        "{:?}",
+        endless.items
+    );
     let until = parse(
         Path::new("u.ics"),
         "BEGIN:VEVENT\nUID:u\nDTSTART:20300101T000000Z\nRRULE:FREQ=SECONDLY;UNTIL=20300102T000000Z\nEND:VEVENT\n",
