@@ -176,7 +176,10 @@ fn repairs_and_flags<'a>(
     };
     let repaired: Vec<_> = b.items.iter().filter(|i| !i.repairs.is_empty()).collect();
     if !repaired.is_empty() || !b.notes.is_empty() {
-        let mut list = column![text(format!("Repaired while reading ({}):", repaired.len()))].spacing(2);
+        // Padded on the right so the scroll bar covers no text.
+        let mut list = column![text(format!("Repaired while reading ({}):", repaired.len()))]
+            .spacing(2)
+            .padding([0, 14]);
         for i in repaired.iter().take(LIST_LIMIT) {
             list = list.push(text(format!("{}: {}", at(i), i.repairs.join("; "))).size(13));
         }
@@ -191,7 +194,8 @@ fn repairs_and_flags<'a>(
             "{} entries could hurt the server or be misread; they are skipped unless you confirm them:",
             flagged.len()
         ))]
-        .spacing(2);
+        .spacing(2)
+        .padding([0, 14]);
         for i in flagged.iter().take(LIST_LIMIT) {
             list =
                 list.push(text(format!("{}: {}", at(i), i.flags.join("; "))).size(13).style(style::changed));
