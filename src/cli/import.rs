@@ -137,6 +137,9 @@ pub async fn run(paths: &Paths, args: ImportArgs) -> anyhow::Result<i32> {
     Ok(if report.is_complete() { 0 } else { EXIT_INCOMPLETE })
 }
 
+/// Repaired entries listed before the import starts.
+const SHOWN: usize = 20;
+
 fn describe(p: &Preview, items: &[source::Item], import_flagged: bool) {
     let range = match (p.first, p.last) {
         (Some(a), Some(b)) => format!(", {} to {}", a.format("%Y-%m-%d"), b.format("%Y-%m-%d")),
@@ -155,8 +158,13 @@ fn describe(p: &Preview, items: &[source::Item], import_flagged: bool) {
     let at = |i: &source::Item| {
         format!("{}:{} {}", i.file.display(), i.line, i.summary.as_deref().unwrap_or("(no title)"))
     };
-    for i in items.iter().filter(|i| !i.repairs.is_empty()) {
+    // A feed repaired throughout would flood the terminal: the report lists each.
+    let repaired: Vec<&source::Item> = items.iter().filter(|i| !i.repairs.is_empty()).collect();
+    for i in repaired.iter().take(SHOWN) {
         eprintln!("repaired: {}: {}", at(i), i.repairs.join("; "));
+    }
+    if repaired.len() > SHOWN {
+        eprintln!("…and {} more repaired (the report lists each)", repaired.len() - SHOWN);
     }
     if p.flagged > 0 {
         let what = if import_flagged {

@@ -176,10 +176,7 @@ impl Report {
 /// names (RFC 4791 §5.3.2, RFC 4918 §16), else the error as it is.
 pub fn refusal(e: &caldav::Error) -> String {
     const WORDS: [(&str, &str); 10] = [
-        (
-            "valid-calendar-data",
-            "the server can't read this entry's data (often a time zone it doesn't know or a value it rejects)",
-        ),
+        ("valid-calendar-data", "the server found this entry's data invalid"),
         (
             "valid-calendar-object-resource",
             "the server doesn't accept this entry as it is written (say, a series whose parts disagree)",
@@ -304,10 +301,9 @@ mod tests {
             words(caldav::Error::Forbidden("supported-calendar-component".into())),
             "refused by the server: this calendar doesn't take this kind of entry (events or tasks): choose another calendar (supported-calendar-component)"
         );
-        assert!(
-            words(caldav::Error::Forbidden("max-resource-size, valid-calendar-data".into()))
-                .contains("larger than this server allows (max-resource-size); the server can't read")
-        );
+        assert!(words(caldav::Error::Forbidden("max-resource-size, valid-calendar-data".into())).contains(
+            "larger than this server allows (max-resource-size); the server found this entry's data invalid"
+        ));
         assert!(
             words(caldav::Error::UnexpectedStatus { status: 413, detail: String::new() })
                 .contains("HTTP 413")
