@@ -70,3 +70,21 @@ impl Preview {
         self.events + self.tasks
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::source::parse;
+    use std::path::Path;
+
+    #[test]
+    fn the_preview_counts_repairs_flags_and_skipped_lines() {
+        let dates = include_str!("../../tests/fixtures/import/repairs/dates.ics");
+        let flagged = include_str!("../../tests/fixtures/import/repairs/flagged.ics");
+        let mut batch = parse(Path::new("dates.ics"), dates);
+        let more = parse(Path::new("flagged.ics"), flagged);
+        batch.items.extend(more.items);
+        let p = Preview::new(&batch, &Identity::default(), &HashSet::new());
+        assert_eq!((p.events, p.repaired, p.flagged, p.notes, p.bad), (5, 2, 2, 1, 0));
+    }
+}

@@ -61,9 +61,20 @@ fn files_view(w: &Wizard) -> Element<'_, Message> {
         "Reading…".to_owned()
     } else {
         match &w.batch {
-            Some(b) if b.bad.is_empty() => format!("{} entries can be imported.", b.items.len()),
             Some(b) => {
-                format!("{} entries can be imported; {} can't (see the preview).", b.items.len(), b.bad.len())
+                let mut s = format!("{} entries can be imported", b.items.len());
+                let flagged = b.items.iter().filter(|i| !i.flags.is_empty()).count();
+                if flagged > 0 {
+                    s.push_str(&format!(", {flagged} of them only if you confirm them"));
+                }
+                if !b.bad.is_empty() {
+                    s.push_str(&format!("; {} can't", b.bad.len()));
+                }
+                if flagged > 0 || !b.bad.is_empty() {
+                    s.push_str(" (see the preview)");
+                }
+                s.push('.');
+                s
             }
             None => String::new(),
         }
