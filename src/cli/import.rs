@@ -43,6 +43,11 @@ pub struct ImportArgs {
     /// reading what will happen instead.
     #[arg(long)]
     pub yes: bool,
+    /// Also import the entries the preview flags (rules a server would
+    /// expand into huge or endless sets, time zones nothing resolves);
+    /// `--yes` does not confirm them.
+    #[arg(long)]
+    pub import_flagged: bool,
     /// Writes at a time (1 to 16).
     #[arg(long, default_value_t = import::DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
@@ -62,6 +67,9 @@ pub async fn run(paths: &Paths, args: ImportArgs) -> anyhow::Result<i32> {
     for bad in &batch.bad {
         eprintln!("cannot import {bad}");
     }
+    for note in &batch.notes {
+        eprintln!("note: {note}");
+    }
     if batch.items.is_empty() {
         anyhow::bail!("nothing to import: no readable event or task in {} file(s)", args.files.len());
     }
@@ -75,11 +83,13 @@ pub async fn run(paths: &Paths, args: ImportArgs) -> anyhow::Result<i32> {
         &engine.uids_in(&calendar.url).into_keys().collect::<HashSet<_>>(),
     );
     if !args.json {
-        describe(&preview);
+        describe(&preview, &batch.items, args.import_flagged);
     }
     let request = ImportRequest {
         items: batch.items,
         bad: batch.bad,
+        notes: batch.notes,
+        import_flagged: args.import_flagged,
         calendar: calendar.url,
         mode: args.scheduling,
         as_address: args.as_address,
@@ -127,7 +137,10 @@ pub async fn run(paths: &Paths, args: ImportArgs) -> anyhow::Result<i32> {
     Ok(if report.is_complete() { 0 } else { EXIT_INCOMPLETE })
 }
 
-fn describe(p: &Preview) {
+/// Repaired entries listed before the import starts.
+const SHOWN: usize = 20;
+
+fn describe(p: &Preview, items: &[source::Item], import_flagged: bool) {
     let range = match (p.first, p.last) {
         (Some(a), Some(b)) => format!(", {} to {}", a.format("%Y-%m-%d"), b.format("%Y-%m-%d")),
         _ => String::new(),
@@ -141,6 +154,28 @@ fn describe(p: &Preview) {
     }
     if !p.duplicates.is_empty() {
         eprintln!("{} already in the calendar", p.duplicates.len());
+    }
+    let at = |i: &source::Item| {
+        format!("{}:{} {}", i.file.display(), i.line, i.summary.as_deref().unwrap_or("(no title)"))
+    };
+    // A feed repaired throughout would flood the terminal: the report lists each.
+    let repaired: Vec<&source::Item> = items.iter().filter(|i| !i.repairs.is_empty()).collect();
+    for i in repaired.iter().take(SHOWN) {
+        eprintln!("repaired: {}: {}", at(i), i.repairs.join("; "));
+    }
+    if repaired.len() > SHOWN {
+        eprintln!("…and {} more repaired (the report lists each)", repaired.len() - SHOWN);
+    }
+    if p.flagged > 0 {
+        let what = if import_flagged {
+            "imported as you confirmed"
+        } else {
+            "held back; --import-flagged imports them"
+        };
+        eprintln!("{} flagged ({what}):", p.flagged);
+        for i in items.iter().filter(|i| !i.flags.is_empty()) {
+            eprintln!("  {}: {}", at(i), i.flags.join("; "));
+        }
     }
 }
 

@@ -24,11 +24,17 @@ pub struct Preview {
     /// UIDs the target calendar already holds.
     pub duplicates: Vec<String>,
     pub bad: usize,
+    /// Entries the reader mended (each says how in `Item::repairs`).
+    pub repaired: usize,
+    /// Entries held back until the person confirms them (`Item::flags`).
+    pub flagged: usize,
+    /// Lines skipped that belong to no entry.
+    pub notes: usize,
 }
 
 impl Preview {
     pub fn new(batch: &Batch, me: &Identity, existing: &HashSet<String>) -> Self {
-        let mut p = Preview { bad: batch.bad.len(), ..Preview::default() };
+        let mut p = Preview { bad: batch.bad.len(), notes: batch.notes.len(), ..Preview::default() };
         let mut people = HashSet::new();
         for item in &batch.items {
             match item.kind {
@@ -49,6 +55,8 @@ impl Preview {
                     p.attendee_of += 1;
                 }
             }
+            p.repaired += usize::from(!item.repairs.is_empty());
+            p.flagged += usize::from(!item.flags.is_empty());
             people.extend(item.attendees.iter().map(|a| crate::ical::identity::normalize(a)));
             if existing.contains(&item.uid) {
                 p.duplicates.push(item.uid.clone());
@@ -60,5 +68,23 @@ impl Preview {
 
     pub fn total(&self) -> usize {
         self.events + self.tasks
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::import::source::parse;
+    use std::path::Path;
+
+    #[test]
+    fn the_preview_counts_repairs_flags_and_skipped_lines() {
+        let dates = include_str!("../../tests/fixtures/import/repairs/dates.ics");
+        let flagged = include_str!("../../tests/fixtures/import/repairs/flagged.ics");
+        let mut batch = parse(Path::new("dates.ics"), dates);
+        let more = parse(Path::new("flagged.ics"), flagged);
+        batch.items.extend(more.items);
+        let p = Preview::new(&batch, &Identity::default(), &HashSet::new());
+        assert_eq!((p.events, p.repaired, p.flagged, p.notes, p.bad), (5, 2, 2, 1, 0));
     }
 }

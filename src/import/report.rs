@@ -10,7 +10,7 @@ use url::Url;
 
 use super::plan::Method;
 use super::source::Bad;
-use crate::caldav::SchedulingMode;
+use crate::caldav::{self, SchedulingMode};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(tag = "result", content = "reason", rename_all = "kebab-case")]
@@ -33,6 +33,10 @@ pub struct Entry {
     pub outcome: Outcome,
     /// Done by an earlier, interrupted run of the same import.
     pub earlier: bool,
+    /// What the reader mended in it, in words.
+    pub repairs: Vec<String>,
+    /// Why it needed the person's confirmation (empty: it didn't).
+    pub flags: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -42,6 +46,8 @@ pub struct Report {
     pub method: Method,
     pub entries: Vec<Entry>,
     pub bad: Vec<Bad>,
+    /// Lines skipped that belong to no entry (stray text, broken X- lines).
+    pub notes: Vec<Bad>,
     pub cancelled: bool,
     #[serde(serialize_with = "seconds")]
     pub elapsed: Duration,
@@ -135,13 +141,74 @@ impl Report {
         section(&mut out, "Not imported yet", &|o| (*o == Outcome::NotStarted).then(String::new));
         section(&mut out, "Updated", &|o| (*o == Outcome::Updated).then(String::new));
         section(&mut out, "Imported", &|o| (*o == Outcome::Imported).then(String::new));
+        let repaired: Vec<&Entry> = self.entries.iter().filter(|e| !e.repairs.is_empty()).collect();
+        if !repaired.is_empty() {
+            let _ = writeln!(out, "\nRepaired while reading ({}):", repaired.len());
+            for e in repaired {
+                let name = e.summary.as_deref().unwrap_or("(no title)");
+                let _ = writeln!(
+                    out,
+                    "  {}:{} {name} [{}]: {}",
+                    e.file.display(),
+                    e.line,
+                    e.uid,
+                    e.repairs.join("; ")
+                );
+            }
+        }
         if !self.bad.is_empty() {
             let _ = writeln!(out, "\nCould not be read ({}):", self.bad.len());
             for b in &self.bad {
                 let _ = writeln!(out, "  {b}");
             }
         }
+        if !self.notes.is_empty() {
+            let _ = writeln!(out, "\nSkipped lines ({}):", self.notes.len());
+            for n in &self.notes {
+                let _ = writeln!(out, "  {n}");
+            }
+        }
         out
+    }
+}
+
+/// A server's refusal in words a person can act on: the precondition it
+/// names (RFC 4791 §5.3.2, RFC 4918 §16), else the error as it is.
+pub fn refusal(e: &caldav::Error) -> String {
+    const WORDS: [(&str, &str); 10] = [
+        ("valid-calendar-data", "the server found this entry's data invalid"),
+        (
+            "valid-calendar-object-resource",
+            "the server doesn't accept this entry as it is written (say, a series whose parts disagree)",
+        ),
+        (
+            "supported-calendar-component",
+            "this calendar doesn't take this kind of entry (events or tasks): choose another calendar",
+        ),
+        ("supported-calendar-data", "the server doesn't take iCalendar data in this form"),
+        ("max-resource-size", "the entry is larger than this server allows"),
+        ("min-date-time", "the entry's dates are earlier than this server accepts"),
+        ("max-date-time", "the entry's dates are later than this server accepts"),
+        ("max-instances", "the entry repeats more often than this server allows"),
+        ("max-attendees-per-instance", "the entry has more attendees than this server allows"),
+        ("no-uid-conflict", "another entry on the server already uses this UID"),
+    ];
+    let (detail, status) = match e {
+        caldav::Error::Forbidden(d) => (d.as_str(), 403),
+        caldav::Error::UnexpectedStatus { status, detail } => (detail.as_str(), *status),
+        _ => return e.to_string(),
+    };
+    // In the server's order.
+    let words: Vec<String> = detail
+        .split([',', ' '])
+        .filter_map(|d| WORDS.iter().find(|(condition, _)| d.trim() == *condition))
+        .map(|(condition, words)| format!("{words} ({condition})"))
+        .collect();
+    match (words.is_empty(), status) {
+        (false, _) => format!("refused by the server: {}", words.join("; ")),
+        (true, 413) => "refused by the server: the entry is larger than it allows (HTTP 413)".into(),
+        (true, 415) => "refused by the server: it doesn't take iCalendar data in this form (HTTP 415)".into(),
+        _ => e.to_string(),
     }
 }
 
@@ -165,6 +232,8 @@ mod tests {
             line: 3,
             outcome,
             earlier: false,
+            repairs: Vec::new(),
+            flags: Vec::new(),
         };
         let r = Report {
             calendar: Url::parse("https://h/cal/").unwrap(),
@@ -181,6 +250,7 @@ mod tests {
                 uid: None,
                 problem: "VEVENT has no DTSTART".into(),
             }],
+            notes: Vec::new(),
             cancelled: false,
             elapsed: Duration::from_secs(2),
             journal: "j".into(),
@@ -193,5 +263,51 @@ mod tests {
         let json = serde_json::to_value(&r).unwrap();
         assert_eq!(json["entries"][1]["result"], "failed");
         assert_eq!(json["entries"][1]["reason"], "403 Forbidden");
+    }
+
+    #[test]
+    fn repairs_notes_and_refusals_are_said_in_words() {
+        let entry = Entry {
+            uid: "h".into(),
+            summary: Some("Holiday".into()),
+            file: "a.ics".into(),
+            line: 4,
+            outcome: Outcome::Imported,
+            earlier: false,
+            repairs: vec!["DTSTART read as a date".into(), "DTEND read as a date".into()],
+            flags: Vec::new(),
+        };
+        let note = Bad { file: "a.ics".into(), line: 1, uid: None, problem: "skipped line outside".into() };
+        let r = Report {
+            calendar: Url::parse("https://h/cal/").unwrap(),
+            mode: SchedulingMode::None,
+            method: Method::Plain,
+            entries: vec![entry.clone()],
+            bad: Vec::new(),
+            notes: vec![note],
+            cancelled: false,
+            elapsed: Duration::from_secs(1),
+            journal: "j".into(),
+        };
+        let text = r.to_text();
+        assert!(text.contains("Repaired while reading (1):\n  a.ics:4 Holiday [h]: DTSTART read as a date; DTEND read as a date"), "{text}");
+        assert!(text.contains("Skipped lines (1):\n  a.ics:1: skipped line outside"), "{text}");
+        assert!(r.is_complete(), "a note is no failure");
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(json["entries"][0]["repairs"][1], "DTEND read as a date");
+
+        let words = |e: caldav::Error| refusal(&e);
+        assert_eq!(
+            words(caldav::Error::Forbidden("supported-calendar-component".into())),
+            "refused by the server: this calendar doesn't take this kind of entry (events or tasks): choose another calendar (supported-calendar-component)"
+        );
+        assert!(words(caldav::Error::Forbidden("max-resource-size, valid-calendar-data".into())).contains(
+            "larger than this server allows (max-resource-size); the server found this entry's data invalid"
+        ));
+        assert!(
+            words(caldav::Error::UnexpectedStatus { status: 413, detail: String::new() })
+                .contains("HTTP 413")
+        );
+        assert_eq!(words(caldav::Error::Timeout), "the server did not answer in time");
     }
 }

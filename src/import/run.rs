@@ -12,7 +12,7 @@ use url::Url;
 
 use super::journal::{Journal, Step};
 use super::plan::Plan;
-use super::report::{Entry, Outcome, Report};
+use super::report::{Entry, Outcome, Report, refusal};
 use super::source::{Bad, Item, fnv1a_64};
 use crate::caldav::{self, Client, Get, Precondition, Put};
 use crate::ical::Document;
@@ -30,6 +30,10 @@ pub struct Job {
     pub items: Vec<Item>,
     /// Entries the files held that can't be imported (reported as they are).
     pub bad: Vec<Bad>,
+    /// Lines the reader skipped that belong to no entry (reported as they are).
+    pub notes: Vec<Bad>,
+    /// Entries with flags are written only when the person confirmed them.
+    pub import_flagged: bool,
     /// UIDs already in the target calendar, and where.
     pub existing: HashMap<String, Url>,
     pub update_duplicates: bool,
@@ -171,6 +175,8 @@ pub async fn run(
                 line: item.line,
                 outcome,
                 earlier,
+                repairs: item.repairs.clone(),
+                flags: item.flags.clone(),
             }
         })
         .collect();
@@ -182,6 +188,7 @@ pub async fn run(
         method: job.plan.method,
         entries,
         bad: job.bad.clone(),
+        notes: job.notes.clone(),
         cancelled,
         elapsed: started.elapsed(),
         journal: job.journal.path().to_owned(),
@@ -206,6 +213,12 @@ async fn write_one(shared: &Shared, item: &Item) -> Result<(Outcome, bool), Stor
         (Some(Step::Imported), Some(_)) => return Ok((Outcome::Imported, true)),
         (Some(Step::Updated), Some(_)) => return Ok((Outcome::Updated, true)),
         _ => {}
+    }
+    // What could hurt the server or be misread waits for the person's yes.
+    if !item.flags.is_empty() && !job.import_flagged {
+        let reason = format!("held back until you confirm it: {}", item.flags.join("; "));
+        job.journal.record(&item.uid, Step::Skipped, Some(&reason))?;
+        return Ok((Outcome::Skipped(reason), false));
     }
     // An earlier run wrote (or began to write) this UID: finding it now is
     // finding our own write.
@@ -256,7 +269,7 @@ async fn create(shared: &Shared, item: &Item, ours: bool) -> Outcome {
                 match put_new(shared, &fallback, &data).await {
                     (Ok(()), _) => Outcome::Imported,
                     (Err(e), true) if e.is_transient() => stored_or_failed(shared, item, &fallback, e).await,
-                    (Err(e), _) => Outcome::Failed(e.to_string()),
+                    (Err(e), _) => Outcome::Failed(refusal(&e)),
                 }
             }
         },
@@ -270,7 +283,7 @@ async fn create(shared: &Shared, item: &Item, ours: bool) -> Outcome {
         (Err(caldav::Error::UidConflict { existing: None }), _) => {
             Outcome::Skipped("the UID is already used by another event on this server".into())
         }
-        (Err(e), _) => Outcome::Failed(e.to_string()),
+        (Err(e), _) => Outcome::Failed(refusal(&e)),
     }
 }
 
@@ -279,7 +292,7 @@ async fn create(shared: &Shared, item: &Item, ours: bool) -> Outcome {
 async fn stored_or_failed(shared: &Shared, item: &Item, url: &Url, error: caldav::Error) -> Outcome {
     match uid_at(shared, url).await {
         Some(uid) if uid == item.uid => Outcome::Imported,
-        _ => Outcome::Failed(error.to_string()),
+        _ => Outcome::Failed(refusal(&error)),
     }
 }
 
@@ -365,7 +378,7 @@ async fn duplicate(shared: &Shared, item: &Item, href: &Url) -> Outcome {
         Err(caldav::Error::EtagMismatch) => {
             Outcome::Failed("it changed on the server during the import; run the import again".into())
         }
-        Err(e) => Outcome::Failed(e.to_string()),
+        Err(e) => Outcome::Failed(refusal(&e)),
     }
 }
 

@@ -13,6 +13,9 @@ use chrono::{DateTime, Utc};
 use crate::ical::lines::Document;
 
 mod entries;
+mod repair;
+mod windows_zones;
+mod zones;
 use entries::{group_by_uid, make_item, read_entry, read_zone};
 
 /// Files larger than this are refused whole (a calendar export is rarely
@@ -50,6 +53,11 @@ pub struct Item {
     /// from the file (defaults if missing), no METHOD, the VTIMEZONEs the
     /// item's TZIDs name, then the item's components, CRLF line endings.
     pub data: String,
+    /// What the reader mended, in words ("DTSTART read as a date").
+    pub repairs: Vec<String>,
+    /// Why a server could choke on it or misread it: imported only when the
+    /// person confirms (`--import-flagged`, or the wizard's checkbox).
+    pub flags: Vec<String>,
 }
 
 /// An entry that can't be imported.
@@ -77,6 +85,9 @@ impl std::fmt::Display for Bad {
 pub struct Batch {
     pub items: Vec<Item>,
     pub bad: Vec<Bad>,
+    /// Lines skipped that belong to no entry (stray text outside any
+    /// VCALENDAR, a broken `X-` line of the calendar): said, not failed.
+    pub notes: Vec<Bad>,
 }
 
 /// Reads and checks every file (I/O errors become [`Bad`] entries for that file).
@@ -97,8 +108,10 @@ pub fn read_files(paths: &[PathBuf]) -> Batch {
             Err(problem) => Batch {
                 items: Vec::new(),
                 bad: vec![Bad { file: path.clone(), line: 0, uid: None, problem }],
+                notes: Vec::new(),
             },
         };
+        batch.notes.extend(found.notes);
         let mut bad = found.bad;
         for item in found.items {
             match uids.get(&item.uid) {
@@ -133,6 +146,7 @@ pub fn parse(file: &Path, text: &str) -> Batch {
         return Batch {
             items: Vec::new(),
             bad: vec![Bad { file: file.to_owned(), line: 1, uid: None, problem }],
+            notes: Vec::new(),
         };
     }
     let mut problems = scan.problems;
@@ -149,9 +163,17 @@ pub fn parse(file: &Path, text: &str) -> Batch {
         }
     }
     let groups = group_by_uid(entries, &mut problems);
-    let items = groups.iter().filter_map(|g| make_item(file, g, &scan.calendars, &zones)).collect();
+    let mut built = zones::Built::default();
+    let items =
+        groups.into_iter().filter_map(|g| make_item(file, g, &scan.calendars, &zones, &mut built)).collect();
     problems.sort_by_key(|p| p.line);
-    Batch { items, bad: problems.into_iter().map(|p| p.into_bad(file)).collect() }
+    let mut notes = scan.notes;
+    notes.sort_by_key(|p| p.line);
+    Batch {
+        items,
+        bad: problems.into_iter().map(|p| p.into_bad(file)).collect(),
+        notes: notes.into_iter().map(|p| p.into_bad(file)).collect(),
+    }
 }
 
 /// FNV-1a, 64 bits: a hash that stays the same across runs, platforms and
@@ -267,8 +289,9 @@ fn mark(text: &str) -> Mark {
     }
 }
 
-fn is_begin_calendar(line: &Logical) -> bool {
-    matches!(mark(&line.text), Mark::Begin(name) if name == "VCALENDAR")
+/// A BEGIN where reading outside a calendar picks up again.
+fn is_resync_begin(line: &Logical) -> bool {
+    matches!(mark(&line.text), Mark::Begin(name) if TOP_LEVEL.contains(&name.as_str()))
 }
 
 /// Where a resync may pick up after a broken component.
@@ -306,6 +329,8 @@ struct Header {
     version: Option<String>,
     prodid: Option<String>,
     calscale: Option<String>,
+    /// X-WR-TIMEZONE's value: the zone of the calendar's floating times.
+    time_zone: Option<String>,
 }
 
 /// One component directly inside a VCALENDAR, as written.
@@ -321,6 +346,8 @@ struct Chunk {
     calendar: usize,
     /// Its UID as written, if any.
     uid: Option<String>,
+    /// Written with no VCALENDAR around it.
+    bare: bool,
 }
 
 impl Chunk {
@@ -328,13 +355,43 @@ impl Chunk {
         Problem { line: self.line, uid: self.uid.clone(), problem: problem.into() }
     }
 
-    /// The chunk alone in a VCALENDAR; errors name file lines.
-    fn parse(&self) -> Result<Document, Problem> {
-        Document::parse(&format!("{WRAP_BEGIN}{}{WRAP_END}", self.text)).map_err(|e| {
+    /// The chunk alone in a VCALENDAR, with its broken `X-` lines and
+    /// parameters left out (each said in the notes); errors name file lines.
+    fn parse(&self) -> Result<(Document, Vec<String>), Problem> {
+        // Physical lines with their file line numbers, so that lines left
+        // out don't shift the numbers errors name.
+        let mut lines: Vec<(usize, String)> =
+            self.text.split_inclusive('\n').enumerate().map(|(k, l)| (self.line + k, l.to_owned())).collect();
+        let mut notes = Vec::new();
+        loop {
+            let text: String = lines.iter().map(|(_, l)| l.as_str()).collect();
+            let e = match Document::parse(&format!("{WRAP_BEGIN}{text}{WRAP_END}")) {
+                Ok(doc) => return Ok((doc, notes)),
+                Err(e) => e,
+            };
             // Line 1 is the wrapper; line 2 is the chunk's BEGIN.
-            let line = self.line + e.line.saturating_sub(2);
-            self.problem(format!("line {line}: {}", e.problem))
-        })
+            let k = e.line.saturating_sub(2).min(lines.len().saturating_sub(1));
+            let line = lines.get(k).map_or(self.line, |l| l.0);
+            let refused = self.problem(format!("line {line}: {}", e.problem));
+            let span = 1 + lines[k + 1..].iter().take_while(|(_, l)| l.starts_with([' ', '\t'])).count();
+            let logical: String = lines[k..k + span]
+                .iter()
+                .enumerate()
+                .map(|(n, (_, l))| {
+                    let l = l.trim_end_matches(['\r', '\n']);
+                    if n > 0 { &l[1..] } else { l }
+                })
+                .collect();
+            let Some(fix) = repair::mend(&logical) else { return Err(refused) };
+            notes.push(fix.note());
+            let replacement = match fix {
+                repair::Fix::Drop(_) => Vec::new(),
+                repair::Fix::Replace { line: text, .. } => {
+                    vec![(line, format!("{}\r\n", crate::ical::lines::fold(&text, "\r\n")))]
+                }
+            };
+            lines.splice(k..k + span, replacement);
+        }
     }
 }
 
@@ -380,6 +437,10 @@ struct Scan {
     calendars: Vec<Header>,
     chunks: Vec<Chunk>,
     problems: Vec<Problem>,
+    /// Lines skipped that belong to no entry.
+    notes: Vec<Problem>,
+    /// The calendar that components written without one belong to.
+    bare: Option<usize>,
 }
 
 impl Scan {
@@ -403,12 +464,24 @@ impl Scan {
                     in_calendar = true;
                     i + 1
                 }
+                // A component with no VCALENDAR around it (web sites and
+                // scripts write them): read as if it had one.
+                (false, Mark::Begin(name)) if TOP_LEVEL.contains(&name.as_str()) => {
+                    let calendar = *scan.bare.get_or_insert_with(|| {
+                        scan.calendars.push(Header::default());
+                        scan.calendars.len() - 1
+                    });
+                    scan.component(&lines, &physical, i, name, calendar, true)
+                }
                 (false, _) => scan.outside(&lines, i),
                 (true, Mark::End(name)) if name == "VCALENDAR" => {
                     in_calendar = false;
                     i + 1
                 }
-                (true, Mark::Begin(name)) => scan.component(&lines, &physical, i, name),
+                (true, Mark::Begin(name)) => {
+                    let calendar = scan.calendars.len().saturating_sub(1);
+                    scan.component(&lines, &physical, i, name, calendar, false)
+                }
                 (true, Mark::End(name)) => {
                     let problem = format!("END:{name} without BEGIN:{name}");
                     scan.problems.push(Problem { line: line.number, uid: None, problem });
@@ -423,18 +496,30 @@ impl Scan {
         scan
     }
 
-    /// Text outside any VCALENDAR: one report, then on to the next one.
+    /// Text outside any VCALENDAR or component: skipped with one note,
+    /// on to the next component or calendar.
     fn outside(&mut self, lines: &[Logical], i: usize) -> usize {
         let line = &lines[i];
         let excerpt: String = line.text.chars().take(40).collect();
-        let problem = format!("{excerpt:?} is outside BEGIN:VCALENDAR … END:VCALENDAR");
-        self.problems.push(Problem { line: line.number, uid: None, problem });
-        lines.iter().skip(i + 1).position(is_begin_calendar).map_or(lines.len(), |p| i + 1 + p)
+        let next = lines.iter().skip(i + 1).position(is_resync_begin).map_or(lines.len(), |p| i + 1 + p);
+        let count = lines[i..next].iter().filter(|l| !l.text.trim().is_empty()).count();
+        let lines_word = if count == 1 { "line".to_owned() } else { format!("{count} lines") };
+        let problem = format!("skipped {lines_word} outside BEGIN:VCALENDAR … END:VCALENDAR ({excerpt:?})");
+        self.notes.push(Problem { line: line.number, uid: None, problem });
+        next
     }
 
     /// A component inside the calendar: a chunk if it closes properly, else
     /// a problem and a resync at the next top-level component.
-    fn component(&mut self, lines: &[Logical], physical: &[&str], i: usize, name: String) -> usize {
+    fn component(
+        &mut self,
+        lines: &[Logical],
+        physical: &[&str],
+        i: usize,
+        name: String,
+        calendar: usize,
+        bare: bool,
+    ) -> usize {
         let begin = &lines[i];
         match find_end(lines, i, &name) {
             Closing::At(j) => {
@@ -443,9 +528,10 @@ impl Scan {
                 self.chunks.push(Chunk {
                     text: raw_text(physical, begin.number - 1, count),
                     line: begin.number,
-                    calendar: self.calendars.len().saturating_sub(1),
+                    calendar,
                     uid: uid_in(&lines[i + 1..j]),
                     name,
+                    bare,
                 });
                 j + 1
             }
@@ -467,18 +553,30 @@ impl Scan {
     /// A property of the VCALENDAR itself: keep the ones items copy.
     fn calendar_line(&mut self, line: &Logical, physical: &[&str]) {
         let raw = raw_text(physical, line.number - 1, line.span);
-        let name = match Document::parse(&format!("{WRAP_BEGIN}{raw}{WRAP_END}")) {
-            Ok(doc) => doc.calendar().and_then(|c| c.props().next()).map(|l| l.name.clone()),
+        let prop = match Document::parse(&format!("{WRAP_BEGIN}{raw}{WRAP_END}")) {
+            Ok(doc) => doc.calendar().and_then(|c| c.props().next()).cloned(),
             Err(e) => {
-                self.problems.push(Problem { line: line.number, uid: None, problem: e.problem });
+                let problem = match repair::mend(&line.text) {
+                    Some(fix @ repair::Fix::Drop(_)) => {
+                        self.notes.push(Problem { line: line.number, uid: None, problem: fix.note() });
+                        return;
+                    }
+                    _ => e.problem,
+                };
+                self.problems.push(Problem { line: line.number, uid: None, problem });
                 return;
             }
         };
         let Some(header) = self.calendars.last_mut() else { return };
-        let slot = match name.as_deref() {
-            Some("VERSION") => &mut header.version,
-            Some("PRODID") => &mut header.prodid,
-            Some("CALSCALE") => &mut header.calscale,
+        let Some(prop) = prop else { return };
+        let slot = match prop.name.as_str() {
+            "VERSION" => &mut header.version,
+            "PRODID" => &mut header.prodid,
+            "CALSCALE" => &mut header.calscale,
+            "X-WR-TIMEZONE" => {
+                header.time_zone.get_or_insert(prop.value.trim().to_owned());
+                return;
+            }
             _ => return,
         };
         slot.get_or_insert(raw);

@@ -17,6 +17,10 @@ use crate::import::{self, Bad, Item, Job, journal};
 pub struct ImportRequest {
     pub items: Vec<Item>,
     pub bad: Vec<Bad>,
+    /// Lines the reader skipped that belong to no entry.
+    pub notes: Vec<Bad>,
+    /// The person confirmed the flagged entries (`--import-flagged`).
+    pub import_flagged: bool,
     pub calendar: Url,
     pub mode: SchedulingMode,
     /// `Schedule-User-Address`; must be one of the principal's addresses.
@@ -121,6 +125,8 @@ impl Engine {
             calendar: calendar.url,
             items: req.items,
             bad: req.bad,
+            notes: req.notes,
+            import_flagged: req.import_flagged,
             existing,
             update_duplicates: req.update_duplicates,
             loud_updates_confirmed: req.confirmed,

@@ -63,6 +63,8 @@ pub struct Wizard {
     pub as_address: Option<String>,
     /// "Send invitations" confirmed where nothing can keep a server quiet.
     pub confirmed: bool,
+    /// The person confirmed the entries the preview flags.
+    pub import_flagged: bool,
     pub progress: Option<Progress>,
     pub cancelling: bool,
     pub outcome: Option<Result<Box<Report>, String>>,
@@ -83,6 +85,7 @@ pub enum Message {
     Mode(SchedulingMode),
     As(String),
     Confirm(bool),
+    ImportFlagged(bool),
     Next,
     Back,
     Start,
@@ -213,6 +216,10 @@ impl Wizard {
                 self.confirmed = b;
                 None
             }
+            Message::ImportFlagged(b) => {
+                self.import_flagged = b;
+                None
+            }
             Message::Next => {
                 self.step = match self.step {
                     Step::Files => Step::Preview,
@@ -273,6 +280,7 @@ impl Wizard {
     fn read_files(&mut self) -> Task<Message> {
         self.batch = None;
         self.preview = None;
+        self.import_flagged = false;
         if self.files.is_empty() {
             self.reading = false;
             return Task::none();
@@ -291,6 +299,7 @@ impl Wizard {
                         uid: None,
                         problem: format!("reading stopped unexpectedly: {e}"),
                     }],
+                    notes: Vec::new(),
                 });
                 (files, batch)
             },
@@ -384,6 +393,8 @@ impl Wizard {
         let request = ImportRequest {
             items: batch.items.clone(),
             bad: batch.bad.clone(),
+            notes: batch.notes.clone(),
+            import_flagged: self.import_flagged,
             calendar: target.calendar.clone(),
             mode,
             as_address: self.as_address.clone(),

@@ -184,6 +184,8 @@ async fn one_run(
         calendar: calendar.clone(),
         items: items.to_vec(),
         bad: Vec::new(),
+        notes: Vec::new(),
+        import_flagged: false,
         existing: HashMap::new(),
         update_duplicates: false,
         loud_updates_confirmed: false,

@@ -36,6 +36,7 @@ use convene::caldav::{
 };
 use convene::ical::identity::normalize;
 use convene::ical::lines::{Component, Item};
+use convene::ical::repeat::BOUNDS;
 use convene::ical::{Answer, Document, Identity, Reply, diff::diff, invitation, occurrence, reply};
 use convene::import::source;
 use http::HeaderMap;
@@ -43,9 +44,6 @@ use url::Url;
 
 /// Inputs per reader in plain `cargo test` (a debug build): a few seconds.
 const QUICK: u64 = 1000;
-
-/// The expansion's upper bound per event (`occurrence::MAX_PER_EVENT`).
-const MAX_PER_EVENT: usize = 1000;
 
 /// An input still running after this long is reported (not failed: the
 /// figure is for finding hangs, not for timing).
@@ -79,8 +77,8 @@ impl Rng {
         self.below(n) == 0
     }
 
-    fn pick<'a, T>(&mut self, xs: &'a [T]) -> &'a T {
-        &xs[self.below(xs.len())]
+    fn pick<T: Clone>(&mut self, xs: &[T]) -> T {
+        xs[self.below(xs.len())].clone()
     }
 
     /// How many of something: mostly a few, now and then very many.
@@ -191,7 +189,7 @@ const XML_TEXTS: &[&str] = &[
 fn xml_text(rng: &mut Rng) -> String {
     let mut s = String::new();
     for _ in 0..1 + rng.below(3) {
-        s.push_str(*rng.pick(XML_TEXTS));
+        s.push_str(rng.pick(XML_TEXTS));
     }
     if rng.one_in(200) {
         s = s.repeat(1 + rng.below(2000));
@@ -207,8 +205,8 @@ fn budget(rng: &mut Rng) -> usize {
 
 /// A multistatus, a `DAV:error` or an element soup.
 fn gen_xml(rng: &mut Rng) -> Vec<u8> {
-    let d = *rng.pick(&["d", "D", "ns0", "", "x"]);
-    let c = *rng.pick(&["c", "C", "cal", "ns1"]);
+    let d = rng.pick(&["d", "D", "ns0", "", "x"]);
+    let c = rng.pick(&["c", "C", "cal", "ns1"]);
     let tag = |p: &str, n: &str| if p.is_empty() { n.to_owned() } else { format!("{p}:{n}") };
     let xmlns = |p: &str| if p.is_empty() { "xmlns".to_owned() } else { format!("xmlns:{p}") };
     let mut s = String::new();
@@ -216,7 +214,7 @@ fn gen_xml(rng: &mut Rng) -> Vec<u8> {
         s.push('\u{FEFF}');
     }
     if !rng.one_in(4) {
-        let enc = *rng.pick(&["utf-8", "UTF-8", "UTF-16", "ISO-8859-1", "bogus"]);
+        let enc = rng.pick(&["utf-8", "UTF-8", "UTF-16", "ISO-8859-1", "bogus"]);
         s.push_str(&format!("<?xml version=\"1.0\" encoding=\"{enc}\"?>\n"));
     }
     if rng.one_in(30) {
@@ -300,7 +298,7 @@ fn gen_xml(rng: &mut Rng) -> Vec<u8> {
         }
     }
     if rng.one_in(30) {
-        s.push_str(*rng.pick(&["<after/>", "trailing text", "<?pi?>", "\u{0}"]));
+        s.push_str(rng.pick(&["<after/>", "trailing text", "<?pi?>", "\u{0}"]));
     }
     s.into_bytes()
 }
@@ -358,7 +356,7 @@ fn prop(rng: &mut Rng, d: &str, c: &str, long: bool) -> String {
 /// Dates near the expansion window (2030-06/07) mostly, far ones now and then.
 fn date(rng: &mut Rng) -> String {
     match rng.below(20) {
-        0 => (*rng
+        0 => (rng
             .pick(&["19700101", "20000101", "00010101", "99991231", "19000228", "20300229", "20301332"]))
         .to_owned(),
         _ => format!(
@@ -371,7 +369,7 @@ fn date(rng: &mut Rng) -> String {
 }
 
 fn when(rng: &mut Rng, name: &str) -> String {
-    let tz = *rng.pick(&[
+    let tz = rng.pick(&[
         "",
         "",
         ";TZID=Europe/Berlin",
@@ -385,7 +383,7 @@ fn when(rng: &mut Rng, name: &str) -> String {
     let time = format!("T{:02}{:02}{:02}", rng.below(24), rng.below(60), rng.below(60));
     let value = match rng.below(12) {
         0 => date(rng),
-        1 => (*rng.pick(&["2030-01-15", "20300115T1000", "+20300115", "", "20300115T250000Z", "T", "P1D"]))
+        1 => (rng.pick(&["2030-01-15", "20300115T1000", "+20300115", "", "20300115T250000Z", "T", "P1D"]))
             .to_owned(),
         2..=5 => format!("{}{time}", date(rng)),
         _ => format!("{}{time}Z", date(rng)),
@@ -393,27 +391,22 @@ fn when(rng: &mut Rng, name: &str) -> String {
     format!("{name}{tz}:{value}")
 }
 
-fn rrule(rng: &mut Rng, sub_daily_ok: bool) -> String {
-    let freqs: &[&str] = if sub_daily_ok {
-        &["SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "FOO", ""]
-    } else {
-        &["DAILY", "WEEKLY", "MONTHLY", "YEARLY", "FOO", ""]
-    };
+fn rrule(rng: &mut Rng) -> String {
+    let freqs: &[&str] =
+        &["SECONDLY", "MINUTELY", "HOURLY", "DAILY", "WEEKLY", "MONTHLY", "YEARLY", "FOO", ""];
     let mut r = format!("RRULE:FREQ={}", rng.pick(freqs));
     for _ in 0..rng.below(4) {
         r.push(';');
         r.push_str(match rng.below(12) {
-            0 => *rng.pick(&["COUNT=1", "COUNT=10", "COUNT=1000", "COUNT=2000000000", "COUNT=0", "COUNT=-1"]),
-            1 => {
-                *rng.pick(&["UNTIL=20300701T000000Z", "UNTIL=20300701", "UNTIL=19700101T000000Z", "UNTIL=x"])
-            }
-            2 => *rng.pick(&["INTERVAL=1", "INTERVAL=2", "INTERVAL=0", "INTERVAL=1000000"]),
-            3 => *rng.pick(&["BYDAY=MO,TU", "BYDAY=1MO", "BYDAY=-1FR", "BYDAY=53MO", "BYDAY=XX"]),
-            4 => *rng.pick(&["BYMONTHDAY=31", "BYMONTHDAY=-1", "BYMONTHDAY=0"]),
-            5 => *rng.pick(&["BYMONTH=2", "BYMONTH=13", "BYMONTH=6,7"]),
-            6 => *rng.pick(&["BYSETPOS=-1", "BYSETPOS=400"]),
-            7 => *rng.pick(&["BYHOUR=9", "BYHOUR=25", "BYMINUTE=0,30", "BYSECOND=61"]),
-            8 => *rng.pick(&["BYWEEKNO=53", "BYYEARDAY=366", "BYYEARDAY=-1"]),
+            0 => rng.pick(&["COUNT=1", "COUNT=10", "COUNT=1000", "COUNT=2000000000", "COUNT=0", "COUNT=-1"]),
+            1 => rng.pick(&["UNTIL=20300701T000000Z", "UNTIL=20300701", "UNTIL=19700101T000000Z", "UNTIL=x"]),
+            2 => rng.pick(&["INTERVAL=1", "INTERVAL=2", "INTERVAL=0", "INTERVAL=1000000"]),
+            3 => rng.pick(&["BYDAY=MO,TU", "BYDAY=1MO", "BYDAY=-1FR", "BYDAY=53MO", "BYDAY=XX"]),
+            4 => rng.pick(&["BYMONTHDAY=31", "BYMONTHDAY=-1", "BYMONTHDAY=0"]),
+            5 => rng.pick(&["BYMONTH=2", "BYMONTH=13", "BYMONTH=6,7"]),
+            6 => rng.pick(&["BYSETPOS=-1", "BYSETPOS=400"]),
+            7 => rng.pick(&["BYHOUR=9", "BYHOUR=25", "BYMINUTE=0,30", "BYSECOND=61"]),
+            8 => rng.pick(&["BYWEEKNO=53", "BYYEARDAY=366", "BYYEARDAY=-1"]),
             9 => "WKST=SU",
             10 => "X-NAME=1",
             _ => "",
@@ -425,7 +418,7 @@ fn rrule(rng: &mut Rng, sub_daily_ok: bool) -> String {
 fn ical_text(rng: &mut Rng) -> String {
     let mut s = String::new();
     for _ in 0..1 + rng.below(3) {
-        s.push_str(*rng.pick(&[
+        s.push_str(rng.pick(&[
             "Weekly sync",
             "Caf\u{e9} \\, bar\\; baz",
             "\\n\\N\\\\",
@@ -455,13 +448,13 @@ fn gen_ical(rng: &mut Rng) -> Vec<u8> {
         }
         calendar(rng, &mut lines);
     }
-    let eol = *rng.pick(&["\r\n", "\r\n", "\n"]);
+    let eol = rng.pick(&["\r\n", "\r\n", "\n"]);
     let mut out = String::new();
     for line in &lines {
         if rng.one_in(4) {
             // Folded at an odd width (on character boundaries).
             let width = 1 + rng.below(80);
-            let cont = *rng.pick(&[" ", "\t"]);
+            let cont = rng.pick(&[" ", "\t"]);
             let mut n = 0;
             for ch in line.chars() {
                 if n >= width {
@@ -491,7 +484,7 @@ fn calendar(rng: &mut Rng, lines: &mut Vec<String>) {
     }
     if rng.one_in(3) {
         lines.push(
-            (*rng.pick(&["METHOD:REQUEST", "METHOD:CANCEL", "CALSCALE:GREGORIAN", "X-WR-CALNAME:x"])).into(),
+            (rng.pick(&["METHOD:REQUEST", "METHOD:CANCEL", "CALSCALE:GREGORIAN", "X-WR-CALNAME:x"])).into(),
         );
     }
     if rng.one_in(4) {
@@ -524,7 +517,7 @@ fn calendar(rng: &mut Rng, lines: &mut Vec<String>) {
         if lines.len() > budget {
             break;
         }
-        let kind = *rng.pick(&["VEVENT", "VEVENT", "VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "X-THING"]);
+        let kind = rng.pick(&["VEVENT", "VEVENT", "VEVENT", "VTODO", "VJOURNAL", "VFREEBUSY", "X-THING"]);
         lines.push(format!("BEGIN:{kind}"));
         if !rng.one_in(10) {
             let u = if rng.one_in(2) { uid.clone() } else { format!("u{i}-{}", rng.below(1000)) };
@@ -532,11 +525,6 @@ fn calendar(rng: &mut Rng, lines: &mut Vec<String>) {
         }
         lines.push("DTSTAMP:20300101T000000Z".into());
         let start = when(rng, "DTSTART");
-        let start_value = start.rsplit(':').next().unwrap_or("").to_owned();
-        // Sub-daily rules start inside the window: a far start is issue 11
-        // item 1 (see `KNOWN_SLOW`).
-        let near =
-            start_value.starts_with("2030") && start_value.get(4..6).is_some_and(|m| m == "06" || m == "07");
         if !rng.one_in(15) {
             lines.push(start);
         }
@@ -550,7 +538,7 @@ fn calendar(rng: &mut Rng, lines: &mut Vec<String>) {
             _ => {}
         }
         if rng.one_in(3) {
-            lines.push(rrule(rng, near));
+            lines.push(rrule(rng));
         }
         if rng.one_in(8) {
             lines.push(when(rng, "RDATE"));
@@ -572,7 +560,7 @@ fn calendar(rng: &mut Rng, lines: &mut Vec<String>) {
         }
         if rng.one_in(6) {
             lines.push(
-                (*rng.pick(&[
+                (rng.pick(&[
                     "STATUS:CANCELLED",
                     "STATUS:CONFIRMED",
                     "SEQUENCE:2",
@@ -595,7 +583,7 @@ fn calendar(rng: &mut Rng, lines: &mut Vec<String>) {
             ));
         }
         for _ in 0..rng.count() {
-            let who = *rng.pick(&[
+            let who = rng.pick(&[
                 "mailto:attendee@example.com",
                 "MAILTO:Attendee@EXAMPLE.com",
                 "mailto:ann@example.com",
@@ -603,16 +591,9 @@ fn calendar(rng: &mut Rng, lines: &mut Vec<String>) {
                 "https://cal.example.com/p/ann",
                 "",
             ]);
-            let ps = *rng.pick(&[
-                "NEEDS-ACTION",
-                "ACCEPTED",
-                "DECLINED",
-                "TENTATIVE",
-                "\"ACCEPTED\"",
-                "X-ODD",
-                "",
-            ]);
-            let extra = *rng.pick(&[
+            let ps =
+                rng.pick(&["NEEDS-ACTION", "ACCEPTED", "DECLINED", "TENTATIVE", "\"ACCEPTED\"", "X-ODD", ""]);
+            let extra = rng.pick(&[
                 "",
                 ";RSVP=TRUE",
                 ";CN=\"Chen: Lead\"",
@@ -624,7 +605,7 @@ fn calendar(rng: &mut Rng, lines: &mut Vec<String>) {
         }
         if rng.one_in(5) {
             lines.push(
-                (*rng.pick(&[
+                (rng.pick(&[
                     "X-FOO;X-P=a,\"b,c\":v",
                     "x-lower:case",
                     "BAD NAME:x",
@@ -718,7 +699,7 @@ fn mutate(rng: &mut Rng, mut input: Vec<u8>, other: &[u8]) -> Vec<u8> {
         let at = rng.below(len + 1);
         match rng.below(13) {
             0 if len > 0 => input[at.min(len - 1)] ^= 1 << rng.below(8),
-            1 if len > 0 => input[at.min(len - 1)] = *rng.pick(BYTES),
+            1 if len > 0 => input[at.min(len - 1)] = rng.pick(BYTES),
             2 => {
                 let t = rng.pick(TOKENS).as_bytes();
                 input.splice(at..at, t.iter().copied());
@@ -745,7 +726,7 @@ fn mutate(rng: &mut Rng, mut input: Vec<u8>, other: &[u8]) -> Vec<u8> {
                 if ls.is_empty() {
                     continue;
                 }
-                let (s, e) = *rng.pick(&ls);
+                let (s, e) = rng.pick(&ls);
                 let times = if rng.one_in(50) { 100 + rng.below(2000) } else { 1 + rng.below(10) };
                 let piece = input[s..e].repeat(times);
                 input.splice(e..e, piece);
@@ -753,14 +734,14 @@ fn mutate(rng: &mut Rng, mut input: Vec<u8>, other: &[u8]) -> Vec<u8> {
             9 => {
                 let ls = lines_of(&input);
                 if !ls.is_empty() {
-                    let (s, e) = *rng.pick(&ls);
+                    let (s, e) = rng.pick(&ls);
                     input.drain(s..e);
                 }
             }
             10 => {
                 let ls = lines_of(&input);
                 if ls.len() > 1 {
-                    let (a, b) = (*rng.pick(&ls), *rng.pick(&ls));
+                    let (a, b) = (rng.pick(&ls), rng.pick(&ls));
                     let (first, second) = if a.0 < b.0 { (a, b) } else { (b, a) };
                     if first.1 <= second.0 {
                         let mut out = input[..first.0].to_vec();
@@ -773,7 +754,7 @@ fn mutate(rng: &mut Rng, mut input: Vec<u8>, other: &[u8]) -> Vec<u8> {
                 }
             }
             11 => {
-                let b = *rng.pick(b"A \t<:;\"\\\r\n");
+                let b = rng.pick(b"A \t<:;\"\\\r\n");
                 let n = if rng.one_in(50) { 1000 + rng.below(50_000) } else { rng.below(200) };
                 input.splice(at..at, std::iter::repeat_n(b, n));
             }
@@ -871,7 +852,7 @@ fn check_xml(params: u64, body: &[u8]) -> Result<(), String> {
         let total = f.objects.len() + f.missing.len() + f.failed.len();
         ensure(total <= n / 20 + asked.len() + 1, || format!("{total} multiget results from {n} bytes"))?;
     }
-    let token = (params % 3 == 0).then(|| "http://t/1".to_owned());
+    let token = params.is_multiple_of(3).then(|| "http://t/1".to_owned());
     let _ = SyncCollection { calendar: url.clone(), token }.parse(resp());
     Ok(())
 }
@@ -907,28 +888,6 @@ fn check_invitation(_: u64, input: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
-/// Issue 11 item 1 (fixed on its own branch): sub-daily rules are expanded
-/// by stepping from DTSTART, so a far DTSTART takes minutes. Until that fix
-/// lands, such inputs are counted, not run; set this to false with it.
-const KNOWN_SLOW: bool = true;
-
-fn known_slow(text: &str) -> bool {
-    let upper = text.to_ascii_uppercase();
-    if !KNOWN_SLOW || !["SECONDLY", "MINUTELY", "HOURLY"].iter().any(|f| upper.contains(f)) {
-        return false;
-    }
-    let Ok(doc) = Document::parse(text) else { return false };
-    fn early(c: &Component) -> bool {
-        c.items.iter().any(|i| match i {
-            Item::Prop(l) => l.name == "DTSTART" && l.value.trim().get(..8).is_none_or(|d| d < "20300531"),
-            Item::Child(c) => early(c),
-        })
-    }
-    doc.components.iter().any(early)
-}
-
-static SKIPPED_SLOW: AtomicU64 = AtomicU64::new(0);
-
 fn window(params: u64) -> (chrono::DateTime<Utc>, chrono::DateTime<Utc>) {
     let at = |y, m, d| Utc.with_ymd_and_hms(y, m, d, 0, 0, 0).unwrap();
     match params % 4 {
@@ -940,17 +899,20 @@ fn window(params: u64) -> (chrono::DateTime<Utc>, chrono::DateTime<Utc>) {
 
 fn check_expand(params: u64, input: &[u8]) -> Result<(), String> {
     let text = text_of(input);
-    if known_slow(&text) {
-        SKIPPED_SLOW.fetch_add(1, Ordering::Relaxed);
-        return Ok(());
-    }
     let (from, to) = window(params);
-    let all = occurrence::expand(&text, from, to);
+    let found = occurrence::expand(&text, from, to);
+    let all = &found.occurrences;
     let events = Document::parse(&text)
         .ok()
         .and_then(|d| d.calendar().map(|c| c.children().filter(|c| c.name == "VEVENT").count()));
     let events = events.unwrap_or(0);
-    ensure(all.len() <= MAX_PER_EVENT * events, || format!("{} occurrences of {events} events", all.len()))?;
+    // The work is bounded per event, whatever the rule and its start.
+    ensure(all.len() <= BOUNDS.max_instances * events, || {
+        format!("{} occurrences of {events} events", all.len())
+    })?;
+    ensure(found.steps <= BOUNDS.max_steps * events as u64, || {
+        format!("{} steps for {events} events", found.steps)
+    })?;
     ensure(all.windows(2).all(|w| w[0].start <= w[1].start), || "occurrences out of order".into())
 }
 
@@ -977,7 +939,7 @@ fn check_diff(_: u64, input: &[u8]) -> Result<(), String> {
 /// address one of the document's attendees (or a stranger).
 fn reply_for(params: u64, doc: Option<&Document>) -> Reply {
     let mut rng = Rng::new(params);
-    let answer = *rng.pick(&[Answer::Accept, Answer::Tentative, Answer::Decline]);
+    let answer = rng.pick(&[Answer::Accept, Answer::Tentative, Answer::Decline]);
     let mut attendees = Vec::new();
     let mut starts = Vec::new();
     if let Some(cal) = doc.and_then(|d| d.calendar()) {
@@ -989,14 +951,14 @@ fn reply_for(params: u64, doc: Option<&Document>) -> Reply {
     let me = if attendees.is_empty() || rng.one_in(10) {
         "mailto:attendee@example.com".to_owned()
     } else {
-        rng.pick(&attendees).clone()
+        rng.pick(&attendees)
     };
     let comment = rng.one_in(4).then(|| ical_text(&mut rng));
     let occurrence = match rng.below(4) {
         0 | 1 => None,
         2 if !starts.is_empty() => {
             // Same shape as a DTSTART, a few days later.
-            let s = rng.pick(&starts).clone();
+            let s = rng.pick(&starts);
             let mut bytes = s.into_bytes();
             if bytes.len() >= 8 {
                 bytes[7] = b'0' + rng.below(10) as u8;
@@ -1004,7 +966,7 @@ fn reply_for(params: u64, doc: Option<&Document>) -> Reply {
             Some(String::from_utf8_lossy(&bytes).into_owned())
         }
         _ => Some(
-            (*rng.pick(&["20300611T100000", "20300611T100000Z", "20300611", "", "x", "99991231T235959"]))
+            (rng.pick(&["20300611T100000", "20300611T100000Z", "20300611", "", "x", "99991231T235959"]))
                 .into(),
         ),
     };
@@ -1070,7 +1032,10 @@ fn check_import(_: u64, input: &[u8]) -> Result<(), String> {
     let text = text_of(input);
     let batch = source::parse(Path::new("fuzz.ics"), &text);
     let data: usize = batch.items.iter().map(|i| i.data.len()).sum();
-    let bound = 2 * text.len() + 256 * batch.items.len() + 1024;
+    // A VTIMEZONE the repair builds from the database holds up to 200 years
+    // of transitions (about 60 KB); the file only had to name the zone.
+    let zones: usize = batch.items.iter().map(|i| i.data.matches("BEGIN:VTIMEZONE").count()).sum();
+    let bound = 2 * text.len() + 256 * batch.items.len() + 64 * 1024 * zones + 1024;
     ensure(data <= bound, || {
         format!("{} items hold {data} bytes from {} bytes", batch.items.len(), text.len())
     })?;
@@ -1094,7 +1059,7 @@ fn input(reader: &Reader, seed: u64, index: u64) -> (u64, Vec<u8>) {
     let fresh = |rng: &mut Rng| -> Vec<u8> {
         let seeds = if reader.xml { &c.xml } else { &c.ical };
         if rng.one_in(4) {
-            rng.pick(seeds).clone()
+            rng.pick(seeds)
         } else if reader.xml {
             gen_xml(rng)
         } else {
@@ -1254,14 +1219,8 @@ fn run(reader: &'static Reader, inputs: u64, seed: u64, full: bool) -> String {
     watchdog.join().unwrap();
     let secs = clock.elapsed().as_secs_f64();
     if full {
-        let skipped = SKIPPED_SLOW.load(Ordering::Relaxed);
-        let skipped = if reader.name == "expand" && skipped > 0 {
-            format!(", {skipped} skipped as issue 11 item 1")
-        } else {
-            String::new()
-        };
         println!(
-            "fuzz {:<10} {inputs} inputs ({:.1} MB), {} panics/failures{skipped}, slowest input #{} ({} bytes) {:.1} ms, {:.0} inputs/s, peak RSS {}",
+            "fuzz {:<10} {inputs} inputs ({:.1} MB), {} panics/failures, slowest input #{} ({} bytes) {:.1} ms, {:.0} inputs/s, peak RSS {}",
             reader.name,
             bytes as f64 / 1e6,
             failures.len(),

@@ -547,6 +547,8 @@ async fn a_write_that_timed_out_after_the_server_stored_it_is_reported_imported(
         .prepare_import(convene::sync::ImportRequest {
             items: batch.items,
             bad: batch.bad,
+            notes: batch.notes,
+            import_flagged: false,
             calendar,
             mode: convene::caldav::SchedulingMode::None,
             as_address: None,

@@ -6,11 +6,13 @@ use std::path::Path;
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
+use super::repair::{self, collect_tzids};
+use super::zones::Built;
 use super::{
     Chunk, DEFAULT_PRODID, DEFAULT_VERSION, Header, Item, Kind, Problem, WRAP_BEGIN, WRAP_END, fnv1a_64,
 };
 use crate::ical::event::{self, When};
-use crate::ical::lines::{self, Component, Document, Line};
+use crate::ical::lines::{Component, Document, Line};
 use crate::ical::occurrence::{length, parse_duration};
 use crate::ical::time::to_local;
 
@@ -22,13 +24,25 @@ pub(super) struct Entry {
     recurrence_id: Option<String>,
     line: usize,
     calendar: usize,
-    component: Component,
-    /// The component as written (plus a generated UID), CRLF endings.
-    text: String,
+    /// The component alone in a VCALENDAR wrapper, as written but for a
+    /// generated UID and the repairs.
+    doc: Document,
+    repairs: Vec<String>,
+    flags: Vec<String>,
+}
+
+impl Entry {
+    fn component(&self) -> &Component {
+        // read_entry only makes entries whose wrapper holds the component.
+        self.doc.calendar().and_then(|c| c.children().next()).expect("an entry's component")
+    }
 }
 
 pub(super) fn read_entry(chunk: &Chunk) -> Result<Entry, Problem> {
-    let mut doc = chunk.parse()?;
+    let (mut doc, mut repairs) = chunk.parse()?;
+    if chunk.bare {
+        repairs.insert(0, "read as if inside a VCALENDAR (the file has none around it)".to_owned());
+    }
     let Some(component) = doc.calendar_mut().and_then(|c| c.children_mut().next()) else {
         return Err(chunk.problem(format!("{} is empty", chunk.name)));
     };
@@ -52,16 +66,18 @@ pub(super) fn read_entry(chunk: &Chunk) -> Result<Entry, Problem> {
         }
     };
     let kind = if chunk.name == "VTODO" { Kind::Task } else { Kind::Event };
+    repair::dates(component, kind == Kind::Event, &mut repairs);
     check_entry(kind, component).map_err(|problem| chunk.problem(problem))?;
-    let component = component.clone();
+    let flags = repair::huge_sets(component);
     Ok(Entry {
         kind,
-        recurrence_id: event::recurrence_id(&component),
+        recurrence_id: event::recurrence_id(component),
         uid,
         line: chunk.line,
         calendar: chunk.calendar,
-        text: component_text(&doc),
-        component,
+        doc,
+        repairs,
+        flags,
     })
 }
 
@@ -133,7 +149,8 @@ pub(super) fn is_date_or_date_time(value: &str) -> bool {
 }
 
 pub(super) fn read_zone(chunk: &Chunk, zones: &mut HashMap<String, String>) -> Result<(), Problem> {
-    let doc = chunk.parse()?;
+    // A broken X- line in a zone is left out; the zone's rules are intact.
+    let (doc, _) = chunk.parse()?;
     let zone = doc.calendar().and_then(|c| c.children().next());
     // The property is TEXT (`\,` escapes); the parameters naming it are not.
     let tzid =
@@ -176,25 +193,44 @@ pub(super) fn group_by_uid(entries: Vec<Entry>, problems: &mut Vec<Problem>) -> 
 
 pub(super) fn make_item(
     file: &Path,
-    members: &[Entry],
+    mut members: Vec<Entry>,
     calendars: &[Header],
     zones: &HashMap<String, String>,
+    built: &mut Built,
 ) -> Option<Item> {
+    let header = calendars.get(members.first()?.calendar);
+    let mut docs: Vec<&mut Document> = members.iter_mut().map(|m| &mut m.doc).collect();
+    let settled = repair::settle_zones(&mut docs, header.and_then(|h| h.time_zone.as_deref()), zones, built);
+    let members = &members;
     let first = members.first()?;
     let main = members.iter().find(|m| m.recurrence_id.is_none()).unwrap_or(first);
     let (start, end) = span(members);
+    let mut repairs: Vec<String> = Vec::new();
+    let mut flags: Vec<String> = Vec::new();
+    for note in members.iter().flat_map(|m| &m.repairs).chain(&settled.repairs) {
+        if !repairs.contains(note) {
+            repairs.push(note.clone());
+        }
+    }
+    for flag in members.iter().flat_map(|m| &m.flags).chain(&settled.flags) {
+        if !flags.contains(flag) {
+            flags.push(flag.clone());
+        }
+    }
     Some(Item {
         uid: first.uid.clone(),
         kind: first.kind,
-        summary: event::text(&main.component, "SUMMARY"),
+        summary: event::text(main.component(), "SUMMARY"),
         file: file.to_owned(),
         line: first.line,
         start,
         end,
-        organizer: event::organizer(&main.component).map(|p| p.address),
+        organizer: event::organizer(main.component()).map(|p| p.address),
         attendees: attendees(members),
         has_master: members.iter().any(|m| m.recurrence_id.is_none()),
-        data: calendar_data(members, calendars.get(first.calendar), zones),
+        data: calendar_data(members, header, zones, &settled.vtimezones),
+        repairs,
+        flags,
     })
 }
 
@@ -209,7 +245,7 @@ fn span(members: &[Entry]) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
 }
 
 fn entry_span(entry: &Entry) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-    let c = &entry.component;
+    let c = entry.component();
     let utc = |w: &When| to_local(w).map(|t| t.with_timezone(&Utc));
     match entry.kind {
         Kind::Event => {
@@ -231,7 +267,7 @@ fn entry_span(entry: &Entry) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
 /// ATTENDEE addresses, first spelling of each (compared ignoring case).
 fn attendees(members: &[Entry]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
-    for person in members.iter().flat_map(|m| event::attendees(&m.component)) {
+    for person in members.iter().flat_map(|m| event::attendees(m.component())) {
         if !out.iter().any(|a| a.eq_ignore_ascii_case(&person.address)) {
             out.push(person.address);
         }
@@ -241,39 +277,30 @@ fn attendees(members: &[Entry]) -> Vec<String> {
 
 /// The object to PUT. No METHOD: RFC 4791 §4.1 forbids it in stored objects,
 /// and mailed .ics files usually carry one.
-fn calendar_data(members: &[Entry], header: Option<&Header>, zones: &HashMap<String, String>) -> String {
+fn calendar_data(
+    members: &[Entry],
+    header: Option<&Header>,
+    zones: &HashMap<String, String>,
+    built: &[String],
+) -> String {
     let mut out = String::from(WRAP_BEGIN);
     out.push_str(header.and_then(|h| h.version.as_deref()).unwrap_or(DEFAULT_VERSION));
     out.push_str(header.and_then(|h| h.prodid.as_deref()).unwrap_or(DEFAULT_PRODID));
     out.push_str(header.and_then(|h| h.calscale.as_deref()).unwrap_or_default());
     let mut tzids = Vec::new();
     for m in members {
-        collect_tzids(&m.component, &mut tzids);
+        collect_tzids(m.component(), &mut tzids);
     }
-    // A TZID with no VTIMEZONE in the file stays as it is: servers and
-    // clients know the IANA names.
     for zone in tzids.iter().filter_map(|id| zones.get(id)) {
         out.push_str(zone);
     }
+    // Those the file names without defining them, from the database.
+    for zone in built {
+        out.push_str(zone);
+    }
     for m in members {
-        out.push_str(&m.text);
+        out.push_str(&component_text(&m.doc));
     }
     out.push_str(WRAP_END);
     out
-}
-
-/// TZID parameters anywhere in the component, first use first.
-fn collect_tzids(c: &Component, out: &mut Vec<String>) {
-    for item in &c.items {
-        match item {
-            lines::Item::Prop(line) => {
-                if let Some(id) = line.param("TZID").map(|p| p.value())
-                    && !out.contains(&id)
-                {
-                    out.push(id);
-                }
-            }
-            lines::Item::Child(child) => collect_tzids(child, out),
-        }
-    }
 }

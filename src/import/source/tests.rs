@@ -268,14 +268,22 @@ fn several_calendars_in_one_file_each_keep_their_header() {
     assert_eq!(
         bad_list(&batch),
         [
-            (1, None, "\"stray text before\" is outside BEGIN:VCALENDAR … END:VCALENDAR"),
-            (12, None, "\"BEGIN:VEVENT\" is outside BEGIN:VCALENDAR … END:VCALENDAR"),
             (23, Some("fb"), "free/busy blocks are not imported"),
             (26, None, "END:VEVENT without BEGIN:VEVENT"),
         ]
     );
+    // Stray text is skipped with a note; a bare component between
+    // calendars is read as if it had one of its own.
+    let notes: Vec<(usize, &str)> = batch.notes.iter().map(|n| (n.line, n.problem.as_str())).collect();
+    assert_eq!(notes, [(1, "skipped line outside BEGIN:VCALENDAR … END:VCALENDAR (\"stray text before\")")]);
     let lines: Vec<(&str, usize)> = batch.items.iter().map(|i| (i.uid.as_str(), i.line)).collect();
-    assert_eq!(lines, [("one", 6), ("two", 19)]);
+    assert_eq!(lines, [("one", 6), ("between", 12), ("two", 19)]);
+    assert!(
+        batch.items[1]
+            .data
+            .starts_with("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Convene//Import//EN\r\nBEGIN:VEVENT")
+    );
+    let batch = Batch { items: vec![batch.items[0].clone(), batch.items[2].clone()], ..batch };
     assert!(
         batch.items[0]
             .data
@@ -303,13 +311,17 @@ fn a_calendar_missing_its_end_still_yields_its_entries() {
 
 #[test]
 fn text_that_is_not_icalendar_is_one_problem() {
-    for text in ["", "\n\n", "hello, world\nBEGIN:VEVENT\nEND:VEVENT\n", "BEGIN:VCARD\nFN:Ann\nEND:VCARD\n"] {
+    for text in ["", "\n\n", "hello, world\n", "BEGIN:VCARD\nFN:Ann\nEND:VCARD\n"] {
         let batch = parse(Path::new("n.txt"), text);
         assert_eq!(batch.items, vec![]);
         assert_eq!(bad_list(&batch), [(1, None, "no BEGIN:VCALENDAR: not an iCalendar file")], "{text:?}");
     }
     let empty = parse(Path::new("e.ics"), "BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n");
     assert_eq!(empty, Batch::default());
+    // A bare component makes it an iCalendar file, read entry by entry.
+    let bare = parse(Path::new("b.ics"), "hello, world\nBEGIN:VEVENT\nEND:VEVENT\n");
+    assert_eq!(bad_list(&bare), [(2, None, "VEVENT has no DTSTART")]);
+    assert_eq!(bare.notes.len(), 1);
 }
 
 #[test]
@@ -394,10 +406,11 @@ fn events_end_by_dtend_duration_date_or_start() {
     assert_eq!(dur.end, Some(utc(2030, 6, 1, 10, 30)));
     let instant = item(&batch, "instant");
     assert_eq!(instant.end, instant.start);
-    // An unknown zone without a VTIMEZONE reads as floating time and
-    // gets no invented VTIMEZONE.
+    // An unknown zone without a VTIMEZONE gets no invented VTIMEZONE: it
+    // is flagged for the person to confirm.
     let zone = item(&batch, "zone");
     assert!(zone.start.is_some() && !zone.data.contains("VTIMEZONE"));
+    assert_eq!(zone.flags.len(), 1, "{:?}", zone.flags);
 }
 
 #[test]

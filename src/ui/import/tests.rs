@@ -40,7 +40,7 @@ fn the_wizard_asks_the_app_to_check_the_target_start_and_cancel() {
     assert!(event.is_none() && w.reading);
 
     // The first calendar is the target until the person picks one.
-    let batch = Arc::new(Batch { items: Vec::new(), bad: Vec::new() });
+    let batch = Arc::new(Batch::default());
     let (_, event) = w.update(Message::Read(vec![file], batch), &accounts);
     assert!(matches!(event, Some(Event::CheckTarget(t)) if t.account == "work" && t.calendar == calendar()));
     w.target_uids("work", &calendar(), HashSet::new(), &accounts);
@@ -67,4 +67,27 @@ fn the_wizard_asks_the_app_to_check_the_target_start_and_cancel() {
     assert_eq!(w.step, Step::Report);
     assert!(!w.cancelling && w.existing.is_none(), "the calendar is checked again");
     assert!(matches!(w.update(Message::Close, &accounts).1, Some(Event::Close)));
+}
+
+#[test]
+fn flagged_entries_go_only_with_the_persons_yes_and_new_files_ask_again() {
+    let accounts = accounts();
+    let mut w = Wizard::default();
+    let file = PathBuf::from("flagged.ics");
+    let _ = w.update(Message::Add(vec![file.clone()]), &accounts);
+    let text = include_str!("../../../tests/fixtures/import/repairs/flagged.ics");
+    let batch = Arc::new(crate::import::source::parse(&file, text));
+    let _ = w.update(Message::Read(vec![file], batch), &accounts);
+    w.target_uids("work", &calendar(), HashSet::new(), &accounts);
+    assert_eq!(w.preview.as_ref().map(|p| p.flagged), Some(2));
+    let _ = w.update(Message::Mode(SchedulingMode::None), &accounts);
+    let start = |w: &mut Wizard| match w.update(Message::Start, &accounts).1 {
+        Some(Event::Start(_, request)) => request.import_flagged,
+        other => panic!("no start: {other:?}"),
+    };
+    assert!(!start(&mut w), "not without the tick");
+    let _ = w.update(Message::ImportFlagged(true), &accounts);
+    assert!(start(&mut w));
+    let _ = w.update(Message::Add(vec![PathBuf::from("other.ics")]), &accounts);
+    assert!(!w.import_flagged, "a yes covers the files it was given for");
 }

@@ -61,9 +61,20 @@ fn files_view(w: &Wizard) -> Element<'_, Message> {
         "Reading…".to_owned()
     } else {
         match &w.batch {
-            Some(b) if b.bad.is_empty() => format!("{} entries can be imported.", b.items.len()),
             Some(b) => {
-                format!("{} entries can be imported; {} can't (see the preview).", b.items.len(), b.bad.len())
+                let mut s = format!("{} entries can be imported", b.items.len());
+                let flagged = b.items.iter().filter(|i| !i.flags.is_empty()).count();
+                if flagged > 0 {
+                    s.push_str(&format!(", {flagged} of them only if you confirm them"));
+                }
+                if !b.bad.is_empty() {
+                    s.push_str(&format!("; {} can't", b.bad.len()));
+                }
+                if flagged > 0 || !b.bad.is_empty() {
+                    s.push_str(" (see the preview)");
+                }
+                s.push('.');
+                s
             }
             None => String::new(),
         }
@@ -149,6 +160,9 @@ fn preview_view<'a>(accounts: &'a [AccountState], w: &'a Wizard) -> Element<'a, 
         col = col
             .push(container(scrollable(bad).height(iced::Length::Shrink)).max_height(220).id("import-bad"));
     }
+    if let Some(b) = &w.batch {
+        col = repairs_and_flags(col, w, b);
+    }
     let ready = w.target.is_some() && w.existing.is_some() && p.total() > 0;
     col.push(
         row![
@@ -159,6 +173,55 @@ fn preview_view<'a>(accounts: &'a [AccountState], w: &'a Wizard) -> Element<'a, 
         .spacing(8),
     )
     .into()
+}
+
+/// What the reader mended, what waits for the person's yes (with the box
+/// that gives it), and the lines it skipped.
+fn repairs_and_flags<'a>(
+    mut col: iced::widget::Column<'a, Message>,
+    w: &'a Wizard,
+    b: &'a crate::import::Batch,
+) -> iced::widget::Column<'a, Message> {
+    let at = |i: &crate::import::Item| {
+        format!("{}:{} {}", i.file.display(), i.line, i.summary.as_deref().unwrap_or("(no title)"))
+    };
+    let repaired: Vec<_> = b.items.iter().filter(|i| !i.repairs.is_empty()).collect();
+    if !repaired.is_empty() || !b.notes.is_empty() {
+        // Padded on the right so the scroll bar covers no text.
+        let mut list = column![text(format!("Repaired while reading ({}):", repaired.len()))]
+            .spacing(2)
+            .padding([0, 14]);
+        for i in repaired.iter().take(LIST_LIMIT) {
+            list = list.push(text(format!("{}: {}", at(i), i.repairs.join("; "))).size(13));
+        }
+        for n in b.notes.iter().take(LIST_LIMIT) {
+            list = list.push(muted(n.to_string()));
+        }
+        col = col.push(container(scrollable(list)).max_height(160).id("import-repairs"));
+    }
+    let flagged: Vec<_> = b.items.iter().filter(|i| !i.flags.is_empty()).collect();
+    if !flagged.is_empty() {
+        let mut list = column![text(format!(
+            "{} entries could hurt the server or be misread; they are skipped unless you confirm them:",
+            flagged.len()
+        ))]
+        .spacing(2)
+        .padding([0, 14]);
+        for i in flagged.iter().take(LIST_LIMIT) {
+            list =
+                list.push(text(format!("{}: {}", at(i), i.flags.join("; "))).size(13).style(style::changed));
+        }
+        col = col.push(container(scrollable(list)).max_height(160).id("import-flagged-list"));
+        col = col.push(
+            container(
+                checkbox(w.import_flagged)
+                    .label(format!("Import these {} entries too", flagged.len()))
+                    .on_toggle(Message::ImportFlagged),
+            )
+            .id("import-flagged"),
+        );
+    }
+    col
 }
 
 fn scheduling_view<'a>(accounts: &'a [AccountState], w: &'a Wizard) -> Element<'a, Message> {
@@ -221,7 +284,11 @@ fn scheduling_view<'a>(accounts: &'a [AccountState], w: &'a Wizard) -> Element<'
                 .id("import-confirm"),
         );
     }
-    let count = w.batch.as_ref().map_or(0, |b| b.items.len());
+    // Entries held back until confirmed are not written.
+    let count = w
+        .batch
+        .as_ref()
+        .map_or(0, |b| b.items.iter().filter(|i| w.import_flagged || i.flags.is_empty()).count());
     let ready = w.mode.is_some() && (confirm.is_none() || w.confirmed);
     col.push(
         row![

@@ -1,0 +1,216 @@
+//! Each repair on a small file written for it: what the item holds, what
+//! it says, and that every other byte is kept.
+
+use std::path::Path;
+
+use chrono::{TimeZone, Utc};
+
+use super::super::{Batch, Item, parse};
+use super::{Fix, mend};
+
+const BARE: &str = include_str!("../../../../tests/fixtures/import/repairs/bare.ics");
+const DATES: &str = include_str!("../../../../tests/fixtures/import/repairs/dates.ics");
+const X_LINES: &str = include_str!("../../../../tests/fixtures/import/repairs/x-lines.ics");
+const ZONES: &str = include_str!("../../../../tests/fixtures/import/repairs/zones.ics");
+const FLAGGED: &str = include_str!("../../../../tests/fixtures/import/repairs/flagged.ics");
+
+fn item<'a>(batch: &'a Batch, uid: &str) -> &'a Item {
+    batch.items.iter().find(|i| i.uid == uid).unwrap_or_else(|| panic!("no {uid} in {batch:?}"))
+}
+
+/// The item's own VEVENT, as it will be sent.
+fn event(item: &Item) -> &str {
+    let from = item.data.find("BEGIN:VEVENT").unwrap_or(0);
+    let to = item.data.rfind("END:VEVENT\r\n").map_or(item.data.len(), |i| i + "END:VEVENT\r\n".len());
+    &item.data[from..to]
+}
+
+/// (file, text, uid, repairs said, lines the sent event holds)
+type Case = (&'static str, &'static str, &'static str, &'static [&'static str], &'static [&'static str]);
+
+#[test]
+fn each_repair_is_made_and_said() {
+    let table: [Case; 8] = [
+        (
+            "bare.ics",
+            BARE,
+            "repair-bare@example.com",
+            &["read as if inside a VCALENDAR (the file has none around it)"],
+            &["DTSTART:20300704T160000Z\r\n"],
+        ),
+        (
+            "dates.ics",
+            DATES,
+            "repair-holiday@example.com",
+            &[
+                "DTSTART read as a date",
+                "DTEND read as a date",
+                "DTEND was not after DTSTART: the all-day event now ends on 20301226, one day later",
+            ],
+            &["DTSTART;VALUE=DATE:20301225\r\n", "DTEND;VALUE=DATE:20301226\r\n"],
+        ),
+        (
+            "dates.ics",
+            DATES,
+            "repair-weekly@example.com",
+            &["DTSTART read as a date", "EXDATE read as a date"],
+            &["DTSTART;VALUE=DATE:20300107\r\n", "EXDATE;VALUE=DATE:20300114,20300121\r\n"],
+        ),
+        (
+            "x-lines.ics",
+            X_LINES,
+            "repair-xline@example.com",
+            &["skipped a broken X-APPLE-STRUCTURED-LOCATION line", "skipped a broken X-BROKEN parameter"],
+            &["SUMMARY:Broken X lines\r\n", "LOCATION:Office\r\n"],
+        ),
+        (
+            "zones.ics",
+            ZONES,
+            "repair-berlin@example.com",
+            &["added the time zone Europe/Berlin from the time-zone database"],
+            &["DTSTART;TZID=Europe/Berlin:20300701T100000\r\n"],
+        ),
+        (
+            "zones.ics",
+            ZONES,
+            "repair-outlook@example.com",
+            &[
+                "the time zone \"W. Europe Standard Time\" read as Europe/Berlin",
+                "added the time zone Europe/Berlin from the time-zone database",
+            ],
+            &["DTSTART;TZID=Europe/Berlin:20300115T100000\r\n"],
+        ),
+        (
+            "zones.ics",
+            ZONES,
+            "repair-floating@example.com",
+            &[
+                "floating times read in Europe/Berlin, the calendar's X-WR-TIMEZONE",
+                "added the time zone Europe/Berlin from the time-zone database",
+            ],
+            &[
+                "DTSTART;TZID=Europe/Berlin:20300702T100000\r\n",
+                "DTEND;TZID=Europe/Berlin:20300702T110000\r\n",
+            ],
+        ),
+        (
+            "zones.ics",
+            ZONES,
+            "repair-atlantis@example.com",
+            &[
+                "the time zone \"Nowhere/Atlantis\" read as Europe/Berlin, the calendar's X-WR-TIMEZONE",
+                "added the time zone Europe/Berlin from the time-zone database",
+            ],
+            &["DTSTART;TZID=Europe/Berlin:20300703T100000\r\n"],
+        ),
+    ];
+    for (file, text, uid, repairs, holds) in table {
+        let batch = parse(Path::new(file), text);
+        assert_eq!(batch.bad, vec![], "{file}");
+        let it = item(&batch, uid);
+        assert_eq!(it.repairs, repairs, "{uid}");
+        assert_eq!(it.flags, Vec::<String>::new(), "{uid}");
+        for line in holds {
+            assert!(event(it).contains(line), "{uid} lacks {line:?}:\n{}", it.data);
+        }
+        // Every line the repairs didn't touch is sent as written.
+        for line in event(it).split_inclusive("\r\n") {
+            let touched = ["DTSTART", "DTEND", "EXDATE", "SUMMARY"].iter().any(|p| line.starts_with(p));
+            assert!(touched || text.contains(line), "{uid}: {line:?} is not in the file");
+        }
+        assert_eq!(
+            it.data.matches("BEGIN:VTIMEZONE").count(),
+            usize::from(it.data.contains("TZID=")),
+            "{uid}"
+        );
+        crate::ical::Document::parse(&it.data).unwrap();
+    }
+}
+
+#[test]
+fn repaired_times_mean_what_the_file_meant() {
+    let zones = parse(Path::new("zones.ics"), ZONES);
+    // 10:00 in Berlin summer time is 08:00 UTC; in winter 09:00 UTC.
+    assert_eq!(
+        item(&zones, "repair-berlin@example.com").start,
+        Utc.with_ymd_and_hms(2030, 7, 1, 8, 0, 0).single()
+    );
+    assert_eq!(
+        item(&zones, "repair-outlook@example.com").start,
+        Utc.with_ymd_and_hms(2030, 1, 15, 9, 0, 0).single()
+    );
+    assert_eq!(
+        item(&zones, "repair-floating@example.com").start,
+        Utc.with_ymd_and_hms(2030, 7, 2, 8, 0, 0).single()
+    );
+    let berlin = &item(&zones, "repair-berlin@example.com").data;
+    assert!(berlin.contains("TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n"), "{berlin}");
+}
+
+#[test]
+fn stray_lines_are_notes_not_failures() {
+    let bare = parse(Path::new("bare.ics"), BARE);
+    assert_eq!(bare.items.len(), 1);
+    let notes: Vec<(usize, &str)> = bare.notes.iter().map(|n| (n.line, n.problem.as_str())).collect();
+    assert_eq!(
+        notes,
+        [(1, "skipped line outside BEGIN:VCALENDAR … END:VCALENDAR (\"Exported by a web site\")")]
+    );
+    let dates = parse(Path::new("dates.ics"), DATES);
+    assert_eq!(dates.bad, vec![]);
+    assert_eq!(dates.notes.len(), 1, "{:?}", dates.notes);
+    assert_eq!(dates.notes[0].line, 20);
+}
+
+#[test]
+fn what_would_hurt_a_server_is_flagged_not_repaired() {
+    let batch = parse(Path::new("flagged.ics"), FLAGGED);
+    assert_eq!(batch.bad, vec![]);
+    let secondly = item(&batch, "flag-secondly@example.com");
+    assert_eq!(
+        secondly.flags,
+        [
+            "it repeats 2000000000 times: a server would expand a huge set (RRULE:FREQ=SECONDLY;COUNT=2000000000)"
+        ]
+    );
+    let atlantis = item(&batch, "flag-atlantis@example.com");
+    assert_eq!(atlantis.flags.len(), 1);
+    assert!(
+        atlantis.flags[0].starts_with("the time zone \"Nowhere/Atlantis\" is unknown"),
+        "{:?}",
+        atlantis.flags
+    );
+    assert!(!atlantis.data.contains("VTIMEZONE"), "nothing is invented for it");
+    assert_eq!(item(&batch, "flag-none@example.com").flags, Vec::<String>::new(), "24 hours is no huge set");
+    let endless = parse(
+        Path::new("e.ics"),
+        "BEGIN:VEVENT\nUID:e\nDTSTART:20000101T000000Z\nRRULE:FREQ=MINUTELY\nEND:VEVENT\n",
+    );
+    assert!(
+        endless.items[0].flags[0].starts_with("it repeats every minute without end"),
+        "{:?}",
+        endless.items
+    );
+    let until = parse(
+        Path::new("u.ics"),
+        "BEGIN:VEVENT\nUID:u\nDTSTART:20300101T000000Z\nRRULE:FREQ=SECONDLY;UNTIL=20300102T000000Z\nEND:VEVENT\n",
+    );
+    assert!(until.items[0].flags[0].contains("about 86400 times"), "{:?}", until.items);
+}
+
+#[test]
+fn only_x_lines_and_x_parameters_are_mended() {
+    assert_eq!(mend("X-APPLE-FOO"), Some(Fix::Drop("X-APPLE-FOO".into())));
+    assert_eq!(mend("x-foo;bad param:value"), Some(Fix::Drop("x-foo".into())));
+    assert_eq!(
+        mend("SUMMARY;LANGUAGE=en;X-ODD:Hi: there"),
+        Some(Fix::Replace { line: "SUMMARY;LANGUAGE=en:Hi: there".into(), params: vec!["X-ODD".into()] })
+    );
+    assert_eq!(mend("SUMMARY;ODD:Hi"), None, "a stray standard parameter is not guessed away");
+    assert_eq!(mend("this line has no colon"), None);
+    assert_eq!(mend("DTSTART 20300101"), None);
+    // A broken standard property still makes the entry unreadable.
+    let batch = parse(Path::new("b.ics"), "BEGIN:VEVENT\nUID:b\nDTSTART;TZID:20300101T100000\nEND:VEVENT\n");
+    assert_eq!(batch.items, vec![]);
+    assert_eq!(batch.bad[0].problem, "line 3: parameter without '=' in \"DTSTART;TZID:20300101T100000\"");
+}
