@@ -199,12 +199,13 @@ impl Client {
 
     /// Sends one request, following same-origin redirects only.
     pub async fn send(&self, mut req: Request) -> Result<Response, Error> {
+        // One budget for the whole request, redirects included.
+        let mut locked = LOCKED_WAITS_MS.into_iter();
+        let mut budget = self.config.retry_after_budget;
+        let mut asked = 0;
         for _ in 0..=MAX_REDIRECTS {
             check_url(&req.url, self.config.allow_insecure_http)?;
             let mut resp = self.send_once(&req).await?;
-            let mut locked = LOCKED_WAITS_MS.into_iter();
-            let mut budget = self.config.retry_after_budget;
-            let mut asked = 0;
             loop {
                 // Locked (423), or told when to come back (503/429): the
                 // server did nothing, so asking again is safe.

@@ -21,11 +21,16 @@ pub struct Bounds {
     pub max_instances: usize,
     /// Instances generated in all, including those before the window.
     pub max_steps: u64,
+    /// Time spent in all: one step of a filtered rule the start can't be
+    /// jumped for (`FREQ=SECONDLY;COUNT=…;BYHOUR=0`) may try thousands of
+    /// candidates, so steps alone don't bound the time.
+    pub max_time: std::time::Duration,
 }
 
 /// Enough for every ordinary rule over a year or two (a weekday series
 /// since 1990 is ~10,000 steps), and a few milliseconds at worst.
-pub const BOUNDS: Bounds = Bounds { max_instances: 1000, max_steps: 50_000 };
+pub const BOUNDS: Bounds =
+    Bounds { max_instances: 1000, max_steps: 50_000, max_time: std::time::Duration::from_millis(200) };
 
 /// The instances found, and whether the bound cut the list short.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,8 +57,9 @@ pub fn instances(
     let endless = set.get_rrule().iter().any(|r| r.get_count().is_none() && r.get_until().is_none());
     let mut iter = set.limit().into_iter();
     let mut out = Instances { dates: Vec::new(), truncated: false, steps: 0 };
+    let began = std::time::Instant::now();
     loop {
-        if out.steps >= bounds.max_steps {
+        if out.steps >= bounds.max_steps || began.elapsed() >= bounds.max_time {
             out.truncated = true;
             break;
         }
@@ -301,7 +307,9 @@ mod tests {
         // COUNT with BYxxx: the instances skipped can't be counted cheaply.
         let ev = master("DTSTART:20000101T000000Z\nRRULE:FREQ=MINUTELY;BYSECOND=0;COUNT=2000000000");
         let from = utc(2026, 12, 5, 9, 0, 0);
-        let got = instances(&ev, from, from + Duration::days(1), BOUNDS).unwrap();
+        // The step bound alone (a slow debug build must not stop on time first).
+        let steps_only = Bounds { max_time: std::time::Duration::from_secs(3600), ..BOUNDS };
+        let got = instances(&ev, from, from + Duration::days(1), steps_only).unwrap();
         assert!(got.truncated, "stopped by the bound, and says so");
         assert_eq!(got.steps, BOUNDS.max_steps);
         // An ordinary one still steps to the exact answer.
@@ -310,5 +318,18 @@ mod tests {
         assert_eq!(got.dates, stepped(&ev, from, from + Duration::days(14)));
         assert_eq!(got.dates.len(), 4);
         assert!(!got.truncated);
+    }
+
+    #[test]
+    fn a_rule_that_cannot_be_jumped_stops_at_the_time_bound_and_says_so() {
+        // COUNT with BY-parts: no jump, and each instance tries ~86,400 seconds.
+        let ev = master(
+            "DTSTART:20000101T000000Z\nRRULE:FREQ=SECONDLY;COUNT=2000000000;BYHOUR=0;BYMINUTE=0;BYSECOND=0",
+        );
+        let from = utc(2026, 12, 5, 0, 0, 0);
+        let no_time = Bounds { max_time: std::time::Duration::ZERO, ..BOUNDS };
+        let got = instances(&ev, from, from + Duration::days(30), no_time).unwrap();
+        assert!(got.truncated, "out of time is said, not shown as an empty month");
+        assert_eq!(got.steps, 0);
     }
 }

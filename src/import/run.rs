@@ -288,11 +288,14 @@ async fn create(shared: &Shared, item: &Item, ours: bool) -> Outcome {
 }
 
 /// A new event whose every write went unanswered: imported if the server
-/// holds it (our UID at our URL), else failed with the last error.
+/// holds it (our UID at our URL), failed with the last error if it
+/// doesn't. If the server can't be asked either, it is not imported yet:
+/// the journal stays at `Writing`, so running the import again checks.
 async fn stored_or_failed(shared: &Shared, item: &Item, url: &Url, error: caldav::Error) -> Outcome {
-    match uid_at(shared, url).await {
-        Some(uid) if uid == item.uid => Outcome::Imported,
-        _ => Outcome::Failed(refusal(&error)),
+    match read_uid_at(shared, url).await {
+        Ok(Some(uid)) if uid == item.uid => Outcome::Imported,
+        Ok(_) => Outcome::Failed(refusal(&error)),
+        Err(_) => Outcome::NotStarted,
     }
 }
 
@@ -317,10 +320,20 @@ fn fallback_url(calendar: &Url, uid: &str) -> Url {
 }
 
 async fn uid_at(shared: &Shared, url: &Url) -> Option<String> {
+    read_uid_at(shared, url).await.ok().flatten()
+}
+
+/// The UID of the event at `url`: None when nothing (readable) is there,
+/// Err when the server could not be asked.
+async fn read_uid_at(shared: &Shared, url: &Url) -> Result<Option<String>, caldav::Error> {
     let get = Get { url: url.clone() };
-    let object = with_retries(|| shared.client.run(&get)).await.0.ok()?;
-    let doc = Document::parse(&object.data).ok()?;
-    doc.calendar()?.children().find_map(crate::ical::event::uid)
+    let object = match with_retries(|| shared.client.run(&get)).await.0 {
+        Ok(o) => o,
+        Err(caldav::Error::NotFound(_)) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let Ok(doc) = Document::parse(&object.data) else { return Ok(None) };
+    Ok(doc.calendar().and_then(|c| c.children().find_map(crate::ical::event::uid)))
 }
 
 /// A duplicate found only while writing (the cache did not know it): it is

@@ -350,6 +350,9 @@ struct Chunk {
     bare: bool,
 }
 
+/// Broken lines one entry may have left out before it is refused.
+const MAX_MENDS: usize = 100;
+
 impl Chunk {
     fn problem(&self, problem: impl Into<String>) -> Problem {
         Problem { line: self.line, uid: self.uid.clone(), problem: problem.into() }
@@ -382,6 +385,13 @@ impl Chunk {
                     if n > 0 { &l[1..] } else { l }
                 })
                 .collect();
+            // Each mend parses the chunk again: past a limit, an entry made
+            // of broken lines is refused rather than costing quadratic time.
+            if notes.len() >= MAX_MENDS {
+                return Err(
+                    self.problem(format!("line {line}: more than {MAX_MENDS} broken lines in one entry"))
+                );
+            }
             let Some(fix) = repair::mend(&logical) else { return Err(refused) };
             notes.push(fix.note());
             let replacement = match fix {

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Datelike, NaiveDate, NaiveDateTime, Utc};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use super::zones::{self, Built};
@@ -185,6 +185,31 @@ struct Zone {
     build: Option<Tz>,
 }
 
+/// The rule with a floating `UNTIL` date-time read in `tz` and written in
+/// UTC; None when it has none.
+fn until_in_utc(rule: &str, tz: Tz) -> Option<String> {
+    let mut changed = false;
+    let parts: Vec<String> = rule
+        .split(';')
+        .map(|part| {
+            let Some((key, value)) = part.split_once('=') else { return part.to_owned() };
+            let local = key
+                .trim()
+                .eq_ignore_ascii_case("UNTIL")
+                .then(|| NaiveDateTime::parse_from_str(value.trim(), "%Y%m%dT%H%M%S").ok())
+                .flatten();
+            match local.and_then(|l| tz.from_local_datetime(&l).earliest()) {
+                Some(at) => {
+                    changed = true;
+                    format!("{key}={}", at.with_timezone(&Utc).format("%Y%m%dT%H%M%SZ"))
+                }
+                None => part.to_owned(),
+            }
+        })
+        .collect();
+    changed.then(|| parts.join(";"))
+}
+
 fn zone_for(name: &str, defined: &HashMap<String, String>) -> Option<Zone> {
     if defined.contains_key(name) {
         return Some(Zone { tzid: name.to_owned(), build: None });
@@ -217,14 +242,23 @@ pub(super) fn settle_zones(
         let mut floated = false;
         for c in docs.iter_mut().filter_map(|d| component_mut(d)) {
             for line in c.props_mut().filter(|l| DATE_PROPS.contains(&l.name.as_str())) {
-                let is_date =
-                    line.param("VALUE").is_some_and(|v| !v.value().eq_ignore_ascii_case("DATE-TIME"));
+                // A PERIOD (RDATE) takes a TZID like a DATE-TIME does.
+                let is_date = line.param("VALUE").is_some_and(|v| v.value().eq_ignore_ascii_case("DATE"));
                 let floating = line.param("TZID").is_none()
                     && line.value.contains('T')
                     && !line.value.trim().ends_with(['Z', 'z']);
                 if floating && !is_date {
                     line.set_param("TZID", &zone.tzid);
                     floated = true;
+                }
+            }
+            // With a zoned DTSTART, UNTIL must be UTC (RFC 5545 3.3.10).
+            let tz = zone.build.or_else(|| zone.tzid.parse().ok());
+            if let Some(tz) = tz.filter(|_| floated) {
+                for line in c.props_mut().filter(|l| l.name == "RRULE") {
+                    if let Some(rule) = until_in_utc(&line.value, tz) {
+                        line.set_value(&rule);
+                    }
                 }
             }
         }

@@ -91,6 +91,8 @@ fn each_repair_is_made_and_said() {
             &[
                 "DTSTART;TZID=Europe/Berlin:20300702T100000\r\n",
                 "DTEND;TZID=Europe/Berlin:20300702T110000\r\n",
+                // 10:00 in Berlin in July is 08:00 UTC.
+                "RRULE:FREQ=WEEKLY;UNTIL=20300716T080000Z\r\n",
             ],
         ),
         (
@@ -115,7 +117,8 @@ fn each_repair_is_made_and_said() {
         }
         // Every line the repairs didn't touch is sent as written.
         for line in event(it).split_inclusive("\r\n") {
-            let touched = ["DTSTART", "DTEND", "EXDATE", "SUMMARY"].iter().any(|p| line.starts_with(p));
+            let touched = ["DTSTART", "DTEND", "EXDATE", "SUMMARY"].iter().any(|p| line.starts_with(p))
+                || holds.contains(&line);
             assert!(touched || text.contains(line), "{uid}: {line:?} is not in the file");
         }
         assert_eq!(
@@ -213,4 +216,21 @@ fn only_x_lines_and_x_parameters_are_mended() {
     let batch = parse(Path::new("b.ics"), "BEGIN:VEVENT\nUID:b\nDTSTART;TZID:20300101T100000\nEND:VEVENT\n");
     assert_eq!(batch.items, vec![]);
     assert_eq!(batch.bad[0].problem, "line 3: parameter without '=' in \"DTSTART;TZID:20300101T100000\"");
+}
+
+#[test]
+fn an_entry_made_of_broken_lines_is_refused_past_the_limit() {
+    let file = |broken: usize| {
+        let lines: String = (0..broken).map(|k| format!("X-BROKEN-{k}\r\n")).collect();
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:many@example.com\r\nDTSTAMP:20300101T000000Z\r\n\
+             DTSTART:20300101T090000Z\r\n{lines}SUMMARY:Many\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+    };
+    let limit = super::super::MAX_MENDS;
+    let ok = parse(Path::new("many.ics"), &file(limit));
+    assert_eq!(item(&ok, "many@example.com").repairs.len(), limit);
+    let refused = parse(Path::new("many.ics"), &file(limit + 1));
+    assert!(refused.items.is_empty(), "{refused:?}");
+    assert!(refused.bad[0].problem.contains(&format!("more than {limit} broken lines")), "{refused:?}");
 }
