@@ -3,6 +3,11 @@
 //! upcoming occurrences stepped from DTSTART one second at a time). Now it
 //! is listed with a note and answered like any other; the test simply
 //! has to finish.
+//!
+//! Not on DAViCal: the server itself then spends minutes of CPU per
+//! request on that user's calendar (its single PHP process stalls every
+//! later test), the harm issue 11 has the import flag for. The event is
+//! deleted at the end so the servers' later work is not slowed by it.
 
 use crate::support;
 
@@ -50,6 +55,16 @@ async fn endless_secondly_invitation(kind: Kind) {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let org = support::organizer_copy(kind, &uid).await;
     assert_eq!(support::partstat(&org.data, "attendee", None).as_deref(), Some("ACCEPTED"), "{}", org.data);
+
+    let delete = |url: url::Url| convene::caldav::Delete {
+        url,
+        precondition: convene::caldav::Precondition::None,
+        scheduling: Default::default(),
+    };
+    support::client(kind, "organizer").run(&delete(support::organizer_url(kind, &uid))).await.unwrap();
+    // The organizer's cancel may have replaced the copy meanwhile: gone either way.
+    let attendee = support::client(kind, "attendee").run(&delete(mine.url.clone())).await;
+    assert!(matches!(attendee, Ok(()) | Err(convene::caldav::Error::NotFound(_))), "{attendee:?}");
 }
 
-on_servers!(endless_secondly_invitation: cyrus, xandikos, davical);
+on_servers!(endless_secondly_invitation: cyrus, xandikos);
