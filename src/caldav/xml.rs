@@ -266,7 +266,7 @@ mod tests {
 
     #[test]
     fn elements_share_one_copy_of_a_namespace_name() {
-        // Found by tests/hermetic/fuzz.rs: a 100 kB namespace name on 10,000
+        // Found by tests/hermetic/fuzz/: a 100 kB namespace name on 10,000
         // empty elements cost a copy each (about 1 GB from 140 kB).
         let long = "n".repeat(100_000);
         let doc = format!("<l:a xmlns:l=\"urn:{long}\">{}</l:a>", "<l:b/>".repeat(10_000));

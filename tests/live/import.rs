@@ -11,21 +11,21 @@ use convene::caldav::{CalendarQuery, Delete, Get, MkCalendar, Precondition, Sche
 use support::{Kind, Profile, ics, server};
 use url::Url;
 
-fn code(out: &std::process::Output) -> i32 {
+pub(crate) fn code(out: &std::process::Output) -> i32 {
     out.status.code().unwrap_or(-1)
 }
 
-fn text(out: &std::process::Output) -> String {
+pub(crate) fn text(out: &std::process::Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
 }
 
-fn json(out: &std::process::Output) -> serde_json::Value {
+pub(crate) fn json(out: &std::process::Output) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", text(out)))
 }
 
 /// A day of 2030 no other run of these tests uses, so queries see only
 /// this test's events (Cyrus sends no iTIP for past events).
-fn fresh_day() -> chrono::NaiveDate {
+pub(crate) fn fresh_day() -> chrono::NaiveDate {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
     chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap() + chrono::Duration::days((nanos / 1000 % 700) as i64)
 }
@@ -35,7 +35,13 @@ fn stamp(day: chrono::NaiveDate, hour: u32) -> String {
 }
 
 /// One event organized by `organizer@example.com`, inviting `attendees`.
-fn vevent(uid: &str, summary: &str, day: chrono::NaiveDate, hour: u32, attendees: &[&str]) -> ics::Event {
+pub(crate) fn vevent(
+    uid: &str,
+    summary: &str,
+    day: chrono::NaiveDate,
+    hour: u32,
+    attendees: &[&str],
+) -> ics::Event {
     let event = ics::Event::new(uid).summary(summary).at(&stamp(day, hour), &stamp(day, hour + 1));
     if attendees.is_empty() {
         return event;
@@ -44,14 +50,14 @@ fn vevent(uid: &str, summary: &str, day: chrono::NaiveDate, hour: u32, attendees
 }
 
 /// A .ics file as mail clients export it (METHOD included).
-fn ics_file(dir: &Path, name: &str, events: &[ics::Event]) -> PathBuf {
+pub(crate) fn ics_file(dir: &Path, name: &str, events: &[ics::Event]) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, ics::Calendar::new().method("PUBLISH").events(events.iter().cloned()).to_string())
         .unwrap();
     path
 }
 
-fn calendar_of(kind: Kind, user: &str) -> Url {
+pub(crate) fn calendar_of(kind: Kind, user: &str) -> Url {
     let s = server(kind);
     s.at(&s.default_calendar, user)
 }
@@ -70,7 +76,7 @@ async fn uids_on(kind: Kind, user: &str, collection: &Url, day: chrono::NaiveDat
 
 /// How many objects in the organizer's `collection` on `day` hold `uid`
 /// (other tests may have picked the same day).
-async fn copies(kind: Kind, collection: &Url, day: chrono::NaiveDate, uid: &str) -> usize {
+pub(crate) async fn copies(kind: Kind, collection: &Url, day: chrono::NaiveDate, uid: &str) -> usize {
     uids_on(kind, "organizer", collection, day).await.iter().filter(|u| *u == uid).count()
 }
 
@@ -468,107 +474,6 @@ async fn an_event_deleted_since_its_import_is_imported_again() {
     assert_eq!(report["entries"][0]["result"], "imported");
     assert_eq!(report["entries"][0]["earlier"], false, "{report}");
     assert_eq!(copies(kind, &calendar, day, &uid).await, 1);
-}
-
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "needs the test servers (bash tests/all.sh)"]
-async fn a_write_whose_answer_was_lost_counts_as_imported_not_as_a_duplicate() {
-    use support::proxy;
-    let kind = Kind::Radicale;
-    let s = server(kind);
-    let addr = format!("{}:{}", s.url.host_str().unwrap(), s.url.port().unwrap()).parse().unwrap();
-    let proxy = proxy::start(addr).await;
-    let p = Profile::at(kind, "organizer", proxy.url.clone(), Vec::new());
-    let dir = tempfile::tempdir().unwrap();
-    let day = fresh_day();
-    let uid = support::uid("lost-answer");
-    let file = ics_file(dir.path(), "lost.ics", &[vevent(&uid, "Answer lost", day, 9, &[])]);
-
-    proxy.set(proxy::Mode::DropOnePutAnswer);
-    let out = p.run(&[
-        "import",
-        file.to_str().unwrap(),
-        "--calendar",
-        "calendar",
-        "--scheduling",
-        "none",
-        "--json",
-    ]);
-    assert_eq!(code(&out), 0, "{}", text(&out));
-    assert_eq!(proxy.puts_forwarded(), 2, "the PUT landed, its answer was lost, and it was tried again");
-    assert_eq!(json(&out)["entries"][0]["result"], "imported", "{}", text(&out));
-    assert_eq!(copies(kind, &calendar_of(kind, "organizer"), day, &uid).await, 1, "once");
-}
-
-/// Cyrus behind the fault proxy, an organizer account through it, and a
-/// file with one fresh event.
-async fn through_proxy(
-    tag: &str,
-) -> (support::proxy::Proxy, Profile, tempfile::TempDir, PathBuf, String, chrono::NaiveDate) {
-    let kind = Kind::Cyrus;
-    let s = server(kind);
-    let addr = format!("{}:{}", s.url.host_str().unwrap(), s.url.port().unwrap()).parse().unwrap();
-    let proxy = support::proxy::start(addr).await;
-    let principal = proxy.url.join(&s.principal.replace("{user}", "organizer")).unwrap();
-    let p = Profile::at(kind, "organizer", principal, Vec::new());
-    let dir = tempfile::tempdir().unwrap();
-    let day = fresh_day();
-    let uid = support::uid(tag);
-    let file = ics_file(dir.path(), &format!("{tag}.ics"), &[vevent(&uid, "Answer never came", day, 9, &[])]);
-    (proxy, p, dir, file, uid, day)
-}
-
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "needs the test servers (bash tests/all.sh)"]
-async fn a_write_reset_after_the_server_stored_it_is_reported_imported() {
-    use support::proxy::Mode;
-    let (proxy, p, _dir, file, uid, day) = through_proxy("reset-put").await;
-    // Every PUT reaches Cyrus, every answer is lost to a hang-up.
-    proxy.set(Mode::DropPutAnswers);
-    let out =
-        p.run(&["import", file.to_str().unwrap(), "--calendar", "Default", "--scheduling", "none", "--json"]);
-    assert!(proxy.puts_forwarded() >= 2, "the write was tried again: {}", text(&out));
-    assert_eq!(code(&out), 0, "{}", text(&out));
-    assert_eq!(json(&out)["entries"][0]["result"], "imported", "{}", text(&out));
-    assert_eq!(copies(Kind::Cyrus, &calendar_of(Kind::Cyrus, "organizer"), day, &uid).await, 1, "once");
-}
-
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "needs the test servers (bash tests/all.sh)"]
-async fn a_write_that_timed_out_after_the_server_stored_it_is_reported_imported() {
-    use convene::import::{Outcome, source};
-    use support::proxy::Mode;
-    let (proxy, p, _dir, file, uid, day) = through_proxy("timed-out-put").await;
-    let mut engine = p.engine();
-    engine.sync().await.unwrap();
-    let batch = source::read_files(&[file]);
-    let calendar = engine.find_calendar("Default").unwrap().url;
-    let job = engine
-        .prepare_import(convene::sync::ImportRequest {
-            items: batch.items,
-            bad: batch.bad,
-            notes: batch.notes,
-            import_flagged: false,
-            calendar,
-            mode: convene::caldav::SchedulingMode::None,
-            as_address: None,
-            update_duplicates: false,
-            confirmed: false,
-            concurrency: 1,
-        })
-        .unwrap();
-    // A busy server: it stores each PUT but answers none in time.
-    proxy.set(Mode::HoldPutAfter);
-    let mut cfg = convene::sync::engine::client_config(&p.account, support::password("organizer"));
-    cfg.timeout = Duration::from_secs(1);
-    let client = convene::caldav::Client::new(cfg).unwrap();
-    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let report = convene::import::run::run(client, job, cancel, |_| {}).await.unwrap();
-    assert!(proxy.puts_forwarded() >= 1);
-    assert_eq!(report.entries[0].outcome, Outcome::Imported, "{}", report.to_text());
-    let journal = std::fs::read_to_string(&report.journal).unwrap();
-    assert!(!journal.to_ascii_lowercase().contains("failed"), "{journal}");
-    assert_eq!(copies(Kind::Cyrus, &calendar_of(Kind::Cyrus, "organizer"), day, &uid).await, 1, "once");
 }
 
 #[tokio::test(flavor = "multi_thread")]

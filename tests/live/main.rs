@@ -16,6 +16,7 @@ mod check_server;
 mod fidelity;
 mod identity;
 mod import;
+mod import_lost;
 mod import_repairs;
 mod outbox_crash;
 mod repeats;

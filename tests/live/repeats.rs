@@ -31,15 +31,7 @@ async fn endless_secondly_invitation(kind: Kind) {
     let out = p.run(&["sync"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
 
-    let out = p.run(&["invitations", "--json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let row = rows
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["uid"] == uid.as_str())
-        .unwrap_or_else(|| panic!("{rows}"));
+    let row = p.invitation_row(&uid);
     assert_eq!(row["pending"], true, "{row}");
     assert_eq!(row["recurrence"], "FREQ=SECONDLY", "{row}");
     assert_eq!(row["repeats_too_often"], true, "listed with its note: {row}");

@@ -35,14 +35,7 @@ async fn invited(kind: Kind, tag: &str, attendees: &[&str], weekly: bool) -> (St
 async fn answers_reach_the_organizer(kind: Kind) {
     for (answer, partstat) in [("accept", "ACCEPTED"), ("tentative", "TENTATIVE"), ("decline", "DECLINED")] {
         let (uid, p) = invited(kind, answer, &["attendee"], false).await;
-        let list = p.run(&["invitations", "--json"]);
-        let rows: serde_json::Value = serde_json::from_slice(&list.stdout).unwrap();
-        let row = rows
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["uid"] == uid.as_str())
-            .unwrap_or_else(|| panic!("{rows}"));
+        let row = p.invitation_row(&uid);
         assert_eq!(row["pending"], true);
         assert_eq!(row["organizer_address"], "mailto:organizer@example.com");
 

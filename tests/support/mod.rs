@@ -250,6 +250,15 @@ impl Profile {
         self.command(args).output().expect("run convene")
     }
 
+    /// The row of `invitations --json` for `uid` (the command must succeed).
+    pub fn invitation_row(&self, uid: &str) -> serde_json::Value {
+        let out = self.run(&["invitations", "--json"]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+        let rows: serde_json::Value = serde_json::from_slice(&out.stdout).expect("invitations --json");
+        let row = rows.as_array().expect("a list").iter().find(|r| r["uid"] == uid);
+        row.cloned().unwrap_or_else(|| panic!("no {uid} in {rows}"))
+    }
+
     pub fn command(&self, args: &[&str]) -> std::process::Command {
         let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_convene"));
         cmd.arg("--profile").arg(self.dir.path()).args(args);

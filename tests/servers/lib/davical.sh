@@ -185,6 +185,9 @@ davical_reset() {
 	# WITH (FORCE) drops sessions that might still hold the database.
 	davical_psql postgres -c 'DROP DATABASE IF EXISTS davical WITH (FORCE)' \
 		-c 'CREATE DATABASE davical TEMPLATE davical_pristine OWNER davical_dba'
+	# A run starts with an empty log: PHP's log once grew to 34 GB in one
+	# run (an endless SECONDLY series) and filled the disk.
+	: >"$(davical_dir)/log/php.log"
 	davical_php_start
 	davical_provision
 }
