@@ -108,12 +108,25 @@ fn with_value(line: &Line, value: &str) -> Line {
 }
 
 /// The rule parts (`FREQ=DAILY;COUNT=3`) as upper-case names and values.
-fn parts(rule: &str) -> Vec<(String, String)> {
+pub fn parts(rule: &str) -> Vec<(String, String)> {
     rule.trim()
         .split(';')
         .filter_map(|p| p.split_once('='))
         .map(|(k, v)| (k.trim().to_ascii_uppercase(), v.trim().to_owned()))
         .collect()
+}
+
+/// The length of one period of a fixed-period frequency (SECONDLY …
+/// WEEKLY) in seconds; None for MONTHLY, YEARLY and unknown names.
+pub fn period_seconds(freq: &str) -> Option<i64> {
+    match freq.to_ascii_uppercase().as_str() {
+        "SECONDLY" => Some(1),
+        "MINUTELY" => Some(60),
+        "HOURLY" => Some(3600),
+        "DAILY" => Some(86_400),
+        "WEEKLY" => Some(7 * 86_400),
+        _ => None,
+    }
 }
 
 fn with_count(rule: &str, count: i64) -> String {
@@ -138,14 +151,7 @@ fn jump(ev: &Component, set: &RRuleSet, after: DateTime<Utc>) -> Option<String> 
     let (rule, None) = (rules.next()?, rules.next()) else { return None };
     let parts = parts(&rule.value);
     let get = |name: &str| parts.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
-    let unit: i64 = match get("FREQ")?.to_ascii_uppercase().as_str() {
-        "SECONDLY" => 1,
-        "MINUTELY" => 60,
-        "HOURLY" => 3600,
-        "DAILY" => 86_400,
-        "WEEKLY" => 7 * 86_400,
-        _ => return None,
-    };
+    let unit = period_seconds(get("FREQ")?)?;
     let interval: i64 = get("INTERVAL").map_or(Some(1), |i| i.parse().ok())?;
     let count: Option<i64> = match get("COUNT") {
         Some(c) => Some(c.parse().ok()?),

@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 
 use super::zones::{self, Built};
 use crate::ical::lines::{self, Component, Document};
+use crate::ical::repeat;
 
 /// Occurrences above which a rule is flagged: a server expands them all.
 pub(super) const HUGE_SET: u64 = 10_000;
@@ -135,19 +136,11 @@ pub(super) fn huge_sets(c: &Component) -> Vec<String> {
     });
     let mut flags = Vec::new();
     for rule in c.props_named("RRULE") {
-        let parts: HashMap<String, &str> = rule
-            .value
-            .split(';')
-            .filter_map(|p| p.split_once('='))
-            .map(|(k, v)| (k.trim().to_ascii_uppercase(), v.trim()))
-            .collect();
+        let parts: HashMap<String, String> = repeat::parts(&rule.value).into_iter().collect();
         let freq = parts.get("FREQ").map(|f| f.to_ascii_uppercase()).unwrap_or_default();
-        let (unit, step) = match freq.as_str() {
-            "SECONDLY" => ("second", 1),
-            "MINUTELY" => ("minute", 60),
-            "HOURLY" => ("hour", 3600),
-            _ => ("", 0),
-        };
+        // Sub-daily frequencies only: a daily rule without end is ordinary.
+        let step = repeat::period_seconds(&freq).filter(|s| *s < 86_400).unwrap_or(0);
+        let unit = freq.strip_suffix("LY").unwrap_or_default().to_ascii_lowercase();
         let interval = parts.get("INTERVAL").and_then(|i| i.parse::<i64>().ok()).unwrap_or(1).max(1);
         let count = parts.get("COUNT").and_then(|n| n.parse::<u64>().ok());
         let until = parts.get("UNTIL").and_then(|u| {
