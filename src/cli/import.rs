@@ -155,13 +155,10 @@ fn describe(p: &Preview, items: &[source::Item], import_flagged: bool) {
     if !p.duplicates.is_empty() {
         eprintln!("{} already in the calendar", p.duplicates.len());
     }
-    let at = |i: &source::Item| {
-        format!("{}:{} {}", i.file.display(), i.line, i.summary.as_deref().unwrap_or("(no title)"))
-    };
     // A feed repaired throughout would flood the terminal: the report lists each.
     let repaired: Vec<&source::Item> = items.iter().filter(|i| !i.repairs.is_empty()).collect();
     for i in repaired.iter().take(SHOWN) {
-        eprintln!("repaired: {}: {}", at(i), i.repairs.join("; "));
+        eprintln!("repaired: {}: {}", i.place(), i.repairs.join("; "));
     }
     if repaired.len() > SHOWN {
         eprintln!("…and {} more repaired (the report lists each)", repaired.len() - SHOWN);
@@ -174,7 +171,7 @@ fn describe(p: &Preview, items: &[source::Item], import_flagged: bool) {
         };
         eprintln!("{} flagged ({what}):", p.flagged);
         for i in items.iter().filter(|i| !i.flags.is_empty()) {
-            eprintln!("  {}: {}", at(i), i.flags.join("; "));
+            eprintln!("  {}: {}", i.place(), i.flags.join("; "));
         }
     }
 }

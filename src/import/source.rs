@@ -60,6 +60,13 @@ pub struct Item {
     pub flags: Vec<String>,
 }
 
+impl Item {
+    /// Where it is and what it is called, as lists name it: `file:line title`.
+    pub fn place(&self) -> String {
+        format!("{}:{} {}", self.file.display(), self.line, self.summary.as_deref().unwrap_or("(no title)"))
+    }
+}
+
 /// An entry that can't be imported.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Bad {

@@ -182,9 +182,6 @@ fn repairs_and_flags<'a>(
     w: &'a Wizard,
     b: &'a crate::import::Batch,
 ) -> iced::widget::Column<'a, Message> {
-    let at = |i: &crate::import::Item| {
-        format!("{}:{} {}", i.file.display(), i.line, i.summary.as_deref().unwrap_or("(no title)"))
-    };
     let repaired: Vec<_> = b.items.iter().filter(|i| !i.repairs.is_empty()).collect();
     if !repaired.is_empty() || !b.notes.is_empty() {
         // Padded on the right so the scroll bar covers no text.
@@ -192,7 +189,7 @@ fn repairs_and_flags<'a>(
             .spacing(2)
             .padding([0, 14]);
         for i in repaired.iter().take(LIST_LIMIT) {
-            list = list.push(text(format!("{}: {}", at(i), i.repairs.join("; "))).size(13));
+            list = list.push(text(format!("{}: {}", i.place(), i.repairs.join("; "))).size(13));
         }
         for n in b.notes.iter().take(LIST_LIMIT) {
             list = list.push(muted(n.to_string()));
@@ -208,8 +205,8 @@ fn repairs_and_flags<'a>(
         .spacing(2)
         .padding([0, 14]);
         for i in flagged.iter().take(LIST_LIMIT) {
-            list =
-                list.push(text(format!("{}: {}", at(i), i.flags.join("; "))).size(13).style(style::changed));
+            list = list
+                .push(text(format!("{}: {}", i.place(), i.flags.join("; "))).size(13).style(style::changed));
         }
         col = col.push(container(scrollable(list)).max_height(160).id("import-flagged-list"));
         col = col.push(
