@@ -32,7 +32,8 @@ pub struct Job {
     pub bad: Vec<Bad>,
     /// Lines the reader skipped that belong to no entry (reported as they are).
     pub notes: Vec<Bad>,
-    /// Entries with flags are written only when the person confirmed them.
+    /// Entries with flags are written only when the person confirmed them
+    /// (those waiting for a time zone not even then).
     pub import_flagged: bool,
     /// UIDs already in the target calendar, and where.
     pub existing: HashMap<String, Url>,
@@ -214,9 +215,8 @@ async fn write_one(shared: &Shared, item: &Item) -> Result<(Outcome, bool), Stor
         (Some(Step::Updated), Some(_)) => return Ok((Outcome::Updated, true)),
         _ => {}
     }
-    // What could hurt the server or be misread waits for the person's yes.
-    if !item.flags.is_empty() && !job.import_flagged {
-        let reason = format!("held back until you confirm it: {}", item.flags.join("; "));
+    // What could hurt the server or be misread waits for the person.
+    if let Some(reason) = item.held_back(job.import_flagged) {
         job.journal.record(&item.uid, Step::Skipped, Some(&reason))?;
         return Ok((Outcome::Skipped(reason), false));
     }

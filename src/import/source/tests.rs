@@ -407,10 +407,10 @@ fn events_end_by_dtend_duration_date_or_start() {
     let instant = item(&batch, "instant");
     assert_eq!(instant.end, instant.start);
     // An unknown zone without a VTIMEZONE gets no invented VTIMEZONE: it
-    // is flagged for the person to confirm.
+    // waits for the person to choose the zone it means.
     let zone = item(&batch, "zone");
     assert!(zone.start.is_some() && !zone.data.contains("VTIMEZONE"));
-    assert_eq!(zone.flags.len(), 1, "{:?}", zone.flags);
+    assert_eq!(zone.unknown_zones.len(), 1, "{:?}", zone.unknown_zones);
 }
 
 #[test]

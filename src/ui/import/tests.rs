@@ -79,7 +79,7 @@ fn flagged_entries_go_only_with_the_persons_yes_and_new_files_ask_again() {
     let batch = Arc::new(crate::import::source::parse(&file, text));
     let _ = w.update(Message::Read(vec![file], batch), &accounts);
     w.target_uids("work", &calendar(), HashSet::new(), &accounts);
-    assert_eq!(w.preview.as_ref().map(|p| p.flagged), Some(2));
+    assert_eq!(w.preview.as_ref().map(|p| p.flagged), Some(1));
     let _ = w.update(Message::Mode(SchedulingMode::None), &accounts);
     let start = |w: &mut Wizard| match w.update(Message::Start, &accounts).1 {
         Some(Event::Start(_, request)) => request.import_flagged,

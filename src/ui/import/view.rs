@@ -285,7 +285,7 @@ fn scheduling_view<'a>(accounts: &'a [AccountState], w: &'a Wizard) -> Element<'
     let count = w
         .batch
         .as_ref()
-        .map_or(0, |b| b.items.iter().filter(|i| w.import_flagged || i.flags.is_empty()).count());
+        .map_or(0, |b| b.items.iter().filter(|i| i.held_back(w.import_flagged).is_none()).count());
     let ready = w.mode.is_some() && (confirm.is_none() || w.confirmed);
     col.push(
         row![
