@@ -1,11 +1,11 @@
 //! The wizard's screens, one function per step.
 
 use iced::widget::{
-    button, checkbox, column, container, pick_list, progress_bar, radio, row, scrollable, text,
+    button, checkbox, column, container, pick_list, progress_bar, radio, row, scrollable, text, text_input,
 };
 use iced::{Element, Fill};
 
-use super::{LIST_LIMIT, Message, Step, Wizard, targets};
+use super::{LIST_LIMIT, Message, Step, Wizard, ZONE_MATCHES, targets};
 use crate::import::plan::{self, mode_label};
 use crate::import::{Outcome, Progress};
 use crate::ui::{AccountState, style};
@@ -67,10 +67,14 @@ fn files_view(w: &Wizard) -> Element<'_, Message> {
                 if flagged > 0 {
                     s.push_str(&format!(", {flagged} of them only if you confirm them"));
                 }
+                let waiting = b.items.iter().filter(|i| !i.unknown_zones.is_empty()).count();
+                if waiting > 0 {
+                    s.push_str(&format!(", {waiting} once you choose their time zone"));
+                }
                 if !b.bad.is_empty() {
                     s.push_str(&format!("; {} can't", b.bad.len()));
                 }
-                if flagged > 0 || !b.bad.is_empty() {
+                if flagged > 0 || waiting > 0 || !b.bad.is_empty() {
                     s.push_str(" (see the preview)");
                 }
                 s.push('.');
@@ -196,10 +200,11 @@ fn repairs_and_flags<'a>(
         }
         col = col.push(container(scrollable(list)).max_height(160).id("import-repairs"));
     }
+    col = zone_pickers(col, w);
     let flagged: Vec<_> = b.items.iter().filter(|i| !i.flags.is_empty()).collect();
     if !flagged.is_empty() {
         let mut list = column![text(format!(
-            "{} entries could hurt the server or be misread; they are skipped unless you confirm them:",
+            "{} entries would make a server expand a huge or endless set; they are skipped unless you confirm them:",
             flagged.len()
         ))]
         .spacing(2)
@@ -217,6 +222,60 @@ fn repairs_and_flags<'a>(
             )
             .id("import-flagged"),
         );
+    }
+    col
+}
+
+/// For each time-zone name nothing resolves: the entries that use it, and
+/// a field that finds the zone it means among the database's names. Until
+/// one is chosen those entries are not imported.
+fn zone_pickers<'a>(
+    mut col: iced::widget::Column<'a, Message>,
+    w: &'a Wizard,
+) -> iced::widget::Column<'a, Message> {
+    let Some(read) = &w.read else { return col };
+    for (k, (name, count)) in read.unknown_zones().into_iter().enumerate() {
+        let chosen = w.zone_picks.get(&name).and_then(|p| p.chosen);
+        let entries =
+            if count == 1 { "1 entry uses it".to_owned() } else { format!("{count} entries use it") };
+        let heading = match chosen {
+            Some(tz) => format!("The time zone {name:?} is read as {}, as you chose ({entries}).", tz.name()),
+            None => format!(
+                "The time zone {name:?} is unknown and the file doesn't define it ({entries}): which zone does it mean? Its entries are imported once you choose."
+            ),
+        };
+        let mut section = column![text(heading)].spacing(4);
+        for i in read.items.iter().filter(|i| i.unknown_zones.contains(&name)).take(3) {
+            section = section.push(muted(i.place()));
+        }
+        if count > 3 {
+            section = section.push(muted(format!("…and {} more", count - 3)));
+        }
+        let filter = w.zone_picks.get(&name).map_or("", |p| p.filter.as_str());
+        let matches = w.zone_matches(&name);
+        let first = matches.first().map(|tz| Message::Zone(name.clone(), *tz));
+        let field = text_input("Type part of a zone's name, e.g. Berlin or New York", filter)
+            .on_input({
+                let name = name.clone();
+                move |t| Message::ZoneFilter(name.clone(), t)
+            })
+            .on_submit_maybe(first)
+            .width(360);
+        section = section.push(container(field).id(format!("import-zone-{k}")));
+        let mut buttons = row![].spacing(6);
+        for tz in matches.iter().take(ZONE_MATCHES) {
+            let style = if chosen == Some(*tz) { button::primary } else { button::secondary };
+            buttons = buttons.push(
+                button(text(tz.name()).size(13)).style(style).on_press(Message::Zone(name.clone(), *tz)),
+            );
+        }
+        if matches.len() > ZONE_MATCHES {
+            buttons = buttons.push(muted("…type more to narrow".into()));
+        } else if matches.is_empty() && !filter.trim().is_empty() {
+            buttons = buttons.push(muted("No zone of the time-zone database has that in its name.".into()));
+        }
+        section = section.push(buttons.wrap());
+        col = col.push(container(section).padding(8).style(container::bordered_box).width(Fill));
     }
     col
 }
