@@ -6,7 +6,7 @@ use iced::widget::{button, column, container, row, scrollable, text};
 use iced::{Element, Fill, FillPortion};
 
 use super::{AccountState, style};
-use crate::sync::{AgendaItem, REPEATS_TOO_OFTEN};
+use crate::sync::{AgendaItem, TOO_OFTEN};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
@@ -77,7 +77,7 @@ fn label(i: &AgendaItem) -> String {
         _ => "",
     };
     let place = o.location.as_ref().map(|l| format!(" — {l}")).unwrap_or_default();
-    let often = if i.repeats_too_often { format!(" • {REPEATS_TOO_OFTEN}") } else { String::new() };
+    let often = if i.repeats_too_often { format!(" • repeats {TOO_OFTEN}") } else { String::new() };
     format!("{when}  {}{place}{mark}{often}", o.summary)
 }
 
@@ -135,8 +135,7 @@ fn too_often(accounts: &[AccountState]) -> Option<String> {
     names.sort_unstable();
     names.dedup();
     let verb = if names.len() == 1 { "repeats" } else { "repeat" };
-    let rest = REPEATS_TOO_OFTEN.strip_prefix("repeats").unwrap_or(REPEATS_TOO_OFTEN);
-    (!names.is_empty()).then(|| format!("Not every occurrence is shown: {} {verb}{rest}.", names.join(", ")))
+    (!names.is_empty()).then(|| format!("{} {verb} {TOO_OFTEN}.", names.join(", ")))
 }
 
 fn day_header<'a>(day: NaiveDate, today: NaiveDate) -> Element<'a, Message> {
@@ -193,7 +192,7 @@ fn week_card(i: &AgendaItem) -> Element<'_, Message> {
         col = col.push(text("invitation").size(11).style(style::muted));
     }
     if i.repeats_too_often {
-        col = col.push(text(REPEATS_TOO_OFTEN).size(11).style(style::changed));
+        col = col.push(text(format!("repeats {TOO_OFTEN}")).size(11).style(style::changed));
     }
     let pending = i.pending && !o.cancelled;
     container(col)
