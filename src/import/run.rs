@@ -13,7 +13,7 @@ use url::Url;
 use super::journal::{Journal, Step};
 use super::plan::Plan;
 use super::report::{Entry, Outcome, Report, refusal};
-use super::source::{Bad, Item, fnv1a_64};
+use super::source::{Bad, Item, Note, fnv1a_64};
 use crate::caldav::{self, Client, Get, Precondition, Put};
 use crate::ical::Document;
 use crate::store::StoreError;
@@ -31,7 +31,7 @@ pub struct Job {
     /// Entries the files held that can't be imported (reported as they are).
     pub bad: Vec<Bad>,
     /// Lines the reader skipped that belong to no entry (reported as they are).
-    pub notes: Vec<Bad>,
+    pub notes: Vec<Note>,
     /// Entries with flags are written only when the person confirmed them
     /// (those waiting for a time zone not even then).
     pub import_flagged: bool,

@@ -97,13 +97,34 @@ pub struct Bad {
     pub problem: String,
 }
 
+/// A line skipped that belongs to no entry (stray text outside any
+/// VCALENDAR, a broken `X-` line of the calendar): said, not failed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Note {
+    pub file: PathBuf,
+    /// 1-based.
+    pub line: usize,
+    pub text: String,
+}
+
+/// `file:line: text`, or `file: text` for the whole file (line 0).
+fn write_at(f: &mut std::fmt::Formatter<'_>, file: &Path, line: usize, text: &str) -> std::fmt::Result {
+    if line == 0 {
+        write!(f, "{}: {text}", file.display())
+    } else {
+        write!(f, "{}:{line}: {text}", file.display())
+    }
+}
+
 impl std::fmt::Display for Bad {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.line == 0 {
-            write!(f, "{}: {}", self.file.display(), self.problem)
-        } else {
-            write!(f, "{}:{}: {}", self.file.display(), self.line, self.problem)
-        }
+        write_at(f, &self.file, self.line, &self.problem)
+    }
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write_at(f, &self.file, self.line, &self.text)
     }
 }
 
@@ -112,9 +133,7 @@ impl std::fmt::Display for Bad {
 pub struct Batch {
     pub items: Vec<Item>,
     pub bad: Vec<Bad>,
-    /// Lines skipped that belong to no entry (stray text outside any
-    /// VCALENDAR, a broken `X-` line of the calendar): said, not failed.
-    pub notes: Vec<Bad>,
+    pub notes: Vec<Note>,
 }
 
 impl Batch {
@@ -227,7 +246,10 @@ pub fn parse(file: &Path, text: &str) -> Batch {
     Batch {
         items,
         bad: problems.into_iter().map(|p| p.into_bad(file)).collect(),
-        notes: notes.into_iter().map(|p| p.into_bad(file)).collect(),
+        notes: notes
+            .into_iter()
+            .map(|p| Note { file: file.to_owned(), line: p.line, text: p.problem })
+            .collect(),
     }
 }
 

@@ -274,7 +274,7 @@ fn several_calendars_in_one_file_each_keep_their_header() {
     );
     // Stray text is skipped with a note; a bare component between
     // calendars is read as if it had one of its own.
-    let notes: Vec<(usize, &str)> = batch.notes.iter().map(|n| (n.line, n.problem.as_str())).collect();
+    let notes: Vec<(usize, &str)> = batch.notes.iter().map(|n| (n.line, n.text.as_str())).collect();
     assert_eq!(notes, [(1, "skipped line outside BEGIN:VCALENDAR … END:VCALENDAR (\"stray text before\")")]);
     let lines: Vec<(&str, usize)> = batch.items.iter().map(|i| (i.uid.as_str(), i.line)).collect();
     assert_eq!(lines, [("one", 6), ("between", 12), ("two", 19)]);

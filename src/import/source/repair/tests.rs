@@ -156,7 +156,7 @@ fn repaired_times_mean_what_the_file_meant() {
 fn stray_lines_are_notes_not_failures() {
     let bare = parse(Path::new("bare.ics"), BARE);
     assert_eq!(bare.items.len(), 1);
-    let notes: Vec<(usize, &str)> = bare.notes.iter().map(|n| (n.line, n.problem.as_str())).collect();
+    let notes: Vec<(usize, &str)> = bare.notes.iter().map(|n| (n.line, n.text.as_str())).collect();
     assert_eq!(
         notes,
         [(1, "skipped line outside BEGIN:VCALENDAR … END:VCALENDAR (\"Exported by a web site\")")]
