@@ -19,6 +19,16 @@ fn primary<'a>(label: String, id: &'static str, msg: Option<Message>) -> Element
     container(button(text(label)).style(button::primary).on_press_maybe(msg)).id(id).into()
 }
 
+/// "1 entry", "3 entries".
+fn entries(n: usize) -> String {
+    if n == 1 { "1 entry".to_owned() } else { format!("{n} entries") }
+}
+
+/// "it" for one, "them" for more.
+fn them(n: usize) -> &'static str {
+    if n == 1 { "it" } else { "them" }
+}
+
 fn muted<'a>(s: String) -> Element<'a, Message> {
     text(s).size(13).style(style::muted).into()
 }
@@ -62,14 +72,14 @@ fn files_view(w: &Wizard) -> Element<'_, Message> {
     } else {
         match &w.batch {
             Some(b) => {
-                let mut s = format!("{} entries can be imported", b.items.len());
+                let mut s = format!("{} can be imported", entries(b.items.len()));
                 let flagged = b.items.iter().filter(|i| !i.flags.is_empty()).count();
                 if flagged > 0 {
-                    s.push_str(&format!(", {flagged} of them only if you confirm them"));
+                    s.push_str(&format!(", {flagged} only if you confirm {}", them(flagged)));
                 }
                 let waiting = b.items.iter().filter(|i| !i.unknown_zones.is_empty()).count();
                 if waiting > 0 {
-                    s.push_str(&format!(", {waiting} once you choose their time zone"));
+                    s.push_str(&format!(", {waiting} once you choose a time zone for {}", them(waiting)));
                 }
                 if !b.bad.is_empty() {
                     s.push_str(&format!("; {} can't", b.bad.len()));
@@ -152,7 +162,7 @@ fn preview_view<'a>(accounts: &'a [AccountState], w: &'a Wizard) -> Element<'a, 
         let heading = if b.bad.len() == 1 {
             "1 entry can't be imported:".to_owned()
         } else {
-            format!("{} entries can't be imported:", b.bad.len())
+            format!("{} can't be imported:", entries(b.bad.len()))
         };
         let mut bad = column![text(heading)].spacing(2);
         for entry in b.bad.iter().take(LIST_LIMIT) {
@@ -204,8 +214,9 @@ fn repairs_and_flags<'a>(
     let flagged: Vec<_> = b.items.iter().filter(|i| !i.flags.is_empty()).collect();
     if !flagged.is_empty() {
         let mut list = column![text(format!(
-            "{} entries would make a server expand a huge or endless set; they are skipped unless you confirm them:",
-            flagged.len()
+            "{} would make a server expand a huge or endless set; skipped unless you confirm {}:",
+            entries(flagged.len()),
+            them(flagged.len())
         ))]
         .spacing(2)
         .padding([0, 14]);
@@ -217,7 +228,11 @@ fn repairs_and_flags<'a>(
         col = col.push(
             container(
                 checkbox(w.import_flagged)
-                    .label(format!("Import these {} entries too", flagged.len()))
+                    .label(if flagged.len() == 1 {
+                        "Import this entry too".to_owned()
+                    } else {
+                        format!("Import these {} too", entries(flagged.len()))
+                    })
                     .on_toggle(Message::ImportFlagged),
             )
             .id("import-flagged"),
@@ -236,12 +251,12 @@ fn zone_pickers<'a>(
     let Some(read) = &w.read else { return col };
     for (k, (name, count)) in read.unknown_zones().into_iter().enumerate() {
         let chosen = w.zone_picks.get(&name).and_then(|p| p.chosen);
-        let entries =
-            if count == 1 { "1 entry uses it".to_owned() } else { format!("{count} entries use it") };
+        let using = format!("{} {}", entries(count), if count == 1 { "uses it" } else { "use it" });
         let heading = match chosen {
-            Some(tz) => format!("The time zone {name:?} is read as {}, as you chose ({entries}).", tz.name()),
+            Some(tz) => format!("The time zone {name:?} is read as {}, as you chose ({using}).", tz.name()),
             None => format!(
-                "The time zone {name:?} is unknown and the file doesn't define it ({entries}): which zone does it mean? Its entries are imported once you choose."
+                "The time zone {name:?} is unknown and the file doesn't define it ({using}). Which zone does it mean? {} imported once you choose.",
+                if count == 1 { "The entry is" } else { "They are" }
             ),
         };
         let mut section = column![text(heading)].spacing(4);
@@ -254,13 +269,13 @@ fn zone_pickers<'a>(
         let filter = w.zone_picks.get(&name).map_or("", |p| p.filter.as_str());
         let matches = w.zone_matches(&name);
         let first = matches.first().map(|tz| Message::Zone(name.clone(), *tz));
-        let field = text_input("Type part of a zone's name, e.g. Berlin or New York", filter)
+        let field = text_input("Type a city or zone, e.g. Berlin or New York", filter)
             .on_input({
                 let name = name.clone();
                 move |t| Message::ZoneFilter(name.clone(), t)
             })
             .on_submit_maybe(first)
-            .width(360);
+            .width(420);
         section = section.push(container(field).id(format!("import-zone-{k}")));
         let mut buttons = row![].spacing(6);
         for tz in matches.iter().take(ZONE_MATCHES) {
@@ -349,7 +364,7 @@ fn scheduling_view<'a>(accounts: &'a [AccountState], w: &'a Wizard) -> Element<'
     col.push(
         row![
             id_button("Back", "import-back", Some(Message::Back)),
-            primary(format!("Import {count} entries"), "import-start", ready.then_some(Message::Start)),
+            primary(format!("Import {}", entries(count)), "import-start", ready.then_some(Message::Start)),
         ]
         .spacing(8),
     )
