@@ -57,9 +57,17 @@ pub fn week_of(day: NaiveDate) -> NaiveDate {
     day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
 }
 
+/// Every occurrence in time order, but of a series that repeats too often
+/// only the first of each day: its hundreds of identical rows would bury
+/// everything else, and its note says not every occurrence is shown.
 fn items(accounts: &[AccountState]) -> Vec<&AgendaItem> {
     let mut all: Vec<&AgendaItem> = accounts.iter().flat_map(|a| a.agenda.iter()).collect();
     all.sort_by_key(|i| i.occurrence.start);
+    let mut shown = std::collections::HashSet::new();
+    all.retain(|i| {
+        let o = &i.occurrence;
+        !i.repeats_too_often || shown.insert((i.account.as_str(), o.uid.as_str(), o.start.date_naive()))
+    });
     all
 }
 
@@ -226,4 +234,55 @@ fn week(accounts: &[AccountState], start: NaiveDate, today: NaiveDate) -> Elemen
             .into()
     });
     row(days).spacing(6).height(Fill).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Account;
+    use crate::ical::occurrence::Occurrence;
+    use chrono::TimeZone;
+
+    fn item(uid: &str, day: u32, second: u32, repeats_too_often: bool) -> AgendaItem {
+        let start = Local.with_ymd_and_hms(2030, 6, day, 9, 0, second).unwrap();
+        AgendaItem {
+            account: "work".into(),
+            calendar_name: "Work".into(),
+            occurrence: Occurrence {
+                uid: uid.into(),
+                summary: uid.into(),
+                start,
+                end: start,
+                all_day: false,
+                location: None,
+                recurrence_id: None,
+                cancelled: false,
+            },
+            invitation: true,
+            pending: true,
+            repeats_too_often,
+        }
+    }
+
+    #[test]
+    fn a_series_that_repeats_too_often_shows_once_a_day_and_is_named_above() {
+        let account = Account {
+            name: "work".into(),
+            url: "https://dav.example.com/".parse().unwrap(),
+            user: "me".into(),
+            ca_file: None,
+            allow_insecure_http: false,
+            password_command: None,
+            aliases: Vec::new(),
+        };
+        let mut a = AccountState::new(account, None);
+        a.agenda = (0..500).map(|s| item("ping", 4, s % 60, true)).collect();
+        a.agenda.extend((0..3).map(|s| item("ping", 5, s, true)));
+        a.agenda.extend([item("standup", 4, 30, false), item("standup", 4, 31, false)]);
+        let accounts = [a];
+        let shown: Vec<(&str, u32)> =
+            items(&accounts).iter().map(|i| (i.occurrence.uid.as_str(), i.occurrence.start.day())).collect();
+        assert_eq!(shown, [("ping", 4), ("standup", 4), ("standup", 4), ("ping", 5)]);
+        assert_eq!(too_often(&accounts).as_deref(), Some("ping repeats too often to show every occurrence."));
+    }
 }
