@@ -239,7 +239,6 @@ fn week(accounts: &[AccountState], start: NaiveDate, today: NaiveDate) -> Elemen
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::Account;
     use crate::ical::occurrence::Occurrence;
     use chrono::TimeZone;
 
@@ -266,16 +265,7 @@ mod tests {
 
     #[test]
     fn a_series_that_repeats_too_often_shows_once_a_day_and_is_named_above() {
-        let account = Account {
-            name: "work".into(),
-            url: "https://dav.example.com/".parse().unwrap(),
-            user: "me".into(),
-            ca_file: None,
-            allow_insecure_http: false,
-            password_command: None,
-            aliases: Vec::new(),
-        };
-        let mut a = AccountState::new(account, None);
+        let mut a = AccountState::example();
         a.agenda = (0..500).map(|s| item("ping", 4, s % 60, true)).collect();
         a.agenda.extend((0..3).map(|s| item("ping", 5, s, true)));
         a.agenda.extend([item("standup", 4, 30, false), item("standup", 4, 31, false)]);

@@ -2,7 +2,6 @@
 
 use super::*;
 use crate::caldav::Calendar;
-use crate::config::Account;
 use chrono_tz::Tz;
 
 fn calendar() -> Url {
@@ -10,16 +9,7 @@ fn calendar() -> Url {
 }
 
 fn accounts() -> Vec<AccountState> {
-    let account = Account {
-        name: "work".into(),
-        url: "https://dav.example.com/".parse().unwrap(),
-        user: "me".into(),
-        ca_file: None,
-        allow_insecure_http: false,
-        password_command: None,
-        aliases: Vec::new(),
-    };
-    let mut a = AccountState::new(account, None);
+    let mut a = AccountState::example();
     a.calendars.push(Calendar {
         url: calendar(),
         display_name: Some("Work".into()),
@@ -70,18 +60,25 @@ fn the_wizard_asks_the_app_to_check_the_target_start_and_cancel() {
     assert!(matches!(w.update(Message::Close, &accounts).1, Some(Event::Close)));
 }
 
+/// A wizard that has read `text` as the file `name`, checked the target
+/// and chosen to notify nobody: Start is all that is left.
+fn ready_to_start(name: &str, text: &str, accounts: &[AccountState]) -> Wizard {
+    let mut w = Wizard::default();
+    let file = PathBuf::from(name);
+    let _ = w.update(Message::Add(vec![file.clone()]), accounts);
+    let batch = Arc::new(crate::import::source::parse(&file, text));
+    let _ = w.update(Message::Read(vec![file], batch), accounts);
+    w.target_uids("work", &calendar(), HashSet::new(), accounts);
+    let _ = w.update(Message::Mode(SchedulingMode::None), accounts);
+    w
+}
+
 #[test]
 fn flagged_entries_go_only_with_the_persons_yes_and_new_files_ask_again() {
     let accounts = accounts();
-    let mut w = Wizard::default();
-    let file = PathBuf::from("flagged.ics");
-    let _ = w.update(Message::Add(vec![file.clone()]), &accounts);
     let text = include_str!("../../../tests/fixtures/import/repairs/flagged.ics");
-    let batch = Arc::new(crate::import::source::parse(&file, text));
-    let _ = w.update(Message::Read(vec![file], batch), &accounts);
-    w.target_uids("work", &calendar(), HashSet::new(), &accounts);
+    let mut w = ready_to_start("flagged.ics", text, &accounts);
     assert_eq!(w.preview.as_ref().map(|p| p.flagged), Some(1));
-    let _ = w.update(Message::Mode(SchedulingMode::None), &accounts);
     let start = |w: &mut Wizard| match w.update(Message::Start, &accounts).1 {
         Some(Event::Start(_, request)) => request.import_flagged,
         other => panic!("no start: {other:?}"),
@@ -96,14 +93,8 @@ fn flagged_entries_go_only_with_the_persons_yes_and_new_files_ask_again() {
 #[test]
 fn an_unknown_zone_waits_for_the_persons_choice_and_a_new_choice_replaces_it() {
     let accounts = accounts();
-    let mut w = Wizard::default();
-    let file = PathBuf::from("unknown-zones.ics");
-    let _ = w.update(Message::Add(vec![file.clone()]), &accounts);
     let text = include_str!("../../../tests/fixtures/import/repairs/unknown-zones.ics");
-    let batch = Arc::new(crate::import::source::parse(&file, text));
-    let _ = w.update(Message::Read(vec![file], batch), &accounts);
-    w.target_uids("work", &calendar(), HashSet::new(), &accounts);
-    let _ = w.update(Message::Mode(SchedulingMode::None), &accounts);
+    let mut w = ready_to_start("unknown-zones.ics", text, &accounts);
     assert_eq!(w.preview.as_ref().map(|p| p.zone_needed), Some(4));
     let atlantis = "Nowhere/Atlantis".to_owned();
     // What a request would write for the meeting, if anything.
