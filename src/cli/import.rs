@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
+use chrono_tz::Tz;
 use clap::Args;
 
 use super::replies::{AccountArg, open};
@@ -44,10 +45,15 @@ pub struct ImportArgs {
     #[arg(long)]
     pub yes: bool,
     /// Also import the entries the preview flags (rules a server would
-    /// expand into huge or endless sets, time zones nothing resolves);
-    /// `--yes` does not confirm them.
+    /// expand into huge or endless sets); `--yes` does not confirm them.
     #[arg(long)]
     pub import_flagged: bool,
+    /// The zone a time-zone name means that nothing resolves (the file
+    /// doesn't define it, the database doesn't know it), e.g.
+    /// 'Nowhere/Atlantis=Europe/Berlin'; entries using such a name are
+    /// held back until it is chosen. Repeat for several names.
+    #[arg(long = "zone", value_name = "NAME=ZONE", value_parser = parse_zone_choice)]
+    pub zones: Vec<(String, Tz)>,
     /// Writes at a time (1 to 16).
     #[arg(long, default_value_t = import::DEFAULT_CONCURRENCY)]
     pub concurrency: usize,
@@ -62,8 +68,27 @@ fn parse_mode(s: &str) -> Result<SchedulingMode, String> {
         .ok_or_else(|| format!("{s:?}: use none, internal-only, external-only or all"))
 }
 
+/// `NAME=ZONE`, ZONE a name of the time-zone database (any letter case).
+pub fn parse_zone_choice(s: &str) -> Result<(String, Tz), String> {
+    let Some((name, zone)) = s.rsplit_once('=').filter(|(n, _)| !n.trim().is_empty()) else {
+        return Err(format!("{s:?}: write NAME=ZONE, e.g. 'Nowhere/Atlantis=Europe/Berlin'"));
+    };
+    let tz = source::zones::named(zone).ok_or_else(|| {
+        format!(
+            "{:?} is not a zone of the time-zone database (names like Europe/Berlin or America/New_York)",
+            zone.trim()
+        )
+    })?;
+    Ok((name.trim().to_owned(), tz))
+}
+
 pub async fn run(paths: &Paths, args: ImportArgs) -> anyhow::Result<i32> {
-    let batch = source::read_files(&args.files);
+    let mut batch = source::read_files(&args.files);
+    for (name, tz) in &args.zones {
+        if batch.choose_zone(name, *tz) == 0 {
+            eprintln!("note: --zone {name}={}: no entry waits for a zone named {name:?}", tz.name());
+        }
+    }
     for bad in &batch.bad {
         eprintln!("cannot import {bad}");
     }
@@ -83,7 +108,7 @@ pub async fn run(paths: &Paths, args: ImportArgs) -> anyhow::Result<i32> {
         &engine.uids_in(&calendar.url).into_keys().collect::<HashSet<_>>(),
     );
     if !args.json {
-        describe(&preview, &batch.items, args.import_flagged);
+        describe(&preview, &batch, args.import_flagged);
     }
     let request = ImportRequest {
         items: batch.items,
@@ -140,7 +165,8 @@ pub async fn run(paths: &Paths, args: ImportArgs) -> anyhow::Result<i32> {
 /// Repaired entries listed before the import starts.
 const SHOWN: usize = 20;
 
-fn describe(p: &Preview, items: &[source::Item], import_flagged: bool) {
+fn describe(p: &Preview, batch: &source::Batch, import_flagged: bool) {
+    let items = &batch.items;
     let range = match (p.first, p.last) {
         (Some(a), Some(b)) => format!(", {} to {}", a.format("%Y-%m-%d"), b.format("%Y-%m-%d")),
         _ => String::new(),
@@ -174,9 +200,55 @@ fn describe(p: &Preview, items: &[source::Item], import_flagged: bool) {
             eprintln!("  {}: {}", i.place(), i.flags.join("; "));
         }
     }
+    for (name, count) in batch.unknown_zones() {
+        let entries = if count == 1 { "1 entry".to_owned() } else { format!("{count} entries") };
+        eprintln!(
+            "time zone {name:?} is unknown and the file doesn't define it: {entries} held back; say which zone it means with --zone '{name}=Area/City' (e.g. Europe/Berlin):"
+        );
+        for i in items.iter().filter(|i| i.unknown_zones.contains(&name)) {
+            eprintln!("  {}", i.place());
+        }
+    }
 }
 
 pub fn progress_line(p: &Progress) -> String {
     let left = p.remaining().map(|d| format!(", about {} s left", d.as_secs())).unwrap_or_default();
     format!("{}/{} written ({:.0}/s{left})", p.done, p.total, p.rate())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cli::{Cli, Command};
+    use clap::Parser;
+
+    fn parse(zones: &[&str]) -> Result<Vec<(String, Tz)>, String> {
+        let mut argv = vec!["convene", "import", "a.ics", "--calendar", "Work", "--scheduling", "none"];
+        for z in zones {
+            argv.extend(["--zone", z]);
+        }
+        match Cli::try_parse_from(argv) {
+            Ok(Cli { command: Some(Command::Import(args)), .. }) => Ok(args.zones),
+            Ok(other) => panic!("not an import: {other:?}"),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+
+    #[test]
+    fn zone_choices_parse_and_an_unknown_target_is_named() {
+        assert_eq!(parse(&[]), Ok(vec![]));
+        assert_eq!(
+            parse(&["Nowhere/Atlantis=Europe/Berlin", "Customized Time Zone = america/new_york"]),
+            Ok(vec![
+                ("Nowhere/Atlantis".to_owned(), Tz::Europe__Berlin),
+                ("Customized Time Zone".to_owned(), Tz::America__New_York)
+            ])
+        );
+        let unknown = parse(&["Nowhere/Atlantis=Europe/Berlni"]).unwrap_err();
+        assert!(unknown.contains("\"Europe/Berlni\" is not a zone of the time-zone database"), "{unknown}");
+        for malformed in ["Europe/Berlin", "=Europe/Berlin"] {
+            let e = parse(&[malformed]).unwrap_err();
+            assert!(e.contains("write NAME=ZONE"), "{malformed}: {e}");
+        }
+    }
 }

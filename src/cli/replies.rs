@@ -10,7 +10,7 @@ use crate::config::{Account, Config};
 use crate::ical::{Answer, Diff, time::describe_local};
 use crate::paths::Paths;
 use crate::store::EntryState;
-use crate::sync::{Engine, Listing, Outcome, REPEATS_TOO_OFTEN, ReplyState, SyncReport};
+use crate::sync::{Engine, Listing, Outcome, ReplyState, SyncReport, TOO_OFTEN};
 
 /// Exit codes other than 0 (done) and 1 (error), for scripts.
 pub const EXIT_CONFLICT: i32 = 3;
@@ -148,7 +148,7 @@ struct InvitationRow<'a> {
     start_raw: Option<&'a str>,
     location: Option<&'a str>,
     recurrence: Option<&'a str>,
-    /// The series' expansion stopped at its bound (see `REPEATS_TOO_OFTEN`).
+    /// The series' expansion stopped at its bound (see `TOO_OFTEN`).
     repeats_too_often: bool,
     cancelled: bool,
     my_partstat: Option<&'a str>,
@@ -211,7 +211,7 @@ pub fn invitations(paths: &Paths, account: AccountArg, json: bool) -> anyhow::Re
             r.uid,
         );
         if r.repeats_too_often {
-            println!("      note: it {REPEATS_TOO_OFTEN}");
+            println!("      note: it repeats {TOO_OFTEN}");
         }
     }
     Ok(0)

@@ -16,4 +16,4 @@ pub use plan::{Method, Plan, Unhonourable};
 pub use preview::Preview;
 pub use report::{Counts, Outcome, Report};
 pub use run::{DEFAULT_CONCURRENCY, Job, Progress};
-pub use source::{Bad, Batch, Item, Kind};
+pub use source::{Bad, Batch, Item, Kind, Note};

@@ -28,6 +28,9 @@ pub struct Preview {
     pub repaired: usize,
     /// Entries held back until the person confirms them (`Item::flags`).
     pub flagged: usize,
+    /// Entries that wait for the person to choose a time zone
+    /// (`Item::unknown_zones`).
+    pub zone_needed: usize,
     /// Lines skipped that belong to no entry.
     pub notes: usize,
 }
@@ -57,6 +60,7 @@ impl Preview {
             }
             p.repaired += usize::from(!item.repairs.is_empty());
             p.flagged += usize::from(!item.flags.is_empty());
+            p.zone_needed += usize::from(!item.unknown_zones.is_empty());
             people.extend(item.attendees.iter().map(|a| crate::ical::identity::normalize(a)));
             if existing.contains(&item.uid) {
                 p.duplicates.push(item.uid.clone());
@@ -85,6 +89,6 @@ mod tests {
         let more = parse(Path::new("flagged.ics"), flagged);
         batch.items.extend(more.items);
         let p = Preview::new(&batch, &Identity::default(), &HashSet::new());
-        assert_eq!((p.events, p.repaired, p.flagged, p.notes, p.bad), (5, 2, 2, 1, 0));
+        assert_eq!((p.events, p.repaired, p.flagged, p.zone_needed, p.notes, p.bad), (5, 2, 1, 1, 1, 0));
     }
 }

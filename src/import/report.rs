@@ -9,7 +9,7 @@ use serde::Serialize;
 use url::Url;
 
 use super::plan::Method;
-use super::source::Bad;
+use super::source::{Bad, Note};
 use crate::caldav::{self, SchedulingMode};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -47,7 +47,7 @@ pub struct Report {
     pub entries: Vec<Entry>,
     pub bad: Vec<Bad>,
     /// Lines skipped that belong to no entry (stray text, broken X- lines).
-    pub notes: Vec<Bad>,
+    pub notes: Vec<Note>,
     pub cancelled: bool,
     #[serde(serialize_with = "seconds")]
     pub elapsed: Duration,
@@ -277,7 +277,7 @@ mod tests {
             repairs: vec!["DTSTART read as a date".into(), "DTEND read as a date".into()],
             flags: Vec::new(),
         };
-        let note = Bad { file: "a.ics".into(), line: 1, uid: None, problem: "skipped line outside".into() };
+        let note = Note { file: "a.ics".into(), line: 1, text: "skipped line outside".into() };
         let r = Report {
             calendar: Url::parse("https://h/cal/").unwrap(),
             mode: SchedulingMode::None,

@@ -13,7 +13,7 @@ use url::Url;
 use super::journal::{Journal, Step};
 use super::plan::Plan;
 use super::report::{Entry, Outcome, Report, refusal};
-use super::source::{Bad, Item, fnv1a_64};
+use super::source::{Bad, Item, Note, fnv1a_64};
 use crate::caldav::{self, Client, Get, Precondition, Put};
 use crate::ical::Document;
 use crate::store::StoreError;
@@ -31,8 +31,9 @@ pub struct Job {
     /// Entries the files held that can't be imported (reported as they are).
     pub bad: Vec<Bad>,
     /// Lines the reader skipped that belong to no entry (reported as they are).
-    pub notes: Vec<Bad>,
-    /// Entries with flags are written only when the person confirmed them.
+    pub notes: Vec<Note>,
+    /// Entries with flags are written only when the person confirmed them
+    /// (those waiting for a time zone not even then).
     pub import_flagged: bool,
     /// UIDs already in the target calendar, and where.
     pub existing: HashMap<String, Url>,
@@ -214,9 +215,8 @@ async fn write_one(shared: &Shared, item: &Item) -> Result<(Outcome, bool), Stor
         (Some(Step::Updated), Some(_)) => return Ok((Outcome::Updated, true)),
         _ => {}
     }
-    // What could hurt the server or be misread waits for the person's yes.
-    if !item.flags.is_empty() && !job.import_flagged {
-        let reason = format!("held back until you confirm it: {}", item.flags.join("; "));
+    // What could hurt the server or be misread waits for the person.
+    if let Some(reason) = item.held_back(job.import_flagged) {
         job.journal.record(&item.uid, Step::Skipped, Some(&reason))?;
         return Ok((Outcome::Skipped(reason), false));
     }

@@ -15,7 +15,7 @@ use crate::ical::lines::Document;
 mod entries;
 mod repair;
 mod windows_zones;
-mod zones;
+pub mod zones;
 use entries::{group_by_uid, make_item, read_entry, read_zone};
 
 /// Files larger than this are refused whole (a calendar export is rarely
@@ -55,15 +55,35 @@ pub struct Item {
     pub data: String,
     /// What the reader mended, in words ("DTSTART read as a date").
     pub repairs: Vec<String>,
-    /// Why a server could choke on it or misread it: imported only when the
-    /// person confirms (`--import-flagged`, or the wizard's checkbox).
+    /// Why a server could choke on it: imported only when the person
+    /// confirms (`--import-flagged`, or the wizard's checkbox).
     pub flags: Vec<String>,
+    /// TZIDs that nothing resolves (the file doesn't define them, the
+    /// database and the Windows names don't know them, no X-WR-TIMEZONE):
+    /// a server would refuse the entry or read its times as floating, so it
+    /// waits until the person says which zone each means
+    /// ([`Batch::choose_zone`]); no confirmation stands in for that.
+    pub unknown_zones: Vec<String>,
 }
 
 impl Item {
     /// Where it is and what it is called, as lists name it: `file:line title`.
     pub fn place(&self) -> String {
         format!("{}:{} {}", self.file.display(), self.line, self.summary.as_deref().unwrap_or("(no title)"))
+    }
+
+    /// Why it is not written, if it isn't: a time zone to choose, or flags
+    /// the person has not `confirmed`.
+    pub fn held_back(&self, confirmed: bool) -> Option<String> {
+        if !self.unknown_zones.is_empty() {
+            let names: Vec<String> = self.unknown_zones.iter().map(|n| format!("{n:?}")).collect();
+            return Some(format!(
+                "held back until you choose the time zone {} means: nothing defines or resolves that name",
+                names.join(" and ")
+            ));
+        }
+        (!self.flags.is_empty() && !confirmed)
+            .then(|| format!("held back until you confirm it: {}", self.flags.join("; ")))
     }
 }
 
@@ -77,13 +97,34 @@ pub struct Bad {
     pub problem: String,
 }
 
+/// A line skipped that belongs to no entry (stray text outside any
+/// VCALENDAR, a broken `X-` line of the calendar): said, not failed.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Note {
+    pub file: PathBuf,
+    /// 1-based.
+    pub line: usize,
+    pub text: String,
+}
+
+/// `file:line: text`, or `file: text` for the whole file (line 0).
+fn write_at(f: &mut std::fmt::Formatter<'_>, file: &Path, line: usize, text: &str) -> std::fmt::Result {
+    if line == 0 {
+        write!(f, "{}: {text}", file.display())
+    } else {
+        write!(f, "{}:{line}: {text}", file.display())
+    }
+}
+
 impl std::fmt::Display for Bad {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        if self.line == 0 {
-            write!(f, "{}: {}", self.file.display(), self.problem)
-        } else {
-            write!(f, "{}:{}: {}", self.file.display(), self.line, self.problem)
-        }
+        write_at(f, &self.file, self.line, &self.problem)
+    }
+}
+
+impl std::fmt::Display for Note {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write_at(f, &self.file, self.line, &self.text)
     }
 }
 
@@ -92,9 +133,35 @@ impl std::fmt::Display for Bad {
 pub struct Batch {
     pub items: Vec<Item>,
     pub bad: Vec<Bad>,
-    /// Lines skipped that belong to no entry (stray text outside any
-    /// VCALENDAR, a broken `X-` line of the calendar): said, not failed.
-    pub notes: Vec<Bad>,
+    pub notes: Vec<Note>,
+}
+
+impl Batch {
+    /// The time zone names entries wait for, first seen first, with how
+    /// many entries use each.
+    pub fn unknown_zones(&self) -> Vec<(String, usize)> {
+        let mut out: Vec<(String, usize)> = Vec::new();
+        for name in self.items.iter().flat_map(|i| &i.unknown_zones) {
+            match out.iter_mut().find(|(n, _)| n == name) {
+                Some((_, count)) => *count += 1,
+                None => out.push((name.clone(), 1)),
+            }
+        }
+        out
+    }
+
+    /// The person's answer to an unknown zone name: every entry using it
+    /// reads it as `tz` (its TZIDs renamed, a VTIMEZONE from the database
+    /// added, the repair said); every other byte stays. Returns how many
+    /// entries it changed.
+    pub fn choose_zone(&mut self, name: &str, tz: chrono_tz::Tz) -> usize {
+        let mut cache = zones::Cache::default();
+        self.items
+            .iter_mut()
+            .map(|i| repair::choose_zone(i, name, tz, &mut cache))
+            .filter(|&changed| changed)
+            .count()
+    }
 }
 
 /// Reads and checks every file (I/O errors become [`Bad`] entries for that file).
@@ -170,16 +237,19 @@ pub fn parse(file: &Path, text: &str) -> Batch {
         }
     }
     let groups = group_by_uid(entries, &mut problems);
-    let mut built = zones::Built::default();
+    let mut cache = zones::Cache::default();
     let items =
-        groups.into_iter().filter_map(|g| make_item(file, g, &scan.calendars, &zones, &mut built)).collect();
+        groups.into_iter().filter_map(|g| make_item(file, g, &scan.calendars, &zones, &mut cache)).collect();
     problems.sort_by_key(|p| p.line);
     let mut notes = scan.notes;
     notes.sort_by_key(|p| p.line);
     Batch {
         items,
         bad: problems.into_iter().map(|p| p.into_bad(file)).collect(),
-        notes: notes.into_iter().map(|p| p.into_bad(file)).collect(),
+        notes: notes
+            .into_iter()
+            .map(|p| Note { file: file.to_owned(), line: p.line, text: p.problem })
+            .collect(),
     }
 }
 

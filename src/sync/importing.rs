@@ -10,7 +10,7 @@ use url::Url;
 use super::engine::{Engine, EngineError};
 use crate::caldav::{Calendar, SchedulingMode};
 use crate::ical::{self, Document};
-use crate::import::{self, Bad, Item, Job, journal};
+use crate::import::{self, Bad, Item, Job, Note, journal};
 
 /// The person's choices in the wizard (or on the command line).
 #[derive(Debug, Clone)]
@@ -18,7 +18,7 @@ pub struct ImportRequest {
     pub items: Vec<Item>,
     pub bad: Vec<Bad>,
     /// Lines the reader skipped that belong to no entry.
-    pub notes: Vec<Bad>,
+    pub notes: Vec<Note>,
     /// The person confirmed the flagged entries (`--import-flagged`).
     pub import_flagged: bool,
     pub calendar: Url,

@@ -7,8 +7,9 @@ use url::Url;
 use crate::ical::{Diff, Invitation, Reply};
 use crate::store::{Entry, EntryState};
 
-/// The note shown beside a series whose expansion stopped at its bound.
-pub const REPEATS_TOO_OFTEN: &str = "repeats too often to show every occurrence";
+/// Why not every occurrence of a series is shown (its expansion stopped at
+/// its bound), said after the verb: "it repeats {TOO_OFTEN}".
+pub const TOO_OFTEN: &str = "too often to show every occurrence";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Listing {

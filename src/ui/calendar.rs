@@ -6,7 +6,7 @@ use iced::widget::{button, column, container, row, scrollable, text};
 use iced::{Element, Fill, FillPortion};
 
 use super::{AccountState, style};
-use crate::sync::{AgendaItem, REPEATS_TOO_OFTEN};
+use crate::sync::{AgendaItem, TOO_OFTEN};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
@@ -57,9 +57,17 @@ pub fn week_of(day: NaiveDate) -> NaiveDate {
     day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
 }
 
+/// Every occurrence in time order, but of a series that repeats too often
+/// only the first of each day: its hundreds of identical rows would bury
+/// everything else, and its note says not every occurrence is shown.
 fn items(accounts: &[AccountState]) -> Vec<&AgendaItem> {
     let mut all: Vec<&AgendaItem> = accounts.iter().flat_map(|a| a.agenda.iter()).collect();
     all.sort_by_key(|i| i.occurrence.start);
+    let mut shown = std::collections::HashSet::new();
+    all.retain(|i| {
+        let o = &i.occurrence;
+        !i.repeats_too_often || shown.insert((i.account.as_str(), o.uid.as_str(), o.start.date_naive()))
+    });
     all
 }
 
@@ -77,7 +85,7 @@ fn label(i: &AgendaItem) -> String {
         _ => "",
     };
     let place = o.location.as_ref().map(|l| format!(" — {l}")).unwrap_or_default();
-    let often = if i.repeats_too_often { format!(" • {REPEATS_TOO_OFTEN}") } else { String::new() };
+    let often = if i.repeats_too_often { format!(" • repeats {TOO_OFTEN}") } else { String::new() };
     format!("{when}  {}{place}{mark}{often}", o.summary)
 }
 
@@ -135,8 +143,7 @@ fn too_often(accounts: &[AccountState]) -> Option<String> {
     names.sort_unstable();
     names.dedup();
     let verb = if names.len() == 1 { "repeats" } else { "repeat" };
-    let rest = REPEATS_TOO_OFTEN.strip_prefix("repeats").unwrap_or(REPEATS_TOO_OFTEN);
-    (!names.is_empty()).then(|| format!("Not every occurrence is shown: {} {verb}{rest}.", names.join(", ")))
+    (!names.is_empty()).then(|| format!("{} {verb} {TOO_OFTEN}.", names.join(", ")))
 }
 
 fn day_header<'a>(day: NaiveDate, today: NaiveDate) -> Element<'a, Message> {
@@ -193,7 +200,7 @@ fn week_card(i: &AgendaItem) -> Element<'_, Message> {
         col = col.push(text("invitation").size(11).style(style::muted));
     }
     if i.repeats_too_often {
-        col = col.push(text(REPEATS_TOO_OFTEN).size(11).style(style::changed));
+        col = col.push(text(format!("repeats {TOO_OFTEN}")).size(11).style(style::changed));
     }
     let pending = i.pending && !o.cancelled;
     container(col)
@@ -227,4 +234,45 @@ fn week(accounts: &[AccountState], start: NaiveDate, today: NaiveDate) -> Elemen
             .into()
     });
     row(days).spacing(6).height(Fill).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ical::occurrence::Occurrence;
+    use chrono::TimeZone;
+
+    fn item(uid: &str, day: u32, second: u32, repeats_too_often: bool) -> AgendaItem {
+        let start = Local.with_ymd_and_hms(2030, 6, day, 9, 0, second).unwrap();
+        AgendaItem {
+            account: "work".into(),
+            calendar_name: "Work".into(),
+            occurrence: Occurrence {
+                uid: uid.into(),
+                summary: uid.into(),
+                start,
+                end: start,
+                all_day: false,
+                location: None,
+                recurrence_id: None,
+                cancelled: false,
+            },
+            invitation: true,
+            pending: true,
+            repeats_too_often,
+        }
+    }
+
+    #[test]
+    fn a_series_that_repeats_too_often_shows_once_a_day_and_is_named_above() {
+        let mut a = AccountState::example();
+        a.agenda = (0..500).map(|s| item("ping", 4, s % 60, true)).collect();
+        a.agenda.extend((0..3).map(|s| item("ping", 5, s, true)));
+        a.agenda.extend([item("standup", 4, 30, false), item("standup", 4, 31, false)]);
+        let accounts = [a];
+        let shown: Vec<(&str, u32)> =
+            items(&accounts).iter().map(|i| (i.occurrence.uid.as_str(), i.occurrence.start.day())).collect();
+        assert_eq!(shown, [("ping", 4), ("standup", 4), ("standup", 4), ("ping", 5)]);
+        assert_eq!(too_often(&accounts).as_deref(), Some("ping repeats too often to show every occurrence."));
+    }
 }

@@ -2,10 +2,11 @@
 //! progress → report. Nothing is written before the person presses
 //! Import; the writing itself happens in the account's sync actor.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+use chrono_tz::Tz;
 use iced::Task;
 use url::Url;
 
@@ -23,6 +24,9 @@ pub use view::progress_text;
 
 /// Rows of bad entries or outcomes shown before "and N more".
 const LIST_LIMIT: usize = 200;
+
+/// Zones a picker offers at once: typing more narrows them.
+const ZONE_MATCHES: usize = 8;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Step {
@@ -48,11 +52,24 @@ impl std::fmt::Display for Target {
     }
 }
 
+/// The person's answer for a time-zone name nothing resolves: what they
+/// typed to find the zone, and the zone they picked.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ZonePick {
+    pub filter: String,
+    pub chosen: Option<Tz>,
+}
+
 #[derive(Debug, Default)]
 pub struct Wizard {
     pub step: Step,
     pub files: Vec<PathBuf>,
+    /// What the files hold, as read.
+    pub read: Option<Arc<Batch>>,
+    /// The same with the zones the person chose applied: what is imported.
     pub batch: Option<Arc<Batch>>,
+    /// By unknown zone name.
+    pub zone_picks: BTreeMap<String, ZonePick>,
     pub reading: bool,
     pub target: Option<Target>,
     /// UIDs the target calendar holds (None: still asking the actor).
@@ -86,6 +103,10 @@ pub enum Message {
     As(String),
     Confirm(bool),
     ImportFlagged(bool),
+    /// The text typed to find the zone an unknown name means.
+    ZoneFilter(String, String),
+    /// The zone the person picked for an unknown name.
+    Zone(String, Tz),
     Next,
     Back,
     Start,
@@ -183,10 +204,9 @@ impl Wizard {
             Message::Read(files, _) if files != self.files => None,
             Message::Read(_, batch) => {
                 self.reading = false;
-                self.batch = Some(batch);
-                let event = self.default_target(accounts);
-                self.refresh_preview(accounts);
-                event
+                self.read = Some(batch);
+                self.apply_zones(accounts);
+                self.default_target(accounts)
             }
             Message::Target(t) => {
                 self.target = Some(t);
@@ -218,6 +238,17 @@ impl Wizard {
             }
             Message::ImportFlagged(b) => {
                 self.import_flagged = b;
+                None
+            }
+            Message::ZoneFilter(name, filter) => {
+                self.zone_picks.entry(name).or_default().filter = filter;
+                None
+            }
+            Message::Zone(name, tz) => {
+                let pick = self.zone_picks.entry(name).or_default();
+                pick.chosen = Some(tz);
+                pick.filter = tz.name().to_owned();
+                self.apply_zones(accounts);
                 None
             }
             Message::Next => {
@@ -278,9 +309,11 @@ impl Wizard {
     }
 
     fn read_files(&mut self) -> Task<Message> {
+        self.read = None;
         self.batch = None;
         self.preview = None;
         self.import_flagged = false;
+        self.zone_picks.clear();
         if self.files.is_empty() {
             self.reading = false;
             return Task::none();
@@ -305,6 +338,33 @@ impl Wizard {
             },
             |(files, batch)| Message::Read(files, Arc::new(batch)),
         )
+    }
+
+    /// The batch to import: the one read, with the zones chosen so far.
+    fn apply_zones(&mut self, accounts: &[AccountState]) {
+        let chosen: Vec<(&String, Tz)> =
+            self.zone_picks.iter().filter_map(|(name, pick)| Some((name, pick.chosen?))).collect();
+        self.batch = self.read.as_ref().map(|read| {
+            if chosen.is_empty() {
+                return read.clone();
+            }
+            let mut batch = Batch::clone(read);
+            for (name, tz) in chosen {
+                batch.choose_zone(name, tz);
+            }
+            Arc::new(batch)
+        });
+        self.refresh_preview(accounts);
+    }
+
+    /// The zones the picker for `name` offers: those matching what the
+    /// person typed (nothing before they type).
+    pub fn zone_matches(&self, name: &str) -> Vec<Tz> {
+        let filter = self.zone_picks.get(name).map_or("", |p| p.filter.as_str());
+        if filter.trim().is_empty() {
+            return Vec::new();
+        }
+        source::zones::matching(filter).take(ZONE_MATCHES + 1).collect()
     }
 
     fn refresh_preview(&mut self, accounts: &[AccountState]) {

@@ -5,7 +5,7 @@ use iced::{Element, Fill, FillPortion, Font, Task};
 
 use super::{AccountState, Key, Scope, format, listing, listings, style};
 use crate::ical::{Answer, Invitation};
-use crate::sync::{Control, Listing, REPEATS_TOO_OFTEN, ReplyState};
+use crate::sync::{Control, Listing, ReplyState, TOO_OFTEN};
 
 #[derive(Debug, Clone)]
 pub enum Message {
@@ -282,7 +282,7 @@ fn detail<'a>(
 
 /// Said wherever a series' occurrences are listed but not all could be.
 fn too_often_note<'a>() -> Element<'a, Message> {
-    text(format!("This event {REPEATS_TOO_OFTEN}; only the first ones are listed."))
+    text(format!("This event repeats {TOO_OFTEN}; only the first ones are listed."))
         .size(13)
         .style(style::changed)
         .into()

@@ -53,6 +53,21 @@ pub struct AccountState {
 }
 
 impl AccountState {
+    /// The account "work" at dav.example.com, not connected: for tests.
+    #[cfg(test)]
+    pub(super) fn example() -> Self {
+        let account = Account {
+            name: "work".into(),
+            url: "https://dav.example.com/".parse().unwrap(),
+            user: "me".into(),
+            ca_file: None,
+            allow_insecure_http: false,
+            password_command: None,
+            aliases: Vec::new(),
+        };
+        AccountState::new(account, None)
+    }
+
     pub(super) fn new(account: Account, password: Option<Password>) -> Self {
         AccountState {
             account,

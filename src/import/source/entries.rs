@@ -7,7 +7,7 @@ use std::path::Path;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 
 use super::repair::{self, collect_tzids};
-use super::zones::Built;
+use super::zones;
 use super::{
     Chunk, DEFAULT_PRODID, DEFAULT_VERSION, Header, Item, Kind, Problem, WRAP_BEGIN, WRAP_END, fnv1a_64,
 };
@@ -196,15 +196,15 @@ pub(super) fn make_item(
     mut members: Vec<Entry>,
     calendars: &[Header],
     zones: &HashMap<String, String>,
-    built: &mut Built,
+    cache: &mut zones::Cache,
 ) -> Option<Item> {
     let header = calendars.get(members.first()?.calendar);
     let mut docs: Vec<&mut Document> = members.iter_mut().map(|m| &mut m.doc).collect();
-    let settled = repair::settle_zones(&mut docs, header.and_then(|h| h.time_zone.as_deref()), zones, built);
+    let settled = repair::settle_zones(&mut docs, header.and_then(|h| h.time_zone.as_deref()), zones, cache);
     let members = &members;
     let first = members.first()?;
     let main = members.iter().find(|m| m.recurrence_id.is_none()).unwrap_or(first);
-    let (start, end) = span(members);
+    let (start, end) = span(first.kind, members.iter().map(Entry::component));
     let mut repairs: Vec<String> = Vec::new();
     let mut flags: Vec<String> = Vec::new();
     for note in members.iter().flat_map(|m| &m.repairs).chain(&settled.repairs) {
@@ -212,7 +212,7 @@ pub(super) fn make_item(
             repairs.push(note.clone());
         }
     }
-    for flag in members.iter().flat_map(|m| &m.flags).chain(&settled.flags) {
+    for flag in members.iter().flat_map(|m| &m.flags) {
         if !flags.contains(flag) {
             flags.push(flag.clone());
         }
@@ -231,23 +231,26 @@ pub(super) fn make_item(
         data: calendar_data(members, header, zones, &settled.vtimezones),
         repairs,
         flags,
+        unknown_zones: settled.unknown,
     })
 }
 
-/// Earliest start and latest end over the members.
-fn span(members: &[Entry]) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
+/// Earliest start and latest end over a series' components.
+pub(super) fn span<'a>(
+    kind: Kind,
+    components: impl Iterator<Item = &'a Component>,
+) -> (Option<DateTime<Utc>>, Option<DateTime<Utc>>) {
     let (mut start, mut end) = (None, None);
-    for (s, e) in members.iter().filter_map(entry_span) {
+    for (s, e) in components.filter_map(|c| component_span(kind, c)) {
         start = Some(start.map_or(s, |t: DateTime<Utc>| t.min(s)));
         end = end.max(Some(e));
     }
     (start, end)
 }
 
-fn entry_span(entry: &Entry) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
-    let c = entry.component();
+fn component_span(kind: Kind, c: &Component) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
     let utc = |w: &When| to_local(w).map(|t| t.with_timezone(&Utc));
-    match entry.kind {
+    match kind {
         Kind::Event => {
             // The first occurrence only: RRULEs are not expanded here.
             let when = event::start(c)?;

@@ -2,14 +2,16 @@
 //! broken `X-` lines and parameters, 8-digit dates without `VALUE=DATE`,
 //! all-day events that end where they start, and time zones a file names
 //! but doesn't define. And what it flags for the person to confirm: rules
-//! that make a server expand a huge or endless set.
+//! that make a server expand a huge or endless set. A zone name nothing
+//! resolves waits for the person's choice (`choose_zone`).
 
 use std::collections::HashMap;
 
 use chrono::{Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
-use super::zones::{self, Built};
+use super::zones;
+use super::{Item, entries};
 use crate::ical::lines::{self, Component, Document};
 use crate::ical::repeat;
 
@@ -211,22 +213,24 @@ fn zone_for(name: &str, defined: &HashMap<String, String>) -> Option<Zone> {
     Some(Zone { tzid: tz.name().to_owned(), build: Some(tz) })
 }
 
-/// What an item's time zones need: VTIMEZONEs to add, repairs, flags.
+/// What an item's time zones need: VTIMEZONEs to add, repairs, and the
+/// names nothing resolves.
 #[derive(Debug, Default)]
 pub(super) struct Settled {
     pub vtimezones: Vec<String>,
     pub repairs: Vec<String>,
-    pub flags: Vec<String>,
+    pub unknown: Vec<String>,
 }
 
 /// Gives floating times the calendar's X-WR-TIMEZONE, maps each TZID the
 /// file doesn't define to a database zone (or the calendar's zone), and
-/// builds the VTIMEZONEs; a name nothing resolves is flagged, never floated.
+/// builds the VTIMEZONEs; a name nothing resolves waits for the person's
+/// choice, never floated.
 pub(super) fn settle_zones(
     docs: &mut [&mut Document],
     calendar_zone: Option<&str>,
     defined: &HashMap<String, String>,
-    built: &mut Built,
+    cache: &mut zones::Cache,
 ) -> Settled {
     let mut out = Settled::default();
     let calendar = calendar_zone.and_then(|z| zone_for(z, defined));
@@ -270,9 +274,7 @@ pub(super) fn settle_zones(
             None => match &calendar {
                 Some(z) => (z.clone(), Some("the calendar's X-WR-TIMEZONE")),
                 None => {
-                    out.flags.push(format!(
-                        "the time zone {id:?} is unknown and the file doesn't define it: a server may refuse the entry or read its times as floating"
-                    ));
+                    out.unknown.push(id.clone());
                     continue;
                 }
             },
@@ -281,21 +283,74 @@ pub(super) fn settle_zones(
             for c in docs.iter_mut().filter_map(|d| component_mut(d)) {
                 rename_tzid(c, id, &zone.tzid);
             }
-            let because = why.map(|w| format!(", {w}")).unwrap_or_default();
-            out.repairs.push(format!("the time zone {id:?} read as {}{because}", zone.tzid));
+            out.repairs.push(read_as(id, &zone.tzid, why));
         }
         needed.extend(zone.build);
     }
-    let (first, last) = years(docs);
+    let (first, last) = years(docs.iter().filter_map(|d| component(d)));
     let mut added = Vec::new();
     for tz in needed {
         if !added.contains(&tz) {
             added.push(tz);
-            out.vtimezones.push(built.vtimezone(tz, first, last).to_owned());
-            out.repairs.push(format!("added the time zone {} from the time-zone database", tz.name()));
+            out.vtimezones.push(cache.vtimezone(tz, first, last).to_owned());
+            out.repairs.push(added_from_database(tz));
         }
     }
     out
+}
+
+fn read_as(name: &str, tzid: &str, why: Option<&str>) -> String {
+    let because = why.map(|w| format!(", {w}")).unwrap_or_default();
+    format!("the time zone {name:?} read as {tzid}{because}")
+}
+
+fn added_from_database(tz: Tz) -> String {
+    format!("added the time zone {} from the time-zone database", tz.name())
+}
+
+/// The person's choice for a zone name nothing resolved, applied to one
+/// item ready to send: its TZIDs renamed (a floating UNTIL made UTC, as
+/// for X-WR-TIMEZONE), the zone's VTIMEZONE added unless the item holds
+/// it already, the repair said. False when the item doesn't wait for `name`.
+pub(super) fn choose_zone(item: &mut Item, name: &str, tz: Tz, cache: &mut zones::Cache) -> bool {
+    if !item.unknown_zones.iter().any(|n| n == name) {
+        return false;
+    }
+    // The reader wrote this text; it parses.
+    let Ok(mut doc) = Document::parse(&item.data) else { return false };
+    let Some(calendar) = doc.calendar_mut() else { return false };
+    let is_zone = |c: &Component| c.name == "VTIMEZONE";
+    let tzid = |c: &Component| c.prop("TZID").map(|l| crate::ical::event::unescape(l.value.trim()));
+    let has_zone = calendar.children().any(|c| is_zone(c) && tzid(c).as_deref() == Some(tz.name()));
+    for c in calendar.children_mut().filter(|c| !is_zone(c)) {
+        let zoned_start = c.prop("DTSTART").and_then(|l| l.param("TZID")).is_some_and(|p| p.value() == name);
+        rename_tzid(c, name, tz.name());
+        // With a zoned DTSTART, UNTIL must be UTC (RFC 5545 3.3.10).
+        for line in c.props_mut().filter(|l| zoned_start && l.name == "RRULE") {
+            if let Some(rule) = until_in_utc(&line.value, tz) {
+                line.set_value(&rule);
+            }
+        }
+    }
+    item.repairs.push(read_as(name, tz.name(), Some("as you chose")));
+    if !has_zone {
+        let (first, last) = years(calendar.children().filter(|c| !is_zone(c)));
+        let text = format!("BEGIN:VCALENDAR\r\n{}END:VCALENDAR\r\n", cache.vtimezone(tz, first, last));
+        let built = Document::parse(&text).ok().and_then(|d| d.calendar()?.children().next().cloned());
+        let Some(built) = built else { return false };
+        // After the zones already there, before the entry's components.
+        let at = calendar
+            .items
+            .iter()
+            .position(|i| matches!(i, lines::Item::Child(c) if !is_zone(c)))
+            .unwrap_or(calendar.items.len());
+        calendar.items.insert(at, lines::Item::Child(built));
+        item.repairs.push(added_from_database(tz));
+    }
+    (item.start, item.end) = entries::span(item.kind, calendar.children().filter(|c| !is_zone(c)));
+    item.unknown_zones.retain(|n| n != name);
+    item.data = doc.to_string();
+    true
 }
 
 fn component(doc: &Document) -> Option<&Component> {
@@ -308,9 +363,9 @@ fn component_mut(doc: &mut Document) -> Option<&mut Component> {
 
 /// The years a built zone covers: one before the earliest date the entries
 /// name, to two after the later of their last date and this year.
-fn years(docs: &[&mut Document]) -> (i32, i32) {
+fn years<'a>(components: impl Iterator<Item = &'a Component>) -> (i32, i32) {
     let mut found: Vec<i32> = Vec::new();
-    for c in docs.iter().filter_map(|d| component(d)) {
+    for c in components {
         for line in c.props().filter(|l| DATE_PROPS.contains(&l.name.as_str())) {
             found.extend(line.value.split(',').filter_map(|v| v.trim().get(..4)?.parse::<i32>().ok()));
         }

@@ -274,7 +274,7 @@ fn several_calendars_in_one_file_each_keep_their_header() {
     );
     // Stray text is skipped with a note; a bare component between
     // calendars is read as if it had one of its own.
-    let notes: Vec<(usize, &str)> = batch.notes.iter().map(|n| (n.line, n.problem.as_str())).collect();
+    let notes: Vec<(usize, &str)> = batch.notes.iter().map(|n| (n.line, n.text.as_str())).collect();
     assert_eq!(notes, [(1, "skipped line outside BEGIN:VCALENDAR … END:VCALENDAR (\"stray text before\")")]);
     let lines: Vec<(&str, usize)> = batch.items.iter().map(|i| (i.uid.as_str(), i.line)).collect();
     assert_eq!(lines, [("one", 6), ("between", 12), ("two", 19)]);
@@ -407,10 +407,10 @@ fn events_end_by_dtend_duration_date_or_start() {
     let instant = item(&batch, "instant");
     assert_eq!(instant.end, instant.start);
     // An unknown zone without a VTIMEZONE gets no invented VTIMEZONE: it
-    // is flagged for the person to confirm.
+    // waits for the person to choose the zone it means.
     let zone = item(&batch, "zone");
     assert!(zone.start.is_some() && !zone.data.contains("VTIMEZONE"));
-    assert_eq!(zone.flags.len(), 1, "{:?}", zone.flags);
+    assert_eq!(zone.unknown_zones.len(), 1, "{:?}", zone.unknown_zones);
 }
 
 #[test]

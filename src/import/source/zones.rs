@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc, Weekday};
-use chrono_tz::{OffsetComponents, OffsetName, Tz};
+use chrono_tz::{OffsetComponents, OffsetName, TZ_VARIANTS, Tz};
 
 use super::windows_zones::WINDOWS_ZONES;
 
@@ -30,11 +30,31 @@ pub(super) fn resolve(tzid: &str) -> Option<Tz> {
     name.parse().ok()
 }
 
-/// Built zones, by zone and year range: a file's entries share a few.
-#[derive(Debug, Default)]
-pub(super) struct Built(HashMap<(Tz, i32, i32), String>);
+/// The database zone spelled `name`, in any letter case: what the person
+/// may choose for a name nothing resolves.
+pub fn named(name: &str) -> Option<Tz> {
+    let name = name.trim();
+    TZ_VARIANTS.iter().copied().find(|tz| tz.name().eq_ignore_ascii_case(name))
+}
 
-impl Built {
+/// Database zones whose name holds every word of `query` (any case; a
+/// space also matches `_`, so "new york" finds America/New_York), in
+/// alphabetical order.
+pub fn matching(query: &str) -> impl Iterator<Item = Tz> + '_ {
+    let words: Vec<String> =
+        query.split([' ', '/', '_']).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+    TZ_VARIANTS.iter().copied().filter(move |tz| {
+        let name = tz.name().to_lowercase();
+        words.iter().all(|w| name.contains(w.as_str()))
+    })
+}
+
+/// VTIMEZONEs built so far, by zone and year range: a file's entries
+/// share a few, and each takes some thousand offset lookups to build.
+#[derive(Debug, Default)]
+pub(super) struct Cache(HashMap<(Tz, i32, i32), String>);
+
+impl Cache {
     /// The VTIMEZONE of `tz` covering `first..=last` exactly, with a
     /// yearly rule from `last` on where the transitions follow one.
     pub(super) fn vtimezone(&mut self, tz: Tz, first: i32, last: i32) -> &str {
@@ -235,6 +255,12 @@ mod tests {
         assert_eq!(resolve("W. Europe Standard Time"), Some(Tz::Europe__Berlin));
         assert_eq!(resolve("/mozilla.org/20050126_1/America/New_York"), Some(Tz::America__New_York));
         assert_eq!(resolve("Nowhere/Atlantis"), None);
+        assert_eq!(named(" europe/berlin "), Some(Tz::Europe__Berlin));
+        assert_eq!(named("Europe/Berlni"), None);
+        assert_eq!(named("W. Europe Standard Time"), None, "a choice is a database name");
+        assert_eq!(matching("new york").collect::<Vec<_>>(), [Tz::America__New_York]);
+        assert_eq!(matching("Europe/BERL").collect::<Vec<_>>(), [Tz::Europe__Berlin]);
+        assert_eq!(matching("").count(), TZ_VARIANTS.len());
         for (windows, iana) in WINDOWS_ZONES.iter() {
             assert!(iana.parse::<Tz>().is_ok(), "{windows} maps to {iana}, unknown to chrono-tz");
         }

@@ -1,11 +1,11 @@
 //! The wizard's screens, one function per step.
 
 use iced::widget::{
-    button, checkbox, column, container, pick_list, progress_bar, radio, row, scrollable, text,
+    button, checkbox, column, container, pick_list, progress_bar, radio, row, scrollable, text, text_input,
 };
 use iced::{Element, Fill};
 
-use super::{LIST_LIMIT, Message, Step, Wizard, targets};
+use super::{LIST_LIMIT, Message, Step, Wizard, ZONE_MATCHES, targets};
 use crate::import::plan::{self, mode_label};
 use crate::import::{Outcome, Progress};
 use crate::ui::{AccountState, style};
@@ -17,6 +17,16 @@ fn id_button<'a>(label: &'a str, id: &'static str, msg: Option<Message>) -> Elem
 
 fn primary<'a>(label: String, id: &'static str, msg: Option<Message>) -> Element<'a, Message> {
     container(button(text(label)).style(button::primary).on_press_maybe(msg)).id(id).into()
+}
+
+/// "1 entry", "3 entries".
+fn entries(n: usize) -> String {
+    if n == 1 { "1 entry".to_owned() } else { format!("{n} entries") }
+}
+
+/// "it" for one, "them" for more.
+fn them(n: usize) -> &'static str {
+    if n == 1 { "it" } else { "them" }
 }
 
 fn muted<'a>(s: String) -> Element<'a, Message> {
@@ -62,15 +72,19 @@ fn files_view(w: &Wizard) -> Element<'_, Message> {
     } else {
         match &w.batch {
             Some(b) => {
-                let mut s = format!("{} entries can be imported", b.items.len());
+                let mut s = format!("{} can be imported", entries(b.items.len()));
                 let flagged = b.items.iter().filter(|i| !i.flags.is_empty()).count();
                 if flagged > 0 {
-                    s.push_str(&format!(", {flagged} of them only if you confirm them"));
+                    s.push_str(&format!(", {flagged} only if you confirm {}", them(flagged)));
+                }
+                let waiting = b.items.iter().filter(|i| !i.unknown_zones.is_empty()).count();
+                if waiting > 0 {
+                    s.push_str(&format!(", {waiting} once you choose a time zone for {}", them(waiting)));
                 }
                 if !b.bad.is_empty() {
                     s.push_str(&format!("; {} can't", b.bad.len()));
                 }
-                if flagged > 0 || !b.bad.is_empty() {
+                if flagged > 0 || waiting > 0 || !b.bad.is_empty() {
                     s.push_str(" (see the preview)");
                 }
                 s.push('.');
@@ -148,7 +162,7 @@ fn preview_view<'a>(accounts: &'a [AccountState], w: &'a Wizard) -> Element<'a, 
         let heading = if b.bad.len() == 1 {
             "1 entry can't be imported:".to_owned()
         } else {
-            format!("{} entries can't be imported:", b.bad.len())
+            format!("{} can't be imported:", entries(b.bad.len()))
         };
         let mut bad = column![text(heading)].spacing(2);
         for entry in b.bad.iter().take(LIST_LIMIT) {
@@ -196,11 +210,13 @@ fn repairs_and_flags<'a>(
         }
         col = col.push(container(scrollable(list)).max_height(160).id("import-repairs"));
     }
+    col = zone_pickers(col, w);
     let flagged: Vec<_> = b.items.iter().filter(|i| !i.flags.is_empty()).collect();
     if !flagged.is_empty() {
         let mut list = column![text(format!(
-            "{} entries could hurt the server or be misread; they are skipped unless you confirm them:",
-            flagged.len()
+            "{} would make a server expand a huge or endless set; skipped unless you confirm {}:",
+            entries(flagged.len()),
+            them(flagged.len())
         ))]
         .spacing(2)
         .padding([0, 14]);
@@ -212,11 +228,69 @@ fn repairs_and_flags<'a>(
         col = col.push(
             container(
                 checkbox(w.import_flagged)
-                    .label(format!("Import these {} entries too", flagged.len()))
+                    .label(if flagged.len() == 1 {
+                        "Import this entry too".to_owned()
+                    } else {
+                        format!("Import these {} too", entries(flagged.len()))
+                    })
                     .on_toggle(Message::ImportFlagged),
             )
             .id("import-flagged"),
         );
+    }
+    col
+}
+
+/// For each time-zone name nothing resolves: the entries that use it, and
+/// a field that finds the zone it means among the database's names. Until
+/// one is chosen those entries are not imported.
+fn zone_pickers<'a>(
+    mut col: iced::widget::Column<'a, Message>,
+    w: &'a Wizard,
+) -> iced::widget::Column<'a, Message> {
+    let Some(read) = &w.read else { return col };
+    for (k, (name, count)) in read.unknown_zones().into_iter().enumerate() {
+        let chosen = w.zone_picks.get(&name).and_then(|p| p.chosen);
+        let using = format!("{} {}", entries(count), if count == 1 { "uses it" } else { "use it" });
+        let heading = match chosen {
+            Some(tz) => format!("The time zone {name:?} is read as {}, as you chose ({using}).", tz.name()),
+            None => format!(
+                "The time zone {name:?} is unknown and the file doesn't define it ({using}). Which zone does it mean? {} imported once you choose.",
+                if count == 1 { "The entry is" } else { "They are" }
+            ),
+        };
+        let mut section = column![text(heading)].spacing(4);
+        for i in read.items.iter().filter(|i| i.unknown_zones.contains(&name)).take(3) {
+            section = section.push(muted(i.place()));
+        }
+        if count > 3 {
+            section = section.push(muted(format!("…and {} more", count - 3)));
+        }
+        let filter = w.zone_picks.get(&name).map_or("", |p| p.filter.as_str());
+        let matches = w.zone_matches(&name);
+        let first = matches.first().map(|tz| Message::Zone(name.clone(), *tz));
+        let field = text_input("Type a city or zone, e.g. Berlin or New York", filter)
+            .on_input({
+                let name = name.clone();
+                move |t| Message::ZoneFilter(name.clone(), t)
+            })
+            .on_submit_maybe(first)
+            .width(420);
+        section = section.push(container(field).id(format!("import-zone-{k}")));
+        let mut buttons = row![].spacing(6);
+        for tz in matches.iter().take(ZONE_MATCHES) {
+            let style = if chosen == Some(*tz) { button::primary } else { button::secondary };
+            buttons = buttons.push(
+                button(text(tz.name()).size(13)).style(style).on_press(Message::Zone(name.clone(), *tz)),
+            );
+        }
+        if matches.len() > ZONE_MATCHES {
+            buttons = buttons.push(muted("…type more to narrow".into()));
+        } else if matches.is_empty() && !filter.trim().is_empty() {
+            buttons = buttons.push(muted("No zone of the time-zone database has that in its name.".into()));
+        }
+        section = section.push(buttons.wrap());
+        col = col.push(container(section).padding(8).style(container::bordered_box).width(Fill));
     }
     col
 }
@@ -285,12 +359,12 @@ fn scheduling_view<'a>(accounts: &'a [AccountState], w: &'a Wizard) -> Element<'
     let count = w
         .batch
         .as_ref()
-        .map_or(0, |b| b.items.iter().filter(|i| w.import_flagged || i.flags.is_empty()).count());
+        .map_or(0, |b| b.items.iter().filter(|i| i.held_back(w.import_flagged).is_none()).count());
     let ready = w.mode.is_some() && (confirm.is_none() || w.confirmed);
     col.push(
         row![
             id_button("Back", "import-back", Some(Message::Back)),
-            primary(format!("Import {count} entries"), "import-start", ready.then_some(Message::Start)),
+            primary(format!("Import {}", entries(count)), "import-start", ready.then_some(Message::Start)),
         ]
         .spacing(8),
     )

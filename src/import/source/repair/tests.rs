@@ -4,6 +4,7 @@
 use std::path::Path;
 
 use chrono::{TimeZone, Utc};
+use chrono_tz::Tz;
 
 use super::super::{Batch, Item, parse};
 use super::{Fix, mend};
@@ -13,6 +14,7 @@ const DATES: &str = include_str!("../../../../tests/fixtures/import/repairs/date
 const X_LINES: &str = include_str!("../../../../tests/fixtures/import/repairs/x-lines.ics");
 const ZONES: &str = include_str!("../../../../tests/fixtures/import/repairs/zones.ics");
 const FLAGGED: &str = include_str!("../../../../tests/fixtures/import/repairs/flagged.ics");
+const UNKNOWN: &str = include_str!("../../../../tests/fixtures/import/repairs/unknown-zones.ics");
 
 fn item<'a>(batch: &'a Batch, uid: &str) -> &'a Item {
     batch.items.iter().find(|i| i.uid == uid).unwrap_or_else(|| panic!("no {uid} in {batch:?}"))
@@ -154,7 +156,7 @@ fn repaired_times_mean_what_the_file_meant() {
 fn stray_lines_are_notes_not_failures() {
     let bare = parse(Path::new("bare.ics"), BARE);
     assert_eq!(bare.items.len(), 1);
-    let notes: Vec<(usize, &str)> = bare.notes.iter().map(|n| (n.line, n.problem.as_str())).collect();
+    let notes: Vec<(usize, &str)> = bare.notes.iter().map(|n| (n.line, n.text.as_str())).collect();
     assert_eq!(
         notes,
         [(1, "skipped line outside BEGIN:VCALENDAR … END:VCALENDAR (\"Exported by a web site\")")]
@@ -177,13 +179,17 @@ fn what_would_hurt_a_server_is_flagged_not_repaired() {
         ]
     );
     let atlantis = item(&batch, "flag-atlantis@example.com");
-    assert_eq!(atlantis.flags.len(), 1);
-    assert!(
-        atlantis.flags[0].starts_with("the time zone \"Nowhere/Atlantis\" is unknown"),
-        "{:?}",
-        atlantis.flags
-    );
+    assert_eq!(atlantis.flags, Vec::<String>::new());
+    assert_eq!(atlantis.unknown_zones, ["Nowhere/Atlantis"]);
     assert!(!atlantis.data.contains("VTIMEZONE"), "nothing is invented for it");
+    assert_eq!(
+        atlantis.held_back(true).as_deref(),
+        Some(
+            "held back until you choose the time zone \"Nowhere/Atlantis\" means: nothing defines or resolves that name"
+        ),
+        "a confirmation is no choice"
+    );
+    assert_eq!(secondly.held_back(true), None);
     assert_eq!(item(&batch, "flag-none@example.com").flags, Vec::<String>::new(), "24 hours is no huge set");
     let endless = parse(
         Path::new("e.ics"),
@@ -233,4 +239,133 @@ fn an_entry_made_of_broken_lines_is_refused_past_the_limit() {
     let refused = parse(Path::new("many.ics"), &file(limit + 1));
     assert!(refused.items.is_empty(), "{refused:?}");
     assert!(refused.bad[0].problem.contains(&format!("more than {limit} broken lines")), "{refused:?}");
+}
+
+/// One entry and the zones the person chose for it.
+struct Chosen {
+    uid: &'static str,
+    choices: &'static [(&'static str, Tz)],
+    /// When it starts (month, day, hour UTC in 2030), read in the chosen zone.
+    start: (u32, u32, u32),
+    repairs: &'static [&'static str],
+    /// Lines the sent item holds.
+    holds: &'static [&'static str],
+    /// The names it still waits for.
+    waits: &'static [&'static str],
+}
+
+#[test]
+fn a_chosen_zone_is_applied_and_said_and_every_other_byte_kept() {
+    const CHOSE_BERLIN: &str = "the time zone \"Nowhere/Atlantis\" read as Europe/Berlin, as you chose";
+    const ADDED_BERLIN: &str = "added the time zone Europe/Berlin from the time-zone database";
+    let table = [
+        Chosen {
+            uid: "zone-meeting@example.com",
+            choices: &[("Nowhere/Atlantis", Tz::Europe__Berlin)],
+            // 10:00 in Berlin summer time.
+            start: (7, 3, 8),
+            repairs: &[CHOSE_BERLIN, ADDED_BERLIN],
+            holds: &[
+                "DTSTART;TZID=Europe/Berlin:20300703T100000\r\n",
+                "DTEND;TZID=Europe/Berlin:20300703T110000\r\n",
+                "TZOFFSETFROM:+0100\r\nTZOFFSETTO:+0200\r\n",
+            ],
+            waits: &[],
+        },
+        Chosen {
+            uid: "zone-weekly@example.com",
+            choices: &[("Nowhere/Atlantis", Tz::America__New_York)],
+            // 10:00 in New York winter time.
+            start: (1, 7, 15),
+            repairs: &[
+                "the time zone \"Nowhere/Atlantis\" read as America/New_York, as you chose",
+                "added the time zone America/New_York from the time-zone database",
+            ],
+            holds: &[
+                "DTSTART;TZID=America/New_York:20300107T100000\r\n",
+                // A zoned DTSTART wants a UTC UNTIL.
+                "RRULE:FREQ=WEEKLY;UNTIL=20300128T150000Z\r\n",
+                "RECURRENCE-ID;TZID=America/New_York:20300114T100000\r\n",
+                "DTSTART;TZID=America/New_York:20300114T120000\r\n",
+            ],
+            waits: &[],
+        },
+        Chosen {
+            uid: "zone-flight@example.com",
+            choices: &[("Nowhere/Atlantis", Tz::Europe__Berlin)],
+            start: (7, 5, 8),
+            // Berlin's zone came with the reading: it is not added twice.
+            repairs: &[ADDED_BERLIN, CHOSE_BERLIN],
+            holds: &["DTEND;TZID=Europe/Berlin:20300705T140000\r\n"],
+            waits: &[],
+        },
+        Chosen {
+            uid: "zone-two@example.com",
+            choices: &[("Nowhere/Atlantis", Tz::Europe__Berlin)],
+            start: (7, 6, 8),
+            repairs: &[CHOSE_BERLIN, ADDED_BERLIN],
+            holds: &["DTEND;TZID=Customized Time Zone:20300706T110000\r\n"],
+            waits: &["Customized Time Zone"],
+        },
+        Chosen {
+            uid: "zone-two@example.com",
+            choices: &[
+                ("Nowhere/Atlantis", Tz::Europe__Berlin),
+                ("Customized Time Zone", Tz::Europe__Berlin),
+            ],
+            start: (7, 6, 8),
+            repairs: &[
+                CHOSE_BERLIN,
+                ADDED_BERLIN,
+                "the time zone \"Customized Time Zone\" read as Europe/Berlin, as you chose",
+            ],
+            holds: &["DTEND;TZID=Europe/Berlin:20300706T110000\r\n"],
+            waits: &[],
+        },
+    ];
+    let read = parse(Path::new("unknown-zones.ics"), UNKNOWN);
+    assert_eq!(read.bad, vec![]);
+    assert_eq!(
+        read.unknown_zones(),
+        [("Nowhere/Atlantis".to_owned(), 4), ("Customized Time Zone".to_owned(), 1)],
+        "each name once, with how many entries wait for it"
+    );
+    for case in table {
+        let mut batch = read.clone();
+        for (name, tz) in case.choices {
+            assert!(batch.choose_zone(name, *tz) > 0, "{} uses {name}", case.uid);
+        }
+        let (before, it) = (item(&read, case.uid), item(&batch, case.uid));
+        assert!(before.held_back(true).is_some(), "{} waited", case.uid);
+        assert_eq!(it.repairs, case.repairs, "{}", case.uid);
+        assert_eq!(it.unknown_zones, case.waits, "{}", case.uid);
+        assert_eq!(it.held_back(false).is_some(), !case.waits.is_empty(), "{}", case.uid);
+        let (m, d, h) = case.start;
+        assert_eq!(it.start, Utc.with_ymd_and_hms(2030, m, d, h, 0, 0).single(), "{}", case.uid);
+        for line in case.holds {
+            assert!(it.data.contains(line), "{} lacks {line:?}:\n{}", case.uid, it.data);
+        }
+        assert_eq!(it.data.matches("BEGIN:VTIMEZONE").count(), 1, "{}", case.uid);
+        // Without the zone added, every byte is the one read but for the
+        // names chosen (and the UNTIL they make UTC).
+        let mut kept = it.data.clone();
+        if !before.data.contains("BEGIN:VTIMEZONE") {
+            let at = kept.find("BEGIN:VTIMEZONE\r\n").unwrap();
+            let end = at + kept[at..].find("END:VTIMEZONE\r\n").unwrap() + "END:VTIMEZONE\r\n".len();
+            kept.replace_range(at..end, "");
+        }
+        let mut expected = before.data.clone();
+        for (name, tz) in case.choices {
+            expected = expected.replace(&format!("TZID={name}:"), &format!("TZID={}:", tz.name()));
+        }
+        expected = expected.replace("UNTIL=20300128T100000", "UNTIL=20300128T150000Z");
+        assert_eq!(kept, expected, "{}", case.uid);
+        crate::ical::Document::parse(&it.data).unwrap();
+    }
+    // Entries that don't use the name are left as they were.
+    let mut batch = read.clone();
+    assert_eq!(batch.choose_zone("Nowhere/Atlantis", Tz::Europe__Berlin), 4);
+    assert_eq!(item(&batch, "zone-none@example.com"), item(&read, "zone-none@example.com"));
+    assert_eq!(batch.choose_zone("Elsewhere/Lemuria", Tz::Europe__Berlin), 0);
+    assert_eq!(batch.unknown_zones(), [("Customized Time Zone".to_owned(), 1)]);
 }
