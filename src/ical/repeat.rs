@@ -51,6 +51,53 @@ pub fn instances(
     before: DateTime<Utc>,
     bounds: Bounds,
 ) -> Option<Instances> {
+    let found = instances_from(ev, after, before, bounds)?;
+    if found.truncated && found.dates.len() >= bounds.max_instances && before - after > Duration::days(1) {
+        // The cap filled up on the window's first hours (an every-second
+        // series): the days after would look free. Keep half the cap there
+        // and share the rest out over the following days.
+        if let Some(spread) = spread_over_days(ev, found.clone(), before, bounds) {
+            return Some(spread);
+        }
+    }
+    Some(found)
+}
+
+/// `head` (a capped expansion) cut to half the cap, then the instances
+/// after it taken day by day up to `before`, each day getting an equal share
+/// of the other half. None when the rule's start can't be jumped (each day
+/// would then step from DTSTART).
+fn spread_over_days(
+    ev: &Component,
+    mut head: Instances,
+    before: DateTime<Utc>,
+    bounds: Bounds,
+) -> Option<Instances> {
+    let set: RRuleSet = rule_text(ev, None)?.parse().ok()?;
+    jump(ev, &set, before)?;
+    head.dates.truncate(bounds.max_instances / 2);
+    let resume = head.dates.last()?.with_timezone(&Utc) + Duration::seconds(1);
+    let days = (before - resume).num_days() + 1;
+    let share = ((bounds.max_instances - head.dates.len()) as i64 / days).max(1) as usize;
+    let per_day = Bounds { max_instances: share, ..bounds };
+    let began = std::time::Instant::now();
+    let mut day = resume;
+    while day < before && head.dates.len() < bounds.max_instances && began.elapsed() < bounds.max_time {
+        let end = (day + Duration::days(1)).min(before);
+        let found = instances_from(ev, day, end, per_day)?;
+        head.steps += found.steps;
+        head.dates.extend(found.dates);
+        day = end;
+    }
+    Some(head)
+}
+
+fn instances_from(
+    ev: &Component,
+    after: DateTime<Utc>,
+    before: DateTime<Utc>,
+    bounds: Bounds,
+) -> Option<Instances> {
     let text = rule_text(ev, None)?;
     let set: RRuleSet = text.parse().ok()?;
     let set = jump(ev, &set, after).and_then(|t| t.parse().ok()).unwrap_or(set);
@@ -210,6 +257,7 @@ mod tests {
     use super::*;
     use crate::ical::lines::Document;
     use chrono::TimeZone;
+    use std::collections::HashSet;
 
     fn master(body: &str) -> Component {
         let data = format!(
@@ -242,11 +290,46 @@ mod tests {
         assert!(!got.truncated, "all ten seconds are there");
         assert!(got.steps <= 12, "jumped to the window, not 850 million steps: {}", got.steps);
 
-        // Over a year the bound stops it, and says so.
+        // Over a year the bound stops it, says so, and still shows it on
+        // every day rather than only on the first.
         let year = instances(&ev, from, from + Duration::days(400), BOUNDS).unwrap();
         assert!(year.truncated);
-        assert_eq!(year.dates.len(), BOUNDS.max_instances);
-        assert!(year.steps <= BOUNDS.max_instances as u64 + 1, "{}", year.steps);
+        assert!(year.dates.len() <= BOUNDS.max_instances);
+        let days: HashSet<_> = year.dates.iter().map(|d| d.date_naive()).collect();
+        assert_eq!(days.len(), 400, "one or more on each of the 400 days");
+        assert!(year.steps <= 5 * BOUNDS.max_instances as u64, "{}", year.steps);
+    }
+
+    #[test]
+    fn an_every_second_series_starting_midweek_shows_on_each_later_day() {
+        // What a week view asks for: Monday to Monday, the series from Wednesday.
+        let ev = master("DTSTART:20261202T090000Z\nRRULE:FREQ=SECONDLY");
+        let (from, to) = (utc(2026, 11, 30, 0, 0, 0), utc(2026, 12, 7, 0, 0, 0));
+        let week = instances(&ev, from, to, BOUNDS).unwrap();
+        assert!(week.truncated);
+        let days: Vec<_> = week
+            .dates
+            .iter()
+            .map(|d| d.date_naive().to_string())
+            .collect::<HashSet<_>>()
+            .into_iter()
+            .collect();
+        let mut days = days;
+        days.sort();
+        assert_eq!(days, ["2026-12-02", "2026-12-03", "2026-12-04", "2026-12-05", "2026-12-06"]);
+        assert_eq!(week.dates[0], utc(2026, 12, 2, 9, 0, 0).with_timezone(&Tz::UTC));
+    }
+
+    #[test]
+    fn a_rule_that_cannot_be_jumped_keeps_the_first_instances() {
+        // MONTHLY can't be jumped by a fixed period: no per-day spread.
+        let ev = master(
+            "DTSTART:20261201T090000Z\nRRULE:FREQ=MONTHLY;BYMONTHDAY=1,2,3,4,5,6,7;BYHOUR=9,10;BYMINUTE=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,58,59;BYSECOND=0,30",
+        );
+        let got = instances(&ev, utc(2026, 12, 1, 0, 0, 0), utc(2026, 12, 8, 0, 0, 0), BOUNDS).unwrap();
+        assert!(got.truncated);
+        assert_eq!(got.dates.len(), BOUNDS.max_instances);
+        assert_eq!(got.dates[0], utc(2026, 12, 1, 9, 0, 0).with_timezone(&Tz::UTC));
     }
 
     #[test]
