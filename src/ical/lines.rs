@@ -80,6 +80,13 @@ impl Line {
         }
     }
 
+    /// Whether the line, once edited, is written so that it reads back the
+    /// same. A bare CR (a control character RFC 5545 doesn't allow) is not:
+    /// a fold or the line ending right after it swallows it on reading.
+    pub fn rewritable(&self) -> bool {
+        !self.unfolded().contains('\r')
+    }
+
     /// The unfolded text of the line (without line ending).
     pub fn unfolded(&self) -> String {
         let mut s = self.name.clone();

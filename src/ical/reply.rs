@@ -61,6 +61,10 @@ pub enum ReplyError {
     NotRecurring(String),
     #[error("occurrence {given:?} does not match the event's start format (like {example})")]
     BadOccurrence { given: String, example: String },
+    #[error(
+        "line {0} of the event holds a bare carriage return, so Convene can't change it without changing other parts of it"
+    )]
+    Unwritable(usize),
 }
 
 /// Applies `reply` to the object text and returns the new text.
@@ -98,18 +102,23 @@ fn is_me(line: &Line, me: &str) -> bool {
     line.name == "ATTENDEE" && normalize(&line.value) == normalize(me)
 }
 
-/// Sets PARTSTAT on the user's ATTENDEE line of one VEVENT, and the comment.
-/// Returns false when the user is not an attendee of it.
-fn answer_event(ev: &mut Component, reply: &Reply) -> bool {
+/// Sets PARTSTAT on the user's ATTENDEE lines of one VEVENT. Returns false
+/// when the user is not an attendee of it.
+fn answer_event(ev: &mut Component, reply: &Reply) -> Result<bool, ReplyError> {
+    if let Some(line) = ev.props().find(|l| is_me(l, &reply.me) && !l.rewritable()) {
+        return Err(ReplyError::Unwritable(line.number));
+    }
     let mut found = false;
     for line in ev.props_mut().filter(|l| is_me(l, &reply.me)) {
         line.set_param("PARTSTAT", reply.answer.partstat());
         found = true;
     }
-    if found && let Some(comment) = &reply.comment {
-        set_comment(ev, comment);
-    }
-    found
+    Ok(found)
+}
+
+/// Ensures `line` can be edited faithfully (see [`Line::rewritable`]).
+fn rewritable(line: &Line) -> Result<(), ReplyError> {
+    if line.rewritable() { Ok(()) } else { Err(ReplyError::Unwritable(line.number)) }
 }
 
 /// The reply's COMMENT (RFC 5546 §3.2.3). Added, never replacing: the
@@ -123,17 +132,26 @@ fn set_comment(ev: &mut Component, comment: &str) {
 }
 
 fn answer_series(cal: &mut Component, reply: &Reply) -> Result<(), ReplyError> {
-    let mut any = false;
+    // The comment goes once, on the series (or the first event answered
+    // when the series doesn't list the person): one answer, one comment,
+    // however many overrides repeat the attendee.
+    let mut commented: Option<(usize, bool)> = None;
     let mut saw_event = false;
-    for ev in cal.children_mut().filter(|c| c.name == "VEVENT") {
+    for (k, ev) in cal.children_mut().filter(|c| c.name == "VEVENT").enumerate() {
         saw_event = true;
-        any |= answer_event(ev, reply);
+        let series = ev.prop("RECURRENCE-ID").is_none();
+        if answer_event(ev, reply)? && commented.is_none_or(|(_, s)| series && !s) {
+            commented = Some((k, series));
+        }
     }
     if !saw_event {
         return Err(ReplyError::NoEvent);
     }
-    if !any {
-        return Err(ReplyError::NotAttendee(reply.me.clone()));
+    let Some((k, _)) = commented else { return Err(ReplyError::NotAttendee(reply.me.clone())) };
+    if let Some(comment) = &reply.comment
+        && let Some(ev) = cal.children_mut().filter(|c| c.name == "VEVENT").nth(k)
+    {
+        set_comment(ev, comment);
     }
     Ok(())
 }
@@ -145,16 +163,14 @@ fn answer_occurrence(cal: &mut Component, reply: &Reply, rid: &str) -> Result<()
         .filter(|c| c.name == "VEVENT")
         .find(|c| event::recurrence_id(c).is_some_and(|r| same_instant(&r, rid)));
     if let Some(ev) = existing {
-        return if answer_event(ev, reply) { Ok(()) } else { Err(ReplyError::NotAttendee(reply.me.clone())) };
+        return answer_occurrence_event(ev, reply);
     }
     let master = main_event(cal).filter(|m| m.prop("RECURRENCE-ID").is_none()).ok_or(ReplyError::NoEvent)?;
     if master.prop("RRULE").is_none() && master.prop("RDATE").is_none() {
         return Err(ReplyError::NotRecurring(rid.to_owned()));
     }
     let mut ev = override_for(master, rid)?;
-    if !answer_event(&mut ev, reply) {
-        return Err(ReplyError::NotAttendee(reply.me.clone()));
-    }
+    answer_occurrence_event(&mut ev, reply)?;
     // Place it right after the series, where clients and servers expect it.
     let at = cal
         .items
@@ -162,6 +178,17 @@ fn answer_occurrence(cal: &mut Component, reply: &Reply, rid: &str) -> Result<()
         .rposition(|i| matches!(i, Item::Child(c) if c.name == "VEVENT"))
         .map_or(cal.items.len(), |i| i + 1);
     cal.items.insert(at, Item::Child(ev));
+    Ok(())
+}
+
+/// Answers the one event of an occurrence, with the comment.
+fn answer_occurrence_event(ev: &mut Component, reply: &Reply) -> Result<(), ReplyError> {
+    if !answer_event(ev, reply)? {
+        return Err(ReplyError::NotAttendee(reply.me.clone()));
+    }
+    if let Some(comment) = &reply.comment {
+        set_comment(ev, comment);
+    }
     Ok(())
 }
 
@@ -191,6 +218,11 @@ fn format_like(t: NaiveDateTime, example: &str) -> String {
 /// same properties, moved to the occurrence's start, without the rules.
 fn override_for(master: &Component, rid: &str) -> Result<Component, ReplyError> {
     let dtstart = master.prop("DTSTART").ok_or(ReplyError::NoEvent)?;
+    // Both are rewritten, and RECURRENCE-ID takes DTSTART's parameters.
+    rewritable(dtstart)?;
+    if let Some(dtend) = master.prop("DTEND") {
+        rewritable(dtend)?;
+    }
     let start = dtstart.value.trim();
     let bad = || ReplyError::BadOccurrence { given: rid.to_owned(), example: start.to_owned() };
     let shape_ok = rid.len() == start.len() && rid.ends_with('Z') == start.ends_with('Z');
@@ -329,5 +361,56 @@ mod tests {
             ReplyError::NotAttendee("mailto:zed@example.com".into())
         );
         assert!(matches!(apply("garbage", &reply(Answer::Accept, None, None)), Err(ReplyError::Parse(_))));
+    }
+
+    #[test]
+    fn a_series_answer_adds_its_comment_once_on_the_series() {
+        // Found by the fuzzer: every event listing the person took a copy
+        // of the comment, so a long one grew the object per event.
+        let two = "BEGIN:VCALENDAR\nN:\nBEGIN:VJOURNAL\nD:\nEND:VJOURNAL\nBEGIN:VEVENT\nT;=:\nATTENDEE;=:MAILTO:Attendee@EXAMPLE.com\nEND:VEVENT\nBEGIN:VEVENT\nT;=\"\":\nATTENDEE;=\"\":MAILTO:Attendee@EXAMPLE.com\nEND:VEVENT\nEND:VCALENDAR";
+        let r =
+            Reply { me: "MAILTO:Attendee@EXAMPLE.com".into(), ..reply(Answer::Accept, None, Some("Late")) };
+        let out = apply(two, &r).unwrap();
+        assert_eq!(out.matches("COMMENT:Late").count(), 1, "{out}");
+        assert_eq!(out.matches("PARTSTAT=ACCEPTED").count(), 2, "{out}");
+        // An override written before its series: the series takes it.
+        let ov = "BEGIN:VEVENT\r\nUID:weekly-1\r\nRECURRENCE-ID;TZID=Pacific/Auckland:20300611T100000\r\nDTSTART;TZID=Pacific/Auckland:20300611T120000\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:ann@example.com\r\nEND:VEVENT\r\n";
+        let both = WEEKLY.replace("END:VTIMEZONE\r\n", &format!("END:VTIMEZONE\r\n{ov}"));
+        let out = apply(&both, &reply(Answer::Decline, None, Some("Away"))).unwrap();
+        let doc = Document::parse(&out).unwrap();
+        let events: Vec<&Component> =
+            doc.calendar().unwrap().children().filter(|c| c.name == "VEVENT").collect();
+        let comments = |ev: &Component| ev.props_named("COMMENT").count();
+        assert_eq!((comments(events[0]), comments(events[1])), (0, 1));
+        assert!(events[0].prop("ATTENDEE").unwrap().unfolded().contains("PARTSTAT=DECLINED"));
+        assert!(is_applied(&out, &reply(Answer::Decline, None, Some("Away"))));
+    }
+
+    #[test]
+    fn a_line_with_a_bare_carriage_return_is_refused_by_number() {
+        // Found by the fuzzer: the edited line was folded right after a CR,
+        // which reading then took for a line ending: a second apply changed
+        // the address again, and a parameter name lost CRs.
+        let cr = "\r".repeat(16);
+        let address = format!("mailto:ann@examp{cr}m");
+        let folded = format!(
+            "BEGIN:VCALENDAR\nN:\nBEGIN:VEVENT\nD:\nATTENDEE;PA\";CN=\": Lead\":{address}\nEND:VEVENT\nEND:VCALENDAR"
+        );
+        // The quotes are unbalanced: the value starts at ": Lead".
+        let r = Reply { me: format!(" Lead\":{address}"), ..reply(Answer::Decline, None, None) };
+        assert_eq!(apply(&folded, &r), Err(ReplyError::Unwritable(5)));
+        let in_a_name = WEEKLY.replace(
+            "ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE",
+            &format!("ATTENDEE;PARTSTA{}T=;X-Q=a,\"b,c\"", "\r".repeat(150)),
+        );
+        let err = apply(&in_a_name, &reply(Answer::Decline, None, None)).unwrap_err();
+        assert_eq!(err, ReplyError::Unwritable(22));
+        assert!(err.to_string().starts_with("line 22 of the event holds a bare carriage return"));
+        // An occurrence's override rewrites DTSTART: the same rule.
+        let start = WEEKLY.replace("DTSTART;TZID=Pacific/Auckland:", "DTSTART;X-A=\r;TZID=Pacific/Auckland:");
+        assert_eq!(
+            apply(&start, &reply(Answer::Accept, Some("20300611T100000"), None)),
+            Err(ReplyError::Unwritable(15))
+        );
     }
 }

@@ -270,6 +270,10 @@ const WRAP_BEGIN: &str = "BEGIN:VCALENDAR\r\n";
 const WRAP_END: &str = "END:VCALENDAR\r\n";
 const DEFAULT_VERSION: &str = "VERSION:2.0\r\n";
 const DEFAULT_PRODID: &str = "PRODID:-//Convene//Import//EN\r\n";
+/// The longest calendar-level line (VERSION, PRODID, CALSCALE) copied into
+/// each entry as written: RFC 5545's line length, so a real exporter's
+/// lines (Cyrus's PRODID is 63 octets) all fit.
+const HEADER_LINE_MAX: usize = 75;
 
 fn read_text(path: &Path) -> Result<String, String> {
     let unreadable = |e: std::io::Error| format!("can't be read: {e}");
@@ -666,7 +670,22 @@ impl Scan {
             }
             _ => return,
         };
-        slot.get_or_insert(raw);
+        if slot.is_some() {
+            return;
+        }
+        // Every entry carries these lines, so a long one would be copied
+        // once per entry: only a line of ordinary length is kept as written.
+        if raw.len() > HEADER_LINE_MAX + 2 {
+            let instead = match prop.name.as_str() {
+                "CALSCALE" => "it is left out (GREGORIAN, the default, applies)".to_owned(),
+                name => format!("Convene's own {name} is sent instead"),
+            };
+            let problem =
+                format!("the calendar's {} line is {} bytes long; {instead}", prop.name, raw.len() - 2);
+            self.notes.push(Problem { line: line.number, uid: None, problem });
+            return;
+        }
+        *slot = Some(raw);
     }
 }
 

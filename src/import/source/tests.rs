@@ -539,3 +539,37 @@ fn a_generated_uid_survives_a_fresh_export() {
     let again = parse(Path::new("a.ics"), &export("20300202T000000Z"));
     assert_eq!(first.items[0].uid, again.items[0].uid);
 }
+
+#[test]
+fn a_long_calendar_line_is_not_copied_into_every_entry() {
+    // Found by the fuzzer: the calendar's lines go into each entry, so one
+    // padded VERSION line was held as many times as there were entries.
+    let padded = format!("VERSION:{}2.0", " ".repeat(1000));
+    let prodid = format!("PRODID:-//{}//EN", "x".repeat(300));
+    let events: String = (0..50)
+        .map(|k| format!("BEGIN:VEVENT\nUID:e{k}\nDTSTART:20300601T0900{:02}Z\nEND:VEVENT\n", k % 60))
+        .collect();
+    let text = format!("BEGIN:VCALENDAR\n{padded}\n{prodid}\nCALSCALE:GREGORIAN\n{events}END:VCALENDAR\n");
+    let batch = parse(Path::new("long.ics"), &text);
+    assert_eq!(batch.items.len(), 50);
+    let held: usize = batch.items.iter().map(|i| i.data.len()).sum();
+    assert!(held < 2 * text.len(), "{held} bytes held from {}", text.len());
+    for i in &batch.items {
+        assert!(
+            i.data.starts_with(
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Convene//Import//EN\r\nCALSCALE:GREGORIAN\r\nBEGIN:VEVENT"
+            ),
+            "{}",
+            i.data
+        );
+        assert_well_formed(i);
+    }
+    let notes: Vec<(usize, &str)> = batch.notes.iter().map(|n| (n.line, n.text.as_str())).collect();
+    assert_eq!(
+        notes,
+        [
+            (2, "the calendar's VERSION line is 1011 bytes long; Convene's own VERSION is sent instead"),
+            (3, "the calendar's PRODID line is 314 bytes long; Convene's own PRODID is sent instead"),
+        ]
+    );
+}

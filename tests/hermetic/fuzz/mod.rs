@@ -275,7 +275,10 @@ fn run(reader: &'static Reader, inputs: u64, seed: u64, full: bool) -> String {
     let mut failures = Vec::new();
     let mut slowest = (Duration::ZERO, 0u64, 0usize);
     let mut bytes = 0u64;
+    // The inputs run: fewer than asked when failures stop the run early.
+    let mut ran = 0u64;
     for index in 0..inputs {
+        ran = index + 1;
         let (params, data) = input(reader, seed, index);
         current.store(index, Ordering::Relaxed);
         started.store(clock.elapsed().as_millis() as u64, Ordering::Relaxed);
@@ -304,14 +307,15 @@ fn run(reader: &'static Reader, inputs: u64, seed: u64, full: bool) -> String {
     let secs = clock.elapsed().as_secs_f64();
     if full {
         println!(
-            "fuzz {:<10} {inputs} inputs ({:.1} MB), {} panics/failures, slowest input #{} ({} bytes) {:.1} ms, {:.0} inputs/s, peak RSS {}",
+            "fuzz {:<10} {ran} inputs{} ({:.1} MB), {} panics/failures, slowest input #{} ({} bytes) {:.1} ms, {:.0} inputs/s, peak RSS {}",
             reader.name,
+            if ran < inputs { format!(" of {inputs} (stopped at the failures)") } else { String::new() },
             bytes as f64 / 1e6,
             failures.len(),
             slowest.1,
             slowest.2,
             slowest.0.as_secs_f64() * 1e3,
-            inputs as f64 / secs,
+            ran as f64 / secs,
             peak_rss()
         );
     }
