@@ -1,24 +1,26 @@
-//! The calendar: an agenda (upcoming days) and a week view of every event,
-//! repeats expanded, invitations marked, today highlighted.
+//! The calendar: an agenda (upcoming days), and day and week views with
+//! events placed by their times (`timegrid`); repeats expanded,
+//! invitations marked, today highlighted.
 
-use chrono::{Datelike, Duration, Local, NaiveDate};
+use chrono::{Duration, Local, NaiveDate, Weekday};
 use iced::widget::{button, column, container, row, scrollable, text};
-use iced::{Element, Fill, FillPortion};
+use iced::{Element, Fill};
 
-use super::{AccountState, style};
+use super::{AccountState, style, timegrid};
 use crate::sync::{AgendaItem, REPEATS_TOO_OFTEN};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Mode {
     #[default]
     Agenda,
+    Day,
     Week,
 }
 
 #[derive(Debug, Clone)]
 pub enum Message {
     Mode(Mode),
-    /// Move by this many weeks (the arrows, and ←/→).
+    /// Move by this many days in the day view, else weeks (the arrows, and ←/→).
     Shift(i64),
     Today,
 }
@@ -30,20 +32,39 @@ pub struct Page {
     pub mode: Mode,
     /// Monday of the week shown.
     pub week_start: NaiveDate,
+    /// The day the day view shows.
+    pub day: NaiveDate,
 }
 
 impl Default for Page {
     fn default() -> Self {
-        Page { mode: Mode::default(), week_start: week_of(Local::now().date_naive()) }
+        let today = Local::now().date_naive();
+        Page { mode: Mode::default(), week_start: week_of(today), day: today }
     }
 }
 
 impl Page {
     pub fn update(&mut self, m: Message) {
         match m {
-            Message::Mode(mode) => self.mode = mode,
+            Message::Mode(mode) => {
+                // The day view opens on today when the week shown holds it.
+                let today = Local::now().date_naive();
+                match (self.mode, mode) {
+                    (Mode::Day, Mode::Agenda | Mode::Week) => self.week_start = week_of(self.day),
+                    (Mode::Agenda | Mode::Week, Mode::Day) => {
+                        let this_week = week_of(today) == self.week_start;
+                        self.day = if this_week { today } else { self.week_start };
+                    }
+                    _ => {}
+                }
+                self.mode = mode;
+            }
+            Message::Shift(n) if self.mode == Mode::Day => self.day += Duration::days(n),
             Message::Shift(n) => self.week_start += Duration::weeks(n),
-            Message::Today => self.week_start = week_of(Local::now().date_naive()),
+            Message::Today => {
+                self.day = Local::now().date_naive();
+                self.week_start = week_of(self.day);
+            }
         }
     }
 
@@ -54,7 +75,7 @@ impl Page {
 
 /// Monday of the week holding `day`.
 pub fn week_of(day: NaiveDate) -> NaiveDate {
-    day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
+    crate::layout::week_of(day, Weekday::Mon)
 }
 
 fn items(accounts: &[AccountState]) -> Vec<&AgendaItem> {
@@ -99,10 +120,12 @@ fn view<'a>(page: &Page, accounts: &'a [AccountState]) -> Element<'a, Message> {
     };
     let title = match page.mode {
         Mode::Agenda => format!("From {}", page.week_start.format("%a %-d %b %Y")),
+        Mode::Day => page.day.format("%A %-d %B %Y").to_string(),
         Mode::Week => format!("Week of {}", page.week_start.format("%-d %b %Y")),
     };
     let bar = row![
         mode_button("Agenda", Mode::Agenda, "cal-agenda"),
+        mode_button("Day", Mode::Day, "cal-day"),
         mode_button("Week", Mode::Week, "cal-week"),
         b("◀", Message::Shift(-1), "cal-prev"),
         b("Today", Message::Today, "cal-today"),
@@ -114,7 +137,8 @@ fn view<'a>(page: &Page, accounts: &'a [AccountState]) -> Element<'a, Message> {
     .align_y(iced::Center);
     let body = match page.mode {
         Mode::Agenda => agenda(accounts, page.week_start, today),
-        Mode::Week => week(accounts, page.week_start, today),
+        Mode::Day => timegrid::view(&items(accounts), page.day, 1, Local::now()),
+        Mode::Week => timegrid::view(&items(accounts), page.week_start, 7, Local::now()),
     };
     let mut page_col = column![bar].spacing(10).height(Fill);
     if let Some(note) = too_often(accounts) {
@@ -139,7 +163,7 @@ fn too_often(accounts: &[AccountState]) -> Option<String> {
     (!names.is_empty()).then(|| format!("Not every occurrence is shown: {} {verb}{rest}.", names.join(", ")))
 }
 
-fn day_header<'a>(day: NaiveDate, today: NaiveDate) -> Element<'a, Message> {
+pub(super) fn day_header<'a>(day: NaiveDate, today: NaiveDate) -> Element<'a, Message> {
     let t = text(day.format("%a %-d %b").to_string()).size(16);
     if day == today {
         container(t).padding(4).style(container::primary).width(Fill).into()
@@ -170,61 +194,4 @@ fn agenda(accounts: &[AccountState], from: NaiveDate, today: NaiveDate) -> Eleme
         col = col.push(text("Nothing in these five weeks."));
     }
     scrollable(col).id("agenda").height(Fill).into()
-}
-
-/// One occurrence as a small card: time, title, place, and whether it
-/// waits for the person's answer.
-fn week_card(i: &AgendaItem) -> Element<'_, Message> {
-    let o = &i.occurrence;
-    let when = if o.all_day {
-        "all day".to_owned()
-    } else {
-        format!("{}–{}", o.start.format("%H:%M"), o.end.format("%H:%M"))
-    };
-    let mut col = column![text(when).size(12), text(&o.summary).size(13)].spacing(2);
-    if let Some(place) = &o.location {
-        col = col.push(text(place).size(11).style(style::muted));
-    }
-    if o.cancelled {
-        col = col.push(text("cancelled").size(11).style(style::muted));
-    } else if i.pending {
-        col = col.push(text("needs your answer").size(11).style(style::changed));
-    } else if i.invitation {
-        col = col.push(text("invitation").size(11).style(style::muted));
-    }
-    if i.repeats_too_often {
-        col = col.push(text(REPEATS_TOO_OFTEN).size(11).style(style::changed));
-    }
-    let pending = i.pending && !o.cancelled;
-    container(col)
-        .padding(6)
-        .width(Fill)
-        .style(move |theme: &iced::Theme| {
-            let p = theme.extended_palette();
-            let surface = if pending { p.primary.weak } else { p.background.weak };
-            container::Style {
-                background: Some(surface.color.into()),
-                text_color: Some(surface.text),
-                border: iced::Border { radius: 4.0.into(), width: 1.0, color: p.background.strong.color },
-                ..container::Style::default()
-            }
-        })
-        .into()
-}
-
-fn week(accounts: &[AccountState], start: NaiveDate, today: NaiveDate) -> Element<'_, Message> {
-    let all = items(accounts);
-    let days = (0..7).map(|n| {
-        let day = start + Duration::days(n);
-        let mut col = column![day_header(day, today)].spacing(4);
-        for i in all.iter().filter(|i| i.occurrence.start.date_naive() == day) {
-            col = col.push(week_card(i));
-        }
-        container(scrollable(col))
-            .width(FillPortion(1))
-            .height(Fill)
-            .style(if day == today { container::rounded_box } else { container::transparent })
-            .into()
-    });
-    row(days).spacing(6).height(Fill).into()
 }

@@ -22,6 +22,7 @@ mod route;
 pub mod setup;
 mod state;
 mod style;
+mod timegrid;
 
 use std::collections::BTreeSet;
 

@@ -1,0 +1,137 @@
+//! The day and week views: hours down the side, events placed and sized by
+//! their times (from `layout::day::grid`), overlapping ones side by side,
+//! the all-day row above and a line at the current time.
+
+use chrono::{DateTime, Local, NaiveDate};
+use iced::widget::{Column, Row, column, container, row, rule, scrollable, space, stack, text};
+use iced::{Element, Fill, FillPortion, Theme};
+
+use super::calendar::{Message, day_header};
+use super::style;
+use crate::layout::allday::Spanning;
+use crate::layout::day::{self, Day, TimedBox};
+use crate::sync::AgendaItem;
+
+/// Pixels per hour: a 30-minute meeting fits two short lines.
+const HOUR: f32 = 48.0;
+/// The width of the hour labels down the side.
+const GUTTER: f32 = 48.0;
+
+fn px(minutes: u32) -> f32 {
+    minutes as f32 * HOUR / 60.0
+}
+
+/// `count` days from `first`: `items` must be sorted by start (as the
+/// agenda is), so boxes that start together keep a stable order.
+pub fn view<'a>(
+    items: &[&'a AgendaItem],
+    first: NaiveDate,
+    count: usize,
+    now: DateTime<Local>,
+) -> Element<'a, Message> {
+    let occurrences: Vec<_> = items.iter().map(|i| i.occurrence.clone()).collect();
+    let grid = day::grid(&occurrences, first, count, &Local);
+    let today = now.date_naive();
+    let headers = grid.days.iter().map(|d| container(day_header(d.date, today)).width(FillPortion(1)).into());
+    let header = Row::new().push(space().width(GUTTER)).extend(headers).spacing(2);
+    let days = grid.days.iter().map(|d| day_column(d, items, &now));
+    let hours = Row::new().push(hour_labels()).extend(days).spacing(2);
+    column![header, all_day_row(&grid.spanning, grid.lanes, count, items), scrollable(hours).height(Fill)]
+        .spacing(4)
+        .into()
+}
+
+fn hour_labels<'a>() -> Element<'a, Message> {
+    let label =
+        |h: u32| container(text(format!("{h:02}:00")).size(11).style(style::muted)).height(HOUR).into();
+    Column::from_iter((0..24).map(label)).width(GUTTER).into()
+}
+
+/// One day: hour lines underneath, then the skipped or repeated hour of a
+/// clock change, the boxes, and the current-time line on top.
+fn day_column<'a>(d: &Day, items: &[&'a AgendaItem], now: &DateTime<Local>) -> Element<'a, Message> {
+    let line = |_| container(rule::horizontal(1).style(rule::weak)).height(HOUR).into();
+    let mut layers: Vec<Element<'a, Message>> = vec![Column::from_iter((0..24).map(line)).width(Fill).into()];
+    if let Some(s) = d.shift {
+        let note = if s.repeated { "clocks go back: this hour happens twice" } else { "clocks go forward" };
+        let band = container(text(note).size(10).style(style::muted))
+            .height(px(s.to - s.from))
+            .width(Fill)
+            .style(container::rounded_box);
+        layers.push(column![space().height(px(s.from)), band].into());
+    }
+    layers.extend(d.boxes.iter().map(|b| placed(b, items[b.index])));
+    if let Some(minute) = day::now_line(now, d.date) {
+        let mark = container(space().height(2).width(Fill)).style(|theme: &Theme| container::Style {
+            background: Some(theme.extended_palette().danger.base.color.into()),
+            ..container::Style::default()
+        });
+        layers.push(column![space().height((px(minute) - 1.0).max(0.0)), mark].into());
+    }
+    stack(layers).width(FillPortion(1)).height(px(24 * 60)).into()
+}
+
+/// Cells `[from, to]` of `of`, the rest left empty: how a box takes its
+/// column, and a bar its days.
+fn across<'a>(content: Element<'a, Message>, from: usize, to: usize, of: usize) -> Element<'a, Message> {
+    let gap = |n: usize| (n > 0).then(|| space().width(FillPortion(n as u16)).into());
+    let middle = container(content).width(FillPortion((to + 1 - from) as u16)).into();
+    Row::from_iter(gap(from).into_iter().chain([middle]).chain(gap(of - 1 - to))).into()
+}
+
+fn placed<'a>(b: &TimedBox, item: &'a AgendaItem) -> Element<'a, Message> {
+    let o = &item.occurrence;
+    let height = px(b.bottom - b.top);
+    let mut lines = column![text(&o.summary).size(12)];
+    if height >= 2.0 * 14.0 {
+        let from = if b.continued { "…".to_owned() } else { o.start.format("%H:%M").to_string() };
+        let to = if b.continues { "…".to_owned() } else { o.end.format("%H:%M").to_string() };
+        lines = lines.push(text(format!("{from}–{to}{}", mark(item))).size(10));
+    }
+    let card = container(lines).padding([1, 4]).height(height).width(Fill).clip(true).style(surface(item));
+    let card = across(card.into(), b.column.column, b.column.column, b.column.columns);
+    column![space().height(px(b.top)), card].into()
+}
+
+fn all_day_row<'a>(
+    bars: &[Spanning],
+    lanes: usize,
+    days: usize,
+    items: &[&'a AgendaItem],
+) -> Element<'a, Message> {
+    let lane = |n: usize| {
+        let in_lane = bars.iter().filter(move |s| s.lane == n).map(|s| {
+            let item = items[s.index];
+            let name = format!("{}{}", item.occurrence.summary, mark(item));
+            let bar =
+                container(text(name).size(12)).padding([1, 4]).width(Fill).clip(true).style(surface(item));
+            across(bar.into(), s.first, s.last, days)
+        });
+        row![space().width(GUTTER), stack(in_lane).width(Fill)].spacing(2).into()
+    };
+    Column::from_iter((0..lanes).map(lane)).spacing(2).into()
+}
+
+/// What an invitation still asks of the person, after its time.
+fn mark(item: &AgendaItem) -> &'static str {
+    match (item.occurrence.cancelled, item.pending) {
+        (true, _) => " · cancelled",
+        (_, true) => " · needs your answer",
+        _ => "",
+    }
+}
+
+fn surface(item: &AgendaItem) -> impl Fn(&Theme) -> container::Style + use<> {
+    let (pending, cancelled) = (item.pending && !item.occurrence.cancelled, item.occurrence.cancelled);
+    move |theme: &Theme| {
+        let p = theme.extended_palette();
+        let pair = if pending { p.primary.weak } else { p.background.weak };
+        let text = if cancelled { pair.text.scale_alpha(0.5) } else { pair.text };
+        container::Style {
+            background: Some(pair.color.into()),
+            text_color: Some(text),
+            border: iced::Border { radius: 4.0.into(), width: 1.0, color: p.background.strong.color },
+            ..container::Style::default()
+        }
+    }
+}
