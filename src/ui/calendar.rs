@@ -68,6 +68,14 @@ impl Page {
         }
     }
 
+    /// What a view needs when it opens: the hours scrolled to the working day.
+    pub fn opened<T>(&self) -> iced::Task<T> {
+        match self.mode {
+            Mode::Day | Mode::Week => timegrid::to_working_day(),
+            Mode::Agenda => iced::Task::none(),
+        }
+    }
+
     pub fn view<'a>(&self, accounts: &'a [AccountState]) -> Element<'a, Message> {
         view(self, accounts)
     }

@@ -159,14 +159,25 @@ impl App {
         match message {
             Message::PasswordsLoaded(list) => self.passwords_loaded(list),
             Message::Account(name, event) => return self.account_event(&name, event),
-            Message::Show(screen) => self.screen = screen,
+            Message::Show(screen) => {
+                self.screen = screen;
+                if screen == Screen::Calendar {
+                    return self.calendar.opened();
+                }
+            }
             Message::SyncNow => self.sync_now(),
             Message::DismissBanner(id) => self.banners.retain(|b| b.id != id),
             Message::TaskDone(r) => self.task_done(r),
             Message::Key(event) => return self.key(event),
             Message::ThemeChanged(mode) => self.dark = mode == iced::theme::Mode::Dark,
             Message::Invitations(m) => return self.invitations_message(m),
-            Message::Calendar(m) => self.calendar.update(m),
+            Message::Calendar(m) => {
+                let opens = matches!(m, calendar::Message::Mode(_));
+                self.calendar.update(m);
+                if opens {
+                    return self.calendar.opened();
+                }
+            }
             Message::Merge(m) => return self.merge_message(m),
             Message::Setup(m) => return self.setup_message(m),
             Message::Accounts(m) => return self.accounts_message(m),

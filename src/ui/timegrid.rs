@@ -3,8 +3,9 @@
 //! the all-day row above and a line at the current time.
 
 use chrono::{DateTime, Local, NaiveDate};
+use iced::widget::operation::{self, AbsoluteOffset};
 use iced::widget::{Column, Row, column, container, row, rule, scrollable, space, stack, text};
-use iced::{Element, Fill, FillPortion, Theme};
+use iced::{Element, Fill, FillPortion, Task, Theme};
 
 use super::calendar::{Message, day_header};
 use super::style;
@@ -16,6 +17,14 @@ use crate::sync::AgendaItem;
 const HOUR: f32 = 48.0;
 /// The width of the hour labels down the side.
 const GUTTER: f32 = 48.0;
+/// Where the hours scroll to when a view opens: the working day.
+const WORKING_DAY_STARTS: f32 = 7.0;
+const SCROLL: &str = "timegrid";
+
+/// Scrolls the hours to the start of the working day.
+pub fn to_working_day<T>() -> Task<T> {
+    operation::scroll_to(SCROLL, AbsoluteOffset { x: 0.0, y: WORKING_DAY_STARTS * HOUR })
+}
 
 fn px(minutes: u32) -> f32 {
     minutes as f32 * HOUR / 60.0
@@ -36,9 +45,13 @@ pub fn view<'a>(
     let header = Row::new().push(space().width(GUTTER)).extend(headers).spacing(2);
     let days = grid.days.iter().map(|d| day_column(d, items, &now));
     let hours = Row::new().push(hour_labels()).extend(days).spacing(2);
-    column![header, all_day_row(&grid.spanning, grid.lanes, count, items), scrollable(hours).height(Fill)]
-        .spacing(4)
-        .into()
+    column![
+        header,
+        all_day_row(&grid.spanning, grid.lanes, count, items),
+        scrollable(hours).id(SCROLL).height(Fill)
+    ]
+    .spacing(4)
+    .into()
 }
 
 fn hour_labels<'a>() -> Element<'a, Message> {
