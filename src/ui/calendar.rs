@@ -1,12 +1,12 @@
-//! The calendar: an agenda (upcoming days), and day and week views with
-//! events placed by their times (`timegrid`); repeats expanded,
-//! invitations marked, today highlighted.
+//! The calendar: an agenda (upcoming days), day and week views with
+//! events placed by their times (`timegrid`) and a month of chips
+//! (`monthgrid`); repeats expanded, invitations marked, today highlighted.
 
-use chrono::{Duration, Local, NaiveDate, Weekday};
+use chrono::{Datelike, Duration, Local, Months, NaiveDate, Weekday};
 use iced::widget::{button, column, container, row, scrollable, text};
 use iced::{Element, Fill};
 
-use super::{AccountState, style, timegrid};
+use super::{AccountState, monthgrid, style, timegrid};
 use crate::sync::{AgendaItem, REPEATS_TOO_OFTEN};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -15,14 +15,18 @@ pub enum Mode {
     Agenda,
     Day,
     Week,
+    Month,
 }
 
 #[derive(Debug, Clone)]
 pub enum Message {
     Mode(Mode),
-    /// Move by this many days in the day view, else weeks (the arrows, and ←/→).
+    /// Move by this many days, weeks or months, as the view shows (the
+    /// arrows, and ←/→).
     Shift(i64),
     Today,
+    /// Show this day in the day view (a month's "+N more").
+    OpenDay(NaiveDate),
 }
 
 /// What the calendar shows. It has no tasks and nothing for the app to do,
@@ -32,7 +36,7 @@ pub struct Page {
     pub mode: Mode,
     /// Monday of the week shown.
     pub week_start: NaiveDate,
-    /// The day the day view shows.
+    /// The day the day view shows; the month view shows its month.
     pub day: NaiveDate,
 }
 
@@ -50,8 +54,10 @@ impl Page {
                 // The day view opens on today when the week shown holds it.
                 let today = Local::now().date_naive();
                 match (self.mode, mode) {
-                    (Mode::Day, Mode::Agenda | Mode::Week) => self.week_start = week_of(self.day),
-                    (Mode::Agenda | Mode::Week, Mode::Day) => {
+                    (Mode::Day | Mode::Month, Mode::Agenda | Mode::Week) => {
+                        self.week_start = week_of(self.day);
+                    }
+                    (Mode::Agenda | Mode::Week, Mode::Day | Mode::Month) => {
                         let this_week = week_of(today) == self.week_start;
                         self.day = if this_week { today } else { self.week_start };
                     }
@@ -60,7 +66,18 @@ impl Page {
                 self.mode = mode;
             }
             Message::Shift(n) if self.mode == Mode::Day => self.day += Duration::days(n),
+            Message::Shift(n) if self.mode == Mode::Month => {
+                let first = self.day.with_day(1).unwrap_or(self.day);
+                let months = Months::new(n.unsigned_abs().try_into().unwrap_or(u32::MAX));
+                let moved =
+                    if n < 0 { first.checked_sub_months(months) } else { first.checked_add_months(months) };
+                self.day = moved.unwrap_or(first);
+            }
             Message::Shift(n) => self.week_start += Duration::weeks(n),
+            Message::OpenDay(day) => {
+                self.mode = Mode::Day;
+                self.day = day;
+            }
             Message::Today => {
                 self.day = Local::now().date_naive();
                 self.week_start = week_of(self.day);
@@ -72,7 +89,7 @@ impl Page {
     pub fn opened<T>(&self) -> iced::Task<T> {
         match self.mode {
             Mode::Day | Mode::Week => timegrid::to_working_day(),
-            Mode::Agenda => iced::Task::none(),
+            Mode::Agenda | Mode::Month => iced::Task::none(),
         }
     }
 
@@ -130,11 +147,13 @@ fn view<'a>(page: &Page, accounts: &'a [AccountState]) -> Element<'a, Message> {
         Mode::Agenda => format!("From {}", page.week_start.format("%a %-d %b %Y")),
         Mode::Day => page.day.format("%A %-d %B %Y").to_string(),
         Mode::Week => format!("Week of {}", page.week_start.format("%-d %b %Y")),
+        Mode::Month => page.day.format("%B %Y").to_string(),
     };
     let bar = row![
         mode_button("Agenda", Mode::Agenda, "cal-agenda"),
         mode_button("Day", Mode::Day, "cal-day"),
         mode_button("Week", Mode::Week, "cal-week"),
+        mode_button("Month", Mode::Month, "cal-month"),
         b("◀", Message::Shift(-1), "cal-prev"),
         b("Today", Message::Today, "cal-today"),
         b("▶", Message::Shift(1), "cal-next"),
@@ -147,6 +166,7 @@ fn view<'a>(page: &Page, accounts: &'a [AccountState]) -> Element<'a, Message> {
         Mode::Agenda => agenda(accounts, page.week_start, today),
         Mode::Day => timegrid::view(&items(accounts), page.day, 1, Local::now()),
         Mode::Week => timegrid::view(&items(accounts), page.week_start, 7, Local::now()),
+        Mode::Month => monthgrid::view(items(accounts), page.day, today),
     };
     let mut page_col = column![bar].spacing(10).height(Fill);
     if let Some(note) = too_often(accounts) {

@@ -17,6 +17,7 @@ pub mod import;
 pub mod invitations;
 mod keys;
 pub mod merge;
+mod monthgrid;
 mod notify;
 mod route;
 pub mod setup;
@@ -172,7 +173,7 @@ impl App {
             Message::ThemeChanged(mode) => self.dark = mode == iced::theme::Mode::Dark,
             Message::Invitations(m) => return self.invitations_message(m),
             Message::Calendar(m) => {
-                let opens = matches!(m, calendar::Message::Mode(_));
+                let opens = matches!(m, calendar::Message::Mode(_) | calendar::Message::OpenDay(_));
                 self.calendar.update(m);
                 if opens {
                     return self.calendar.opened();

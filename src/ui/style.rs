@@ -60,3 +60,20 @@ pub fn card(selected: bool) -> impl Fn(&Theme, iced::widget::button::Status) -> 
         }
     }
 }
+
+/// An event's box, bar or chip: an invitation waiting for an answer in the
+/// primary colour's weak shade, a cancelled one with faded text.
+pub fn event(item: &crate::sync::AgendaItem) -> impl Fn(&Theme) -> container::Style + use<> {
+    let cancelled = item.occurrence.cancelled;
+    let pending = item.pending && !cancelled;
+    move |theme| {
+        let p = theme.extended_palette();
+        let pair = if pending { p.primary.weak } else { p.background.weak };
+        container::Style {
+            background: Some(pair.color.into()),
+            text_color: Some(if cancelled { pair.text.scale_alpha(0.5) } else { pair.text }),
+            border: iced::Border { radius: 4.0.into(), width: 1.0, color: p.background.strong.color },
+            ..container::Style::default()
+        }
+    }
+}

@@ -101,7 +101,8 @@ fn placed<'a>(b: &TimedBox, item: &'a AgendaItem) -> Element<'a, Message> {
         let to = if b.continues { "…".to_owned() } else { o.end.format("%H:%M").to_string() };
         lines = lines.push(text(format!("{from}–{to}{}", mark(item))).size(10));
     }
-    let card = container(lines).padding([1, 4]).height(height).width(Fill).clip(true).style(surface(item));
+    let card =
+        container(lines).padding([1, 4]).height(height).width(Fill).clip(true).style(style::event(item));
     let card = across(card.into(), b.column.column, b.column.column, b.column.columns);
     column![space().height(px(b.top)), card].into()
 }
@@ -116,8 +117,11 @@ fn all_day_row<'a>(
         let in_lane = bars.iter().filter(move |s| s.lane == n).map(|s| {
             let item = items[s.index];
             let name = format!("{}{}", item.occurrence.summary, mark(item));
-            let bar =
-                container(text(name).size(12)).padding([1, 4]).width(Fill).clip(true).style(surface(item));
+            let bar = container(text(name).size(12))
+                .padding([1, 4])
+                .width(Fill)
+                .clip(true)
+                .style(style::event(item));
             across(bar.into(), s.first, s.last, days)
         });
         row![space().width(GUTTER), stack(in_lane).width(Fill)].spacing(2).into()
@@ -131,20 +135,5 @@ fn mark(item: &AgendaItem) -> &'static str {
         (true, _) => " · cancelled",
         (_, true) => " · needs your answer",
         _ => "",
-    }
-}
-
-fn surface(item: &AgendaItem) -> impl Fn(&Theme) -> container::Style + use<> {
-    let (pending, cancelled) = (item.pending && !item.occurrence.cancelled, item.occurrence.cancelled);
-    move |theme: &Theme| {
-        let p = theme.extended_palette();
-        let pair = if pending { p.primary.weak } else { p.background.weak };
-        let text = if cancelled { pair.text.scale_alpha(0.5) } else { pair.text };
-        container::Style {
-            background: Some(pair.color.into()),
-            text_color: Some(text),
-            border: iced::Border { radius: 4.0.into(), width: 1.0, color: p.background.strong.color },
-            ..container::Style::default()
-        }
     }
 }

@@ -1,7 +1,7 @@
-//! The day and week views drawn from the layout, without a window: the
-//! views switch, move, and show events where the agenda puts them.
+//! The day, week and month views drawn from the layout, without a window:
+//! the views switch, move, and show events where the agenda puts them.
 
-use chrono::{Duration, Local, NaiveDate, TimeZone};
+use chrono::{Datelike, Duration, Local, NaiveDate, TimeZone};
 use convene::config::{Account, Config};
 use convene::ical::occurrence::Occurrence;
 use convene::sync::{AgendaItem, Update};
@@ -62,10 +62,10 @@ fn calendar_app(today: NaiveDate) -> App {
 }
 
 /// Clicks the widget with `id` and feeds what it sends back to the app.
-fn click(app: &mut App, id: &'static str) {
+fn click(app: &mut App, id: &str) {
     let messages: Vec<Message> = {
         let mut ui = iced_test::simulator(app.view());
-        ui.click(selector::id(id)).unwrap();
+        ui.click(selector::id(id.to_owned())).unwrap();
         ui.into_messages().collect()
     };
     assert!(!messages.is_empty(), "{id} sent nothing");
@@ -102,4 +102,26 @@ fn week_and_day_views_place_events_and_move() {
 
     click(&mut app, "cal-week");
     assert_eq!(app.calendar.week_start, calendar::week_of(today + Duration::days(1)));
+}
+
+#[test]
+fn the_month_shows_chips_and_more_opens_the_day() {
+    let today = Local::now().date_naive();
+    let mut app = calendar_app(today);
+    let busy: Vec<AgendaItem> =
+        (8..20).map(|h| item(&format!("Slot {h}"), at(today, h, 0), at(today, h, 30), false)).collect();
+    let _ = app.update(Message::Account("work".into(), connection::Event::Update(Update::Agenda(busy))));
+    click(&mut app, "cal-month");
+    assert_eq!(app.calendar.mode, calendar::Mode::Month);
+    assert!(shows(&app, "08:00 Slot 8"), "the earliest chips, with their times");
+    assert!(!shows(&app, "19:00 Slot 19"), "twelve events do not fit in a day's cell");
+
+    click(&mut app, &format!("more-{today}"));
+    assert_eq!((app.calendar.mode, app.calendar.day), (calendar::Mode::Day, today), "+N more opens the day");
+    assert!(shows(&app, "Slot 19"));
+
+    click(&mut app, "cal-month");
+    click(&mut app, "cal-next");
+    let next = today.with_day(1).unwrap().checked_add_months(chrono::Months::new(1)).unwrap();
+    assert_eq!(app.calendar.day, next, "the month view moves by months");
 }
