@@ -27,6 +27,8 @@ pub enum Message {
     Today,
     /// Show this day in the day view (a month's "+N more").
     OpenDay(NaiveDate),
+    /// A minute passed: redraw, so the current-time line moves.
+    Tick,
 }
 
 /// What the calendar shows. It has no tasks and nothing for the app to do,
@@ -78,10 +80,21 @@ impl Page {
                 self.mode = Mode::Day;
                 self.day = day;
             }
+            Message::Tick => {}
             Message::Today => {
                 self.day = Local::now().date_naive();
                 self.week_start = week_of(self.day);
             }
+        }
+    }
+
+    /// A tick a minute while the hours are shown, for the current-time line.
+    pub fn subscription(&self) -> iced::Subscription<Message> {
+        match self.mode {
+            Mode::Day | Mode::Week => {
+                iced::time::every(std::time::Duration::from_secs(60)).map(|_| Message::Tick)
+            }
+            Mode::Agenda | Mode::Month => iced::Subscription::none(),
         }
     }
 
@@ -101,6 +114,15 @@ impl Page {
 /// Monday of the week holding `day`.
 pub fn week_of(day: NaiveDate) -> NaiveDate {
     crate::layout::week_of(day, Weekday::Mon)
+}
+
+/// The items on `count` days from `first` (local dates), so a view lays out
+/// only what it shows.
+fn shown(accounts: &[AccountState], first: NaiveDate, count: u64) -> Vec<&AgendaItem> {
+    let last = first + chrono::Days::new(count);
+    let mut all = items(accounts);
+    all.retain(|i| i.occurrence.start.date_naive() <= last && i.occurrence.end.date_naive() >= first);
+    all
 }
 
 fn items(accounts: &[AccountState]) -> Vec<&AgendaItem> {
@@ -164,9 +186,12 @@ fn view<'a>(page: &Page, accounts: &'a [AccountState]) -> Element<'a, Message> {
     .align_y(iced::Center);
     let body = match page.mode {
         Mode::Agenda => agenda(accounts, page.week_start, today),
-        Mode::Day => timegrid::view(&items(accounts), page.day, 1, Local::now()),
-        Mode::Week => timegrid::view(&items(accounts), page.week_start, 7, Local::now()),
-        Mode::Month => monthgrid::view(items(accounts), page.day, today),
+        Mode::Day => timegrid::view(&shown(accounts, page.day, 1), page.day, 1, Local::now()),
+        Mode::Week => timegrid::view(&shown(accounts, page.week_start, 7), page.week_start, 7, Local::now()),
+        Mode::Month => {
+            let first = monthgrid::first_shown(page.day);
+            monthgrid::view(shown(accounts, first, 42), page.day, today)
+        }
     };
     let mut page_col = column![bar].spacing(10).height(Fill);
     if let Some(note) = too_often(accounts) {

@@ -310,6 +310,9 @@ impl App {
             _ => None,
         }));
         subs.push(iced::system::theme_changes().map(Message::ThemeChanged));
+        if self.screen == Screen::Calendar {
+            subs.push(self.calendar.subscription().map(Message::Calendar));
+        }
         Subscription::batch(subs)
     }
 

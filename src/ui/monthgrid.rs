@@ -16,6 +16,11 @@ use crate::sync::AgendaItem;
 const LINE: f32 = 18.0;
 const NUMBER: f32 = 24.0;
 
+/// The first day the month view of `day`'s month shows.
+pub fn first_shown(day: NaiveDate) -> NaiveDate {
+    crate::layout::week_of(day.with_day(1).unwrap_or(day), Weekday::Mon)
+}
+
 /// The month holding `day`; `items` sorted by start.
 pub fn view<'a>(items: Vec<&'a AgendaItem>, day: NaiveDate, today: NaiveDate) -> Element<'a, Message> {
     let occurrences: Vec<Occurrence> = items.iter().map(|i| i.occurrence.clone()).collect();
