@@ -95,14 +95,20 @@ fn across<'a>(content: Element<'a, Message>, from: usize, to: usize, of: usize) 
 fn placed<'a>(b: &TimedBox, item: &'a AgendaItem) -> Element<'a, Message> {
     let o = &item.occurrence;
     let height = px(b.bottom - b.top);
-    let mut lines = column![text(&o.summary).size(12)];
+    // A box of the minimum height (12 px) still shows its title, smaller.
+    let tiny = height < 20.0;
+    let mut lines = column![text(&o.summary).size(if tiny { 9 } else { 12 })];
     if height >= 2.0 * 14.0 {
         let from = if b.continued { "…".to_owned() } else { o.start.format("%H:%M").to_string() };
         let to = if b.continues { "…".to_owned() } else { o.end.format("%H:%M").to_string() };
         lines = lines.push(text(format!("{from}–{to}{}", mark(item))).size(10));
     }
-    let card =
-        container(lines).padding([1, 4]).height(height).width(Fill).clip(true).style(style::event(item));
+    let card = container(lines)
+        .padding(if tiny { [0, 4] } else { [1, 4] })
+        .height(height)
+        .width(Fill)
+        .clip(true)
+        .style(style::event(item));
     let card = across(card.into(), b.column.column, b.column.column, b.column.columns);
     column![space().height(px(b.top)), card].into()
 }
