@@ -9,14 +9,19 @@
 
 mod accounts;
 mod actors;
+mod agenda;
 pub mod calendar;
+mod calendar_list;
 mod chrome;
+pub mod colour;
 pub mod connection;
+mod event;
 pub mod format;
 pub mod import;
 pub mod invitations;
 mod keys;
 pub mod merge;
+mod minimonth;
 mod monthgrid;
 mod notify;
 mod route;
@@ -84,13 +89,14 @@ impl App {
     pub fn new(paths: Paths, config: Config) -> Self {
         let accounts = config.accounts.iter().map(|a| AccountState::new(a.clone(), None)).collect::<Vec<_>>();
         let screen = if accounts.is_empty() { Screen::AddAccount } else { Screen::Invitations };
+        let calendar = calendar::Page::from_settings(&config.calendar);
         App {
             paths,
             config,
             accounts,
             screen,
             invitations: invitations::Page::default(),
-            calendar: calendar::Page::default(),
+            calendar,
             merge: None,
             import: None,
             setup: setup::Form::default(),
@@ -172,13 +178,7 @@ impl App {
             Message::Key(event) => return self.key(event),
             Message::ThemeChanged(mode) => self.dark = mode == iced::theme::Mode::Dark,
             Message::Invitations(m) => return self.invitations_message(m),
-            Message::Calendar(m) => {
-                let opens = matches!(m, calendar::Message::Mode(_) | calendar::Message::OpenDay(_));
-                self.calendar.update(m);
-                if opens {
-                    return self.calendar.opened();
-                }
-            }
+            Message::Calendar(m) => return self.calendar_message(m),
             Message::Merge(m) => return self.merge_message(m),
             Message::Setup(m) => return self.setup_message(m),
             Message::Accounts(m) => return self.accounts_message(m),
@@ -339,7 +339,8 @@ impl App {
                 None => text("").into(),
             },
         };
-        let base = column![self.header(), self.banners_view(), body].spacing(8).padding(12);
+        let base =
+            column![self.header(), self.banners_view(), body].spacing(style::SPACE_M).padding(style::SPACE_L);
         match &self.merge {
             Some(dialog) => stack![base, style::modal(dialog.view().map(Message::Merge))].into(),
             None => base.into(),

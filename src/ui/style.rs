@@ -1,7 +1,49 @@
-//! Shared looks: the modal backdrop, highlight colours, the window icon.
+//! Shared looks: the spacing and type scale every screen uses, the modal
+//! backdrop, highlight colours, the window icon. (Calendar colours and
+//! how an event is drawn: `colour`, `event`.)
 
 use iced::widget::{center, container, mouse_area, opaque};
 use iced::{Color, Element, Theme};
+
+/// Spacing steps, in pixels: between lines of one thing, between things,
+/// between groups, around a panel, between panels.
+pub const SPACE_XS: f32 = 2.0;
+pub const SPACE_S: f32 = 4.0;
+pub const SPACE_M: f32 = 8.0;
+pub const SPACE_L: f32 = 12.0;
+pub const SPACE_XL: f32 = 20.0;
+
+/// Type scale, in pixels: small print (the smallest boxes, notes), labels
+/// and event text, body text, view titles, the app's name.
+pub const TEXT_XS: f32 = 10.0;
+pub const TEXT_S: f32 = 12.0;
+pub const TEXT_M: f32 = 14.0;
+pub const TEXT_L: f32 = 20.0;
+pub const TEXT_XL: f32 = 22.0;
+
+/// Corner radius of cards, events and panels.
+pub const RADIUS: f32 = 6.0;
+
+/// Today's day number: on the accent colour, rounded.
+pub fn today(theme: &Theme) -> container::Style {
+    let p = theme.extended_palette();
+    container::Style {
+        background: Some(p.primary.base.color.into()),
+        text_color: Some(p.primary.base.text),
+        border: iced::Border { radius: 10.0.into(), width: 0.0, color: Color::TRANSPARENT },
+        ..container::Style::default()
+    }
+}
+
+/// A side panel or a framed area: the page's weak shade, rounded.
+pub fn panel(theme: &Theme) -> container::Style {
+    let p = theme.extended_palette();
+    container::Style {
+        background: Some(p.background.weak.color.into()),
+        border: iced::Border { radius: RADIUS.into(), width: 0.0, color: Color::TRANSPARENT },
+        ..container::Style::default()
+    }
+}
 
 /// Centres `content` over a dimmed backdrop that swallows clicks.
 pub fn modal<'a, Message: Clone + 'a>(content: Element<'a, Message>) -> Element<'a, Message> {
@@ -57,23 +99,6 @@ pub fn card(selected: bool) -> impl Fn(&Theme, iced::widget::button::Status) -> 
                 color: if selected { p.primary.strong.color } else { p.background.strong.color },
             },
             ..iced::widget::button::Style::default()
-        }
-    }
-}
-
-/// An event's box, bar or chip: an invitation waiting for an answer in the
-/// primary colour's weak shade, a cancelled one with faded text.
-pub fn event(item: &crate::sync::AgendaItem) -> impl Fn(&Theme) -> container::Style + use<> {
-    let cancelled = item.occurrence.cancelled;
-    let pending = item.pending && !cancelled;
-    move |theme| {
-        let p = theme.extended_palette();
-        let pair = if pending { p.primary.weak } else { p.background.weak };
-        container::Style {
-            background: Some(pair.color.into()),
-            text_color: Some(if cancelled { pair.text.scale_alpha(0.5) } else { pair.text }),
-            border: iced::Border { radius: 4.0.into(), width: 1.0, color: p.background.strong.color },
-            ..container::Style::default()
         }
     }
 }

@@ -8,6 +8,7 @@ use iced::widget::{Column, Row, column, container, row, rule, scrollable, space,
 use iced::{Element, Fill, FillPortion, Task, Theme};
 
 use super::calendar::{Message, day_header};
+use super::event::{self, Colours, Mark};
 use super::style;
 use crate::layout::allday::Spanning;
 use crate::layout::day::{self, Day, TimedBox};
@@ -20,6 +21,8 @@ const GUTTER: f32 = 48.0;
 /// Where the hours scroll to when a view opens: the working day.
 const WORKING_DAY_STARTS: f32 = 7.0;
 const SCROLL: &str = "timegrid";
+/// Between day columns, and between side-by-side boxes.
+const GAP: f32 = style::SPACE_XS;
 
 /// Scrolls the hours to the start of the working day.
 pub fn to_working_day<T>() -> Task<T> {
@@ -34,6 +37,7 @@ fn px(minutes: u32) -> f32 {
 /// agenda is), so boxes that start together keep a stable order.
 pub fn view<'a>(
     items: &[&'a AgendaItem],
+    colours: &Colours,
     first: NaiveDate,
     count: usize,
     now: DateTime<Local>,
@@ -42,38 +46,45 @@ pub fn view<'a>(
     let grid = day::grid(&occurrences, first, count, &Local);
     let today = now.date_naive();
     let headers = grid.days.iter().map(|d| container(day_header(d.date, today)).width(FillPortion(1)).into());
-    let header = Row::new().push(space().width(GUTTER)).extend(headers).spacing(2);
-    let days = grid.days.iter().map(|d| day_column(d, items, &now));
-    let hours = Row::new().push(hour_labels()).extend(days).spacing(2);
+    let header = Row::new().push(space().width(GUTTER)).extend(headers).spacing(GAP);
+    let days = grid.days.iter().map(|d| day_column(d, items, colours, &now));
+    let hours = Row::new().push(hour_labels()).extend(days).spacing(GAP);
     column![
         header,
-        all_day_row(&grid.spanning, grid.lanes, count, items),
+        all_day_row(&grid.spanning, grid.lanes, count, items, colours),
+        rule::horizontal(1).style(rule::weak),
         scrollable(hours).id(SCROLL).height(Fill)
     ]
-    .spacing(4)
+    .spacing(style::SPACE_S)
     .into()
 }
 
 fn hour_labels<'a>() -> Element<'a, Message> {
-    let label =
-        |h: u32| container(text(format!("{h:02}:00")).size(11).style(style::muted)).height(HOUR).into();
+    let label = |h: u32| {
+        container(text(format!("{h:02}:00")).size(style::TEXT_XS).style(style::muted)).height(HOUR).into()
+    };
     Column::from_iter((0..24).map(label)).width(GUTTER).into()
 }
 
 /// One day: hour lines underneath, then the skipped or repeated hour of a
 /// clock change, the boxes, and the current-time line on top.
-fn day_column<'a>(d: &Day, items: &[&'a AgendaItem], now: &DateTime<Local>) -> Element<'a, Message> {
+fn day_column<'a>(
+    d: &Day,
+    items: &[&'a AgendaItem],
+    colours: &Colours,
+    now: &DateTime<Local>,
+) -> Element<'a, Message> {
     let line = |_| container(rule::horizontal(1).style(rule::weak)).height(HOUR).into();
     let mut layers: Vec<Element<'a, Message>> = vec![Column::from_iter((0..24).map(line)).width(Fill).into()];
     if let Some(s) = d.shift {
         let note = if s.repeated { "clocks go back: this hour happens twice" } else { "clocks go forward" };
-        let band = container(text(note).size(10).style(style::muted))
+        let band = container(text(note).size(style::TEXT_XS).style(style::muted))
             .height(px(s.to - s.from))
             .width(Fill)
             .style(container::rounded_box);
         layers.push(column![space().height(px(s.from)), band].into());
     }
-    layers.extend(d.boxes.iter().map(|b| placed(b, items[b.index])));
+    layers.extend(d.boxes.iter().map(|b| placed(b, items[b.index], colours)));
     if let Some(minute) = day::now_line(now, d.date) {
         let mark = container(space().height(2).width(Fill)).style(|theme: &Theme| container::Style {
             background: Some(theme.extended_palette().danger.base.color.into()),
@@ -86,30 +97,35 @@ fn day_column<'a>(d: &Day, items: &[&'a AgendaItem], now: &DateTime<Local>) -> E
 
 /// Cells `[from, to]` of `of`, the rest left empty: how a box takes its
 /// column, and a bar its days.
-fn across<'a>(content: Element<'a, Message>, from: usize, to: usize, of: usize) -> Element<'a, Message> {
+fn span<'a>(content: Element<'a, Message>, from: usize, to: usize, of: usize) -> Element<'a, Message> {
     let gap = |n: usize| (n > 0).then(|| space().width(FillPortion(n as u16)).into());
     let middle = container(content).width(FillPortion((to + 1 - from) as u16)).into();
-    Row::from_iter(gap(from).into_iter().chain([middle]).chain(gap(of - 1 - to))).into()
+    Row::from_iter(gap(from).into_iter().chain([middle]).chain(gap(of - 1 - to))).spacing(GAP).into()
 }
 
-fn placed<'a>(b: &TimedBox, item: &'a AgendaItem) -> Element<'a, Message> {
+/// Column `column` of `columns`: a box beside the ones it overlaps.
+fn across<'a>(content: Element<'a, Message>, column: usize, columns: usize) -> Element<'a, Message> {
+    span(content, column, column, columns)
+}
+
+fn placed<'a>(b: &TimedBox, item: &'a AgendaItem, colours: &Colours) -> Element<'a, Message> {
     let o = &item.occurrence;
-    let height = px(b.bottom - b.top);
+    let height = px(b.bottom - b.top) - 1.0;
     // A box of the minimum height (12 px) still shows its title, smaller.
     let tiny = height < 20.0;
-    let mut lines = column![text(&o.summary).size(if tiny { 9 } else { 12 })];
+    let mut lines = column![event::title(item, if tiny { 9.0 } else { style::TEXT_S })];
     if height >= 2.0 * 14.0 {
         let from = if b.continued { "…".to_owned() } else { o.start.format("%H:%M").to_string() };
         let to = if b.continues { "…".to_owned() } else { o.end.format("%H:%M").to_string() };
-        lines = lines.push(text(format!("{from}–{to}{}", mark(item))).size(10));
+        lines = lines.push(text(format!("{from}–{to}{}", Mark::of(item).words())).size(style::TEXT_XS));
     }
-    let card = container(lines)
-        .padding(if tiny { [0, 4] } else { [1, 4] })
-        .height(height)
+    let inside = container(lines)
+        .padding(if tiny { [0.0, style::SPACE_S] } else { [style::SPACE_XS, style::SPACE_S + 2.0] })
         .width(Fill)
-        .clip(true)
-        .style(style::event(item));
-    let card = across(card.into(), b.column.column, b.column.column, b.column.columns);
+        .height(Fill)
+        .clip(true);
+    let card = event::card(item, colours.get(&item.calendar), inside).height(height).width(Fill);
+    let card = across(card.into(), b.column.column, b.column.columns);
     column![space().height(px(b.top)), card].into()
 }
 
@@ -118,28 +134,23 @@ fn all_day_row<'a>(
     lanes: usize,
     days: usize,
     items: &[&'a AgendaItem],
+    colours: &Colours,
 ) -> Element<'a, Message> {
     let lane = |n: usize| {
         let in_lane = bars.iter().filter(move |s| s.lane == n).map(|s| {
             let item = items[s.index];
-            let name = format!("{}{}", item.occurrence.summary, mark(item));
-            let bar = container(text(name).size(12))
-                .padding([1, 4])
-                .width(Fill)
-                .clip(true)
-                .style(style::event(item));
-            across(bar.into(), s.first, s.last, days)
+            let inside =
+                row![event::title(item, style::TEXT_S), text(Mark::of(item).words()).size(style::TEXT_S)];
+            let inside =
+                container(inside).padding([style::SPACE_XS, style::SPACE_S + 2.0]).width(Fill).clip(true);
+            span(
+                event::card(item, colours.get(&item.calendar), inside).width(Fill).into(),
+                s.first,
+                s.last,
+                days,
+            )
         });
-        row![space().width(GUTTER), stack(in_lane).width(Fill)].spacing(2).into()
+        row![space().width(GUTTER), stack(in_lane).width(Fill)].spacing(GAP).into()
     };
-    Column::from_iter((0..lanes).map(lane)).spacing(2).into()
-}
-
-/// What an invitation still asks of the person, after its time.
-fn mark(item: &AgendaItem) -> &'static str {
-    match (item.occurrence.cancelled, item.pending) {
-        (true, _) => " · cancelled",
-        (_, true) => " · needs your answer",
-        _ => "",
-    }
+    Column::from_iter((0..lanes).map(lane)).spacing(GAP).into()
 }
