@@ -241,7 +241,7 @@ impl Page {
     /// Previous / today / next, the title, and the views.
     fn bar(&self) -> Element<'_, Message> {
         let b = |label: &'static str, m: Message, id: &'static str| {
-            container(button(text(label).size(style::TEXT_M)).on_press(m).style(button::secondary)).id(id)
+            container(button(text(label).size(style::TEXT_M)).on_press(m).style(style::tool)).id(id)
         };
         let mode_button = |label: &'static str, mode: Mode, id: &'static str| {
             let btn = button(text(label).size(style::TEXT_M)).on_press(Message::Mode(mode));

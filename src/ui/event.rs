@@ -5,6 +5,7 @@
 
 use std::collections::HashMap;
 
+use iced::widget::text::Wrapping;
 use iced::widget::{button, rich_text, span, text};
 use iced::{Color, Element, Theme};
 use url::Url;
@@ -87,13 +88,17 @@ pub fn key(item: &AgendaItem) -> OccurrenceKey {
     }
 }
 
-/// The event's title, struck through when declined or cancelled.
+/// The event's title on one line (the box clips it), struck through
+/// when declined or cancelled.
 pub fn title<'a>(item: &'a AgendaItem, size: f32) -> Element<'a, Message> {
     let summary = item.occurrence.summary.as_str();
     if Mark::of(item).struck() {
-        rich_text::<(), _, _, _>([span(summary).strikethrough(true)]).size(size).into()
+        rich_text::<(), _, _, _>([span(summary).strikethrough(true)])
+            .size(size)
+            .wrapping(Wrapping::None)
+            .into()
     } else {
-        text(summary).size(size).into()
+        text(summary).size(size).wrapping(Wrapping::None).into()
     }
 }
 

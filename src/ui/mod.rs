@@ -76,6 +76,9 @@ pub struct App {
     pub banners: Vec<Banner>,
     next_banner: u64,
     pub dark: bool,
+    /// `GTK_THEME=…:dark` or `…:light` chose the theme, as it does for GTK
+    /// apps: the desktop's setting is not followed then.
+    theme_pinned: bool,
     /// Invitations already seen, so only new ones are announced…
     known: BTreeSet<Key>,
     /// …after each account's first list (which is not news).
@@ -104,6 +107,7 @@ impl App {
             banners: Vec::new(),
             next_banner: 0,
             dark: false,
+            theme_pinned: false,
             known: BTreeSet::new(),
             listed: BTreeSet::new(),
             postponed: BTreeSet::new(),
@@ -121,6 +125,9 @@ impl App {
             }
         };
         let mut app = App::new(paths, config);
+        if let Some(dark) = std::env::var("GTK_THEME").ok().as_deref().and_then(pinned_dark) {
+            (app.dark, app.theme_pinned) = (dark, true);
+        }
         let import = if files.is_empty() {
             Task::none()
         } else {
@@ -176,7 +183,8 @@ impl App {
             Message::DismissBanner(id) => self.banners.retain(|b| b.id != id),
             Message::TaskDone(r) => self.task_done(r),
             Message::Key(event) => return self.key(event),
-            Message::ThemeChanged(mode) => self.dark = mode == iced::theme::Mode::Dark,
+            Message::ThemeChanged(mode) if !self.theme_pinned => self.dark = mode == iced::theme::Mode::Dark,
+            Message::ThemeChanged(_) => {}
             Message::Invitations(m) => return self.invitations_message(m),
             Message::Calendar(m) => return self.calendar_message(m),
             Message::Merge(m) => return self.merge_message(m),
@@ -345,6 +353,15 @@ impl App {
             Some(dialog) => stack![base, style::modal(dialog.view().map(Message::Merge))].into(),
             None => base.into(),
         }
+    }
+}
+
+/// The variant a `GTK_THEME` value asks for ("Adwaita:dark"), if any.
+fn pinned_dark(gtk_theme: &str) -> Option<bool> {
+    match gtk_theme.rsplit_once(':')?.1 {
+        "dark" => Some(true),
+        "light" => Some(false),
+        _ => None,
     }
 }
 

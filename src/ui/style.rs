@@ -35,11 +35,11 @@ pub fn today(theme: &Theme) -> container::Style {
     }
 }
 
-/// A side panel or a framed area: the page's weak shade, rounded.
+/// A side panel: halfway between the page and its weak shade, rounded.
 pub fn panel(theme: &Theme) -> container::Style {
     let p = theme.extended_palette();
     container::Style {
-        background: Some(p.background.weak.color.into()),
+        background: Some(super::colour::mix(p.background.base.color, p.background.weak.color, 0.5).into()),
         border: iced::Border { radius: RADIUS.into(), width: 0.0, color: Color::TRANSPARENT },
         ..container::Style::default()
     }
@@ -100,5 +100,19 @@ pub fn card(selected: bool) -> impl Fn(&Theme, iced::widget::button::Status) -> 
             },
             ..iced::widget::button::Style::default()
         }
+    }
+}
+
+/// A toolbar button (previous, today, next): outlined on the page, filled
+/// on hover.
+pub fn tool(theme: &Theme, status: iced::widget::button::Status) -> iced::widget::button::Style {
+    let p = theme.extended_palette();
+    let hovered =
+        matches!(status, iced::widget::button::Status::Hovered | iced::widget::button::Status::Pressed);
+    iced::widget::button::Style {
+        background: hovered.then(|| p.background.weak.color.into()),
+        text_color: p.background.base.text,
+        border: iced::Border { radius: RADIUS.into(), width: 1.0, color: p.background.strong.color },
+        ..iced::widget::button::Style::default()
     }
 }
