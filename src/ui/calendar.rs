@@ -141,7 +141,13 @@ impl Page {
             }
         }
         if follow_picker {
-            self.picker = first_of_month(self.shown_date());
+            // A week across two months: the month holding its Thursday
+            // (most of its days, as ISO counts weeks).
+            let middle = match self.mode {
+                Mode::Agenda | Mode::Week => self.week_start + Duration::days(3),
+                Mode::Day | Mode::Month => self.day,
+            };
+            self.picker = first_of_month(middle);
         }
         let task = if opens { self.opened() } else { Task::none() };
         let after = self.settings();

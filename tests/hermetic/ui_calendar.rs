@@ -131,3 +131,209 @@ fn the_month_shows_chips_and_more_opens_the_day() {
     let next = today.with_day(1).unwrap().checked_add_months(chrono::Months::new(1)).unwrap();
     assert_eq!(app.calendar.day, next, "the month view moves by months");
 }
+
+fn press(app: &mut App, key: iced::keyboard::Key, modifiers: iced::keyboard::Modifiers) {
+    use iced::keyboard;
+    let event = keyboard::Event::KeyPressed {
+        key: key.clone(),
+        modified_key: key,
+        physical_key: keyboard::key::Physical::Unidentified(keyboard::key::NativeCode::Unidentified),
+        location: keyboard::Location::Standard,
+        modifiers,
+        text: None,
+        repeat: false,
+    };
+    let _ = app.update(Message::Key(event));
+}
+
+/// What clicking the text `what` sends, without acting on it.
+fn clicked(app: &App, what: &str) -> Vec<Message> {
+    let mut ui = iced_test::simulator(app.view());
+    ui.click(what).unwrap_or_else(|e| panic!("{what}: {e:?}"));
+    ui.into_messages().collect()
+}
+
+#[test]
+fn clicking_an_event_anywhere_sends_one_open_naming_the_occurrence() {
+    let today = Local::now().date_naive();
+    let mut app = calendar_app(today);
+    for view in ["cal-week", "cal-day", "cal-month", "cal-agenda"] {
+        click(&mut app, "cal-today");
+        click(&mut app, view);
+        let messages = clicked(&app, "Standup");
+        let opens: Vec<_> = messages
+            .iter()
+            .filter_map(|m| match m {
+                Message::Calendar(calendar::Message::Open(k)) => Some(k.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(opens.len(), 1, "{view}: one Open, got {messages:?}");
+        let k = &opens[0];
+        assert_eq!(
+            (k.account.as_str(), k.calendar.as_str(), k.href.as_str(), k.uid.as_str(), k.start),
+            ("work", "https://h/cal/work/", "https://h/cal/work/Standup.ics", "Standup", at(today, 9, 0)),
+            "{view}"
+        );
+        // Not an invitation: nothing else happens yet (the details screen comes later).
+        for m in messages {
+            let _ = app.update(m);
+        }
+        assert_eq!(app.screen, Screen::Calendar, "{view}");
+    }
+}
+
+#[test]
+fn clicking_an_invitation_opens_its_detail_in_the_invitation_list() {
+    use convene::sync::{Listing, ReplyState};
+    let today = Local::now().date_naive();
+    let mut app = calendar_app(today);
+    let data = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:Review\r\nDTSTAMP:20300101T000000Z\r\nDTSTART:20300604T100000Z\r\nSUMMARY:Review\r\nORGANIZER:mailto:o@example.com\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:me@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    let me = convene::ical::Identity::new(["mailto:me@example.com"]);
+    let listing = Listing {
+        invitation: convene::ical::invitation::read(data, &me).unwrap().unwrap(),
+        calendar: url::Url::parse("https://h/cal/work/").unwrap(),
+        calendar_name: "Work".into(),
+        url: url::Url::parse("https://h/cal/work/Review.ics").unwrap(),
+        reply: ReplyState::None,
+        occurrences: vec![],
+        repeats_too_often: false,
+    };
+    let update = Update::InvitationsChanged(vec![listing]);
+    let _ = app.update(Message::Account("work".into(), connection::Event::Update(update)));
+    click(&mut app, "cal-week");
+    for m in clicked(&app, "Review") {
+        let _ = app.update(m);
+    }
+    assert_eq!(app.screen, Screen::Invitations);
+    assert_eq!(app.invitations.selected.as_ref().map(|k| k.uid.as_str()), Some("Review"));
+}
+
+fn with_calendars(app: &mut App) {
+    let calendar = |path: &str, name: &str, color: Option<&str>| convene::caldav::Calendar {
+        url: url::Url::parse(&format!("https://h/cal/{path}/")).unwrap(),
+        display_name: Some(name.into()),
+        color: color.map(Into::into),
+        components: vec!["VEVENT".into()],
+        ctag: None,
+        sync_token: None,
+        reports: vec![],
+    };
+    let update = Update::Calendars {
+        calendars: vec![calendar("work", "Work", Some("#FF0000FF")), calendar("home", "Home", None)],
+        addresses: vec![],
+        capabilities: None,
+    };
+    let _ = app.update(Message::Account("work".into(), connection::Event::Update(update)));
+}
+
+#[test]
+fn a_hidden_calendar_leaves_every_view_and_comes_back() {
+    let today = Local::now().date_naive();
+    let mut app = calendar_app(today);
+    with_calendars(&mut app);
+    click(&mut app, "cal-week");
+    assert!(shows(&app, "Work") && shows(&app, "Home"), "the side list names every calendar");
+    assert!(shows(&app, "Standup"));
+
+    click(&mut app, "show-https://h/cal/work/");
+    assert!(app.calendar.hidden.contains(&url::Url::parse("https://h/cal/work/").unwrap()));
+    for view in ["cal-week", "cal-day", "cal-month", "cal-agenda"] {
+        click(&mut app, view);
+        assert!(!shows(&app, "Standup") && !shows(&app, "Review"), "{view}: Work's events hidden");
+    }
+    assert_eq!(app.config.calendar.hidden.len(), 1, "the setting is kept for saving");
+
+    click(&mut app, "show-https://h/cal/work/");
+    assert!(shows(&app, "Standup"), "shown again");
+    assert!(app.config.calendar.hidden.is_empty());
+}
+
+#[test]
+fn keys_switch_views_move_and_come_back_to_today() {
+    use iced::keyboard::{Key as K, Modifiers, key::Named};
+    let today = Local::now().date_naive();
+    let mut app = calendar_app(today);
+    let _ = app.update(Message::Show(Screen::Invitations));
+    for (key, mode) in [
+        ("1", calendar::Mode::Day),
+        ("2", calendar::Mode::Week),
+        ("3", calendar::Mode::Month),
+        ("4", calendar::Mode::Agenda),
+    ] {
+        press(&mut app, K::Character(key.into()), Modifiers::CTRL);
+        assert_eq!((app.screen, app.calendar.mode), (Screen::Calendar, mode), "Ctrl+{key}");
+    }
+    press(&mut app, K::Character("2".into()), Modifiers::CTRL);
+    press(&mut app, K::Named(Named::ArrowRight), Modifiers::empty());
+    press(&mut app, K::Named(Named::ArrowRight), Modifiers::empty());
+    assert_eq!(app.calendar.week_start, calendar::week_of(today) + Duration::weeks(2));
+    press(&mut app, K::Named(Named::Home), Modifiers::empty());
+    assert_eq!(app.calendar.week_start, calendar::week_of(today), "Home: today");
+    press(&mut app, K::Named(Named::ArrowLeft), Modifiers::empty());
+    press(&mut app, K::Character("t".into()), Modifiers::CTRL);
+    assert_eq!(app.calendar.week_start, calendar::week_of(today), "Ctrl+T: today");
+}
+
+#[test]
+fn the_month_picker_jumps_to_a_day_in_the_same_view() {
+    let today = Local::now().date_naive();
+    let mut app = calendar_app(today);
+    click(&mut app, "cal-week");
+    let shown = app.calendar.picker;
+    click(&mut app, "pick-next");
+    click(&mut app, "pick-next");
+    assert_eq!(app.calendar.week_start, calendar::week_of(today), "turning the picker's page moves nothing");
+    let first = shown.checked_add_months(chrono::Months::new(2)).unwrap();
+    assert_eq!(app.calendar.picker, first);
+    let target = first + Duration::days(9);
+    click(&mut app, &format!("pick-{target}"));
+    assert_eq!(
+        (app.calendar.mode, app.calendar.week_start),
+        (calendar::Mode::Week, calendar::week_of(target))
+    );
+    assert!(shows(
+        &app,
+        &convene::ui::format::date_range(
+            calendar::week_of(target),
+            calendar::week_of(target) + Duration::days(6)
+        )
+    ));
+}
+
+#[test]
+fn the_view_the_date_and_hidden_calendars_survive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = convene::paths::Paths::profile(dir.path());
+    let account = Account {
+        name: "work".into(),
+        url: url::Url::parse("https://h/").unwrap(),
+        user: "me".into(),
+        ca_file: None,
+        allow_insecure_http: false,
+        password_command: None,
+        aliases: vec![],
+    };
+    let config = Config { accounts: vec![account], ..Config::default() };
+    config.save(&paths.config_file()).unwrap();
+    let mut app = App::new(paths.clone(), config);
+    with_calendars(&mut app);
+    let _ = app.update(Message::Show(Screen::Calendar));
+    let day = NaiveDate::from_ymd_opt(2031, 5, 14).unwrap();
+    for m in [
+        calendar::Message::Mode(calendar::Mode::Month),
+        calendar::Message::Jump(day),
+        calendar::Message::Toggle(url::Url::parse("https://h/cal/home/").unwrap(), false),
+    ] {
+        let _ = app.update(Message::Calendar(m));
+    }
+    // What the app's save task writes (update only hands it the settings).
+    let rt = tokio::runtime::Builder::new_current_thread().build().unwrap();
+    rt.block_on(calendar::save(paths.clone(), app.config.calendar.clone())).unwrap();
+
+    let (restarted, _) = App::boot(paths.clone(), &[]);
+    let c = &restarted.calendar;
+    assert_eq!((c.mode, c.day), (calendar::Mode::Month, day));
+    assert_eq!(c.hidden.iter().map(url::Url::as_str).collect::<Vec<_>>(), ["https://h/cal/home/"]);
+    assert_eq!(restarted.config.accounts.len(), 1, "the accounts are kept beside the settings");
+}
