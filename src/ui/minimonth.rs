@@ -59,10 +59,12 @@ fn day_button<'a>(day: NaiveDate, other_month: bool, shown: bool, today: bool) -
                     let t = p.background.base.text;
                     (None, if other_month { t.scale_alpha(0.45) } else { t })
                 };
+                // The shown days join into one band; today and a hovered day are round.
+                let radius = if shown && !today { 0.0 } else { style::RADIUS };
                 button::Style {
                     background: background.map(Into::into),
                     text_color,
-                    border: iced::Border { radius: style::RADIUS.into(), ..iced::Border::default() },
+                    border: iced::Border { radius: radius.into(), ..iced::Border::default() },
                     ..button::Style::default()
                 }
             },

@@ -23,6 +23,9 @@ const WORKING_DAY_STARTS: f32 = 7.0;
 const SCROLL: &str = "timegrid";
 /// Between day columns, and between side-by-side boxes.
 const GAP: f32 = style::SPACE_XS;
+/// The hours' scrollbar (iced's default width), beside the days rather
+/// than over them; the rows above leave its room so the days line up.
+const SCROLLBAR: f32 = 10.0;
 
 /// Scrolls the hours to the start of the working day.
 pub fn to_working_day<T>() -> Task<T> {
@@ -46,14 +49,15 @@ pub fn view<'a>(
     let grid = day::grid(&occurrences, first, count, &Local);
     let today = now.date_naive();
     let headers = grid.days.iter().map(|d| container(day_header(d.date, today)).width(FillPortion(1)).into());
-    let header = Row::new().push(space().width(GUTTER)).extend(headers).spacing(GAP);
+    let header =
+        Row::new().push(space().width(GUTTER)).extend(headers).push(space().width(SCROLLBAR)).spacing(GAP);
     let days = grid.days.iter().map(|d| day_column(d, items, colours, &now));
     let hours = Row::new().push(hour_labels()).extend(days).spacing(GAP);
     column![
         header,
         all_day_row(&grid.spanning, grid.lanes, count, items, colours),
         rule::horizontal(1).style(rule::weak),
-        scrollable(hours).id(SCROLL).height(Fill)
+        scrollable(hours).id(SCROLL).spacing(GAP).height(Fill)
     ]
     .spacing(style::SPACE_S)
     .into()
@@ -150,7 +154,7 @@ fn all_day_row<'a>(
                 days,
             )
         });
-        row![space().width(GUTTER), stack(in_lane).width(Fill)].spacing(GAP).into()
+        row![space().width(GUTTER), stack(in_lane).width(Fill), space().width(SCROLLBAR)].spacing(GAP).into()
     };
     Column::from_iter((0..lanes).map(lane)).spacing(GAP).into()
 }
