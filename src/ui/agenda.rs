@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use iced::widget::{button, column, container, row, scrollable, space, text};
 use iced::{Element, Fill, Theme};
 
-use super::calendar::{Message, day_header};
+use super::calendar::Message;
 use super::event::{self, Colours, Mark};
 use super::style;
 use crate::sync::{AgendaItem, REPEATS_TOO_OFTEN};
@@ -26,7 +26,9 @@ pub fn view<'a>(
     for i in items.into_iter().filter(|i| i.occurrence.start.date_naive() >= from) {
         let day = i.occurrence.start.date_naive();
         if current != Some(day) {
-            col = col.push(container(day_header(day, today)).padding([style::SPACE_M, 0.0]));
+            let name = day.format("%A %-d %B").to_string();
+            let name = if day == today { format!("Today, {name}") } else { name };
+            col = col.push(container(text(name).size(style::TEXT_M)).padding([style::SPACE_M, 0.0]));
             current = Some(day);
         }
         col = col.push(entry(i, colours));
