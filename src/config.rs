@@ -1,5 +1,7 @@
-//! Settings in TOML: accounts and their options. Never a password.
+//! Settings in TOML: accounts and their options, and what the calendar
+//! shows. Never a password.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -11,6 +13,32 @@ use crate::paths::write_atomic;
 pub struct Config {
     #[serde(default, rename = "account")]
     pub accounts: Vec<Account>,
+    #[serde(default)]
+    pub calendar: CalendarSettings,
+}
+
+/// What the calendar screen shows, kept across restarts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CalendarSettings {
+    #[serde(default)]
+    pub view: View,
+    /// The day the view was on (the first day of a week), if ever moved.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub date: Option<chrono::NaiveDate>,
+    /// Calendar collections whose events are not drawn.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub hidden: BTreeSet<Url>,
+}
+
+/// The calendar's views.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum View {
+    #[default]
+    Agenda,
+    Day,
+    Week,
+    Month,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -49,6 +77,14 @@ impl Config {
         Ok(())
     }
 
+    /// Changes the file on disk as `change` says, keeping whatever else
+    /// is in it now (another process may have added an account).
+    pub fn edit(path: &Path, change: impl FnOnce(&mut Config)) -> anyhow::Result<()> {
+        let mut config = Config::load(path)?;
+        change(&mut config);
+        config.save(path)
+    }
+
     pub fn account(&self, name: Option<&str>) -> anyhow::Result<&Account> {
         match name {
             Some(n) => self
@@ -83,6 +119,11 @@ mod tests {
                 password_command: Some("pass show dav".into()),
                 aliases: vec!["mailto:ann@old.example.com".into()],
             }],
+            calendar: CalendarSettings {
+                view: View::Week,
+                date: chrono::NaiveDate::from_ymd_opt(2026, 3, 2),
+                hidden: [Url::parse("https://dav.example.com/cal/home/").unwrap()].into(),
+            },
         };
         cfg.save(&path).unwrap();
         assert_eq!(Config::load(&path).unwrap(), cfg);

@@ -12,6 +12,7 @@
 //! |-----------|------------|
 //! | `cli`     | the command line; `convene` with no command opens the window |
 //! | `ui`      | iced only: the app (a router), screens, dialogs, notifications; talks to the sync actor by messages |
+//! | `layout`  | where day, week and month views put their events (boxes, overlap columns, all-day lanes, month chips): pure functions, no display |
 //! | `account` | adding, removing and changing accounts: one name rule and one order of keyring and config writes for `cli` and `ui` |
 //! | `sync`    | one actor per account (`Control` in, `Update` out) that owns all network I/O; the engine: sync, reply sending, import runs |
 //! | `import`  | `.ics` import: reading files, the scheduling plan per server, the journalled run, the report |
@@ -27,6 +28,7 @@ pub mod cli;
 pub mod config;
 pub mod ical;
 pub mod import;
+pub mod layout;
 pub mod paths;
 pub mod secret;
 pub mod store;
@@ -36,8 +38,15 @@ pub mod ui;
 /// Which module may use which, top to bottom: a module may use only modules
 /// listed after it.
 pub const LAYERS: &[(&str, &[&str])] = &[
-    ("cli", &["ui", "account", "sync", "import", "store", "config", "secret", "ical", "caldav", "paths"]),
-    ("ui", &["account", "sync", "import", "config", "secret", "ical", "caldav", "paths"]),
+    (
+        "cli",
+        &[
+            "ui", "layout", "account", "sync", "import", "store", "config", "secret", "ical", "caldav",
+            "paths",
+        ],
+    ),
+    ("ui", &["layout", "account", "sync", "import", "config", "secret", "ical", "caldav", "paths"]),
+    ("layout", &["ical"]),
     ("account", &["store", "config", "secret", "caldav", "paths"]),
     ("sync", &["import", "store", "config", "secret", "ical", "caldav", "paths"]),
     ("import", &["store", "ical", "caldav"]),

@@ -338,7 +338,7 @@ impl Engine {
     ) -> Vec<AgendaItem> {
         let me = self.identity();
         let mut out = Vec::new();
-        for (cal, _, obj) in self.cache.objects() {
+        for (cal, href, obj) in self.cache.objects() {
             let role = ical::invitation::read(&obj.data, &me).ok().flatten();
             let invitation = role.as_ref().is_some_and(|i| i.is_invitation());
             let pending = role.as_ref().is_some_and(|i| i.is_pending());
@@ -350,12 +350,16 @@ impl Engine {
                 occurrences.extend(ical::occurrence::first(&obj.data));
             }
             for occurrence in occurrences {
+                let answer = role.as_ref().and_then(|i| answer_to(i, occurrence.recurrence_id.as_deref()));
                 out.push(AgendaItem {
                     account: self.account.name.clone(),
+                    calendar: cal.info.url.clone(),
                     calendar_name: cal.info.display_name.clone().unwrap_or_default(),
+                    href: href.clone(),
                     occurrence,
                     invitation,
                     pending,
+                    answer,
                     repeats_too_often: found.truncated,
                 });
             }
@@ -363,4 +367,13 @@ impl Engine {
         out.sort_by_key(|i| i.occurrence.start);
         out
     }
+}
+
+/// The person's answer to one occurrence: its own PARTSTAT where the
+/// occurrence carries one, else the series'.
+fn answer_to(invitation: &ical::Invitation, recurrence_id: Option<&str>) -> Option<Answer> {
+    let own = recurrence_id.and_then(|rid| {
+        invitation.occurrence_answers.iter().find(|(r, _)| r == rid).map(|(_, p)| p.as_str())
+    });
+    Answer::parse(own.or(invitation.my_partstat.as_deref())?)
 }

@@ -32,12 +32,19 @@ pub struct Listing {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgendaItem {
     pub account: String,
+    /// The calendar collection holding it (what its colour and the
+    /// show/hide setting go by).
+    pub calendar: Url,
     pub calendar_name: String,
+    /// The calendar object (`.ics` resource) it comes from.
+    pub href: Url,
     pub occurrence: crate::ical::occurrence::Occurrence,
     /// Someone else organizes it and invited the user.
     pub invitation: bool,
     /// …and it still waits for an answer.
     pub pending: bool,
+    /// The person's answer to this occurrence, when invited and answered.
+    pub answer: Option<crate::ical::Answer>,
     /// Its series repeats too often to show every occurrence (the
     /// expansion stopped at its bound).
     pub repeats_too_often: bool,

@@ -1,134 +1,328 @@
-//! The calendar: an agenda (upcoming days) and a week view of every event,
-//! repeats expanded, invitations marked, today highlighted.
+//! The calendar: a side panel (a month picker and every account's
+//! calendars, each shown or hidden), a bar to move around, and the view:
+//! day and week with events placed by their times (`timegrid`), a month of
+//! chips (`monthgrid`), or the agenda (`agenda`). Every event opens with
+//! one click ([`Event::Open`]).
 
-use chrono::{Datelike, Duration, Local, NaiveDate};
-use iced::widget::{button, column, container, row, scrollable, text};
-use iced::{Element, Fill, FillPortion};
+use std::collections::BTreeSet;
 
-use super::{AccountState, style};
+use chrono::{DateTime, Datelike, Duration, Local, Months, NaiveDate, Weekday};
+use iced::widget::{button, column, container, row, space, text};
+use iced::{Element, Fill, Task};
+use url::Url;
+
+use super::event::Colours;
+use super::{AccountState, agenda, calendar_list, format, minimonth, monthgrid, style, timegrid};
+use crate::config::CalendarSettings;
+use crate::paths::Paths;
 use crate::sync::{AgendaItem, TOO_OFTEN};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Mode {
-    #[default]
-    Agenda,
-    Week,
-}
+/// The calendar's views (kept in the settings).
+pub use crate::config::View as Mode;
 
 #[derive(Debug, Clone)]
 pub enum Message {
     Mode(Mode),
-    /// Move by this many weeks (the arrows, and ←/→).
+    /// Move by this many days, weeks or months, as the view shows (the
+    /// arrows, and ←/→).
     Shift(i64),
     Today,
+    /// Show this day in the day view (a month's "+N more").
+    OpenDay(NaiveDate),
+    /// Show the period holding this date, in the same view (the picker).
+    Jump(NaiveDate),
+    /// Turn the month picker's page by this many months; the view stays.
+    PickerShift(i32),
+    /// Show (true) or hide a calendar's events.
+    Toggle(Url, bool),
+    /// An event was clicked.
+    Open(OccurrenceKey),
+    /// A minute passed: redraw, so the current-time line moves.
+    Tick,
 }
 
-/// What the calendar shows. It has no tasks and nothing for the app to do,
-/// so its `update` returns nothing.
+/// One occurrence of one event, as drawn: the account, the calendar
+/// collection and the calendar object (`.ics` resource) it comes from,
+/// its UID, and which instance — RECURRENCE-ID for an instance of a
+/// repeating event (None for a single event), and its start as shown.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OccurrenceKey {
+    pub account: String,
+    pub calendar: Url,
+    pub href: Url,
+    pub uid: String,
+    pub recurrence_id: Option<String>,
+    pub start: DateTime<Local>,
+}
+
+/// What the app must act on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// The person clicked an event (a box, a bar, a chip or an agenda
+    /// entry): show it. (Boxed: the other event is small.)
+    Open(Box<OccurrenceKey>),
+    /// The view, the date or the hidden calendars changed: save them.
+    Settings(CalendarSettings),
+}
+
+/// What the calendar shows.
 #[derive(Debug, Clone)]
 pub struct Page {
     pub mode: Mode,
     /// Monday of the week shown.
     pub week_start: NaiveDate,
+    /// The day the day view shows; the month view shows its month.
+    pub day: NaiveDate,
+    /// Calendars whose events are not drawn.
+    pub hidden: BTreeSet<Url>,
+    /// The first of the month the picker shows.
+    pub picker: NaiveDate,
 }
 
 impl Default for Page {
     fn default() -> Self {
-        Page { mode: Mode::default(), week_start: week_of(Local::now().date_naive()) }
+        Page::from_settings(&CalendarSettings::default())
     }
 }
 
 impl Page {
-    pub fn update(&mut self, m: Message) {
-        match m {
-            Message::Mode(mode) => self.mode = mode,
-            Message::Shift(n) => self.week_start += Duration::weeks(n),
-            Message::Today => self.week_start = week_of(Local::now().date_naive()),
+    /// The calendar as it was left (today, in the agenda, the first time).
+    pub fn from_settings(s: &CalendarSettings) -> Self {
+        let day = s.date.unwrap_or_else(|| Local::now().date_naive());
+        Page {
+            mode: s.view,
+            week_start: week_of(day),
+            day,
+            hidden: s.hidden.clone(),
+            picker: first_of_month(day),
         }
     }
 
-    pub fn view<'a>(&self, accounts: &'a [AccountState]) -> Element<'a, Message> {
-        view(self, accounts)
+    pub fn settings(&self) -> CalendarSettings {
+        CalendarSettings { view: self.mode, date: Some(self.shown_date()), hidden: self.hidden.clone() }
+    }
+
+    /// The day the view is on: the first of a week, or the day.
+    fn shown_date(&self) -> NaiveDate {
+        match self.mode {
+            Mode::Agenda | Mode::Week => self.week_start,
+            Mode::Day | Mode::Month => self.day,
+        }
+    }
+
+    pub fn update(&mut self, m: Message) -> (Task<Message>, Option<Event>) {
+        let before = self.settings();
+        let opens = matches!(m, Message::Mode(_) | Message::OpenDay(_));
+        let follow_picker = !matches!(m, Message::PickerShift(_) | Message::Toggle(..) | Message::Tick);
+        match m {
+            Message::Mode(mode) => self.switch(mode),
+            Message::Shift(n) => self.shift(n),
+            Message::OpenDay(day) => {
+                self.mode = Mode::Day;
+                self.day = day;
+            }
+            Message::Jump(day) => {
+                self.day = day;
+                self.week_start = week_of(day);
+            }
+            Message::PickerShift(n) => self.picker = add_months(self.picker, i64::from(n)),
+            Message::Toggle(calendar, shown) => {
+                if shown {
+                    self.hidden.remove(&calendar);
+                } else {
+                    self.hidden.insert(calendar);
+                }
+            }
+            Message::Open(key) => return (Task::none(), Some(Event::Open(Box::new(key)))),
+            Message::Tick => {}
+            Message::Today => {
+                self.day = Local::now().date_naive();
+                self.week_start = week_of(self.day);
+            }
+        }
+        if follow_picker {
+            // A week across two months: the month holding its Thursday
+            // (most of its days, as ISO counts weeks).
+            let middle = match self.mode {
+                Mode::Agenda | Mode::Week => self.week_start + Duration::days(3),
+                Mode::Day | Mode::Month => self.day,
+            };
+            self.picker = first_of_month(middle);
+        }
+        let task = if opens { self.opened() } else { Task::none() };
+        let after = self.settings();
+        (task, (after != before).then_some(Event::Settings(after)))
+    }
+
+    fn switch(&mut self, mode: Mode) {
+        // The day view opens on today when the week shown holds it.
+        let today = Local::now().date_naive();
+        match (self.mode, mode) {
+            (Mode::Day | Mode::Month, Mode::Agenda | Mode::Week) => self.week_start = week_of(self.day),
+            (Mode::Agenda | Mode::Week, Mode::Day | Mode::Month) => {
+                let this_week = week_of(today) == self.week_start;
+                self.day = if this_week { today } else { self.week_start };
+            }
+            _ => {}
+        }
+        self.mode = mode;
+    }
+
+    fn shift(&mut self, n: i64) {
+        match self.mode {
+            Mode::Day => self.day += Duration::days(n),
+            Mode::Month => self.day = add_months(first_of_month(self.day), n),
+            Mode::Agenda | Mode::Week => self.week_start += Duration::weeks(n),
+        }
+    }
+
+    /// A tick a minute while the hours are shown, for the current-time line.
+    pub fn subscription(&self) -> iced::Subscription<Message> {
+        match self.mode {
+            Mode::Day | Mode::Week => {
+                iced::time::every(std::time::Duration::from_secs(60)).map(|_| Message::Tick)
+            }
+            Mode::Agenda | Mode::Month => iced::Subscription::none(),
+        }
+    }
+
+    /// What a view needs when it opens: the hours scrolled to the working day.
+    pub fn opened<T>(&self) -> Task<T> {
+        match self.mode {
+            Mode::Day | Mode::Week => timegrid::to_working_day(),
+            Mode::Agenda | Mode::Month => Task::none(),
+        }
+    }
+
+    /// The bar's title: the day, the days of the week, or the month.
+    pub fn title(&self) -> String {
+        match self.mode {
+            Mode::Day => self.day.format("%A %-d %B %Y").to_string(),
+            Mode::Week => format::date_range(self.week_start, self.week_start + Duration::days(6)),
+            Mode::Month => self.day.format("%B %Y").to_string(),
+            Mode::Agenda => {
+                format::date_range(self.week_start, self.week_start + Duration::days(agenda::DAYS - 1))
+            }
+        }
+    }
+
+    pub fn view<'a>(&'a self, accounts: &'a [AccountState]) -> Element<'a, Message> {
+        let today = Local::now().date_naive();
+        let colours = Colours::of(accounts);
+        let side = column![
+            minimonth::view(self.picker, self.shown_days(), today),
+            calendar_list::view(accounts, &self.hidden, &colours),
+        ]
+        .spacing(style::SPACE_XL);
+        let side = container(side).padding(style::SPACE_L).width(232).height(Fill).style(style::panel);
+        let body = match self.mode {
+            Mode::Agenda => agenda::view(
+                self.shown(accounts, self.week_start, agenda::DAYS),
+                &colours,
+                self.week_start,
+                today,
+            ),
+            Mode::Day => {
+                timegrid::view(&self.shown(accounts, self.day, 1), &colours, self.day, 1, Local::now())
+            }
+            Mode::Week => timegrid::view(
+                &self.shown(accounts, self.week_start, 7),
+                &colours,
+                self.week_start,
+                7,
+                Local::now(),
+            ),
+            Mode::Month => {
+                let first = monthgrid::first_shown(self.day);
+                monthgrid::view(self.shown(accounts, first, 42), &colours, self.day, today)
+            }
+        };
+        let mut main = column![self.bar()].spacing(style::SPACE_M).height(Fill).width(Fill);
+        if let Some(note) = too_often(accounts) {
+            main = main.push(text(note).size(style::TEXT_S).style(style::changed));
+        }
+        row![side, main.push(body)].spacing(style::SPACE_L).into()
+    }
+
+    /// Previous / today / next, the title, and the views.
+    fn bar(&self) -> Element<'_, Message> {
+        let b = |label: &'static str, m: Message, id: &'static str| {
+            container(button(text(label).size(style::TEXT_M)).on_press(m).style(style::tool)).id(id)
+        };
+        let mode_button = |label: &'static str, mode: Mode, id: &'static str| {
+            let btn = button(text(label).size(style::TEXT_M)).on_press(Message::Mode(mode));
+            let btn = if self.mode == mode { btn.style(button::primary) } else { btn.style(button::text) };
+            container(btn).id(id)
+        };
+        row![
+            b("‹", Message::Shift(-1), "cal-prev"),
+            b("Today", Message::Today, "cal-today"),
+            b("›", Message::Shift(1), "cal-next"),
+            container(text(self.title()).size(style::TEXT_L)).id("cal-title").padding([0.0, style::SPACE_M]),
+            space::horizontal(),
+            row![
+                mode_button("Day", Mode::Day, "cal-day"),
+                mode_button("Week", Mode::Week, "cal-week"),
+                mode_button("Month", Mode::Month, "cal-month"),
+                mode_button("Agenda", Mode::Agenda, "cal-agenda"),
+            ]
+            .spacing(style::SPACE_XS),
+        ]
+        .spacing(style::SPACE_S)
+        .align_y(iced::Center)
+        .into()
+    }
+
+    /// The days the view shows, marked in the picker.
+    fn shown_days(&self) -> (NaiveDate, NaiveDate) {
+        match self.mode {
+            Mode::Day => (self.day, self.day),
+            Mode::Week => (self.week_start, self.week_start + Duration::days(6)),
+            Mode::Month => {
+                let first = first_of_month(self.day);
+                (first, add_months(first, 1) - Duration::days(1))
+            }
+            Mode::Agenda => (self.week_start, self.week_start + Duration::days(agenda::DAYS - 1)),
+        }
+    }
+
+    /// The items of the calendars shown on `count` days from `first`
+    /// (local dates), sorted by start, so a view lays out only what it shows.
+    fn shown<'a>(&self, accounts: &'a [AccountState], first: NaiveDate, count: i64) -> Vec<&'a AgendaItem> {
+        let last = first + Duration::days(count - 1);
+        let mut all: Vec<&AgendaItem> = accounts
+            .iter()
+            .flat_map(|a| a.agenda.iter())
+            .filter(|i| !self.hidden.contains(&i.calendar))
+            .filter(|i| i.occurrence.start.date_naive() <= last && i.occurrence.end.date_naive() >= first)
+            .collect();
+        all.sort_by_key(|i| i.occurrence.start);
+        // Of a series that repeats too often, only the first of each day:
+        // its hundreds of identical boxes would bury everything else, and
+        // its note says not every occurrence is shown.
+        let mut seen = std::collections::HashSet::new();
+        all.retain(|i| {
+            let o = &i.occurrence;
+            !i.repeats_too_often || seen.insert((i.account.as_str(), o.uid.as_str(), o.start.date_naive()))
+        });
+        all
     }
 }
 
 /// Monday of the week holding `day`.
 pub fn week_of(day: NaiveDate) -> NaiveDate {
-    day - Duration::days(i64::from(day.weekday().num_days_from_monday()))
+    crate::layout::week_of(day, Weekday::Mon)
 }
 
-/// Every occurrence in time order, but of a series that repeats too often
-/// only the first of each day: its hundreds of identical rows would bury
-/// everything else, and its note says not every occurrence is shown.
-fn items(accounts: &[AccountState]) -> Vec<&AgendaItem> {
-    let mut all: Vec<&AgendaItem> = accounts.iter().flat_map(|a| a.agenda.iter()).collect();
-    all.sort_by_key(|i| i.occurrence.start);
-    let mut shown = std::collections::HashSet::new();
-    all.retain(|i| {
-        let o = &i.occurrence;
-        !i.repeats_too_often || shown.insert((i.account.as_str(), o.uid.as_str(), o.start.date_naive()))
-    });
-    all
+fn first_of_month(day: NaiveDate) -> NaiveDate {
+    day.with_day(1).unwrap_or(day)
 }
 
-fn label(i: &AgendaItem) -> String {
-    let o = &i.occurrence;
-    let when = if o.all_day {
-        "all day".to_owned()
-    } else {
-        format!("{}–{}", o.start.format("%H:%M"), o.end.format("%H:%M"))
-    };
-    let mark = match (o.cancelled, i.pending, i.invitation) {
-        (true, _, _) => " (cancelled)",
-        (_, true, _) => " • invitation, needs an answer",
-        (_, _, true) => " • invitation",
-        _ => "",
-    };
-    let place = o.location.as_ref().map(|l| format!(" — {l}")).unwrap_or_default();
-    let often = if i.repeats_too_often { format!(" • repeats {TOO_OFTEN}") } else { String::new() };
-    format!("{when}  {}{place}{mark}{often}", o.summary)
-}
-
-fn item_view(i: &AgendaItem) -> Element<'_, Message> {
-    let t = text(label(i)).size(14);
-    let t = if i.pending { t.style(style::changed) } else { t };
-    container(t).padding(4).into()
-}
-
-fn view<'a>(page: &Page, accounts: &'a [AccountState]) -> Element<'a, Message> {
-    let today = Local::now().date_naive();
-    let b = |label: &'static str, m: Message, id: &'static str| {
-        container(button(text(label)).on_press(m).style(button::secondary)).id(id)
-    };
-    let mode_button = |label: &'static str, mode: Mode, id: &'static str| {
-        let btn = button(text(label)).on_press(Message::Mode(mode));
-        container(if page.mode == mode { btn.style(button::primary) } else { btn.style(button::secondary) })
-            .id(id)
-    };
-    let title = match page.mode {
-        Mode::Agenda => format!("From {}", page.week_start.format("%a %-d %b %Y")),
-        Mode::Week => format!("Week of {}", page.week_start.format("%-d %b %Y")),
-    };
-    let bar = row![
-        mode_button("Agenda", Mode::Agenda, "cal-agenda"),
-        mode_button("Week", Mode::Week, "cal-week"),
-        b("◀", Message::Shift(-1), "cal-prev"),
-        b("Today", Message::Today, "cal-today"),
-        b("▶", Message::Shift(1), "cal-next"),
-        text(title).size(18),
-        text("(←/→ to move)").size(12).style(style::muted),
-    ]
-    .spacing(8)
-    .align_y(iced::Center);
-    let body = match page.mode {
-        Mode::Agenda => agenda(accounts, page.week_start, today),
-        Mode::Week => week(accounts, page.week_start, today),
-    };
-    let mut page_col = column![bar].spacing(10).height(Fill);
-    if let Some(note) = too_often(accounts) {
-        page_col = page_col.push(text(note).size(13).style(style::changed));
-    }
-    page_col.push(body).into()
+/// `n` months after (or before) a first of the month.
+fn add_months(first: NaiveDate, n: i64) -> NaiveDate {
+    let months = Months::new(n.unsigned_abs().try_into().unwrap_or(u32::MAX));
+    let moved = if n < 0 { first.checked_sub_months(months) } else { first.checked_add_months(months) };
+    moved.unwrap_or(first)
 }
 
 /// Series whose expansion stopped at its bound, named above every view so
@@ -146,94 +340,40 @@ fn too_often(accounts: &[AccountState]) -> Option<String> {
     (!names.is_empty()).then(|| format!("{} {verb} {TOO_OFTEN}.", names.join(", ")))
 }
 
-fn day_header<'a>(day: NaiveDate, today: NaiveDate) -> Element<'a, Message> {
-    let t = text(day.format("%a %-d %b").to_string()).size(16);
-    if day == today {
-        container(t).padding(4).style(container::primary).width(Fill).into()
+/// A day's name and number above its column (or its agenda entries),
+/// the number ringed in the accent colour on today.
+pub(super) fn day_header<'a>(day: NaiveDate, today: NaiveDate) -> Element<'a, Message> {
+    let name = text(day.format("%a").to_string()).size(style::TEXT_S).style(style::muted);
+    let number = text(day.day().to_string()).size(style::TEXT_M);
+    let number: Element<'a, Message> = if day == today {
+        container(number).padding([0.0, style::SPACE_S + 2.0]).style(style::today).into()
     } else {
-        container(t).padding(4).width(Fill).into()
-    }
-}
-
-/// Five weeks of days that have events, from the shown week on.
-fn agenda(accounts: &[AccountState], from: NaiveDate, today: NaiveDate) -> Element<'_, Message> {
-    let to = from + Duration::days(35);
-    let mut col = column![].spacing(4);
-    let mut current = None;
-    let mut any = false;
-    for i in items(accounts).into_iter().filter(|i| {
-        let d = i.occurrence.start.date_naive();
-        d >= from && d < to
-    }) {
-        let day = i.occurrence.start.date_naive();
-        if current != Some(day) {
-            col = col.push(day_header(day, today));
-            current = Some(day);
-        }
-        col = col.push(item_view(i));
-        any = true;
-    }
-    if !any {
-        col = col.push(text("Nothing in these five weeks."));
-    }
-    scrollable(col).id("agenda").height(Fill).into()
-}
-
-/// One occurrence as a small card: time, title, place, and whether it
-/// waits for the person's answer.
-fn week_card(i: &AgendaItem) -> Element<'_, Message> {
-    let o = &i.occurrence;
-    let when = if o.all_day {
-        "all day".to_owned()
-    } else {
-        format!("{}–{}", o.start.format("%H:%M"), o.end.format("%H:%M"))
+        container(number).padding([0.0, style::SPACE_S + 2.0]).into()
     };
-    let mut col = column![text(when).size(12), text(&o.summary).size(13)].spacing(2);
-    if let Some(place) = &o.location {
-        col = col.push(text(place).size(11).style(style::muted));
-    }
-    if o.cancelled {
-        col = col.push(text("cancelled").size(11).style(style::muted));
-    } else if i.pending {
-        col = col.push(text("needs your answer").size(11).style(style::changed));
-    } else if i.invitation {
-        col = col.push(text("invitation").size(11).style(style::muted));
-    }
-    if i.repeats_too_often {
-        col = col.push(text(format!("repeats {TOO_OFTEN}")).size(11).style(style::changed));
-    }
-    let pending = i.pending && !o.cancelled;
-    container(col)
-        .padding(6)
-        .width(Fill)
-        .style(move |theme: &iced::Theme| {
-            let p = theme.extended_palette();
-            let surface = if pending { p.primary.weak } else { p.background.weak };
-            container::Style {
-                background: Some(surface.color.into()),
-                text_color: Some(surface.text),
-                border: iced::Border { radius: 4.0.into(), width: 1.0, color: p.background.strong.color },
-                ..container::Style::default()
-            }
-        })
-        .into()
+    row![name, number].spacing(style::SPACE_S).align_y(iced::Center).into()
 }
 
-fn week(accounts: &[AccountState], start: NaiveDate, today: NaiveDate) -> Element<'_, Message> {
-    let all = items(accounts);
-    let days = (0..7).map(|n| {
-        let day = start + Duration::days(n);
-        let mut col = column![day_header(day, today)].spacing(4);
-        for i in all.iter().filter(|i| i.occurrence.start.date_naive() == day) {
-            col = col.push(week_card(i));
+/// Writes the calendar's settings into the config file. Saves may finish
+/// in any order on the blocking pool, so each carries a number and an
+/// older one never overwrites a newer one.
+pub async fn save(paths: Paths, settings: CalendarSettings) -> Result<(), String> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    static WRITTEN: Mutex<u64> = Mutex::new(0);
+    let number = NEXT.fetch_add(1, Ordering::Relaxed);
+    tokio::task::spawn_blocking(move || {
+        let mut written = WRITTEN.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if *written > number {
+            return Ok(());
         }
-        container(scrollable(col))
-            .width(FillPortion(1))
-            .height(Fill)
-            .style(if day == today { container::rounded_box } else { container::transparent })
-            .into()
-    });
-    row(days).spacing(6).height(Fill).into()
+        crate::config::Config::edit(&paths.config_file(), |c| c.calendar = settings)
+            .map_err(|e| format!("The calendar's settings were not saved: {e:#}"))?;
+        *written = number;
+        Ok(())
+    })
+    .await
+    .map_err(|e| e.to_string())?
 }
 
 #[cfg(test)]
@@ -244,8 +384,11 @@ mod tests {
 
     fn item(uid: &str, day: u32, second: u32, repeats_too_often: bool) -> AgendaItem {
         let start = Local.with_ymd_and_hms(2030, 6, day, 9, 0, second).unwrap();
+        let calendar = Url::parse("https://example.com/cal/work/").unwrap();
         AgendaItem {
             account: "work".into(),
+            href: calendar.join(&format!("{uid}.ics")).unwrap(),
+            calendar,
             calendar_name: "Work".into(),
             occurrence: Occurrence {
                 uid: uid.into(),
@@ -259,6 +402,7 @@ mod tests {
             },
             invitation: true,
             pending: true,
+            answer: None,
             repeats_too_often,
         }
     }
@@ -271,7 +415,7 @@ mod tests {
         a.agenda.extend([item("standup", 4, 30, false), item("standup", 4, 31, false)]);
         let accounts = [a];
         let shown: Vec<(&str, u32)> =
-            items(&accounts).iter().map(|i| (i.occurrence.uid.as_str(), i.occurrence.start.day())).collect();
+            Page::default().shown(&accounts, NaiveDate::from_ymd_opt(2030, 6, 4).unwrap(), 2).iter().map(|i| (i.occurrence.uid.as_str(), i.occurrence.start.day())).collect();
         assert_eq!(shown, [("ping", 4), ("standup", 4), ("standup", 4), ("ping", 5)]);
         assert_eq!(too_often(&accounts).as_deref(), Some("ping repeats too often to show every occurrence."));
     }

@@ -3,7 +3,7 @@
 use iced::widget::{button, column, container, row, text};
 use iced::{Element, Fill};
 
-use super::{App, Message, Screen, Status};
+use super::{App, Message, Screen, Status, style};
 
 impl App {
     pub(super) fn header(&self) -> Element<'_, Message> {
@@ -16,7 +16,7 @@ impl App {
         let invitations =
             if pending > 0 { format!("Invitations ({pending})") } else { "Invitations".to_owned() };
         row![
-            text("Convene").size(22),
+            text("Convene").size(style::TEXT_XL),
             nav(invitations, Screen::Invitations, "nav-invitations"),
             nav("Calendar".into(), Screen::Calendar, "nav-calendar"),
             nav("Accounts".into(), Screen::Accounts, "nav-accounts"),
@@ -31,7 +31,7 @@ impl App {
             container(button(text("Sync (Ctrl+R)")).on_press(Message::SyncNow).style(button::secondary))
                 .id("sync"),
         ]
-        .spacing(10)
+        .spacing(style::SPACE_M)
         .align_y(iced::Center)
         .into()
     }
@@ -66,13 +66,13 @@ impl App {
     pub(super) fn banners_view(&self) -> Element<'_, Message> {
         column(self.banners.iter().map(|b| {
             let close = button(text("Dismiss")).on_press(Message::DismissBanner(b.id)).style(button::text);
-            container(row![text(&b.text).width(Fill), close].spacing(8).align_y(iced::Center))
-                .padding(8)
+            container(row![text(&b.text).width(Fill), close].spacing(style::SPACE_M).align_y(iced::Center))
+                .padding(style::SPACE_M)
                 .width(Fill)
                 .style(container::danger)
                 .into()
         }))
-        .spacing(4)
+        .spacing(style::SPACE_S)
         .into()
     }
 }

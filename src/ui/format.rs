@@ -135,9 +135,30 @@ pub fn diff_value(text: &str) -> String {
     }
 }
 
+/// A span of days as a title: "2 – 8 March 2026", "28 Feb – 6 Mar 2026",
+/// "29 Dec 2025 – 4 Jan 2026".
+pub fn date_range(first: chrono::NaiveDate, last: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    if (first.year(), first.month()) == (last.year(), last.month()) {
+        format!("{} – {}", first.day(), last.format("%-d %B %Y"))
+    } else if first.year() == last.year() {
+        format!("{} – {}", first.format("%-d %b"), last.format("%-d %b %Y"))
+    } else {
+        format!("{} – {}", first.format("%-d %b %Y"), last.format("%-d %b %Y"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn date_ranges_name_each_month_and_year_once() {
+        let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(date_range(d(2026, 3, 2), d(2026, 3, 8)), "2 – 8 March 2026");
+        assert_eq!(date_range(d(2026, 2, 23), d(2026, 3, 1)), "23 Feb – 1 Mar 2026");
+        assert_eq!(date_range(d(2025, 12, 29), d(2026, 1, 4)), "29 Dec 2025 – 4 Jan 2026");
+    }
 
     #[test]
     fn rules_read_as_words() {

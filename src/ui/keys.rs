@@ -1,5 +1,7 @@
 //! Keyboard: ↑/↓ move through invitations, A/T/D answer, Ctrl+R syncs,
-//! Esc closes the dialog, ←/→ move the calendar.
+//! Esc closes the dialog; Ctrl+1–4 open the calendar's day, week, month
+//! and agenda (as Apple Calendar numbers them), ←/→ move it, Home or
+//! Ctrl+T go to today.
 
 use iced::{Task, keyboard};
 
@@ -15,12 +17,26 @@ impl App {
             keyboard::Key::Named(Named::ArrowDown) => self.move_selection(1),
             keyboard::Key::Named(Named::ArrowUp) => self.move_selection(-1),
             keyboard::Key::Named(Named::ArrowLeft) if self.screen == Screen::Calendar => {
-                self.calendar.update(calendar::Message::Shift(-1));
-                Task::none()
+                self.calendar_message(calendar::Message::Shift(-1))
             }
             keyboard::Key::Named(Named::ArrowRight) if self.screen == Screen::Calendar => {
-                self.calendar.update(calendar::Message::Shift(1));
-                Task::none()
+                self.calendar_message(calendar::Message::Shift(1))
+            }
+            keyboard::Key::Named(Named::Home) if self.screen == Screen::Calendar => {
+                self.calendar_message(calendar::Message::Today)
+            }
+            keyboard::Key::Character("t") if modifiers.command() && self.screen == Screen::Calendar => {
+                self.calendar_message(calendar::Message::Today)
+            }
+            keyboard::Key::Character(c @ ("1" | "2" | "3" | "4")) if modifiers.command() => {
+                let mode = match c {
+                    "1" => calendar::Mode::Day,
+                    "2" => calendar::Mode::Week,
+                    "3" => calendar::Mode::Month,
+                    _ => calendar::Mode::Agenda,
+                };
+                self.screen = Screen::Calendar;
+                Task::batch([self.calendar_message(calendar::Message::Mode(mode)), self.calendar.opened()])
             }
             keyboard::Key::Character("r") if modifiers.command() => {
                 self.sync_now();

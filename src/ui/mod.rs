@@ -9,19 +9,26 @@
 
 mod accounts;
 mod actors;
+mod agenda;
 pub mod calendar;
+mod calendar_list;
 mod chrome;
+pub mod colour;
 pub mod connection;
+mod event;
 pub mod format;
 pub mod import;
 pub mod invitations;
 mod keys;
 pub mod merge;
+mod minimonth;
+mod monthgrid;
 mod notify;
 mod route;
 pub mod setup;
 mod state;
 mod style;
+mod timegrid;
 
 use std::collections::BTreeSet;
 
@@ -69,6 +76,9 @@ pub struct App {
     pub banners: Vec<Banner>,
     next_banner: u64,
     pub dark: bool,
+    /// `GTK_THEME=…:dark` or `…:light` chose the theme, as it does for GTK
+    /// apps: the desktop's setting is not followed then.
+    theme_pinned: bool,
     /// Invitations already seen, so only new ones are announced…
     known: BTreeSet<Key>,
     /// …after each account's first list (which is not news).
@@ -82,13 +92,14 @@ impl App {
     pub fn new(paths: Paths, config: Config) -> Self {
         let accounts = config.accounts.iter().map(|a| AccountState::new(a.clone(), None)).collect::<Vec<_>>();
         let screen = if accounts.is_empty() { Screen::AddAccount } else { Screen::Invitations };
+        let calendar = calendar::Page::from_settings(&config.calendar);
         App {
             paths,
             config,
             accounts,
             screen,
             invitations: invitations::Page::default(),
-            calendar: calendar::Page::default(),
+            calendar,
             merge: None,
             import: None,
             setup: setup::Form::default(),
@@ -96,6 +107,7 @@ impl App {
             banners: Vec::new(),
             next_banner: 0,
             dark: false,
+            theme_pinned: false,
             known: BTreeSet::new(),
             listed: BTreeSet::new(),
             postponed: BTreeSet::new(),
@@ -113,6 +125,9 @@ impl App {
             }
         };
         let mut app = App::new(paths, config);
+        if let Some(dark) = std::env::var("GTK_THEME").ok().as_deref().and_then(pinned_dark) {
+            (app.dark, app.theme_pinned) = (dark, true);
+        }
         let import = if files.is_empty() {
             Task::none()
         } else {
@@ -158,14 +173,20 @@ impl App {
         match message {
             Message::PasswordsLoaded(list) => self.passwords_loaded(list),
             Message::Account(name, event) => return self.account_event(&name, event),
-            Message::Show(screen) => self.screen = screen,
+            Message::Show(screen) => {
+                self.screen = screen;
+                if screen == Screen::Calendar {
+                    return self.calendar.opened();
+                }
+            }
             Message::SyncNow => self.sync_now(),
             Message::DismissBanner(id) => self.banners.retain(|b| b.id != id),
             Message::TaskDone(r) => self.task_done(r),
             Message::Key(event) => return self.key(event),
-            Message::ThemeChanged(mode) => self.dark = mode == iced::theme::Mode::Dark,
+            Message::ThemeChanged(mode) if !self.theme_pinned => self.dark = mode == iced::theme::Mode::Dark,
+            Message::ThemeChanged(_) => {}
             Message::Invitations(m) => return self.invitations_message(m),
-            Message::Calendar(m) => self.calendar.update(m),
+            Message::Calendar(m) => return self.calendar_message(m),
             Message::Merge(m) => return self.merge_message(m),
             Message::Setup(m) => return self.setup_message(m),
             Message::Accounts(m) => return self.accounts_message(m),
@@ -297,6 +318,9 @@ impl App {
             _ => None,
         }));
         subs.push(iced::system::theme_changes().map(Message::ThemeChanged));
+        if self.screen == Screen::Calendar {
+            subs.push(self.calendar.subscription().map(Message::Calendar));
+        }
         Subscription::batch(subs)
     }
 
@@ -323,11 +347,21 @@ impl App {
                 None => text("").into(),
             },
         };
-        let base = column![self.header(), self.banners_view(), body].spacing(8).padding(12);
+        let base =
+            column![self.header(), self.banners_view(), body].spacing(style::SPACE_M).padding(style::SPACE_L);
         match &self.merge {
             Some(dialog) => stack![base, style::modal(dialog.view().map(Message::Merge))].into(),
             None => base.into(),
         }
+    }
+}
+
+/// The variant a `GTK_THEME` value asks for ("Adwaita:dark"), if any.
+fn pinned_dark(gtk_theme: &str) -> Option<bool> {
+    match gtk_theme.rsplit_once(':')?.1 {
+        "dark" => Some(true),
+        "light" => Some(false),
+        _ => None,
     }
 }
 

@@ -3,7 +3,7 @@
 
 use iced::Task;
 
-use super::{App, Key, Message, import, invitations, merge};
+use super::{App, Key, Message, Screen, calendar, import, invitations, merge};
 use crate::ical::Diff;
 use crate::sync::{Control, ReplyState, Resolution};
 
@@ -51,6 +51,33 @@ impl App {
             }
             Some(invitations::Event::OpenLink(url)) => Task::batch([task, super::open_link(url)]),
         }
+    }
+
+    pub(super) fn calendar_message(&mut self, m: calendar::Message) -> Task<Message> {
+        let (task, event) = self.calendar.update(m);
+        let task = task.map(Message::Calendar);
+        match event {
+            None => task,
+            Some(calendar::Event::Settings(settings)) => {
+                self.config.calendar = settings.clone();
+                let save = calendar::save(self.paths.clone(), settings);
+                Task::batch([task, Task::perform(save, Message::TaskDone)])
+            }
+            Some(calendar::Event::Open(occurrence)) => Task::batch([task, self.open_occurrence(occurrence)]),
+        }
+    }
+
+    /// An event clicked in the calendar. Until events have a details
+    /// screen of their own, an invitation opens in the invitation list's
+    /// detail pane, and other events show nothing more.
+    fn open_occurrence(&mut self, occurrence: Box<calendar::OccurrenceKey>) -> Task<Message> {
+        let calendar::OccurrenceKey { account, uid, .. } = *occurrence;
+        let key = Key { account, uid };
+        if self.listing(&key).is_none() {
+            return Task::none();
+        }
+        self.screen = Screen::Invitations;
+        self.invitations_message(invitations::Message::Select(key))
     }
 
     /// The merge dialog for a conflict in the list, even one postponed.

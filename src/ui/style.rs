@@ -1,7 +1,49 @@
-//! Shared looks: the modal backdrop, highlight colours, the window icon.
+//! Shared looks: the spacing and type scale every screen uses, the modal
+//! backdrop, highlight colours, the window icon. (Calendar colours and
+//! how an event is drawn: `colour`, `event`.)
 
 use iced::widget::{center, container, mouse_area, opaque};
 use iced::{Color, Element, Theme};
+
+/// Spacing steps, in pixels: between lines of one thing, between things,
+/// between groups, around a panel, between panels.
+pub const SPACE_XS: f32 = 2.0;
+pub const SPACE_S: f32 = 4.0;
+pub const SPACE_M: f32 = 8.0;
+pub const SPACE_L: f32 = 12.0;
+pub const SPACE_XL: f32 = 20.0;
+
+/// Type scale, in pixels: small print (the smallest boxes, notes), labels
+/// and event text, body text, view titles, the app's name.
+pub const TEXT_XS: f32 = 10.0;
+pub const TEXT_S: f32 = 12.0;
+pub const TEXT_M: f32 = 14.0;
+pub const TEXT_L: f32 = 20.0;
+pub const TEXT_XL: f32 = 22.0;
+
+/// Corner radius of cards, events and panels.
+pub const RADIUS: f32 = 6.0;
+
+/// Today's day number: on the accent colour, rounded.
+pub fn today(theme: &Theme) -> container::Style {
+    let p = theme.extended_palette();
+    container::Style {
+        background: Some(p.primary.base.color.into()),
+        text_color: Some(p.primary.base.text),
+        border: iced::Border { radius: 10.0.into(), width: 0.0, color: Color::TRANSPARENT },
+        ..container::Style::default()
+    }
+}
+
+/// A side panel: halfway between the page and its weak shade, rounded.
+pub fn panel(theme: &Theme) -> container::Style {
+    let p = theme.extended_palette();
+    container::Style {
+        background: Some(super::colour::mix(p.background.base.color, p.background.weak.color, 0.5).into()),
+        border: iced::Border { radius: RADIUS.into(), width: 0.0, color: Color::TRANSPARENT },
+        ..container::Style::default()
+    }
+}
 
 /// Centres `content` over a dimmed backdrop that swallows clicks.
 pub fn modal<'a, Message: Clone + 'a>(content: Element<'a, Message>) -> Element<'a, Message> {
@@ -58,5 +100,19 @@ pub fn card(selected: bool) -> impl Fn(&Theme, iced::widget::button::Status) -> 
             },
             ..iced::widget::button::Style::default()
         }
+    }
+}
+
+/// A toolbar button (previous, today, next): outlined on the page, filled
+/// on hover.
+pub fn tool(theme: &Theme, status: iced::widget::button::Status) -> iced::widget::button::Style {
+    let p = theme.extended_palette();
+    let hovered =
+        matches!(status, iced::widget::button::Status::Hovered | iced::widget::button::Status::Pressed);
+    iced::widget::button::Style {
+        background: hovered.then(|| p.background.weak.color.into()),
+        text_color: p.background.base.text,
+        border: iced::Border { radius: RADIUS.into(), width: 1.0, color: p.background.strong.color },
+        ..iced::widget::button::Style::default()
     }
 }

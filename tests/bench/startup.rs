@@ -135,7 +135,7 @@ fn main() {
     let now = chrono::Utc::now();
     let agenda = engine.agenda(now - chrono::Duration::days(31), now + chrono::Duration::days(366));
     let t_agenda = t0.elapsed();
-    let mut app = App::new(paths.clone(), Config { accounts: vec![account.clone()] });
+    let mut app = App::new(paths.clone(), Config { accounts: vec![account.clone()], ..Config::default() });
     let ready =
         Update::Ready { account: "bench".into(), capabilities: None, invitations: invitations.clone() };
     let _ = app.update(Message::Account("bench".into(), connection::Event::Update(ready)));

@@ -20,7 +20,7 @@ fn a_command_waits_for_the_account_then_gives_up_saying_why() {
         password_command: Some("echo unused".into()),
         aliases: Vec::new(),
     };
-    Config { accounts: vec![account] }.save(&paths.config_file()).unwrap();
+    Config { accounts: vec![account], ..Config::default() }.save(&paths.config_file()).unwrap();
     // Another process (here: this test) holds the account.
     let _held = AccountLock::acquire(&AccountFiles::new(&paths, "work").lock_file, None, || {}).unwrap();
 

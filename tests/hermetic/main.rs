@@ -18,4 +18,5 @@ mod http_faults;
 mod import_stub;
 mod layering;
 mod live_gate;
+mod ui_calendar;
 mod ui_update;

@@ -42,7 +42,10 @@ fn app_with(list: Vec<Listing>) -> (App, tokio::sync::mpsc::Receiver<Control>) {
         aliases: vec![],
     };
     let dir = std::env::temp_dir();
-    let mut app = App::new(convene::paths::Paths::profile(&dir), Config { accounts: vec![account] });
+    let mut app = App::new(
+        convene::paths::Paths::profile(&dir),
+        Config { accounts: vec![account], ..Config::default() },
+    );
     let (tx, rx) = tokio::sync::mpsc::channel(8);
     let _ = app.update(Message::Account("work".into(), connection::Event::Connected(tx)));
     let _ = app
@@ -202,7 +205,7 @@ fn adding_an_account_whose_name_is_in_use_shows_why_in_the_form() {
     };
     let dir = tempfile::tempdir().unwrap();
     let paths = convene::paths::Paths::profile(dir.path());
-    let config = Config { accounts: vec![existing.clone()] };
+    let config = Config { accounts: vec![existing.clone()], ..Config::default() };
     config.save(&paths.config_file()).unwrap();
     let mut app = App::new(paths.clone(), config.clone());
     let _ = app.update(Message::Show(convene::ui::Screen::AddAccount));

@@ -16,7 +16,7 @@ use iced_test::simulator;
 use support::{Kind, Profile, ics};
 
 fn start(p: &Profile) -> (App, Handle) {
-    let app = App::new(p.paths(), Config { accounts: vec![p.account.clone()] });
+    let app = App::new(p.paths(), Config { accounts: vec![p.account.clone()], ..Config::default() });
     let handle = convene::sync::spawn(Settings {
         paths: p.paths(),
         account: p.account.clone(),

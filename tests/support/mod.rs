@@ -230,7 +230,7 @@ impl Profile {
             password_command: Some(password_command(user)),
             aliases,
         };
-        let config = convene::config::Config { accounts: vec![account.clone()] };
+        let config = convene::config::Config { accounts: vec![account.clone()], ..Default::default() };
         let paths = convene::paths::Paths::profile(dir.path());
         config.save(&paths.config_file()).expect("write config");
         Profile { dir, account }

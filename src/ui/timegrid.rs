@@ -1,0 +1,160 @@
+//! The day and week views: hours down the side, events placed and sized by
+//! their times (from `layout::day::grid`), overlapping ones side by side,
+//! the all-day row above and a line at the current time.
+
+use chrono::{DateTime, Local, NaiveDate};
+use iced::widget::operation::{self, AbsoluteOffset};
+use iced::widget::{Column, Row, column, container, row, rule, scrollable, space, stack, text};
+use iced::{Element, Fill, FillPortion, Task, Theme};
+
+use super::calendar::{Message, day_header};
+use super::event::{self, Colours, Mark};
+use super::style;
+use crate::layout::allday::Spanning;
+use crate::layout::day::{self, Day, TimedBox};
+use crate::sync::AgendaItem;
+
+/// Pixels per hour: a 30-minute meeting fits two short lines.
+const HOUR: f32 = 48.0;
+/// The width of the hour labels down the side.
+const GUTTER: f32 = 48.0;
+/// Where the hours scroll to when a view opens: the working day.
+const WORKING_DAY_STARTS: f32 = 7.0;
+const SCROLL: &str = "timegrid";
+/// Between day columns, and between side-by-side boxes.
+const GAP: f32 = style::SPACE_XS;
+/// The hours' scrollbar (iced's default width), beside the days rather
+/// than over them; the rows above leave its room so the days line up.
+const SCROLLBAR: f32 = 10.0;
+
+/// Scrolls the hours to the start of the working day.
+pub fn to_working_day<T>() -> Task<T> {
+    operation::scroll_to(SCROLL, AbsoluteOffset { x: 0.0, y: WORKING_DAY_STARTS * HOUR })
+}
+
+fn px(minutes: u32) -> f32 {
+    minutes as f32 * HOUR / 60.0
+}
+
+/// `count` days from `first`: `items` must be sorted by start (as the
+/// agenda is), so boxes that start together keep a stable order.
+pub fn view<'a>(
+    items: &[&'a AgendaItem],
+    colours: &Colours,
+    first: NaiveDate,
+    count: usize,
+    now: DateTime<Local>,
+) -> Element<'a, Message> {
+    let occurrences: Vec<_> = items.iter().map(|i| i.occurrence.clone()).collect();
+    let grid = day::grid(&occurrences, first, count, &Local);
+    let today = now.date_naive();
+    let headers = grid.days.iter().map(|d| container(day_header(d.date, today)).width(FillPortion(1)).into());
+    let header =
+        Row::new().push(space().width(GUTTER)).extend(headers).push(space().width(SCROLLBAR)).spacing(GAP);
+    let days = grid.days.iter().map(|d| day_column(d, items, colours, &now));
+    let hours = Row::new().push(hour_labels()).extend(days).spacing(GAP);
+    column![
+        header,
+        all_day_row(&grid.spanning, grid.lanes, count, items, colours),
+        rule::horizontal(1).style(rule::weak),
+        scrollable(hours).id(SCROLL).spacing(GAP).height(Fill)
+    ]
+    .spacing(style::SPACE_S)
+    .into()
+}
+
+fn hour_labels<'a>() -> Element<'a, Message> {
+    let label = |h: u32| {
+        container(text(format!("{h:02}:00")).size(style::TEXT_XS).style(style::muted)).height(HOUR).into()
+    };
+    Column::from_iter((0..24).map(label)).width(GUTTER).into()
+}
+
+/// One day: hour lines underneath, then the skipped or repeated hour of a
+/// clock change, the boxes, and the current-time line on top.
+fn day_column<'a>(
+    d: &Day,
+    items: &[&'a AgendaItem],
+    colours: &Colours,
+    now: &DateTime<Local>,
+) -> Element<'a, Message> {
+    let line = |_| container(rule::horizontal(1).style(rule::weak)).height(HOUR).into();
+    let mut layers: Vec<Element<'a, Message>> = vec![Column::from_iter((0..24).map(line)).width(Fill).into()];
+    if let Some(s) = d.shift {
+        let note = if s.repeated { "clocks go back: this hour happens twice" } else { "clocks go forward" };
+        let band = container(text(note).size(style::TEXT_XS).style(style::muted))
+            .height(px(s.to - s.from))
+            .width(Fill)
+            .style(container::rounded_box);
+        layers.push(column![space().height(px(s.from)), band].into());
+    }
+    layers.extend(d.boxes.iter().map(|b| placed(b, items[b.index], colours)));
+    if let Some(minute) = day::now_line(now, d.date) {
+        let mark = container(space().height(2).width(Fill)).style(|theme: &Theme| container::Style {
+            background: Some(theme.extended_palette().danger.base.color.into()),
+            ..container::Style::default()
+        });
+        layers.push(column![space().height((px(minute) - 1.0).max(0.0)), mark].into());
+    }
+    stack(layers).width(FillPortion(1)).height(px(24 * 60)).into()
+}
+
+/// Cells `[from, to]` of `of`, the rest left empty: how a box takes its
+/// column, and a bar its days.
+fn span<'a>(content: Element<'a, Message>, from: usize, to: usize, of: usize) -> Element<'a, Message> {
+    let gap = |n: usize| (n > 0).then(|| space().width(FillPortion(n as u16)).into());
+    let middle = container(content).width(FillPortion((to + 1 - from) as u16)).into();
+    Row::from_iter(gap(from).into_iter().chain([middle]).chain(gap(of - 1 - to))).spacing(GAP).into()
+}
+
+/// Column `column` of `columns`: a box beside the ones it overlaps.
+fn across<'a>(content: Element<'a, Message>, column: usize, columns: usize) -> Element<'a, Message> {
+    span(content, column, column, columns)
+}
+
+fn placed<'a>(b: &TimedBox, item: &'a AgendaItem, colours: &Colours) -> Element<'a, Message> {
+    let o = &item.occurrence;
+    let height = px(b.bottom - b.top) - 1.0;
+    // A box of the minimum height (12 px) still shows its title, smaller.
+    let tiny = height < 20.0;
+    let mut lines = column![event::title(item, if tiny { 9.0 } else { style::TEXT_S })];
+    if height >= 2.0 * 14.0 {
+        let from = if b.continued { "…".to_owned() } else { o.start.format("%H:%M").to_string() };
+        let to = if b.continues { "…".to_owned() } else { o.end.format("%H:%M").to_string() };
+        lines = lines.push(text(format!("{from}–{to}{}", Mark::of(item).words())).size(style::TEXT_XS));
+    }
+    let inside = container(lines)
+        .padding(if tiny { [0.0, style::SPACE_S] } else { [style::SPACE_XS, style::SPACE_S + 2.0] })
+        .width(Fill)
+        .height(Fill)
+        .clip(true);
+    let card = event::card(item, colours.get(&item.calendar), inside).height(height).width(Fill);
+    let card = across(card.into(), b.column.column, b.column.columns);
+    column![space().height(px(b.top)), card].into()
+}
+
+fn all_day_row<'a>(
+    bars: &[Spanning],
+    lanes: usize,
+    days: usize,
+    items: &[&'a AgendaItem],
+    colours: &Colours,
+) -> Element<'a, Message> {
+    let lane = |n: usize| {
+        let in_lane = bars.iter().filter(move |s| s.lane == n).map(|s| {
+            let item = items[s.index];
+            let inside =
+                row![event::title(item, style::TEXT_S), text(Mark::of(item).words()).size(style::TEXT_S)];
+            let inside =
+                container(inside).padding([style::SPACE_XS, style::SPACE_S + 2.0]).width(Fill).clip(true);
+            span(
+                event::card(item, colours.get(&item.calendar), inside).width(Fill).into(),
+                s.first,
+                s.last,
+                days,
+            )
+        });
+        row![space().width(GUTTER), stack(in_lane).width(Fill), space().width(SCROLLBAR)].spacing(GAP).into()
+    };
+    Column::from_iter((0..lanes).map(lane)).spacing(GAP).into()
+}

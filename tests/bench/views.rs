@@ -1,0 +1,189 @@
+//! Prints how long the calendar takes to show a week and a month when the
+//! cache holds 100,000 events (five years of a person's history: a tenth
+//! repeating weekly, a tenth in Europe/Berlin time, a third invitations),
+//! next to a floor measured in the same run: merely walking every cached
+//! event. Phase by phase, best of several runs:
+//!
+//! - filter: the engine's occurrences for the range (what the actor sends
+//!   the window; today a pass over every cached object);
+//! - layout: `layout::day::grid` for the week, `layout::month::month`;
+//! - view: the window's calendar page built and laid out (iced_test, CPU
+//!   renderer), from a year of occurrences as the window holds them.
+//!
+//! Goal (issue 12): the week and the month each built in ≤ 5 ms.
+//! `cargo bench --bench views` (`CONVENE_BENCH_EVENTS` changes the 100,000).
+
+#![allow(clippy::unwrap_used, clippy::print_stdout)]
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use chrono::{Local, NaiveDate, TimeZone, Utc, Weekday};
+use convene::caldav::{Calendar, Etag, Password, Principal};
+use convene::config::{Account, Config};
+use convene::layout;
+use convene::store::AccountFiles;
+use convene::store::cache::{Cache, CachedCalendar, CachedObject};
+use convene::sync::{Engine, Update};
+use convene::ui::{App, Message, Screen, calendar, connection};
+use url::Url;
+
+const RUNS: usize = 5;
+
+fn event(i: usize) -> String {
+    // Spread over 2024–2028, 08:00–18:00.
+    let day = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap() + chrono::Days::new((i * 7 % 1826) as u64);
+    let hour = 8 + i % 10;
+    let start = if i % 10 == 1 {
+        format!("DTSTART;TZID=Europe/Berlin:{}T{hour:02}0000", day.format("%Y%m%d"))
+    } else {
+        format!("DTSTART:{}T{hour:02}0000Z", day.format("%Y%m%d"))
+    };
+    let weekly = if i.is_multiple_of(10) { "RRULE:FREQ=WEEKLY;COUNT=20\r\n" } else { "" };
+    let invited = if i.is_multiple_of(3) {
+        "ORGANIZER:mailto:organizer@example.com\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:attendee@example.com\r\n"
+    } else {
+        ""
+    };
+    format!(
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:view-{i}\r\nDTSTAMP:20240101T000000Z\r\n{start}\r\nDURATION:PT45M\r\nSUMMARY:Event {i}\r\n{weekly}{invited}END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+}
+
+fn account() -> Account {
+    Account {
+        name: "bench".into(),
+        url: Url::parse("https://calendar.example.com/").unwrap(),
+        user: "attendee".into(),
+        ca_file: None,
+        allow_insecure_http: false,
+        password_command: Some("echo unused".into()),
+        aliases: vec![],
+    }
+}
+
+fn profile(n: usize) -> (tempfile::TempDir, convene::paths::Paths) {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = convene::paths::Paths::profile(dir.path());
+    let url = Url::parse("https://calendar.example.com/").unwrap();
+    // Four calendars, as several accounts' worth would be.
+    let calendars = (0..4)
+        .map(|c| {
+            let cal_url = url.join(&format!("/cal/{c}/")).unwrap();
+            let objects: BTreeMap<Url, CachedObject> = (0..n)
+                .filter(|i| i % 4 == c)
+                .map(|i| {
+                    let o = CachedObject {
+                        etag: Some(Etag::new(format!("\"{i}\""))),
+                        schedule_tag: None,
+                        data: event(i),
+                    };
+                    (cal_url.join(&format!("{i}.ics")).unwrap(), o)
+                })
+                .collect();
+            CachedCalendar {
+                info: Calendar {
+                    url: cal_url,
+                    display_name: Some(format!("Calendar {c}")),
+                    color: None,
+                    components: vec!["VEVENT".into()],
+                    ctag: None,
+                    sync_token: None,
+                    reports: vec![],
+                },
+                synced_token: None,
+                synced_ctag: None,
+                objects,
+            }
+        })
+        .collect();
+    let cache = Cache {
+        format: convene::store::cache::FORMAT,
+        principal: Some(Principal {
+            url: url.join("/p/attendee/").unwrap(),
+            display_name: None,
+            calendar_homes: vec![url.join("/cal/").unwrap()],
+            addresses: vec!["mailto:attendee@example.com".into()],
+            inbox: None,
+            outbox: None,
+        }),
+        capabilities: None,
+        calendars,
+        synced_at: Some(0),
+        listed_at: Some(0),
+    };
+    cache.save(&AccountFiles::new(&paths, "bench").cache_file).unwrap();
+    (dir, paths)
+}
+
+/// Best of `RUNS`, in milliseconds, and the last result.
+fn best<T>(mut f: impl FnMut() -> T) -> (f64, T) {
+    let mut fastest = Duration::MAX;
+    let mut out = None;
+    for _ in 0..RUNS {
+        let t = Instant::now();
+        let r = std::hint::black_box(f());
+        fastest = fastest.min(t.elapsed());
+        out = Some(r);
+    }
+    (fastest.as_secs_f64() * 1000.0, out.unwrap())
+}
+
+fn main() {
+    let n: usize = std::env::var("CONVENE_BENCH_EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(100_000);
+    let (_dir, paths) = profile(n);
+    let engine = Engine::open(&paths, &account(), Password::new("unused")).unwrap();
+    let cache = Cache::load(&AccountFiles::new(&paths, "bench").cache_file).unwrap();
+
+    let monday = NaiveDate::from_ymd_opt(2026, 3, 2).unwrap();
+    let utc = |d: NaiveDate| Local.from_local_datetime(&d.into()).earliest().unwrap().with_timezone(&Utc);
+    let week = (utc(monday), utc(monday + chrono::Days::new(7)));
+    let month_first = layout::week_of(NaiveDate::from_ymd_opt(2026, 3, 1).unwrap(), Weekday::Mon);
+    let month = (utc(month_first), utc(month_first + chrono::Days::new(42)));
+
+    let (floor, count) = best(|| cache.objects().map(|(_, _, o)| o.data.len()).filter(|l| *l > 0).count());
+    let (week_filter, week_items) = best(|| engine.agenda(week.0, week.1));
+    let (month_filter, month_items) = best(|| engine.agenda(month.0, month.1));
+    let occurrences =
+        |items: &[convene::sync::AgendaItem]| items.iter().map(|i| i.occurrence.clone()).collect::<Vec<_>>();
+    let (week_occ, month_occ) = (occurrences(&week_items), occurrences(&month_items));
+    let (week_layout, _) = best(|| layout::day::grid(&week_occ, monday, 7, &Local));
+    let (month_layout, _) = best(|| layout::month::month(&month_occ, 2026, 3, Weekday::Mon, 4, &Local));
+
+    // The window holds a year of occurrences (what the actor sends) and
+    // draws the range from them.
+    let year = engine.agenda(
+        utc(NaiveDate::from_ymd_opt(2026, 1, 1).unwrap()),
+        utc(NaiveDate::from_ymd_opt(2027, 1, 1).unwrap()),
+    );
+    let mut app = App::new(paths.clone(), Config { accounts: vec![account()], ..Config::default() });
+    let agenda = Update::Agenda(year.clone());
+    let _ = app.update(Message::Account("bench".into(), connection::Event::Update(agenda)));
+    let _ = app.update(Message::Show(Screen::Calendar));
+    let mut view = |mode: calendar::Mode| {
+        let _ = app.update(Message::Calendar(calendar::Message::Mode(mode)));
+        let _ = app.update(Message::Calendar(calendar::Message::Jump(monday)));
+        best(|| {
+            let ui = iced_test::simulator(app.view());
+            drop(ui);
+        })
+        .0
+    };
+    let (week_view, month_view) = (view(calendar::Mode::Week), view(calendar::Mode::Month));
+
+    println!(
+        "Calendar views with {count} cached events ({} occurrences in the window's year), best of {RUNS}:",
+        year.len()
+    );
+    println!("  floor: walk every cached event            {floor:>8.2} ms");
+    println!(
+        "                                        week ({:>3})  month ({:>4})",
+        week_items.len(),
+        month_items.len()
+    );
+    println!("  filter the cache to the range        {week_filter:>8.2} ms  {month_filter:>8.2} ms");
+    println!("  layout (layout::day / month)          {week_layout:>8.2} ms  {month_layout:>8.2} ms");
+    println!(
+        "  view built and laid out (from a year) {week_view:>8.2} ms  {month_view:>8.2} ms   (goal ≤ 5 ms)"
+    );
+}
