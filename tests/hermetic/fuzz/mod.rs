@@ -219,12 +219,14 @@ fn minimise(check: Check, params: u64, mut input: Vec<u8>) -> Vec<u8> {
 }
 
 fn peak_rss() -> String {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmHWM:"))
-        .map(|v| v.trim().to_owned())
-        .unwrap_or_else(|| "unknown".into())
+    peak_rss_kb().map_or_else(|| "unknown".into(), |kb| format!("{kb} kB"))
+}
+
+/// The process's peak resident set (VmHWM) in kB, where /proc has it.
+fn peak_rss_kb() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find_map(|l| l.strip_prefix("VmHWM:"))?;
+    line.trim().trim_end_matches("kB").trim().parse().ok()
 }
 
 fn settings() -> (u64, u64, bool) {
@@ -274,6 +276,10 @@ fn run(reader: &'static Reader, inputs: u64, seed: u64, full: bool) -> String {
     };
     let mut failures = Vec::new();
     let mut slowest = (Duration::ZERO, 0u64, 0usize);
+    // The input that raised the peak resident set the most (full runs
+    // only: reading /proc per input costs more than a quick run's input).
+    let mut hungriest = (0u64, 0u64, 0usize);
+    let mut peak = if full { peak_rss_kb().unwrap_or(0) } else { 0 };
     let mut bytes = 0u64;
     // The inputs run: fewer than asked when failures stop the run early.
     let mut ran = 0u64;
@@ -288,6 +294,12 @@ fn run(reader: &'static Reader, inputs: u64, seed: u64, full: bool) -> String {
         bytes += data.len() as u64;
         if took > slowest.0 {
             slowest = (took, index, data.len());
+        }
+        if full && let Some(now) = peak_rss_kb() {
+            if now.saturating_sub(peak) > hungriest.0 {
+                hungriest = (now - peak, index, data.len());
+            }
+            peak = peak.max(now);
         }
         if let Err(message) = result {
             let small = minimise(reader.check, params, data);
@@ -318,6 +330,12 @@ fn run(reader: &'static Reader, inputs: u64, seed: u64, full: bool) -> String {
             ran as f64 / secs,
             peak_rss()
         );
+        if hungriest.0 > 0 {
+            println!(
+                "fuzz {:<10} the peak rose most on input #{} ({} bytes): +{} kB",
+                reader.name, hungriest.1, hungriest.2, hungriest.0
+            );
+        }
     }
     failures.join("\n")
 }
