@@ -29,10 +29,19 @@ pub enum Message {
     OpenDay(NaiveDate),
     /// A minute passed: redraw, so the current-time line moves.
     Tick,
+    /// Show this occurrence's details (a click on it).
+    Open(Box<AgendaItem>),
 }
 
-/// What the calendar shows. It has no tasks and nothing for the app to do,
-/// so its `update` returns nothing.
+/// What the app must act on.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// Open the details of this occurrence (`App::open_details`).
+    Open(Box<AgendaItem>),
+}
+
+/// What the calendar shows. It has no tasks, so its `update` returns only
+/// what the app must do.
 #[derive(Debug, Clone)]
 pub struct Page {
     pub mode: Mode,
@@ -50,7 +59,7 @@ impl Default for Page {
 }
 
 impl Page {
-    pub fn update(&mut self, m: Message) {
+    pub fn update(&mut self, m: Message) -> Option<Event> {
         match m {
             Message::Mode(mode) => {
                 // The day view opens on today when the week shown holds it.
@@ -85,7 +94,9 @@ impl Page {
                 self.day = Local::now().date_naive();
                 self.week_start = week_of(self.day);
             }
+            Message::Open(item) => return Some(Event::Open(item)),
         }
+        None
     }
 
     /// A tick a minute while the hours are shown, for the current-time line.
@@ -149,10 +160,16 @@ fn label(i: &AgendaItem) -> String {
     format!("{when}  {}{place}{mark}{often}", o.summary)
 }
 
+/// An agenda entry: a click opens its details.
 fn item_view(i: &AgendaItem) -> Element<'_, Message> {
     let t = text(label(i)).size(14);
     let t = if i.pending { t.style(style::changed) } else { t };
-    container(t).padding(4).into()
+    let id = format!("agenda-{}-{}", i.url, i.occurrence.recurrence_id.as_deref().unwrap_or(""));
+    container(
+        button(t).on_press(Message::Open(Box::new(i.clone()))).padding(4).width(Fill).style(button::text),
+    )
+    .id(id)
+    .into()
 }
 
 fn view<'a>(page: &Page, accounts: &'a [AccountState]) -> Element<'a, Message> {

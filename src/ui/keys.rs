@@ -1,25 +1,30 @@
 //! Keyboard: ↑/↓ move through invitations, A/T/D answer, Ctrl+R syncs,
-//! Esc closes the dialog, ←/→ move the calendar.
+//! Esc closes the dialog or an event's details, ←/→ move the calendar.
 
 use iced::{Task, keyboard};
 
-use super::{App, Key, Message, Screen, calendar, invitations, merge};
+use super::{App, Key, Message, Screen, calendar, details, invitations, merge};
 use crate::ical::Answer;
 
 impl App {
     pub(super) fn key(&mut self, event: keyboard::Event) -> Task<Message> {
         use keyboard::key::Named;
         let keyboard::Event::KeyPressed { key, modifiers, .. } = event else { return Task::none() };
+        if self.merge.is_none()
+            && let Some(d) = &self.details
+        {
+            return self.details_key(key.as_ref(), modifiers, d.item.invitation);
+        }
         match key.as_ref() {
             keyboard::Key::Named(Named::Escape) => self.merge_message(merge::Message::Close),
             keyboard::Key::Named(Named::ArrowDown) => self.move_selection(1),
             keyboard::Key::Named(Named::ArrowUp) => self.move_selection(-1),
             keyboard::Key::Named(Named::ArrowLeft) if self.screen == Screen::Calendar => {
-                self.calendar.update(calendar::Message::Shift(-1));
+                let _ = self.calendar.update(calendar::Message::Shift(-1));
                 Task::none()
             }
             keyboard::Key::Named(Named::ArrowRight) if self.screen == Screen::Calendar => {
-                self.calendar.update(calendar::Message::Shift(1));
+                let _ = self.calendar.update(calendar::Message::Shift(1));
                 Task::none()
             }
             keyboard::Key::Character("r") if modifiers.command() => {
@@ -40,6 +45,32 @@ impl App {
             }
             _ => Task::none(),
         }
+    }
+
+    /// Over an event's details: Esc closes them, A/T/D answer the
+    /// invitation they show (selected when they opened), Ctrl+R syncs;
+    /// the keys of the page beneath wait.
+    fn details_key(
+        &mut self,
+        key: keyboard::Key<&str>,
+        modifiers: keyboard::Modifiers,
+        invitation: bool,
+    ) -> Task<Message> {
+        let answer = match key {
+            keyboard::Key::Named(keyboard::key::Named::Escape) => {
+                return self.details_message(details::Message::Close);
+            }
+            keyboard::Key::Character("r") if modifiers.command() => {
+                self.sync_now();
+                return Task::none();
+            }
+            _ if !invitation || modifiers.command() => return Task::none(),
+            keyboard::Key::Character("a") => Answer::Accept,
+            keyboard::Key::Character("t") => Answer::Tentative,
+            keyboard::Key::Character("d") => Answer::Decline,
+            _ => return Task::none(),
+        };
+        self.invitations_message(invitations::Message::AnswerSelected(answer))
     }
 
     fn move_selection(&mut self, step: isize) -> Task<Message> {

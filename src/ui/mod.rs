@@ -12,10 +12,12 @@ mod actors;
 pub mod calendar;
 mod chrome;
 pub mod connection;
+pub mod details;
 pub mod format;
 pub mod import;
 pub mod invitations;
 mod keys;
+mod links;
 pub mod merge;
 mod monthgrid;
 mod notify;
@@ -51,6 +53,7 @@ pub enum Message {
     ThemeChanged(iced::theme::Mode),
     Invitations(invitations::Message),
     Calendar(calendar::Message),
+    Details(details::Message),
     Merge(merge::Message),
     Setup(setup::Message),
     Accounts(accounts::Message),
@@ -64,6 +67,8 @@ pub struct App {
     pub screen: Screen,
     pub invitations: invitations::Page,
     pub calendar: calendar::Page,
+    /// An event's details, over the calendar.
+    pub details: Option<details::Details>,
     pub merge: Option<merge::Dialog>,
     pub import: Option<import::Wizard>,
     pub setup: setup::Form,
@@ -91,6 +96,7 @@ impl App {
             screen,
             invitations: invitations::Page::default(),
             calendar: calendar::Page::default(),
+            details: None,
             merge: None,
             import: None,
             setup: setup::Form::default(),
@@ -174,11 +180,14 @@ impl App {
             Message::Invitations(m) => return self.invitations_message(m),
             Message::Calendar(m) => {
                 let opens = matches!(m, calendar::Message::Mode(_) | calendar::Message::OpenDay(_));
-                self.calendar.update(m);
+                if let Some(calendar::Event::Open(item)) = self.calendar.update(m) {
+                    return self.open_details(*item);
+                }
                 if opens {
                     return self.calendar.opened();
                 }
             }
+            Message::Details(m) => return self.details_message(m),
             Message::Merge(m) => return self.merge_message(m),
             Message::Setup(m) => return self.setup_message(m),
             Message::Accounts(m) => return self.accounts_message(m),
@@ -330,7 +339,9 @@ impl App {
     pub fn view(&self) -> Element<'_, Message> {
         let accounts = &self.accounts;
         let body: Element<'_, Message> = match self.screen {
-            Screen::Invitations => self.invitations.view(accounts).map(Message::Invitations),
+            Screen::Invitations => {
+                self.invitations.view(accounts, style::link(self.dark)).map(Message::Invitations)
+            }
             Screen::Calendar => self.calendar.view(accounts).map(Message::Calendar),
             Screen::Accounts => self.accounts_page.view(accounts).map(Message::Accounts),
             Screen::AddAccount => self.setup.view().map(Message::Setup),
@@ -340,10 +351,16 @@ impl App {
             },
         };
         let base = column![self.header(), self.banners_view(), body].spacing(8).padding(12);
-        match &self.merge {
-            Some(dialog) => stack![base, style::modal(dialog.view().map(Message::Merge))].into(),
-            None => base.into(),
+        let mut layers = stack![base];
+        if let Some(d) = &self.details {
+            let view = d.view(accounts, &self.invitations, style::link(self.dark));
+            layers = layers.push(style::modal(view.map(Message::Details)));
         }
+        // The merge dialog goes over the details it may be opened from.
+        if let Some(dialog) = &self.merge {
+            layers = layers.push(style::modal(dialog.view().map(Message::Merge)));
+        }
+        layers.into()
     }
 }
 

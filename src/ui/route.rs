@@ -3,8 +3,9 @@
 
 use iced::Task;
 
-use super::{App, Key, Message, import, invitations, merge};
+use super::{App, Key, Message, details, import, invitations, merge};
 use crate::ical::Diff;
+use crate::sync::AgendaItem;
 use crate::sync::{Control, ReplyState, Resolution};
 
 impl App {
@@ -50,6 +51,37 @@ impl App {
                 task
             }
             Some(invitations::Event::OpenLink(url)) => Task::batch([task, super::open_link(url)]),
+        }
+    }
+
+    /// Opens any event's details over the calendar: what the view knows
+    /// at once, the rest when the account's actor has read its cache. An
+    /// invitation is selected in the invitation page, whose comment,
+    /// occurrence and answers its details use.
+    pub fn open_details(&mut self, item: AgendaItem) -> Task<Message> {
+        let (d, control) = details::Details::open(item);
+        let task = if d.item.invitation {
+            self.invitations_message(invitations::Message::Select(d.key()))
+        } else {
+            Task::none()
+        };
+        self.send(&d.item.account, control);
+        self.details = Some(d);
+        task
+    }
+
+    pub(super) fn details_message(&mut self, m: details::Message) -> Task<Message> {
+        let Some(d) = self.details.as_mut() else { return Task::none() };
+        let (task, event) = d.update(m);
+        let task = task.map(Message::Details);
+        match event {
+            None => task,
+            Some(details::Event::Close) => {
+                self.details = None;
+                task
+            }
+            Some(details::Event::OpenLink(url)) => Task::batch([task, super::open_link(url)]),
+            Some(details::Event::Invitation(m)) => Task::batch([task, self.invitations_message(m)]),
         }
     }
 

@@ -21,6 +21,7 @@ fn item(
     AgendaItem {
         account: "work".into(),
         calendar_name: "Work".into(),
+        url: url::Url::parse("https://h/cal/").unwrap().join(summary).unwrap(),
         occurrence: Occurrence {
             uid: summary.into(),
             summary: summary.into(),
