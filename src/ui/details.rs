@@ -146,6 +146,7 @@ fn view<'a>(
     }
     let key = d.key();
     if d.item.invitation
+        && !o.cancelled
         && let Some(l) = listing(accounts, &key)
     {
         col = col.push(rule::horizontal(1));
@@ -215,7 +216,13 @@ fn people_and_description<'a>(
         col = col.push(field("Organizer", text(o.display())));
     }
     if !event.attendees.is_empty() {
-        let list = column(event.attendees.iter().map(attendee)).spacing(4);
+        let me = match &event.role {
+            crate::ical::Role::Invited { me } => Some(me.as_str()),
+            crate::ical::Role::Organizer => event.organizer.as_ref().map(|o| o.address.as_str()),
+            _ => None,
+        };
+        let list =
+            column(event.attendees.iter().map(|a| attendee(a, me == Some(a.address.as_str())))).spacing(4);
         col = col.push(field("Attendees", list));
     }
     if let Some(description) = event.description.as_deref().filter(|d| !d.trim().is_empty()) {
@@ -226,14 +233,15 @@ fn people_and_description<'a>(
     col
 }
 
-/// "Ann <ann@example.com>   Accepted · optional".
-fn attendee(a: &Person) -> Element<'_, Message> {
+/// "Ann <ann@example.com> (you)   Accepted · optional".
+fn attendee(a: &Person, me: bool) -> Element<'_, Message> {
+    let who = if me { format!("{} (you)", a.display()) } else { a.display() };
     let mut answer = format::answer(a.partstat.as_deref()).to_owned();
     if let Some(role) = a.role.as_deref().and_then(role_in_words) {
         answer.push_str(" · ");
         answer.push_str(role);
     }
-    row![text(a.display()).width(Fill), text(answer).style(style::muted)].spacing(8).into()
+    row![text(who).width(Fill), text(answer).style(style::muted)].spacing(8).into()
 }
 
 /// ROLE in words; the default (a required participant) says nothing.

@@ -29,7 +29,7 @@ mod timegrid;
 
 use std::collections::BTreeSet;
 
-use iced::widget::{column, stack, text};
+use iced::widget::{column, container, stack, text};
 use iced::{Element, Subscription, Task, Theme, keyboard};
 
 use crate::caldav::Password;
@@ -350,8 +350,13 @@ impl App {
                 None => text("").into(),
             },
         };
-        let base = column![self.header(), self.banners_view(), body].spacing(8).padding(12);
-        let mut layers = stack![base];
+        // Over a dialog, the banners go on top so what went wrong (a link
+        // that would not open…) is seen.
+        let dialog = self.details.is_some() || self.merge.is_some();
+        let banners = || self.banners_view();
+        let base =
+            if dialog { column![self.header(), body] } else { column![self.header(), banners(), body] };
+        let mut layers = stack![base.spacing(8).padding(12)];
         if let Some(d) = &self.details {
             let view = d.view(accounts, &self.invitations, style::link(self.dark));
             layers = layers.push(style::modal(view.map(Message::Details)));
@@ -359,6 +364,9 @@ impl App {
         // The merge dialog goes over the details it may be opened from.
         if let Some(dialog) = &self.merge {
             layers = layers.push(style::modal(dialog.view().map(Message::Merge)));
+        }
+        if dialog {
+            layers = layers.push(container(banners()).padding(12));
         }
         layers.into()
     }

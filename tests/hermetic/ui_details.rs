@@ -9,7 +9,7 @@ use convene::ical::{Answer, Identity};
 use convene::sync::{AgendaItem, Control, Details, Listing, ReplyState, Update};
 use convene::ui::{App, Message, Screen, connection, details};
 use iced::keyboard::{self, Key as K, Modifiers, key::Named};
-use iced_test::selector::{self, Bounded};
+use iced_test::selector;
 
 use crate::support::ics;
 
@@ -237,6 +237,7 @@ fn an_invitations_details_answer_through_the_outbox_message() {
     let found = Update::Details { url: url("i"), details: Some(Box::new(details_of("i", true))) };
     let _ = app.update(Message::Account("work".into(), connection::Event::Update(found)));
     assert!(shows(&app, "Needs an answer"));
+    assert!(shows(&app, "user@example.com (you)"), "the person among the attendees");
 
     // The comment and the button are the invitation page's: one answer path.
     let _ = app.update(Message::Details(details::Message::Invitation(
