@@ -8,6 +8,9 @@ pub struct Person {
     pub address: String,
     pub name: Option<String>,
     pub partstat: Option<String>,
+    /// ROLE: CHAIR, REQ-PARTICIPANT (the default), OPT-PARTICIPANT, NON-PARTICIPANT.
+    #[serde(default)]
+    pub role: Option<String>,
 }
 
 impl Person {
@@ -16,6 +19,7 @@ impl Person {
             address: line.value.trim().to_owned(),
             name: line.param("CN").map(|p| p.value()).filter(|n| !n.is_empty()),
             partstat: line.param("PARTSTAT").map(|p| p.value().to_ascii_uppercase()),
+            role: line.param("ROLE").map(|p| p.value().to_ascii_uppercase()),
         }
     }
 

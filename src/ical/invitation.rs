@@ -83,9 +83,36 @@ pub fn role(ev: &Component, me: &Identity) -> Role {
 /// Reads one calendar object. `Ok(None)` when it holds no VEVENT (a task,
 /// a journal entry).
 pub fn read(data: &str, me: &Identity) -> Result<Option<Invitation>, ParseError> {
+    read_occurrence(data, me, None)
+}
+
+/// Like [`read`], but the event's facts (title, times, place, description,
+/// people) are those of the occurrence with this RECURRENCE-ID when the
+/// object carries an override for it; the role and answers stay the series'.
+pub fn read_occurrence(
+    data: &str,
+    me: &Identity,
+    recurrence_id: Option<&str>,
+) -> Result<Option<Invitation>, ParseError> {
     let doc = Document::parse(data)?;
     let Some(cal) = doc.calendar() else { return Ok(None) };
-    let Some(ev) = main_event(cal) else { return Ok(None) };
+    let Some(main) = main_event(cal) else { return Ok(None) };
+    let own = recurrence_id.and_then(|rid| {
+        cal.children()
+            .filter(|c| c.name == "VEVENT")
+            .find(|c| event::recurrence_id(c).as_deref() == Some(rid))
+    });
+    let Some(mut inv) = describe(cal, main, me) else { return Ok(None) };
+    if let Some(ev) = own.and_then(|ev| describe(cal, ev, me)) {
+        // The override repeats nothing: its rule is the series'.
+        let (role, my_partstat, answers, rule) =
+            (inv.role, inv.my_partstat, inv.occurrence_answers, inv.recurrence);
+        inv = Invitation { role, my_partstat, occurrence_answers: answers, recurrence: rule, ..ev };
+    }
+    Ok(Some(inv))
+}
+
+fn describe(cal: &Component, ev: &Component, me: &Identity) -> Option<Invitation> {
     let role = role(ev, me);
     let partstat_of = |e: &Component, addr: &str| {
         event::attendees(e).into_iter().find(|a| a.address == addr).and_then(|a| a.partstat)
@@ -101,7 +128,7 @@ pub fn read(data: &str, me: &Identity) -> Result<Option<Invitation>, ParseError>
         }
         _ => (None, Vec::new()),
     };
-    Ok(Some(Invitation {
+    Some(Invitation {
         uid: event::uid(ev).unwrap_or_default(),
         summary: event::text(ev, "SUMMARY"),
         organizer: event::organizer(ev),
@@ -116,7 +143,7 @@ pub fn read(data: &str, me: &Identity) -> Result<Option<Invitation>, ParseError>
         role,
         my_partstat,
         occurrence_answers,
-    }))
+    })
 }
 
 #[cfg(test)]
@@ -139,6 +166,23 @@ mod tests {
 
     fn me() -> Identity {
         Identity::new(["mailto:ann@example.com", "mailto:ann@old.example.com"])
+    }
+
+    #[test]
+    fn an_override_has_its_own_facts_and_the_series_rule() {
+        let data = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:s\r\nSUMMARY:Review\r\nLOCATION:Room 1\r\nDTSTART:20300604T100000Z\r\nRRULE:FREQ=WEEKLY\r\nORGANIZER:mailto:olga@example.com\r\nATTENDEE;ROLE=CHAIR;PARTSTAT=ACCEPTED:mailto:olga@example.com\r\nATTENDEE;ROLE=OPT-PARTICIPANT:mailto:ann@example.com\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:s\r\nRECURRENCE-ID:20300611T100000Z\r\nSUMMARY:Review (moved)\r\nLOCATION:Room 2\r\nDTSTART:20300611T140000Z\r\nORGANIZER:mailto:olga@example.com\r\nATTENDEE;PARTSTAT=DECLINED:mailto:ann@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let series = read(data, &me()).unwrap().unwrap();
+        assert_eq!(series.location.as_deref(), Some("Room 1"));
+        let roles: Vec<_> = series.attendees.iter().map(|a| a.role.as_deref()).collect();
+        assert_eq!(roles, vec![Some("CHAIR"), Some("OPT-PARTICIPANT")]);
+        let moved = read_occurrence(data, &me(), Some("20300611T100000Z")).unwrap().unwrap();
+        assert_eq!(moved.summary.as_deref(), Some("Review (moved)"));
+        assert_eq!(moved.location.as_deref(), Some("Room 2"));
+        assert_eq!(moved.attendees[0].partstat.as_deref(), Some("DECLINED"));
+        assert_eq!(moved.recurrence.as_deref(), Some("FREQ=WEEKLY"), "the series' rule");
+        assert_eq!(moved.my_partstat, series.my_partstat, "the series' answer");
+        let other = read_occurrence(data, &me(), Some("20300618T100000Z")).unwrap().unwrap();
+        assert_eq!(other, series, "an occurrence without an override is the series");
     }
 
     #[test]

@@ -12,7 +12,7 @@ use url::Url;
 use super::engine::Engine;
 use super::failure::{Cause, Failure};
 use super::importing::ImportRequest;
-use super::listing::{AgendaItem, Listing};
+use super::listing::{AgendaItem, Details, Listing};
 use super::send::Outcome;
 use crate::caldav::{Calendar, Capabilities, Password};
 use crate::config::Account;
@@ -39,6 +39,11 @@ pub enum Control {
         calendar: Url,
     },
     Import(Box<ImportRequest>),
+    /// An event's details (answered by [`Update::Details`]).
+    Details {
+        url: Url,
+        recurrence_id: Option<String>,
+    },
     /// Stop the running import after the writes in flight.
     CancelImport,
     Shutdown,
@@ -102,6 +107,11 @@ pub enum Update {
     TargetUids {
         calendar: Url,
         uids: HashSet<String>,
+    },
+    /// The details asked for; None when the event is no longer cached.
+    Details {
+        url: Url,
+        details: Option<Box<Details>>,
     },
     ImportProgress(Progress),
     /// Err: the import did not start (or its journal failed), with why.
@@ -203,6 +213,10 @@ async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: 
                     }
                 }
                 Some(Control::CancelImport) => actor.cancel_import(),
+                Some(Control::Details { url, recurrence_id }) => {
+                    let details = actor.engine.details(&url, recurrence_id.as_deref()).map(Box::new);
+                    actor.emit(Update::Details { url, details }).await
+                }
             },
             result = async { import.as_mut().expect("guarded by the condition").await }, if import.is_some() => {
                 import = None;

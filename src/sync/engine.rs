@@ -1,7 +1,7 @@
 //! One account's engine: its client, cache and outbox, and the operations
 //! the CLI and the actor share.
 
-use super::listing::{AgendaItem, Listing, ReplyState};
+use super::listing::{AgendaItem, Details, Listing, ReplyState};
 use super::send::{self, Outcome};
 use crate::caldav::{self, Capabilities, Client, ClientConfig, Password};
 use crate::config::Account;
@@ -9,6 +9,7 @@ use crate::ical::{self, Answer, Identity, Reply, ReplyError, Role};
 use crate::paths::Paths;
 use crate::store::lock::AccountLock;
 use crate::store::{AccountFiles, Cache, Entry, EntryState, Outbox, StoreError};
+use url::Url;
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -330,6 +331,18 @@ impl Engine {
         Ok(out)
     }
 
+    /// One cached event's details, for the occurrence with this
+    /// RECURRENCE-ID (or the series); None when it is no longer cached.
+    pub fn details(&self, url: &Url, recurrence_id: Option<&str>) -> Option<Details> {
+        let (cal, obj) = self.cache.object(url)?;
+        let event = ical::invitation::read_occurrence(&obj.data, &self.identity(), recurrence_id).ok()??;
+        Some(Details {
+            event,
+            calendar_name: cal.info.display_name.clone().unwrap_or_else(|| cal.info.url.path().to_owned()),
+            calendar_color: cal.info.color.clone(),
+        })
+    }
+
     /// Every event occurrence in `[from, to)` from the cache, in order.
     pub fn agenda(
         &self,
@@ -338,7 +351,7 @@ impl Engine {
     ) -> Vec<AgendaItem> {
         let me = self.identity();
         let mut out = Vec::new();
-        for (cal, href, obj) in self.cache.objects() {
+        for (cal, url, obj) in self.cache.objects() {
             let role = ical::invitation::read(&obj.data, &me).ok().flatten();
             let invitation = role.as_ref().is_some_and(|i| i.is_invitation());
             let pending = role.as_ref().is_some_and(|i| i.is_pending());
@@ -355,7 +368,7 @@ impl Engine {
                     account: self.account.name.clone(),
                     calendar: cal.info.url.clone(),
                     calendar_name: cal.info.display_name.clone().unwrap_or_default(),
-                    href: href.clone(),
+                    url: url.clone(),
                     occurrence,
                     invitation,
                     pending,

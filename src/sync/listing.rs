@@ -36,8 +36,8 @@ pub struct AgendaItem {
     /// show/hide setting go by).
     pub calendar: Url,
     pub calendar_name: String,
-    /// The calendar object (`.ics` resource) it comes from.
-    pub href: Url,
+    /// The calendar object it comes from (what its details are asked by).
+    pub url: Url,
     pub occurrence: crate::ical::occurrence::Occurrence,
     /// Someone else organizes it and invited the user.
     pub invitation: bool,
@@ -48,6 +48,18 @@ pub struct AgendaItem {
     /// Its series repeats too often to show every occurrence (the
     /// expansion stopped at its bound).
     pub repeats_too_often: bool,
+}
+
+/// Everything the details of one event show, read from the cache when
+/// they are opened (the agenda carries only what the views draw).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Details {
+    /// The event as the person sees it, with the occurrence's own facts
+    /// where it was changed on its own.
+    pub event: Invitation,
+    pub calendar_name: String,
+    /// `#RRGGBB` or `#RRGGBBAA`: the server's calendar colour, if any.
+    pub calendar_color: Option<String>,
 }
 
 /// The person's reply, as the outbox knows it.

@@ -14,7 +14,7 @@ pub use actor::{Control, Handle, Resolution, Update, spawn};
 pub use engine::{Engine, EngineError};
 pub use failure::{Failure, Kind as FailureKind};
 pub use importing::{ImportRequest, calendar_label};
-pub use listing::{AgendaItem, Listing, ReplyState, TOO_OFTEN};
+pub use listing::{AgendaItem, Details, Listing, ReplyState, TOO_OFTEN};
 pub use refresh::{NotSynced, SyncReport};
 pub use send::Outcome;
 

@@ -74,7 +74,20 @@ impl App {
             Update::Syncing => a.status = Status::Syncing,
             Update::Synced { at, .. } => a.status = Status::Synced(at),
             Update::InvitationsChanged(list) => a.invitations = list,
-            Update::Agenda(items) => a.agenda = items,
+            Update::Agenda(items) => {
+                a.agenda = items;
+                // A sync may have changed the open event: read it again.
+                if let Some(d) = self.details.as_ref().filter(|d| d.item.account == name)
+                    && let Some(tx) = self.account(name).and_then(|a| a.control.as_ref())
+                {
+                    let _ = tx.try_send(d.request());
+                }
+            }
+            Update::Details { url, details } => {
+                if let Some(d) = self.details.as_mut() {
+                    d.loaded(name, &url, details);
+                }
+            }
             Update::Sending { uid } => {
                 a.sending.insert(uid);
             }

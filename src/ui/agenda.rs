@@ -63,7 +63,7 @@ fn entry<'a>(i: &'a AgendaItem, colours: &Colours) -> Element<'a, Message> {
     button(line)
         .padding([style::SPACE_S, style::SPACE_M])
         .width(Fill)
-        .on_press(Message::Open(event::key(i)))
+        .on_press(Message::Open(Box::new(i.clone())))
         .style(|theme: &Theme, status| {
             let p = theme.extended_palette();
             let hovered = matches!(status, button::Status::Hovered | button::Status::Pressed);

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{DateTime, Datelike, Duration, Local, Months, NaiveDate, Weekday};
+use chrono::{Datelike, Duration, Local, Months, NaiveDate, Weekday};
 use iced::widget::{button, column, container, row, space, text};
 use iced::{Element, Fill, Task};
 use url::Url;
@@ -35,32 +35,17 @@ pub enum Message {
     PickerShift(i32),
     /// Show (true) or hide a calendar's events.
     Toggle(Url, bool),
-    /// An event was clicked.
-    Open(OccurrenceKey),
     /// A minute passed: redraw, so the current-time line moves.
     Tick,
-}
-
-/// One occurrence of one event, as drawn: the account, the calendar
-/// collection and the calendar object (`.ics` resource) it comes from,
-/// its UID, and which instance — RECURRENCE-ID for an instance of a
-/// repeating event (None for a single event), and its start as shown.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OccurrenceKey {
-    pub account: String,
-    pub calendar: Url,
-    pub href: Url,
-    pub uid: String,
-    pub recurrence_id: Option<String>,
-    pub start: DateTime<Local>,
+    /// An event was clicked (a box, a bar, a chip or an agenda entry).
+    Open(Box<AgendaItem>),
 }
 
 /// What the app must act on.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub enum Event {
-    /// The person clicked an event (a box, a bar, a chip or an agenda
-    /// entry): show it. (Boxed: the other event is small.)
-    Open(Box<OccurrenceKey>),
+    /// Show this occurrence's details (`App::open_details`).
+    Open(Box<AgendaItem>),
     /// The view, the date or the hidden calendars changed: save them.
     Settings(CalendarSettings),
 }
@@ -133,7 +118,7 @@ impl Page {
                     self.hidden.insert(calendar);
                 }
             }
-            Message::Open(key) => return (Task::none(), Some(Event::Open(Box::new(key)))),
+            Message::Open(item) => return (Task::none(), Some(Event::Open(item))),
             Message::Tick => {}
             Message::Today => {
                 self.day = Local::now().date_naive();
@@ -387,7 +372,7 @@ mod tests {
         let calendar = Url::parse("https://example.com/cal/work/").unwrap();
         AgendaItem {
             account: "work".into(),
-            href: calendar.join(&format!("{uid}.ics")).unwrap(),
+            url: calendar.join(&format!("{uid}.ics")).unwrap(),
             calendar,
             calendar_name: "Work".into(),
             occurrence: Occurrence {
@@ -414,8 +399,11 @@ mod tests {
         a.agenda.extend((0..3).map(|s| item("ping", 5, s, true)));
         a.agenda.extend([item("standup", 4, 30, false), item("standup", 4, 31, false)]);
         let accounts = [a];
-        let shown: Vec<(&str, u32)> =
-            Page::default().shown(&accounts, NaiveDate::from_ymd_opt(2030, 6, 4).unwrap(), 2).iter().map(|i| (i.occurrence.uid.as_str(), i.occurrence.start.day())).collect();
+        let shown: Vec<(&str, u32)> = Page::default()
+            .shown(&accounts, NaiveDate::from_ymd_opt(2030, 6, 4).unwrap(), 2)
+            .iter()
+            .map(|i| (i.occurrence.uid.as_str(), i.occurrence.start.day()))
+            .collect();
         assert_eq!(shown, [("ping", 4), ("standup", 4), ("standup", 4), ("ping", 5)]);
         assert_eq!(too_often(&accounts).as_deref(), Some("ping repeats too often to show every occurrence."));
     }

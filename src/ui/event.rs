@@ -10,7 +10,7 @@ use iced::widget::{button, rich_text, span, text};
 use iced::{Color, Element, Theme};
 use url::Url;
 
-use super::calendar::{Message, OccurrenceKey};
+use super::calendar::Message;
 use super::{AccountState, colour, style};
 use crate::ical::Answer;
 use crate::sync::AgendaItem;
@@ -76,18 +76,6 @@ impl Colours {
     }
 }
 
-/// The occurrence an item shows, as the calendar reports it when opened.
-pub fn key(item: &AgendaItem) -> OccurrenceKey {
-    OccurrenceKey {
-        account: item.account.clone(),
-        calendar: item.calendar.clone(),
-        href: item.href.clone(),
-        uid: item.occurrence.uid.clone(),
-        recurrence_id: item.occurrence.recurrence_id.clone(),
-        start: item.occurrence.start,
-    }
-}
-
 /// The event's title on one line (the box clips it), struck through
 /// when declined or cancelled.
 pub fn title<'a>(item: &'a AgendaItem, size: f32) -> Element<'a, Message> {
@@ -109,7 +97,10 @@ pub fn card<'a>(
     colour: Color,
     content: impl Into<Element<'a, Message>>,
 ) -> button::Button<'a, Message> {
-    button(content).padding(0).on_press(Message::Open(key(item))).style(look(colour, Mark::of(item)))
+    button(content)
+        .padding(0)
+        .on_press(Message::Open(Box::new(item.clone())))
+        .style(look(colour, Mark::of(item)))
 }
 
 /// A month's timed chip: on the page, with the calendar's colour in its
@@ -172,7 +163,7 @@ mod tests {
             account: "a".into(),
             calendar: url.join("./").unwrap(),
             calendar_name: "Cal".into(),
-            href: url,
+            url,
             occurrence: Occurrence {
                 uid: "u".into(),
                 summary: "S".into(),

@@ -1,6 +1,6 @@
 //! Event facts in words a person reads: local times, durations, rules.
 
-use chrono::{DateTime, Local};
+use chrono::{DateTime, Datelike, Duration, Local, NaiveDate, Offset, TimeZone};
 
 use crate::ical::event::When;
 use crate::ical::occurrence::parse_duration;
@@ -97,6 +97,74 @@ fn day_name(code: &str) -> String {
     .to_owned()
 }
 
+/// "Tuesday 8 December 2026, 10:00–11:00 (1 hour)", or across midnight
+/// "Tuesday 8 December 2026, 22:00 – Wednesday 9 December, 02:00 (4 hours)".
+/// The length is the time that passes, so a DST change counts.
+pub fn times_in_words<Tz: TimeZone>(start: &DateTime<Tz>, end: &DateTime<Tz>) -> String
+where
+    Tz::Offset: std::fmt::Display,
+{
+    let first = start.format("%A %-d %B %Y, %H:%M");
+    let length = end.clone().signed_duration_since(start.clone());
+    if length <= Duration::zero() {
+        return first.to_string();
+    }
+    let same_year = start.year() == end.year();
+    let last = match (start.date_naive() == end.date_naive(), same_year) {
+        (true, _) => end.format("–%H:%M").to_string(),
+        (false, true) => end.format(" – %A %-d %B, %H:%M").to_string(),
+        (false, false) => end.format(" – %A %-d %B %Y, %H:%M").to_string(),
+    };
+    format!("{first}{last} ({})", length_in_words(length))
+}
+
+/// All-day dates, `end` exclusive as in iCalendar: "Tuesday 8 December 2026
+/// (all day)", "Monday 7 – Wednesday 9 December 2026 (3 days)".
+pub fn days_in_words(first: NaiveDate, end: NaiveDate) -> String {
+    let days = (end - first).num_days().max(1);
+    let last = first + Duration::days(days - 1);
+    if days == 1 {
+        return format!("{} (all day)", first.format("%A %-d %B %Y"));
+    }
+    let from = if first.year() != last.year() {
+        first.format("%A %-d %B %Y")
+    } else if first.month() != last.month() {
+        first.format("%A %-d %B")
+    } else {
+        first.format("%A %-d")
+    };
+    format!("{from} – {} ({days} days)", last.format("%A %-d %B %Y"))
+}
+
+/// "1 hour", "1 hour 30 minutes", "2 days 3 hours".
+pub fn length_in_words(length: Duration) -> String {
+    let minutes = length.num_minutes();
+    let parts = [(minutes / 1440, "day"), (minutes % 1440 / 60, "hour"), (minutes % 60, "minute")];
+    let words: Vec<String> = parts
+        .iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, unit)| if *n == 1 { format!("1 {unit}") } else { format!("{n} {unit}s") })
+        .collect();
+    if words.is_empty() { "under a minute".into() } else { words.join(" ") }
+}
+
+/// The same span in the event's own zone (its TZID), when that zone's
+/// clock differs from `here`'s at the time: "Wednesday 9 December 2026,
+/// 03:45–04:45 (1 hour), Pacific/Chatham time". None for the same clock
+/// or a zone not in the database.
+pub fn in_own_zone<Here: TimeZone>(start: &DateTime<Here>, end: &DateTime<Here>, tzid: &str) -> Option<String>
+where
+    Here::Offset: std::fmt::Display,
+{
+    let zone: chrono_tz::Tz = tzid.trim_start_matches('/').parse().ok()?;
+    let differs = |t: &DateTime<Here>| t.offset().fix() != t.with_timezone(&zone).offset().fix();
+    if !differs(start) && !differs(end) {
+        return None;
+    }
+    let words = times_in_words(&start.with_timezone(&zone), &end.with_timezone(&zone));
+    Some(format!("{words}, {} time", zone.name()))
+}
+
 pub fn answer(partstat: Option<&str>) -> &'static str {
     match partstat.unwrap_or("NEEDS-ACTION") {
         "ACCEPTED" => "Accepted",
@@ -165,6 +233,96 @@ mod tests {
         assert_eq!(recurrence("FREQ=WEEKLY;BYDAY=TU"), "every week on Tuesday");
         assert_eq!(recurrence("FREQ=DAILY;INTERVAL=2;COUNT=5"), "every 2 days, 5 times");
         assert!(recurrence("FREQ=WEEKLY;UNTIL=20300716T100000Z").starts_with("every week, until "));
+    }
+
+    fn berlin(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<chrono_tz::Tz> {
+        chrono_tz::Europe::Berlin.with_ymd_and_hms(y, mo, d, h, mi, 0).single().unwrap()
+    }
+
+    #[test]
+    fn times_read_as_words() {
+        assert_eq!(
+            times_in_words(&berlin(2026, 12, 8, 10, 0), &berlin(2026, 12, 8, 11, 0)),
+            "Tuesday 8 December 2026, 10:00–11:00 (1 hour)"
+        );
+        assert_eq!(
+            times_in_words(&berlin(2026, 12, 8, 22, 0), &berlin(2026, 12, 9, 2, 30)),
+            "Tuesday 8 December 2026, 22:00 – Wednesday 9 December, 02:30 (4 hours 30 minutes)"
+        );
+        assert_eq!(
+            times_in_words(&berlin(2026, 12, 31, 23, 0), &berlin(2027, 1, 2, 1, 0)),
+            "Thursday 31 December 2026, 23:00 – Saturday 2 January 2027, 01:00 (1 day 2 hours)"
+        );
+        assert_eq!(
+            times_in_words(&berlin(2026, 12, 8, 10, 0), &berlin(2026, 12, 8, 10, 0)),
+            "Tuesday 8 December 2026, 10:00",
+            "no length for an instant"
+        );
+    }
+
+    #[test]
+    fn a_dst_change_counts_the_time_that_passes() {
+        // Clocks go from 02:00 to 03:00 on 29 March 2026 in Berlin, and back on 25 October.
+        assert_eq!(
+            times_in_words(&berlin(2026, 3, 29, 1, 0), &berlin(2026, 3, 29, 4, 0)),
+            "Sunday 29 March 2026, 01:00–04:00 (2 hours)"
+        );
+        assert_eq!(
+            times_in_words(&berlin(2026, 10, 25, 1, 0), &berlin(2026, 10, 25, 4, 0)),
+            "Sunday 25 October 2026, 01:00–04:00 (4 hours)"
+        );
+        // A day-long event over the spring change lasts 23 hours.
+        assert_eq!(
+            times_in_words(&berlin(2026, 3, 28, 12, 0), &berlin(2026, 3, 29, 12, 0)),
+            "Saturday 28 March 2026, 12:00 – Sunday 29 March, 12:00 (23 hours)"
+        );
+    }
+
+    #[test]
+    fn all_day_and_several_days() {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        assert_eq!(days_in_words(d(2026, 12, 8), d(2026, 12, 9)), "Tuesday 8 December 2026 (all day)");
+        assert_eq!(days_in_words(d(2026, 12, 8), d(2026, 12, 8)), "Tuesday 8 December 2026 (all day)");
+        assert_eq!(
+            days_in_words(d(2026, 12, 7), d(2026, 12, 10)),
+            "Monday 7 – Wednesday 9 December 2026 (3 days)"
+        );
+        assert_eq!(
+            days_in_words(d(2026, 11, 30), d(2026, 12, 3)),
+            "Monday 30 November – Wednesday 2 December 2026 (3 days)"
+        );
+        assert_eq!(
+            days_in_words(d(2026, 12, 31), d(2027, 1, 2)),
+            "Thursday 31 December 2026 – Friday 1 January 2027 (2 days)"
+        );
+    }
+
+    #[test]
+    fn the_events_own_zone_only_when_its_clock_differs() {
+        let (s, e) = (berlin(2026, 12, 8, 10, 0), berlin(2026, 12, 8, 11, 0));
+        assert_eq!(
+            in_own_zone(&s, &e, "Pacific/Chatham").as_deref(),
+            // Chatham is UTC+13:45 in its summer: 09:00 UTC is 22:45.
+            Some("Tuesday 8 December 2026, 22:45–23:45 (1 hour), Pacific/Chatham time")
+        );
+        assert_eq!(in_own_zone(&s, &e, "Europe/Paris"), None, "another name for the same clock");
+        assert_eq!(in_own_zone(&s, &e, "Europe/Berlin"), None);
+        assert_eq!(in_own_zone(&s, &e, "My Custom Zone"), None);
+        // New York has moved its clocks by 22 March 2026, Berlin not yet:
+        // four hours apart that week, not the usual six.
+        let (s, e) = (berlin(2026, 3, 22, 15, 0), berlin(2026, 3, 22, 16, 0));
+        assert_eq!(
+            in_own_zone(&s, &e, "America/New_York").as_deref(),
+            Some("Sunday 22 March 2026, 10:00–11:00 (1 hour), America/New_York time")
+        );
+    }
+
+    #[test]
+    fn lengths_read_as_words() {
+        assert_eq!(length_in_words(Duration::minutes(45)), "45 minutes");
+        assert_eq!(length_in_words(Duration::minutes(61)), "1 hour 1 minute");
+        assert_eq!(length_in_words(Duration::days(2)), "2 days");
+        assert_eq!(length_in_words(Duration::seconds(20)), "under a minute");
     }
 
     #[test]

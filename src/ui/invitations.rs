@@ -1,9 +1,9 @@
 //! The invitation list (all accounts, pending first) and the detail pane.
 
 use iced::widget::{button, column, container, radio, row, rule, scrollable, text, text_input};
-use iced::{Element, Fill, FillPortion, Font, Task};
+use iced::{Color, Element, Fill, FillPortion, Font, Task};
 
-use super::{AccountState, Key, Scope, format, listing, listings, style};
+use super::{AccountState, Key, Scope, format, links, listing, listings, style};
 use crate::ical::{Answer, Invitation};
 use crate::sync::{Control, Listing, ReplyState, TOO_OFTEN};
 
@@ -76,12 +76,13 @@ impl Page {
         Event::Reply(key, control)
     }
 
-    pub fn view<'a>(&'a self, accounts: &'a [AccountState]) -> Element<'a, Message> {
-        view(self, accounts)
+    /// `link` is the colour links are drawn in.
+    pub fn view<'a>(&'a self, accounts: &'a [AccountState], link: Color) -> Element<'a, Message> {
+        view(self, accounts, link)
     }
 }
 
-fn view<'a>(page: &'a Page, accounts: &'a [AccountState]) -> Element<'a, Message> {
+fn view<'a>(page: &'a Page, accounts: &'a [AccountState], link: Color) -> Element<'a, Message> {
     let listings = listings(accounts);
     if accounts.is_empty() {
         return container(text("Add an account to see your invitations.")).padding(20).into();
@@ -90,7 +91,7 @@ fn view<'a>(page: &'a Page, accounts: &'a [AccountState]) -> Element<'a, Message
     let list = container(scrollable(rows).id("invitation-list").height(Fill)).width(FillPortion(3));
     let detail: Element<'_, Message> =
         match page.selected.as_ref().and_then(|k| listing(accounts, k).map(|l| (k, l))) {
-            Some((key, l)) => detail(page, accounts, key, l),
+            Some((key, l)) => detail(page, accounts, key, l, link),
             None if listings.is_empty() => {
                 text("No invitations. New ones appear here when they arrive.").into()
             }
@@ -200,6 +201,7 @@ fn detail<'a>(
     accounts: &'a [AccountState],
     key: &'a Key,
     l: &'a Listing,
+    link: Color,
 ) -> Element<'a, Message> {
     let inv = &l.invitation;
     let field = |label: &'a str, value: String| {
@@ -249,49 +251,46 @@ fn detail<'a>(
     if let Some(d) = &inv.description {
         col = col.push(rule::horizontal(1));
         col = col.push(text("Description").size(16));
-        col = col.push(text(d.clone()));
-        for link in links(d) {
-            col = col.push(
-                button(text(format!("Open {link}"))).on_press(Message::OpenLink(link)).style(button::text),
-            );
-        }
+        col = col.push(links::rich(d, link, Message::OpenLink));
     }
-    if !inv.cancelled && matches!(inv.role, crate::ical::Role::Invited { .. }) {
-        col = col.push(rule::horizontal(1));
-        col = col.push(
-            text_input("Comment for the organizer (optional)", &page.comment)
-                .id("comment")
-                .on_input(Message::CommentChanged),
-        );
-        if inv.recurrence.is_some() {
-            let mut scopes = vec![("All occurrences".to_owned(), Scope::All)];
-            for (rid, when) in l.occurrences.iter().take(6) {
-                scopes.push((format!("Only {when}"), Scope::Occurrence(rid.clone())));
-            }
-            let selected = scopes.iter().position(|(_, s)| *s == page.scope);
-            for (i, (label, scope)) in scopes.into_iter().enumerate() {
-                col = col.push(radio(label, i, selected, move |_| Message::ScopeChanged(scope.clone())));
-            }
-        }
-        col = col.push(answer_buttons(key, "detail-"));
-        col = col.push(text("Keys: A accept · T tentative · D decline").size(12).style(style::muted));
-    }
+    col = col.push(answer_form(page, key, l, "detail-"));
     // Room for the scrollbar, which overlays content.
     col.padding(iced::Padding { right: 16.0, ..iced::Padding::ZERO }).into()
 }
 
+/// The answer form of an invitation the person can answer: a comment, the
+/// occurrence for a series, Accept / Tentative / Decline (widget ids start
+/// with `ids`). Empty for one they can't.
+pub fn answer_form<'a>(page: &'a Page, key: &Key, l: &'a Listing, ids: &str) -> Element<'a, Message> {
+    let inv = &l.invitation;
+    if inv.cancelled || !matches!(inv.role, crate::ical::Role::Invited { .. }) {
+        return column![].into();
+    }
+    let mut col = column![rule::horizontal(1)].spacing(8);
+    col = col.push(
+        text_input("Comment for the organizer (optional)", &page.comment)
+            .id("comment")
+            .on_input(Message::CommentChanged),
+    );
+    if inv.recurrence.is_some() {
+        let mut scopes = vec![("All occurrences".to_owned(), Scope::All)];
+        for (rid, when) in l.occurrences.iter().take(6) {
+            scopes.push((format!("Only {when}"), Scope::Occurrence(rid.clone())));
+        }
+        let selected = scopes.iter().position(|(_, s)| *s == page.scope);
+        for (i, (label, scope)) in scopes.into_iter().enumerate() {
+            col = col.push(radio(label, i, selected, move |_| Message::ScopeChanged(scope.clone())));
+        }
+    }
+    col = col.push(answer_buttons(key, ids));
+    col = col.push(text("Keys: A accept · T tentative · D decline").size(12).style(style::muted));
+    col.into()
+}
+
 /// Said wherever a series' occurrences are listed but not all could be.
-fn too_often_note<'a>() -> Element<'a, Message> {
+pub(super) fn too_often_note<'a, M: 'a>() -> Element<'a, M> {
     text(format!("This event repeats {TOO_OFTEN}; only the first ones are listed."))
         .size(13)
         .style(style::changed)
         .into()
-}
-
-/// http(s) links in a description, to open in the browser.
-fn links(text: &str) -> Vec<String> {
-    text.split(|c: char| c.is_whitespace() || c == '<' || c == '>' || c == '"')
-        .filter(|w| w.starts_with("https://") || w.starts_with("http://"))
-        .map(|w| w.trim_end_matches(['.', ',', ';', ')']).to_owned())
-        .collect()
 }

@@ -1,17 +1,22 @@
 //! Keyboard: ↑/↓ move through invitations, A/T/D answer, Ctrl+R syncs,
-//! Esc closes the dialog; Ctrl+1–4 open the calendar's day, week, month
-//! and agenda (as Apple Calendar numbers them), ←/→ move it, Home or
-//! Ctrl+T go to today.
+//! Esc closes the dialog or an event's details; Ctrl+1–4 open the
+//! calendar's day, week, month and agenda (as Apple Calendar numbers
+//! them), ←/→ move it, Home or Ctrl+T go to today.
 
 use iced::{Task, keyboard};
 
-use super::{App, Key, Message, Screen, calendar, invitations, merge};
+use super::{App, Key, Message, Screen, calendar, details, invitations, merge};
 use crate::ical::Answer;
 
 impl App {
     pub(super) fn key(&mut self, event: keyboard::Event) -> Task<Message> {
         use keyboard::key::Named;
         let keyboard::Event::KeyPressed { key, modifiers, .. } = event else { return Task::none() };
+        if self.merge.is_none()
+            && let Some(d) = &self.details
+        {
+            return self.details_key(key.as_ref(), modifiers, d.item.invitation);
+        }
         match key.as_ref() {
             keyboard::Key::Named(Named::Escape) => self.merge_message(merge::Message::Close),
             keyboard::Key::Named(Named::ArrowDown) => self.move_selection(1),
@@ -56,6 +61,32 @@ impl App {
             }
             _ => Task::none(),
         }
+    }
+
+    /// Over an event's details: Esc closes them, A/T/D answer the
+    /// invitation they show (selected when they opened), Ctrl+R syncs;
+    /// the keys of the page beneath wait.
+    fn details_key(
+        &mut self,
+        key: keyboard::Key<&str>,
+        modifiers: keyboard::Modifiers,
+        invitation: bool,
+    ) -> Task<Message> {
+        let answer = match key {
+            keyboard::Key::Named(keyboard::key::Named::Escape) => {
+                return self.details_message(details::Message::Close);
+            }
+            keyboard::Key::Character("r") if modifiers.command() => {
+                self.sync_now();
+                return Task::none();
+            }
+            _ if !invitation || modifiers.command() => return Task::none(),
+            keyboard::Key::Character("a") => Answer::Accept,
+            keyboard::Key::Character("t") => Answer::Tentative,
+            keyboard::Key::Character("d") => Answer::Decline,
+            _ => return Task::none(),
+        };
+        self.invitations_message(invitations::Message::AnswerSelected(answer))
     }
 
     fn move_selection(&mut self, step: isize) -> Task<Message> {

@@ -15,11 +15,13 @@ mod calendar_list;
 mod chrome;
 pub mod colour;
 pub mod connection;
+pub mod details;
 mod event;
 pub mod format;
 pub mod import;
 pub mod invitations;
 mod keys;
+mod links;
 pub mod merge;
 mod minimonth;
 mod monthgrid;
@@ -32,7 +34,7 @@ mod timegrid;
 
 use std::collections::BTreeSet;
 
-use iced::widget::{column, stack, text};
+use iced::widget::{column, container, stack, text};
 use iced::{Element, Subscription, Task, Theme, keyboard};
 
 use crate::caldav::Password;
@@ -56,6 +58,7 @@ pub enum Message {
     ThemeChanged(iced::theme::Mode),
     Invitations(invitations::Message),
     Calendar(calendar::Message),
+    Details(details::Message),
     Merge(merge::Message),
     Setup(setup::Message),
     Accounts(accounts::Message),
@@ -69,6 +72,8 @@ pub struct App {
     pub screen: Screen,
     pub invitations: invitations::Page,
     pub calendar: calendar::Page,
+    /// An event's details, over the calendar.
+    pub details: Option<details::Details>,
     pub merge: Option<merge::Dialog>,
     pub import: Option<import::Wizard>,
     pub setup: setup::Form,
@@ -100,6 +105,7 @@ impl App {
             screen,
             invitations: invitations::Page::default(),
             calendar,
+            details: None,
             merge: None,
             import: None,
             setup: setup::Form::default(),
@@ -187,6 +193,7 @@ impl App {
             Message::ThemeChanged(_) => {}
             Message::Invitations(m) => return self.invitations_message(m),
             Message::Calendar(m) => return self.calendar_message(m),
+            Message::Details(m) => return self.details_message(m),
             Message::Merge(m) => return self.merge_message(m),
             Message::Setup(m) => return self.setup_message(m),
             Message::Accounts(m) => return self.accounts_message(m),
@@ -338,7 +345,9 @@ impl App {
     pub fn view(&self) -> Element<'_, Message> {
         let accounts = &self.accounts;
         let body: Element<'_, Message> = match self.screen {
-            Screen::Invitations => self.invitations.view(accounts).map(Message::Invitations),
+            Screen::Invitations => {
+                self.invitations.view(accounts, style::link(self.dark)).map(Message::Invitations)
+            }
             Screen::Calendar => self.calendar.view(accounts).map(Message::Calendar),
             Screen::Accounts => self.accounts_page.view(accounts).map(Message::Accounts),
             Screen::AddAccount => self.setup.view().map(Message::Setup),
@@ -347,12 +356,25 @@ impl App {
                 None => text("").into(),
             },
         };
+        // Over a dialog, the banners go on top so what went wrong (a link
+        // that would not open…) is seen.
+        let dialog = self.details.is_some() || self.merge.is_some();
+        let banners = || self.banners_view();
         let base =
-            column![self.header(), self.banners_view(), body].spacing(style::SPACE_M).padding(style::SPACE_L);
-        match &self.merge {
-            Some(dialog) => stack![base, style::modal(dialog.view().map(Message::Merge))].into(),
-            None => base.into(),
+            if dialog { column![self.header(), body] } else { column![self.header(), banners(), body] };
+        let mut layers = stack![base.spacing(style::SPACE_M).padding(style::SPACE_L)];
+        if let Some(d) = &self.details {
+            let view = d.view(accounts, &self.invitations, style::link(self.dark));
+            layers = layers.push(style::modal(view.map(Message::Details)));
         }
+        // The merge dialog goes over the details it may be opened from.
+        if let Some(dialog) = &self.merge {
+            layers = layers.push(style::modal(dialog.view().map(Message::Merge)));
+        }
+        if dialog {
+            layers = layers.push(container(banners()).padding(12));
+        }
+        layers.into()
     }
 }
 

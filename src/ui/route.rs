@@ -3,8 +3,9 @@
 
 use iced::Task;
 
-use super::{App, Key, Message, Screen, calendar, import, invitations, merge};
+use super::{App, Key, Message, calendar, details, import, invitations, merge};
 use crate::ical::Diff;
+use crate::sync::AgendaItem;
 use crate::sync::{Control, ReplyState, Resolution};
 
 impl App {
@@ -63,21 +64,39 @@ impl App {
                 let save = calendar::save(self.paths.clone(), settings);
                 Task::batch([task, Task::perform(save, Message::TaskDone)])
             }
-            Some(calendar::Event::Open(occurrence)) => Task::batch([task, self.open_occurrence(occurrence)]),
+            Some(calendar::Event::Open(item)) => Task::batch([task, self.open_details(*item)]),
         }
     }
 
-    /// An event clicked in the calendar. Until events have a details
-    /// screen of their own, an invitation opens in the invitation list's
-    /// detail pane, and other events show nothing more.
-    fn open_occurrence(&mut self, occurrence: Box<calendar::OccurrenceKey>) -> Task<Message> {
-        let calendar::OccurrenceKey { account, uid, .. } = *occurrence;
-        let key = Key { account, uid };
-        if self.listing(&key).is_none() {
-            return Task::none();
+    /// Opens any event's details over the calendar: what the view knows
+    /// at once, the rest when the account's actor has read its cache. An
+    /// invitation is selected in the invitation page, whose comment,
+    /// occurrence and answers its details use.
+    pub fn open_details(&mut self, item: AgendaItem) -> Task<Message> {
+        let (d, control) = details::Details::open(item);
+        let task = if d.item.invitation {
+            self.invitations_message(invitations::Message::Select(d.key()))
+        } else {
+            Task::none()
+        };
+        self.send(&d.item.account, control);
+        self.details = Some(d);
+        task
+    }
+
+    pub(super) fn details_message(&mut self, m: details::Message) -> Task<Message> {
+        let Some(d) = self.details.as_mut() else { return Task::none() };
+        let (task, event) = d.update(m);
+        let task = task.map(Message::Details);
+        match event {
+            None => task,
+            Some(details::Event::Close) => {
+                self.details = None;
+                task
+            }
+            Some(details::Event::OpenLink(url)) => Task::batch([task, super::open_link(url)]),
+            Some(details::Event::Invitation(m)) => Task::batch([task, self.invitations_message(m)]),
         }
-        self.screen = Screen::Invitations;
-        self.invitations_message(invitations::Message::Select(key))
     }
 
     /// The merge dialog for a conflict in the list, even one postponed.

@@ -19,4 +19,5 @@ mod import_stub;
 mod layering;
 mod live_gate;
 mod ui_calendar;
+mod ui_details;
 mod ui_update;

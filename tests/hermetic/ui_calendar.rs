@@ -18,12 +18,12 @@ fn item(
     end: chrono::DateTime<Local>,
     all_day: bool,
 ) -> AgendaItem {
-    let href = url::Url::parse(&format!("https://h/cal/work/{summary}.ics")).unwrap();
+    let url = url::Url::parse(&format!("https://h/cal/work/{summary}.ics")).unwrap();
     AgendaItem {
         account: "work".into(),
-        calendar: href.join("./").unwrap(),
+        calendar: url.join("./").unwrap(),
         calendar_name: "Work".into(),
-        href,
+        url,
         occurrence: Occurrence {
             uid: summary.into(),
             summary: summary.into(),
@@ -171,20 +171,30 @@ fn clicking_an_event_anywhere_sends_one_open_naming_the_occurrence() {
         assert_eq!(opens.len(), 1, "{view}: one Open, got {messages:?}");
         let k = &opens[0];
         assert_eq!(
-            (k.account.as_str(), k.calendar.as_str(), k.href.as_str(), k.uid.as_str(), k.start),
+            (
+                k.account.as_str(),
+                k.calendar.as_str(),
+                k.url.as_str(),
+                k.occurrence.uid.as_str(),
+                k.occurrence.start
+            ),
             ("work", "https://h/cal/work/", "https://h/cal/work/Standup.ics", "Standup", at(today, 9, 0)),
             "{view}"
         );
-        // Not an invitation: nothing else happens yet (the details screen comes later).
+        // Its details open over the view, which stays; Esc closes them.
         for m in messages {
             let _ = app.update(m);
         }
         assert_eq!(app.screen, Screen::Calendar, "{view}");
+        let shown = app.details.as_ref().map(|d| d.item.occurrence.uid.clone());
+        assert_eq!(shown.as_deref(), Some("Standup"), "{view}: details open");
+        press(&mut app, iced::keyboard::Key::Named(iced::keyboard::key::Named::Escape), Default::default());
+        assert!(app.details.is_none(), "{view}: Esc closes the details");
     }
 }
 
 #[test]
-fn clicking_an_invitation_opens_its_detail_in_the_invitation_list() {
+fn clicking_an_invitation_opens_its_details_with_the_invitation_selected() {
     use convene::sync::{Listing, ReplyState};
     let today = Local::now().date_naive();
     let mut app = calendar_app(today);
@@ -205,7 +215,10 @@ fn clicking_an_invitation_opens_its_detail_in_the_invitation_list() {
     for m in clicked(&app, "Review") {
         let _ = app.update(m);
     }
-    assert_eq!(app.screen, Screen::Invitations);
+    assert_eq!(app.screen, Screen::Calendar, "the details open over the week");
+    let shown = app.details.as_ref().map(|d| d.item.occurrence.uid.clone());
+    assert_eq!(shown.as_deref(), Some("Review"));
+    assert!(shows(&app, "Accept"), "an invitation's details keep the answer buttons");
     assert_eq!(app.invitations.selected.as_ref().map(|k| k.uid.as_str()), Some("Review"));
 }
 

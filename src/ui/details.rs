@@ -1,0 +1,251 @@
+//! Any event's details, over the calendar: the time in words (and in the
+//! event's own zone), the place and description with links, the organizer
+//! and attendees with their answers, the calendar, the repeat rule. An
+//! invitation keeps its answer form, the invitation page's own.
+//!
+//! The views carry only what they draw; the rest is read from the account's
+//! cache when the details open (`Control::Details`), so they show the
+//! occurrence at once and fill in when the actor answers.
+
+use iced::widget::{Space, button, column, container, row, rule, scrollable, text};
+use iced::{Color, Element, Fill, Font, Length, Task};
+use url::Url;
+
+use super::{AccountState, Key, colour, format, invitations, links, listing, style};
+use crate::ical::event::Person;
+use crate::sync::{self, AgendaItem, Control};
+
+#[derive(Debug, Clone)]
+pub enum Message {
+    Close,
+    OpenLink(String),
+    /// The answer form's messages, for the invitation page to handle.
+    Invitation(invitations::Message),
+}
+
+/// What the app must act on.
+#[derive(Debug, Clone)]
+pub enum Event {
+    Close,
+    OpenLink(String),
+    Invitation(invitations::Message),
+}
+
+/// What the cache said about the event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Loaded {
+    /// Asked; the actor has not answered yet.
+    Waiting,
+    Found(Box<sync::Details>),
+    /// No longer cached (deleted on the server since the view was drawn).
+    Gone,
+}
+
+#[derive(Debug, Clone)]
+pub struct Details {
+    /// The occurrence as the views show it.
+    pub item: AgendaItem,
+    pub loaded: Loaded,
+}
+
+impl Details {
+    /// The details of `item`, and what to ask its account's actor for them.
+    pub fn open(item: AgendaItem) -> (Self, Control) {
+        let d = Details { item, loaded: Loaded::Waiting };
+        let control = d.request();
+        (d, control)
+    }
+
+    /// What to ask the account's actor for (again, after a sync).
+    pub fn request(&self) -> Control {
+        Control::Details {
+            url: self.item.url.clone(),
+            recurrence_id: self.item.occurrence.recurrence_id.clone(),
+        }
+    }
+
+    /// The account's answer to `Control::Details`; others are not for us.
+    pub fn loaded(&mut self, account: &str, url: &Url, details: Option<Box<sync::Details>>) {
+        if account == self.item.account && *url == self.item.url {
+            self.loaded = details.map_or(Loaded::Gone, Loaded::Found);
+        }
+    }
+
+    /// The invitation, when the event is one (its answers go through the
+    /// invitation page).
+    pub fn key(&self) -> Key {
+        Key { account: self.item.account.clone(), uid: self.item.occurrence.uid.clone() }
+    }
+
+    pub fn update(&mut self, m: Message) -> (Task<Message>, Option<Event>) {
+        let event = match m {
+            Message::Close => Event::Close,
+            Message::OpenLink(url) => Event::OpenLink(url),
+            Message::Invitation(m) => Event::Invitation(m),
+        };
+        (Task::none(), Some(event))
+    }
+
+    /// `page` holds the comment and scope of the answer being written;
+    /// `link` is the colour links are drawn in.
+    pub fn view<'a>(
+        &'a self,
+        accounts: &'a [AccountState],
+        page: &'a invitations::Page,
+        link: Color,
+    ) -> Element<'a, Message> {
+        view(self, accounts, page, link)
+    }
+}
+
+fn view<'a>(
+    d: &'a Details,
+    accounts: &'a [AccountState],
+    page: &'a invitations::Page,
+    link: Color,
+) -> Element<'a, Message> {
+    let o = &d.item.occurrence;
+    let found = match &d.loaded {
+        Loaded::Found(f) => Some(f.as_ref()),
+        _ => None,
+    };
+    let title =
+        text(o.summary.clone()).size(22).font(Font { weight: iced::font::Weight::Bold, ..Font::DEFAULT });
+    let close = container(button(text("Close")).on_press(Message::Close).style(button::secondary))
+        .id("details-close");
+    let header = row![title.width(Fill), close].spacing(12).align_y(iced::Center);
+
+    let mut col = column![].spacing(10);
+    if o.cancelled {
+        col = col.push(text("Cancelled by the organizer").style(style::changed));
+    }
+    let mut when = column![text(when_in_words(&d.item))].spacing(2);
+    if let Some(other) = found.and_then(|f| own_zone(&d.item, f)) {
+        when = when.push(text(other).size(13).style(style::muted));
+    }
+    col = col.push(field("When", when));
+    if let Some(rule) = found.and_then(|f| f.event.recurrence.as_deref()) {
+        let mut repeats = column![text(format::recurrence(rule))].spacing(2);
+        if d.item.repeats_too_often {
+            repeats = repeats.push(invitations::too_often_note());
+        }
+        col = col.push(field("Repeats", repeats));
+    } else if d.item.repeats_too_often {
+        col = col.push(field("Repeats", invitations::too_often_note()));
+    }
+    if let Some(place) = o.location.as_deref() {
+        col = col.push(field("Where", links::rich(place, link, Message::OpenLink)));
+    }
+    col = col.push(field("Calendar", calendar(d, found)));
+    match &d.loaded {
+        Loaded::Waiting => col = col.push(text("Reading the rest from the calendar…").style(style::muted)),
+        Loaded::Gone => {
+            col = col.push(text("This event is no longer in the calendar.").style(style::changed));
+        }
+        Loaded::Found(f) => col = people_and_description(col, &f.event, link),
+    }
+    let key = d.key();
+    if d.item.invitation
+        && !o.cancelled
+        && let Some(l) = listing(accounts, &key)
+    {
+        col = col.push(rule::horizontal(1));
+        col = col.push(field("Your answer", text(invitations::state(accounts, &key.account, l))));
+        if matches!(l.reply, sync::ReplyState::Conflict { .. }) {
+            let review = button(text("Review the organizer's changes"))
+                .on_press(invitations::Message::Review(key.clone()))
+                .style(button::primary);
+            let review: Element<'a, invitations::Message> = container(review).id("details-review").into();
+            col = col.push(review.map(Message::Invitation));
+        }
+        col = col.push(invitations::answer_form(page, &key, l, "details-").map(Message::Invitation));
+    }
+    // Room for the scrollbar, which overlays content.
+    let body =
+        scrollable(col.padding(iced::Padding { right: 16.0, ..iced::Padding::ZERO })).id("details-body");
+    column![header, body.height(Length::Shrink)].spacing(14).into()
+}
+
+fn field<'a>(label: &'a str, value: impl Into<Element<'a, Message>>) -> Element<'a, Message> {
+    row![text(label).width(100).style(style::muted), container(value).width(Fill)].spacing(8).into()
+}
+
+/// The occurrence's time in the person's zone.
+fn when_in_words(item: &AgendaItem) -> String {
+    let o = &item.occurrence;
+    if o.all_day {
+        format::days_in_words(o.start.date_naive(), o.end.date_naive())
+    } else {
+        format::times_in_words(&o.start, &o.end)
+    }
+}
+
+/// The same time on the event's own clock, when it keeps another one.
+fn own_zone(item: &AgendaItem, found: &sync::Details) -> Option<String> {
+    let o = &item.occurrence;
+    let tzid = found.event.start.as_ref()?.tzid.as_deref()?;
+    if o.all_day {
+        return None;
+    }
+    format::in_own_zone(&o.start, &o.end, tzid)
+}
+
+/// The calendar's name in its colour (the one the views draw it in).
+fn calendar<'a>(d: &'a Details, found: Option<&'a sync::Details>) -> Element<'a, Message> {
+    let name = found.map_or(d.item.calendar_name.as_str(), |f| f.calendar_name.as_str());
+    let label = text(format!("{name} ({})", d.item.account));
+    let colour = colour::of(&d.item.calendar, found.and_then(|f| f.calendar_color.as_deref()));
+    let swatch = container(Space::new().width(12).height(12)).style(move |_| container::Style {
+        background: Some(colour.into()),
+        border: iced::Border { radius: 6.0.into(), ..iced::Border::default() },
+        ..container::Style::default()
+    });
+    row![swatch, label].spacing(6).align_y(iced::Center).into()
+}
+
+fn people_and_description<'a>(
+    mut col: iced::widget::Column<'a, Message>,
+    event: &'a crate::ical::Invitation,
+    link: Color,
+) -> iced::widget::Column<'a, Message> {
+    if let Some(o) = &event.organizer {
+        col = col.push(field("Organizer", text(o.display())));
+    }
+    if !event.attendees.is_empty() {
+        let me = match &event.role {
+            crate::ical::Role::Invited { me } => Some(me.as_str()),
+            crate::ical::Role::Organizer => event.organizer.as_ref().map(|o| o.address.as_str()),
+            _ => None,
+        };
+        let list =
+            column(event.attendees.iter().map(|a| attendee(a, me == Some(a.address.as_str())))).spacing(4);
+        col = col.push(field("Attendees", list));
+    }
+    if let Some(description) = event.description.as_deref().filter(|d| !d.trim().is_empty()) {
+        col = col.push(rule::horizontal(1));
+        col =
+            col.push(container(links::rich(description, link, Message::OpenLink)).id("details-description"));
+    }
+    col
+}
+
+/// "Ann <ann@example.com> (you)   Accepted · optional".
+fn attendee(a: &Person, me: bool) -> Element<'_, Message> {
+    let who = if me { format!("{} (you)", a.display()) } else { a.display() };
+    let mut answer = format::answer(a.partstat.as_deref()).to_owned();
+    if let Some(role) = a.role.as_deref().and_then(role_in_words) {
+        answer.push_str(" · ");
+        answer.push_str(role);
+    }
+    row![text(who).width(Fill), text(answer).style(style::muted)].spacing(8).into()
+}
+
+/// ROLE in words; the default (a required participant) says nothing.
+fn role_in_words(role: &str) -> Option<&'static str> {
+    match role {
+        "CHAIR" => Some("chair"),
+        "OPT-PARTICIPANT" => Some("optional"),
+        "NON-PARTICIPANT" => Some("for information"),
+        _ => None,
+    }
+}
