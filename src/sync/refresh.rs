@@ -1,15 +1,15 @@
 //! Bringing the cache up to date: sync-collection where the calendar offers
 //! it, else ctag + ETag comparison; then one multiget for what changed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use url::Url;
 
 use super::engine::{Engine, EngineError};
 use super::failure::{Cause, Failure};
 use crate::caldav::http::Depth;
-use crate::caldav::{self, Calendar, Capabilities, Etag, ListCalendars, Multiget, Propfind, changes, xml};
-use crate::store::CachedCalendar;
+use crate::caldav::{self, Capabilities, Etag, ListCalendars, Multiget, Propfind, changes, xml};
+use crate::store::Synced;
 
 /// How often the calendar list itself is re-read (new or removed calendars).
 const LIST_EVERY_SECS: i64 = 600;
@@ -48,11 +48,13 @@ impl Engine {
         let start_requests = self.client().request_count();
         let now = super::now();
         let mut report = SyncReport::default();
+        // One transaction for the whole sync, committed by `save_cache`.
+        self.cache.begin()?;
         if self.cache.principal.is_none() || self.cache.capabilities.is_none() {
             let d = caldav::discover(self.client()).await?;
             self.cache.capabilities = Some(Capabilities::build(&d, None));
             self.cache.principal = Some(d.principal.clone());
-            self.merge_calendars(d.calendars);
+            self.cache.set_calendars(d.calendars)?;
             self.cache.listed_at = Some(now);
         } else if self.cache.listed_at.is_none_or(|t| now - t > LIST_EVERY_SECS) || self.needs_ctags() {
             let homes = self.cache.principal.as_ref().map(|p| p.calendar_homes.clone()).unwrap_or_default();
@@ -60,7 +62,7 @@ impl Engine {
             for home in homes {
                 listed.extend(self.client().run(&ListCalendars { home }).await?);
             }
-            self.merge_calendars(listed);
+            self.cache.set_calendars(listed)?;
             self.cache.listed_at = Some(now);
         }
         let urls: Vec<Url> = self
@@ -119,29 +121,10 @@ impl Engine {
         self.cache.calendars.iter().any(|c| c.info.holds_events() && !c.info.supports_sync_collection())
     }
 
-    /// Keeps cached objects of calendars that still exist; adds new ones.
-    fn merge_calendars(&mut self, listed: Vec<Calendar>) {
-        let mut old: BTreeMap<Url, CachedCalendar> =
-            std::mem::take(&mut self.cache.calendars).into_iter().map(|c| (c.info.url.clone(), c)).collect();
-        self.cache.calendars = listed
-            .into_iter()
-            .map(|info| match old.remove(&info.url) {
-                Some(mut c) => {
-                    c.info = info;
-                    c
-                }
-                None => {
-                    CachedCalendar { info, synced_token: None, synced_ctag: None, objects: BTreeMap::new() }
-                }
-            })
-            .collect();
-    }
-
     /// Returns (objects fetched, objects removed).
     async fn sync_calendar(&mut self, url: &Url) -> Result<(usize, usize), EngineError> {
-        let Some(cal) = self.cache.calendars.iter().find(|c| &c.info.url == url) else { return Ok((0, 0)) };
-        let cached: BTreeMap<Url, Option<Etag>> =
-            cal.objects.iter().map(|(u, o)| (u.clone(), o.etag.clone())).collect();
+        let Some(cal) = self.cache.calendar(url).cloned() else { return Ok((0, 0)) };
+        let cached = self.cache.etags(url)?;
         let (listed, full, token) = if cal.info.supports_sync_collection() {
             let c = changes::since(self.client(), url, cal.synced_token.clone()).await?;
             let removed: BTreeSet<Url> = c.removed.into_iter().collect();
@@ -181,25 +164,15 @@ impl Engine {
             // old token, so the next sync asks again.
             incomplete |= !got.failed.is_empty();
         }
-        let ctag_now =
-            self.cache.calendars.iter().find(|c| &c.info.url == url).and_then(|c| c.info.ctag.clone());
-        let Some(cal) = self.cache.calendar_mut(url) else { return Ok((0, 0)) };
-        let mut n_removed = 0;
-        for u in &removed {
-            n_removed += usize::from(cal.objects.remove(u).is_some());
-        }
         let n_fetched = fetched.len();
-        for o in fetched {
-            cal.objects.insert(o.url.clone(), o.into());
-        }
-        if incomplete {
+        let synced = if incomplete {
             tracing::warn!(calendar = %url, "some objects were not delivered; asking again next sync");
+            None
         } else {
-            if token.is_some() {
-                cal.synced_token = token;
-            }
-            cal.synced_ctag = ctag_now;
-        }
+            Some(Synced { token: token.or(cal.synced_token), ctag: cal.info.ctag })
+        };
+        // The token is stored with the objects it covers, or not at all.
+        let n_removed = self.cache.apply(url, &removed, fetched, synced)?;
         Ok((n_fetched, n_removed))
     }
 }
