@@ -160,7 +160,10 @@ impl Cache {
         ];
         self.atomically(|conn| {
             for (key, value) in rows {
-                conn.execute("INSERT OR REPLACE INTO account (key, value) VALUES (?1, ?2)", params![key, value?])?;
+                conn.execute(
+                    "INSERT OR REPLACE INTO account (key, value) VALUES (?1, ?2)",
+                    params![key, value?],
+                )?;
             }
             Ok(())
         })?;

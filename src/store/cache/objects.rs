@@ -16,24 +16,40 @@ type Read = (String, Url, CachedObject);
 
 const COLUMNS: &str = "c.url, o.url, o.etag, o.schedule_tag, o.data";
 
+// `COLUMNS` written out: a const can't be formatted.
+/// Single events whose span overlaps `[?3, ?2]`, given that none starts
+/// before `?1` (`?3` less the longest span): bounding the start on both
+/// sides lets the index do the work. Then every series.
+pub(super) const OVERLAPPING: &str = "
+    SELECT c.url, o.url, o.etag, o.schedule_tag, o.data
+    FROM spans s JOIN objects o ON o.id = s.object JOIN calendars c ON c.id = o.calendar
+    WHERE s.repeats = 0 AND s.start_utc >= ?1 AND s.start_utc <= ?2 AND s.end_utc >= ?3
+    UNION ALL
+    SELECT c.url, o.url, o.etag, o.schedule_tag, o.data
+    FROM spans s JOIN objects o ON o.id = s.object JOIN calendars c ON c.id = o.calendar
+    WHERE s.repeats = 1";
+
+pub(super) const LONGEST: &str = "SELECT coalesce(max(length), 0) FROM spans";
+
 /// Inserts or replaces one object of calendar `id`, with its span.
 pub(super) fn upsert(conn: &Connection, id: i64, url: &Url, o: &CachedObject) -> rusqlite::Result<()> {
-    let object: i64 = conn.prepare_cached(
-        "INSERT INTO objects (calendar, url, etag, schedule_tag, data) VALUES (?1, ?2, ?3, ?4, ?5)
+    let object: i64 = conn
+        .prepare_cached(
+            "INSERT INTO objects (calendar, url, etag, schedule_tag, data) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (calendar, url) DO UPDATE
          SET etag = excluded.etag, schedule_tag = excluded.schedule_tag, data = excluded.data
          RETURNING id",
-    )?
-    .query_row(
-        params![
-            id,
-            url.as_str(),
-            o.etag.as_ref().map(Etag::as_str),
-            o.schedule_tag.as_ref().map(ScheduleTag::as_str),
-            o.data
-        ],
-        |r| r.get(0),
-    )?;
+        )?
+        .query_row(
+            params![
+                id,
+                url.as_str(),
+                o.etag.as_ref().map(Etag::as_str),
+                o.schedule_tag.as_ref().map(ScheduleTag::as_str),
+                o.data
+            ],
+            |r| r.get(0),
+        )?;
     put_span(conn, object, index::span(&o.data))
 }
 
@@ -56,7 +72,8 @@ fn put_span(conn: &Connection, object: i64, span: Span) -> rusqlite::Result<()> 
 /// Recomputes every object's span (the index's rules changed).
 pub(super) fn reindex(conn: &Connection) -> rusqlite::Result<()> {
     let mut st = conn.prepare("SELECT id, data FROM objects")?;
-    let rows: Vec<(i64, String)> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    let rows: Vec<(i64, String)> =
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
     for (id, data) in rows {
         put_span(conn, id, index::span(&data))?;
     }
@@ -65,8 +82,9 @@ pub(super) fn reindex(conn: &Connection) -> rusqlite::Result<()> {
 
 fn read(r: &Row<'_>) -> rusqlite::Result<Read> {
     let url: String = r.get(1)?;
-    let url = Url::parse(&url)
-        .map_err(|e| rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e)))?;
+    let url = Url::parse(&url).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e))
+    })?;
     let object = CachedObject {
         etag: r.get::<_, Option<String>>(2)?.map(Etag),
         schedule_tag: r.get::<_, Option<String>>(3)?.map(ScheduleTag),
@@ -91,7 +109,8 @@ impl Cache {
         let err = sql_error(&self.path);
         let conn = self.db();
         let mut st = conn.prepare_cached(sql).map_err(err)?;
-        let rows: Vec<Read> = st.query_map(args, read).map_err(err)?.collect::<Result<_, _>>().map_err(err)?;
+        let rows: Vec<Read> =
+            st.query_map(args, read).map_err(err)?.collect::<Result<_, _>>().map_err(err)?;
         Ok(rows
             .into_iter()
             .filter_map(|(cal, url, o)| {
@@ -136,21 +155,9 @@ impl Cache {
         from: DateTime<Utc>,
         to: DateTime<Utc>,
     ) -> Result<Vec<(&CachedCalendar, Url, CachedObject)>, StoreError> {
-        let longest: i64 = self
-            .db()
-            .query_row("SELECT coalesce(max(length), 0) FROM spans", [], |r| r.get(0))
-            .map_err(sql_error(&self.path))?;
+        let longest: i64 = self.db().query_row(LONGEST, [], |r| r.get(0)).map_err(sql_error(&self.path))?;
         let (from, to) = (from.timestamp(), to.timestamp());
-        // Bounding the start on both sides lets the index do the work; the
-        // longest span says how early an overlapping one can start.
-        let sql = format!(
-            "SELECT {COLUMNS} FROM spans s JOIN objects o ON o.id = s.object JOIN calendars c ON c.id = o.calendar
-             WHERE s.repeats = 0 AND s.start_utc >= ?1 AND s.start_utc <= ?2 AND s.end_utc >= ?3
-             UNION ALL
-             SELECT {COLUMNS} FROM spans s JOIN objects o ON o.id = s.object JOIN calendars c ON c.id = o.calendar
-             WHERE s.repeats = 1"
-        );
-        self.read_all(&sql, params![from.saturating_sub(longest), to, from])
+        self.read_all(OVERLAPPING, params![from.saturating_sub(longest), to, from])
     }
 
     /// URL → ETag of every object cached for `calendar`, without the data.
