@@ -108,10 +108,6 @@ impl Cache {
         Ok(cache)
     }
 
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// Reads the account and calendar rows into memory.
     fn reload(&mut self) -> Result<(), StoreError> {
         let err = sql_error(&self.path);
@@ -168,10 +164,19 @@ impl Cache {
             Ok(())
         })?;
         let conn = self.conn.get_mut().unwrap_or_else(PoisonError::into_inner);
-        if !conn.is_autocommit() {
-            conn.execute_batch("COMMIT").map_err(sql_error(&self.path))?;
+        if conn.is_autocommit() {
+            return Ok(());
         }
-        Ok(())
+        let Err(e) = conn.execute_batch("COMMIT") else { return Ok(()) };
+        // Not stored: drop the sync (SQLite may already have) and forget
+        // it in memory too, so the next sync starts from what is on disk.
+        if !conn.is_autocommit()
+            && let Err(e) = conn.execute_batch("ROLLBACK")
+        {
+            tracing::warn!("cache transaction not rolled back: {e}");
+        }
+        self.reload_or_warn();
+        Err(sql_error(&self.path)(e))
     }
 
     /// Takes the calendar list the server gave: calendars still there keep
@@ -226,12 +231,16 @@ impl Cache {
             sp.commit().map_err(err)?;
             Ok(out)
         });
-        if result.is_err()
-            && let Err(e) = self.reload()
-        {
-            tracing::warn!("cache not re-read after a failed write: {e}");
+        if result.is_err() {
+            self.reload_or_warn();
         }
         result
+    }
+
+    fn reload_or_warn(&mut self) {
+        if let Err(e) = self.reload() {
+            tracing::warn!("cache not re-read after a failed write: {e}");
+        }
     }
 }
 
