@@ -1,7 +1,8 @@
 //! Prints how long the app takes from start to its first rendered screen
 //! with 2,000 cached events (goal: under a second), phase by phase:
 //! read the cache, list invitations, expand the calendar, lay out and draw
-//! the window (iced_test, CPU renderer). No server needed.
+//! the window (iced_test, CPU renderer); and first what storing them costs
+//! (the cache's share of a first sync). No server needed.
 //!
 //! Then the same cache with one hostile invitation added (`RRULE:FREQ=SECONDLY`
 //! from 2000, no end; issue 11): opening the cache and listing invitations,
@@ -120,7 +121,9 @@ fn open_list_expand(paths: &convene::paths::Paths, runs: usize) -> (f64, f64) {
 
 fn main() {
     let n: usize = std::env::var("CONVENE_BENCH_EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    let t_store = Instant::now();
     let (_dir, paths) = profile(n, false);
+    let t_store = t_store.elapsed();
     let url = Url::parse("https://calendar.example.com/").unwrap();
     let account = account(&url);
 
@@ -147,6 +150,7 @@ fn main() {
         invitations.len(),
         agenda.len()
     );
+    println!("  (store them in the cache, one transaction: {:.1} ms)", ms(t_store));
     println!("  read cache        {:>7.1} ms", ms(t_open));
     println!("  list invitations  {:>7.1} ms", ms(t_list - t_open));
     println!("  expand calendar   {:>7.1} ms", ms(t_agenda - t_list));
