@@ -2,10 +2,8 @@
 //! the database for the objects that may overlap its range instead of
 //! expanding every cached object.
 
-use chrono::{DateTime, Utc};
-
-use crate::ical::Document;
-use crate::ical::occurrence;
+use crate::ical::time::to_local;
+use crate::ical::{Document, event, occurrence};
 
 /// Bump when the rules below change: the index is rebuilt at open.
 pub const VERSION: i64 = 1;
@@ -36,13 +34,19 @@ pub fn span(data: &str) -> Span {
     if cal.children().filter(|c| c.name == "VEVENT").any(|e| rule.iter().any(|r| e.prop(r).is_some())) {
         return Span::Repeats;
     }
-    // Without a rule, `expand` gives the same occurrences for any window
-    // that holds them: ask for all time once.
-    let all = occurrence::expand(data, DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
-    let start = all.occurrences.iter().map(|o| o.start.timestamp()).min();
-    let end = all.occurrences.iter().map(|o| o.end.timestamp()).max();
-    match (start, end) {
-        (Some(s), Some(e)) => Span::Between(s.saturating_sub(SLACK), e.max(s).saturating_add(SLACK)),
-        _ => Span::Never,
+    // Without a rule, `expand` shows each VEVENT once, at its DTSTART for
+    // its length, whatever the window: the same here, without parsing the
+    // text a second time (a first sync stores thousands of objects).
+    let mut hull: Option<(i64, i64)> = None;
+    for ev in cal.children().filter(|c| c.name == "VEVENT") {
+        let Some(when) = event::start(ev) else { continue };
+        let Some(start) = to_local(&when) else { continue };
+        let end = start.checked_add_signed(occurrence::length(ev, &when)).unwrap_or(start);
+        let (s, e) = (start.timestamp(), end.timestamp().max(start.timestamp()));
+        hull = Some(hull.map_or((s, e), |(a, b)| (a.min(s), b.max(e))));
+    }
+    match hull {
+        Some((s, e)) => Span::Between(s.saturating_sub(SLACK), e.saturating_add(SLACK)),
+        None => Span::Never,
     }
 }

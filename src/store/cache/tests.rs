@@ -264,6 +264,7 @@ fn the_time_index_finds_what_overlaps_a_range() {
         object("/a/jan.ics", event("jan", "20300115T100000Z", "")),
         object("/a/jun.ics", event("jun", "20300615T100000Z", "")),
         object("/a/allday.ics", event("allday", "20300616", "")),
+        object("/a/floating.ics", event("floating", "20300617T100000", "")),
         object("/a/series.ics", event("series", "20200101T090000Z", weekly)),
         object("/a/dec.ics", event("dec", "20301215T100000Z", "")),
         object("/a/broken.ics", "not a calendar".into()),
@@ -284,11 +285,13 @@ fn the_time_index_finds_what_overlaps_a_range() {
         names.sort();
         names
     };
-    assert_eq!(found(&c, (2030, 6, 10), (2030, 6, 20)), ["allday", "jun", "long", "series"]);
+    assert_eq!(found(&c, (2030, 6, 10), (2030, 6, 20)), ["allday", "floating", "jun", "long", "series"]);
     assert_eq!(found(&c, (2030, 1, 1), (2030, 2, 1)), ["jan", "series"]);
     assert_eq!(found(&c, (2031, 1, 1), (2032, 1, 1)), ["series"]);
     // Never a miss: whatever expansion shows in a range was found for it.
-    for (from, to) in [((2030, 1, 1), (2031, 1, 1)), ((2030, 6, 15), (2030, 6, 16))] {
+    for (from, to) in
+        [((2030, 1, 1), (2031, 1, 1)), ((2030, 6, 15), (2030, 6, 16)), ((2030, 6, 17), (2030, 6, 18))]
+    {
         let (f, t) = (
             Utc.with_ymd_and_hms(from.0, from.1, from.2, 0, 0, 0).unwrap(),
             Utc.with_ymd_and_hms(to.0, to.1, to.2, 0, 0, 0).unwrap(),
@@ -304,7 +307,7 @@ fn the_time_index_finds_what_overlaps_a_range() {
     // Removed objects leave the index with them.
     let gone: BTreeSet<Url> = [url("/a/jun.ics"), url("/a/series.ics")].into();
     c.apply(&url("/a/"), &gone, vec![], None).unwrap();
-    assert_eq!(found(&c, (2030, 6, 10), (2030, 6, 20)), ["allday", "long"]);
+    assert_eq!(found(&c, (2030, 6, 10), (2030, 6, 20)), ["allday", "floating", "long"]);
 }
 
 #[test]
