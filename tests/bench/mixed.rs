@@ -25,13 +25,44 @@ const ZONES: [(&str, &str); 3] = [
 ];
 
 const WORDS: [&str; 24] = [
-    "review", "quarterly", "budget", "roadmap", "customer", "feedback", "release", "planning",
-    "design", "hiring", "onboarding", "security", "migration", "retrospective", "incident",
-    "metrics", "offsite", "workshop", "contract", "vendor", "training", "launch", "sync", "demo",
+    "review",
+    "quarterly",
+    "budget",
+    "roadmap",
+    "customer",
+    "feedback",
+    "release",
+    "planning",
+    "design",
+    "hiring",
+    "onboarding",
+    "security",
+    "migration",
+    "retrospective",
+    "incident",
+    "metrics",
+    "offsite",
+    "workshop",
+    "contract",
+    "vendor",
+    "training",
+    "launch",
+    "sync",
+    "demo",
 ];
 
-const PEOPLE: [&str; 10] =
-    ["Ana Silva", "Bo Chen", "Carla Diaz", "Dev Patel", "Eva Novak", "Finn Berg", "Gita Rao", "Hugo Marin", "Ines Kato", "Jon Ueda"];
+const PEOPLE: [&str; 10] = [
+    "Ana Silva",
+    "Bo Chen",
+    "Carla Diaz",
+    "Dev Patel",
+    "Eva Novak",
+    "Finn Berg",
+    "Gita Rao",
+    "Hugo Marin",
+    "Ines Kato",
+    "Jon Ueda",
+];
 
 fn words(seed: usize, n: usize) -> String {
     (0..n).map(|k| WORDS[(seed * 7 + k * 13) % WORDS.len()]).collect::<Vec<_>>().join(" ")
@@ -44,7 +75,10 @@ fn address(p: usize) -> String {
 
 fn attendee(p: usize, partstat: &str) -> String {
     let name = PEOPLE[p % PEOPLE.len()];
-    format!("ATTENDEE;CN=\"{name}\";CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT={partstat};RSVP=TRUE:mailto:{}\r\n", address(p))
+    format!(
+        "ATTENDEE;CN=\"{name}\";CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT={partstat};RSVP=TRUE:mailto:{}\r\n",
+        address(p)
+    )
 }
 
 /// Folds at 75 octets (RFC 5545 §3.1); the text is ASCII.
@@ -79,10 +113,16 @@ pub fn object(uid: &str, i: usize, me: &str) -> String {
         None => format!("{name}:{}Z\r\n", stamp(h)),
     };
     let kind = i % 10;
-    let mut ev = format!("UID:{uid}\r\nDTSTAMP:20281115T093000Z\r\nCREATED:20281101T120000Z\r\nLAST-MODIFIED:20281115T093000Z\r\nSEQUENCE:{}\r\n", i % 3);
+    let mut ev = format!(
+        "UID:{uid}\r\nDTSTAMP:20281115T093000Z\r\nCREATED:20281101T120000Z\r\nLAST-MODIFIED:20281115T093000Z\r\nSEQUENCE:{}\r\n",
+        i % 3
+    );
     let summary = format!("{} {}", words(i, 2), i);
     if kind == 8 {
-        ev += &format!("DTSTART;VALUE=DATE:{year}{month:02}{day:02}\r\nDTEND;VALUE=DATE:{year}{month:02}{:02}\r\n", day + 1);
+        ev += &format!(
+            "DTSTART;VALUE=DATE:{year}{month:02}{day:02}\r\nDTEND;VALUE=DATE:{year}{month:02}{:02}\r\n",
+            day + 1
+        );
         ev += &format!("CATEGORIES:{},{}\r\nTRANSP:TRANSPARENT\r\n", WORDS[i % 24], WORDS[(i + 5) % 24]);
     } else {
         ev += &time("DTSTART", hour);
@@ -91,7 +131,14 @@ pub fn object(uid: &str, i: usize, me: &str) -> String {
     ev += &fold(&format!("SUMMARY:{summary}"));
     ev += &fold(&format!("LOCATION:Building {}\\, room {} ({})", i % 5, 100 + i % 300, words(i + 3, 2)));
     let description = match kind {
-        3..=5 => format!("Agenda:\\n1. {}\\n2. {}\\n3. {}\\n\\nJoin: https://meet.example.org/{i:08x}\\nDial-in: +1 555 0100 PIN {}\\n{}", words(i, 6), words(i + 1, 8), words(i + 2, 5), 1000 + i % 9000, words(i + 4, 40)),
+        3..=5 => format!(
+            "Agenda:\\n1. {}\\n2. {}\\n3. {}\\n\\nJoin: https://meet.example.org/{i:08x}\\nDial-in: +1 555 0100 PIN {}\\n{}",
+            words(i, 6),
+            words(i + 1, 8),
+            words(i + 2, 5),
+            1000 + i % 9000,
+            words(i + 4, 40)
+        ),
         _ => words(i + 9, 5 + i % 30),
     };
     ev += &fold(&format!("DESCRIPTION:{description}"));
@@ -102,13 +149,18 @@ pub fn object(uid: &str, i: usize, me: &str) -> String {
             ev += &format!("ORGANIZER;CN=\"{}\":mailto:{}\r\n", PEOPLE[organizer], address(organizer));
             ev += &attendee(organizer, "ACCEPTED").replace("REQ-PARTICIPANT", "CHAIR");
             for k in 1..(3 + i % 6) {
-                ev += &attendee(organizer + k, ["ACCEPTED", "TENTATIVE", "NEEDS-ACTION", "DECLINED"][(i + k) % 4]);
+                ev += &attendee(
+                    organizer + k,
+                    ["ACCEPTED", "TENTATIVE", "NEEDS-ACTION", "DECLINED"][(i + k) % 4],
+                );
             }
             let mine = if i % 3 == 0 { "NEEDS-ACTION" } else { "ACCEPTED" };
             ev += &fold(&format!("ATTENDEE;CN=Me;PARTSTAT={mine};RSVP=TRUE:mailto:{me}"));
         }
         6 => {
-            ev += &format!("ORGANIZER;CN=Me:mailto:{me}\r\nATTENDEE;CN=Me;PARTSTAT=ACCEPTED;ROLE=CHAIR:mailto:{me}\r\n");
+            ev += &format!(
+                "ORGANIZER;CN=Me:mailto:{me}\r\nATTENDEE;CN=Me;PARTSTAT=ACCEPTED;ROLE=CHAIR:mailto:{me}\r\n"
+            );
             for k in 0..(2 + i % 4) {
                 ev += &attendee(i + k, ["ACCEPTED", "TENTATIVE", "NEEDS-ACTION"][(i + k) % 3]);
             }
@@ -135,7 +187,9 @@ pub fn object(uid: &str, i: usize, me: &str) -> String {
                     format!("DTEND:{moved}T{:02}0000Z\r\n", hour + 2),
                 ),
             };
-            more = format!("BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20281115T093000Z\r\n{rid}{start}{end}SUMMARY:{summary} (moved)\r\nEND:VEVENT\r\n");
+            more = format!(
+                "BEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20281115T093000Z\r\n{rid}{start}{end}SUMMARY:{summary} (moved)\r\nEND:VEVENT\r\n"
+            );
         }
         9 => ev += "RRULE:FREQ=MONTHLY;BYDAY=2TU;COUNT=24\r\n",
         _ => {}

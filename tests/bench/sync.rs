@@ -24,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use convene::caldav::{Client, Delete, MkCalendar, Precondition, Put, SchedulingHeaders};
+use convene::caldav::{Client, MkCalendar, Precondition, Put, SchedulingHeaders};
 use support::{Kind, Profile};
 use url::Url;
 
@@ -69,7 +69,6 @@ async fn replies() {
     println!();
 }
 
-
 async fn first_sync() {
     let n: usize = std::env::var("CONVENE_BENCH_EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(1_000);
     let me = format!("{USER}@example.com");
@@ -78,14 +77,20 @@ async fn first_sync() {
         "First sync of a mixed calendar of {n} events ({:.1} MB), median of {ROUNDS} interleaved rounds",
         sample as f64 / 1e6
     );
-    println!("| server | curl floor | Convene | ratio | requests | peak RSS (Convene / curl) | incremental, 1 change | open and list invitations |");
+    println!(
+        "| server | curl floor | Convene | ratio | requests | peak RSS (Convene / curl) | incremental, 1 change | open and list invitations |"
+    );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     let tmp = tempfile::tempdir().unwrap();
     for kind in [Kind::Xandikos, Kind::Cyrus, Kind::Davical] {
         let cal = BenchCalendar::create(kind).await;
         let start = Instant::now();
         cal.load(n, &me).await;
-        eprintln!("{}: loaded {n} events in {:.1} s (not Convene's cost)", kind.key(), start.elapsed().as_secs_f64());
+        eprintln!(
+            "{}: loaded {n} events in {:.1} s (not Convene's cost)",
+            kind.key(),
+            start.elapsed().as_secs_f64()
+        );
         let (mut floor, mut ours, mut requests, mut rss, mut curl_rss) = (vec![], vec![], 0, vec![], vec![]);
         let mut last = None;
         for _ in 0..ROUNDS {
@@ -95,7 +100,6 @@ async fn first_sync() {
             curl_rss.push(kb);
             let p = Profile::new(kind, USER);
             let (secs, kb, report) = convene(&p, &["sync", "--json"], tmp.path());
-            let report = &report["report"];
             assert!(report["fetched"].as_u64().unwrap() >= n as u64, "{report}");
             assert!(report["failed"].as_array().unwrap().is_empty(), "{report}");
             requests = report["requests"].as_u64().unwrap();
@@ -106,7 +110,6 @@ async fn first_sync() {
         let p = last.unwrap();
         cal.change_one(&me).await;
         let (incr_secs, _, incr) = convene(&p, &["sync", "--json"], tmp.path());
-        let incr = &incr["report"];
         assert_eq!(incr["fetched"].as_u64(), Some(1), "{incr}");
         let (list_secs, list_kb, _) = convene(&p, &["invitations", "--json"], tmp.path());
         let (floor, ours) = (median(floor), median(ours));
@@ -121,7 +124,7 @@ async fn first_sync() {
             list_secs * 1000.0,
             list_kb / 1024.0,
         );
-        cal.delete().await;
+        drop(cal);
     }
     println!();
 }
@@ -164,7 +167,11 @@ impl BenchCalendar {
         match self.kind {
             Kind::Xandikos => {
                 let out = Command::new("bash")
-                    .args([concat!(env!("CARGO_MANIFEST_DIR"), "/tests/servers/harness.sh"), "store-path", USER])
+                    .args([
+                        concat!(env!("CARGO_MANIFEST_DIR"), "/tests/servers/harness.sh"),
+                        "store-path",
+                        USER,
+                    ])
                     .output()
                     .unwrap();
                 let default = PathBuf::from(String::from_utf8(out.stdout).unwrap().trim());
@@ -179,15 +186,26 @@ impl BenchCalendar {
                     assert!(status.success(), "git {args:?} failed");
                 };
                 git(&["add", "-A"]);
-                git(&["-c", "user.name=Convene benchmark", "-c", "user.email=bench@localhost", "commit", "-q", "-m", "Benchmark events"]);
+                git(&[
+                    "-c",
+                    "user.name=Convene benchmark",
+                    "-c",
+                    "user.email=bench@localhost",
+                    "commit",
+                    "-q",
+                    "-m",
+                    "Benchmark events",
+                ]);
             }
             Kind::Davical => {
-                let mut all = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Convene benchmark//EN\r\n");
+                let mut all =
+                    String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Convene benchmark//EN\r\n");
                 let mut zones = std::collections::BTreeSet::new();
                 let mut events = String::new();
                 for i in 0..n {
                     let o = mixed::object(&self.uid(i), i, me);
-                    let body = &o[o.find("BEGIN:VTIMEZONE").or(o.find("BEGIN:VEVENT")).unwrap()..o.rfind("END:VCALENDAR").unwrap()];
+                    let body = &o[o.find("BEGIN:VTIMEZONE").or(o.find("BEGIN:VEVENT")).unwrap()
+                        ..o.rfind("END:VCALENDAR").unwrap()];
                     let split = body.find("BEGIN:VEVENT").unwrap();
                     zones.insert(body[..split].to_owned());
                     events += &body[split..];
@@ -208,7 +226,12 @@ impl BenchCalendar {
                     let (client, quiet) = (self.client.clone(), quiet.clone());
                     tasks.spawn(async move {
                         for (url, data) in objects {
-                            let put = Put { url, data, precondition: Precondition::None, scheduling: quiet.clone() };
+                            let put = Put {
+                                url,
+                                data,
+                                precondition: Precondition::None,
+                                scheduling: quiet.clone(),
+                            };
                             client.run(&put).await.unwrap();
                         }
                     });
@@ -233,14 +256,45 @@ impl BenchCalendar {
         };
         self.put(url, data, SchedulingHeaders::default()).await;
     }
+}
 
-    async fn delete(&self) {
-        let quiet = SchedulingHeaders { cyrus_scheduling_enabled: Some(false), ..Default::default() };
-        self.client
-            .run(&Delete { url: self.url.clone(), precondition: Precondition::None, scheduling: quiet })
-            .await
-            .unwrap();
+/// Deletes the calendar with everything in it, also when the run fails
+/// half-way, so the servers are left as they were found.
+impl Drop for BenchCalendar {
+    fn drop(&mut self) {
+        let mut cmd = curl(self.kind, "DELETE", &self.url);
+        // Cyrus would otherwise send cancellations for the invitations.
+        cmd.args(["-H", "Scheduling-Enabled: F", "-o", "/dev/null"]);
+        let deleted = run_curl(cmd);
+        if !deleted {
+            eprintln!("could not delete the benchmark calendar {}", self.url);
+        }
     }
+}
+
+/// curl as attendee2, the password to come on stdin (never on the
+/// command line).
+fn curl(kind: Kind, method: &str, url: &Url) -> Command {
+    let mut cmd = Command::new("curl");
+    cmd.args(["-sS", "-f", "-K", "-", "-X", method]);
+    if let Some(ca) = &support::server(kind).ca_file {
+        cmd.arg("--cacert").arg(ca);
+    }
+    cmd.arg(url.as_str());
+    cmd
+}
+
+fn curl_config() -> String {
+    format!("user = \"{USER}:{}\"\n", support::password(USER).expose())
+}
+
+fn run_curl(mut cmd: Command) -> bool {
+    use std::io::Write;
+    let Ok(mut child) = cmd.stdin(Stdio::piped()).spawn() else { return false };
+    if let Some(mut input) = child.stdin.take() {
+        let _ = input.write_all(curl_config().as_bytes());
+    }
+    child.wait().is_ok_and(|s| s.success())
 }
 
 /// One calendar-query REPORT for every object's ETag and data, by curl
@@ -253,17 +307,12 @@ fn curl_floor(kind: Kind, calendar: &Url, tmp: &Path) -> (f64, f64, u64) {
         r#"<?xml version="1.0" encoding="utf-8"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"/></c:filter></c:calendar-query>"#,
     )
     .unwrap();
-    let mut cmd = Command::new("curl");
-    cmd.args(["-sS", "-f", "-K", "-", "-X", "REPORT", "-H", "Content-Type: application/xml", "-H", "Depth: 1"])
+    let mut cmd = curl(kind, "REPORT", calendar);
+    cmd.args(["-H", "Content-Type: application/xml", "-H", "Depth: 1"])
         .arg("--data-binary")
         .arg(format!("@{}", body.display()))
         .args(["-o", "/dev/null", "-w", "%{size_download}"]);
-    if let Some(ca) = &support::server(kind).ca_file {
-        cmd.arg("--cacert").arg(ca);
-    }
-    cmd.arg(calendar.as_str());
-    let config = format!("user = \"{USER}:{}\"\n", support::password(USER).expose());
-    let (secs, kb, out) = timed(cmd, Some(config), tmp);
+    let (secs, kb, out) = timed(cmd, Some(curl_config()), tmp);
     (secs, kb, out.trim().parse().unwrap())
 }
 
