@@ -154,7 +154,7 @@ pub fn object(uid: &str, i: usize, me: &str) -> String {
                     ["ACCEPTED", "TENTATIVE", "NEEDS-ACTION", "DECLINED"][(i + k) % 4],
                 );
             }
-            let mine = if i % 3 == 0 { "NEEDS-ACTION" } else { "ACCEPTED" };
+            let mine = if i.is_multiple_of(3) { "NEEDS-ACTION" } else { "ACCEPTED" };
             ev += &fold(&format!("ATTENDEE;CN=Me;PARTSTAT={mine};RSVP=TRUE:mailto:{me}"));
         }
         6 => {
