@@ -220,7 +220,17 @@ impl BenchCalendar {
                 all.extend(zones);
                 all += &events;
                 all += "END:VCALENDAR\r\n";
-                self.put(self.url.clone(), all, SchedulingHeaders::default()).await;
+                // DAViCal takes minutes to split 10,000 events: more than
+                // the client's usual timeout.
+                let mut config = support::config(self.kind, USER);
+                config.timeout = std::time::Duration::from_secs(1800);
+                let put = Put {
+                    url: self.url.clone(),
+                    data: all,
+                    precondition: Precondition::None,
+                    scheduling: SchedulingHeaders::default(),
+                };
+                Client::new(config).unwrap().run(&put).await.unwrap();
             }
             _ => {
                 let quiet = SchedulingHeaders { cyrus_scheduling_enabled: Some(false), ..Default::default() };
