@@ -16,7 +16,7 @@
 //! | `account` | adding, removing and changing accounts: one name rule and one order of keyring and config writes for `cli` and `ui` |
 //! | `sync`    | one actor per account (`Control` in, `Update` out) that owns all network I/O; the engine: sync, reply sending, import runs |
 //! | `import`  | `.ics` import: reading files, the scheduling plan per server, the journalled run, the report |
-//! | `store`   | on disk: the cache and the durable outbox (atomic writes, format versions), account locks |
+//! | `store`   | on disk: the cache (SQLite, with a time-range index) and the durable outbox (atomic writes, format versions), account locks |
 //! | `config`, `secret` | settings (TOML, never a password); the keyring and password commands |
 //! | `ical`    | iCalendar: who am I, the byte-faithful reply edit, the change diff, occurrences |
 //! | `caldav`  | the protocol: sans-IO operations, one reqwest client, hardened XML, capabilities, quirks |

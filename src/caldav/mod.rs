@@ -27,4 +27,6 @@ pub use object::{Delete, Get, Object, Put, Written};
 pub use op::Operation;
 pub use options::{Options, ServerOptions};
 pub use propfind::{CurrentUserPrincipal, Principal, PrincipalProps, Propfind};
-pub use report::{CalendarQuery, Fetched, Listed, Multiget, SyncCollection, SyncDelta};
+pub use report::{
+    All, CalendarQuery, FetchAll, Fetched, Listed, Multiget, ScheduleTags, SyncCollection, SyncDelta,
+};

@@ -94,6 +94,85 @@ impl Operation for CalendarQuery {
     }
 }
 
+/// Every object of a calendar with its ETag and data, in one
+/// calendar-query: the first sync's fetch. A calendar-query costs servers
+/// less per object than multigets (Xandikos 3-4x less), and it asks for no
+/// `schedule-tag`, which alone makes Xandikos 0.4.10 take 8x as long
+/// (issue 13); the tag is asked for where a reply needs it.
+pub struct FetchAll {
+    pub calendar: Url,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct All {
+    pub objects: Vec<Object>,
+    /// Listed without their data (to be fetched by multiget).
+    pub without_data: Vec<Url>,
+    /// The server cut the answer short (507 on the calendar itself): what
+    /// is missing is not evidence of anything.
+    pub truncated: bool,
+}
+
+impl Operation for FetchAll {
+    type Output = All;
+
+    fn request(&self) -> Result<Request, Error> {
+        let body = format!(
+            r#"<?xml version="1.0" encoding="utf-8"?><c:calendar-query {NAMESPACES}><d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"/></c:filter></c:calendar-query>"#
+        );
+        Request::dav("REPORT", self.calendar.clone())?.depth(Depth::One)?.xml_body(body)
+    }
+
+    fn parse(&self, resp: Response) -> Result<All, Error> {
+        let ms = parse_multistatus(resp)?;
+        let mut out = All::default();
+        for e in ms.entries {
+            if same_resource(&e.url, &self.calendar) {
+                out.truncated |= e.status == Some(507);
+                continue;
+            }
+            if e.status.is_some_and(|s| !(200..300).contains(&s)) {
+                continue;
+            }
+            match Listed::from_entry(&e).into_object() {
+                Some(o) => out.objects.push(o),
+                None => out.without_data.push(e.url),
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The ETag and Schedule-Tag of named objects, without their data: the
+/// tags a first sync's [`FetchAll`] leaves out, for the objects a reply is
+/// likely to need them for.
+pub struct ScheduleTags {
+    pub calendar: Url,
+    pub objects: Vec<Url>,
+}
+
+impl Operation for ScheduleTags {
+    type Output = Vec<Listed>;
+
+    fn request(&self) -> Result<Request, Error> {
+        multiget(&self.calendar, &self.objects, object_props(false))
+    }
+
+    fn parse(&self, resp: Response) -> Result<Vec<Listed>, Error> {
+        let ms = parse_multistatus(resp)?;
+        Ok(members(&ms, &self.calendar).map(Listed::from_entry).collect())
+    }
+}
+
+fn multiget(calendar: &Url, objects: &[Url], props: &str) -> Result<Request, Error> {
+    let hrefs: String = objects.iter().map(|u| format!("<d:href>{}</d:href>", escape(u.path()))).collect();
+    let body = format!(
+        r#"<?xml version="1.0" encoding="utf-8"?><c:calendar-multiget {NAMESPACES}>{props}{hrefs}</c:calendar-multiget>"#
+    );
+    // RFC 4791 §7.9: no Depth header for multiget.
+    Request::dav("REPORT", calendar.clone())?.xml_body(body)
+}
+
 /// Entries that are objects inside `calendar` and were found.
 fn members<'a>(ms: &'a Multistatus, calendar: &'a Url) -> impl Iterator<Item = &'a Entry> + 'a {
     ms.entries
@@ -122,14 +201,7 @@ impl Operation for Multiget {
     type Output = Fetched;
 
     fn request(&self) -> Result<Request, Error> {
-        let hrefs: String =
-            self.objects.iter().map(|u| format!("<d:href>{}</d:href>", escape(u.path()))).collect();
-        let body = format!(
-            r#"<?xml version="1.0" encoding="utf-8"?><c:calendar-multiget {NAMESPACES}>{}{hrefs}</c:calendar-multiget>"#,
-            object_props(true)
-        );
-        // RFC 4791 §7.9: no Depth header for multiget.
-        Request::dav("REPORT", self.calendar.clone())?.xml_body(body)
+        multiget(&self.calendar, &self.objects, object_props(true))
     }
 
     fn parse(&self, resp: Response) -> Result<Fetched, Error> {

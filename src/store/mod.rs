@@ -1,12 +1,13 @@
 //! On-disk state: the per-account cache of what the server holds (so the
-//! app starts instantly and works offline) and the durable outbox of
-//! replies. Every write is atomic; every file carries a format version.
+//! app starts instantly and works offline; an SQLite database) and the
+//! durable outbox of replies. Every write is atomic; every file carries a
+//! format version.
 
 pub mod cache;
 pub mod lock;
 pub mod outbox;
 
-pub use cache::{Cache, CachedCalendar};
+pub use cache::{Cache, CachedCalendar, CachedObject, Synced};
 pub use outbox::{Entry, EntryState, Outbox};
 
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ pub fn account_dir_name(account: &str) -> String {
 /// Where one account's files live.
 #[derive(Debug, Clone)]
 pub struct AccountFiles {
+    /// The SQLite cache; a `cache.json` beside it (up to 0.1) is imported.
     pub cache_file: PathBuf,
     pub outbox_dir: PathBuf,
     pub lock_file: PathBuf,
@@ -36,7 +38,7 @@ impl AccountFiles {
         let name = account_dir_name(account);
         let data = paths.data.join(&name);
         AccountFiles {
-            cache_file: paths.cache.join(&name).join("cache.json"),
+            cache_file: paths.cache.join(&name).join("cache.db"),
             outbox_dir: data.join("outbox"),
             lock_file: data.join("lock"),
             imports_dir: data.join("imports"),
@@ -58,6 +60,8 @@ impl AccountFiles {
 pub enum StoreError {
     #[error("cannot read or write {path}: {source}")]
     Io { path: PathBuf, source: std::io::Error },
+    #[error("cannot read or write {path}: {source}")]
+    Database { path: PathBuf, source: rusqlite::Error },
     #[error("{path} is damaged ({problem}); it was left untouched")]
     Damaged { path: PathBuf, problem: String },
     #[error("{path} was written by a newer Convene (format {found}, this one reads {supported})")]

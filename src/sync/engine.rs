@@ -102,7 +102,7 @@ impl Engine {
             waiting();
         })?;
         let client = Client::new(client_config(account, password))?;
-        let cache = Cache::load(&files.cache_file)?;
+        let cache = Cache::open(&files.cache_file)?;
         Ok(Engine {
             account: account.clone(),
             client,
@@ -127,8 +127,8 @@ impl Engine {
         Identity::new(principal.chain(self.account.aliases.iter().cloned()))
     }
 
-    pub(crate) fn save_cache(&self) -> Result<(), StoreError> {
-        self.cache.save(&self.files.cache_file)
+    pub(crate) fn save_cache(&mut self) -> Result<(), StoreError> {
+        self.cache.save()
     }
 
     pub fn outbox(&self) -> Result<Vec<Entry>, StoreError> {
@@ -140,7 +140,7 @@ impl Engine {
         let me = self.identity();
         let waiting = self.outbox.list()?;
         let mut out = Vec::new();
-        for (cal, url, obj) in self.cache.objects() {
+        for (cal, url, obj) in self.cache.objects()? {
             let Ok(Some(inv)) = ical::invitation::read(&obj.data, &me) else { continue };
             if !inv.is_invitation() {
                 continue;
@@ -157,7 +157,7 @@ impl Engine {
                     .display_name
                     .clone()
                     .unwrap_or_else(|| cal.info.url.path().to_owned()),
-                url: url.clone(),
+                url,
                 reply: ReplyState::from_entry(entry),
                 invitation: inv,
             });
@@ -213,7 +213,7 @@ impl Engine {
         let listing = self.find(uid)?;
         let me = Self::answering_as(&listing, chosen)?;
         let (_, cached) =
-            self.cache.object(&listing.url).ok_or_else(|| EngineError::UnknownUid(uid.to_owned()))?;
+            self.cache.object(&listing.url)?.ok_or_else(|| EngineError::UnknownUid(uid.to_owned()))?;
         if occurrence.is_some() {
             self.check_occurrence_support(&listing)?;
         }
@@ -268,7 +268,7 @@ impl Engine {
             EntryState::Conflict { server, .. } => {
                 entry.base = server.clone();
                 let calendar = entry.calendar.clone();
-                self.cache.put_object(&calendar, &entry.base.url.clone(), entry.base.clone().into());
+                self.cache.put_object(&calendar, &entry.base.url.clone(), entry.base.clone().into())?;
             }
             EntryState::Failed { .. } => {}
             EntryState::Pending { .. } | EntryState::Sending => {
@@ -301,14 +301,18 @@ impl Engine {
         let identity = self.identity();
         let outcome = send::send(&self.client, &self.outbox, caps.as_ref(), &identity, entry).await?;
         if let Outcome::Sent { object } = &outcome {
-            let calendar = self.cache.object(&object.url).map(|(c, _)| c.info.url.clone());
-            if let Some(cal) = calendar {
-                self.cache.put_object(&cal, &object.url.clone(), object.clone().into());
-                // The server has the answer; a cache that can't be saved is
-                // refreshed by the next sync, not a failed reply.
-                if let Err(e) = self.save_cache() {
-                    tracing::warn!("cache not saved after a reply: {e}");
-                }
+            // The server has the answer; a cache that can't be saved is
+            // refreshed by the next sync, not a failed reply.
+            let calendar = self.cache.object(&object.url).map(|o| o.map(|(c, _)| c.info.url.clone()));
+            let saved = match calendar {
+                Ok(Some(cal)) => self
+                    .cache
+                    .put_object(&cal, &object.url.clone(), object.clone().into())
+                    .and_then(|()| self.save_cache()),
+                other => other.map(|_| ()),
+            };
+            if let Err(e) = saved {
+                tracing::warn!("cache not saved after a reply: {e}");
             }
         }
         Ok(outcome)
@@ -332,9 +336,14 @@ impl Engine {
     }
 
     /// One cached event's details, for the occurrence with this
-    /// RECURRENCE-ID (or the series); None when it is no longer cached.
+    /// RECURRENCE-ID (or the series); None when it is no longer cached
+    /// (or the cache can't be read: logged, and the window says it is gone).
     pub fn details(&self, url: &Url, recurrence_id: Option<&str>) -> Option<Details> {
-        let (cal, obj) = self.cache.object(url)?;
+        let found = self.cache.object(url).unwrap_or_else(|e| {
+            tracing::warn!("cache not read: {e}");
+            None
+        });
+        let (cal, obj) = found?;
         let event = ical::invitation::read_occurrence(&obj.data, &self.identity(), recurrence_id).ok()??;
         Some(Details {
             event,
@@ -351,7 +360,12 @@ impl Engine {
     ) -> Vec<AgendaItem> {
         let me = self.identity();
         let mut out = Vec::new();
-        for (cal, url, obj) in self.cache.objects() {
+        // The time index leaves out what can't overlap the range.
+        let objects = self.cache.overlapping(from, to).unwrap_or_else(|e| {
+            tracing::warn!("cache not read: {e}");
+            Vec::new()
+        });
+        for (cal, url, obj) in objects {
             let role = ical::invitation::read(&obj.data, &me).ok().flatten();
             let invitation = role.as_ref().is_some_and(|i| i.is_invitation());
             let pending = role.as_ref().is_some_and(|i| i.is_pending());

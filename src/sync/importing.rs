@@ -78,10 +78,13 @@ impl Engine {
 
     /// UID → URL of every object the cache holds for `calendar`.
     pub fn uids_in(&self, calendar: &Url) -> HashMap<String, Url> {
-        let Some(cal) = self.cache.calendars.iter().find(|c| &c.info.url == calendar) else {
-            return HashMap::new();
-        };
-        cal.objects.iter().filter_map(|(url, o)| Some((object_uid(&o.data)?, url.clone()))).collect()
+        // Unreadable, it finds no duplicates here; the import still meets
+        // them when it writes (the server refuses a second copy).
+        let objects = self.cache.objects_in(calendar).unwrap_or_else(|e| {
+            tracing::warn!("cache not read: {e}");
+            Vec::new()
+        });
+        objects.into_iter().filter_map(|(url, o)| Some((object_uid(&o.data)?, url))).collect()
     }
 
     pub fn imports_dir(&self) -> PathBuf {

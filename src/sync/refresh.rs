@@ -1,15 +1,21 @@
-//! Bringing the cache up to date: sync-collection where the calendar offers
-//! it, else ctag + ETag comparison; then one multiget for what changed.
+//! Bringing the cache up to date. A calendar's first sync is one
+//! calendar-query for every object's data (the sync token from the
+//! calendar list, read before it, covers them); after that, sync-collection
+//! where the calendar offers it, else ctag + ETag comparison; then one
+//! multiget for what changed.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 use url::Url;
 
 use super::engine::{Engine, EngineError};
 use super::failure::{Cause, Failure};
 use crate::caldav::http::Depth;
-use crate::caldav::{self, Calendar, Capabilities, Etag, ListCalendars, Multiget, Propfind, changes, xml};
-use crate::store::CachedCalendar;
+use crate::caldav::{
+    self, Capabilities, Etag, FetchAll, ListCalendars, Multiget, Object, Propfind, ScheduleTags, changes, xml,
+};
+use crate::ical;
+use crate::store::Synced;
 
 /// How often the calendar list itself is re-read (new or removed calendars).
 const LIST_EVERY_SECS: i64 = 600;
@@ -48,11 +54,13 @@ impl Engine {
         let start_requests = self.client().request_count();
         let now = super::now();
         let mut report = SyncReport::default();
+        // One transaction for the whole sync, committed by `save_cache`.
+        self.cache.begin()?;
         if self.cache.principal.is_none() || self.cache.capabilities.is_none() {
             let d = caldav::discover(self.client()).await?;
             self.cache.capabilities = Some(Capabilities::build(&d, None));
             self.cache.principal = Some(d.principal.clone());
-            self.merge_calendars(d.calendars);
+            self.cache.set_calendars(d.calendars)?;
             self.cache.listed_at = Some(now);
         } else if self.cache.listed_at.is_none_or(|t| now - t > LIST_EVERY_SECS) || self.needs_ctags() {
             let homes = self.cache.principal.as_ref().map(|p| p.calendar_homes.clone()).unwrap_or_default();
@@ -60,7 +68,7 @@ impl Engine {
             for home in homes {
                 listed.extend(self.client().run(&ListCalendars { home }).await?);
             }
-            self.merge_calendars(listed);
+            self.cache.set_calendars(listed)?;
             self.cache.listed_at = Some(now);
         }
         let urls: Vec<Url> = self
@@ -119,29 +127,31 @@ impl Engine {
         self.cache.calendars.iter().any(|c| c.info.holds_events() && !c.info.supports_sync_collection())
     }
 
-    /// Keeps cached objects of calendars that still exist; adds new ones.
-    fn merge_calendars(&mut self, listed: Vec<Calendar>) {
-        let mut old: BTreeMap<Url, CachedCalendar> =
-            std::mem::take(&mut self.cache.calendars).into_iter().map(|c| (c.info.url.clone(), c)).collect();
-        self.cache.calendars = listed
-            .into_iter()
-            .map(|info| match old.remove(&info.url) {
-                Some(mut c) => {
-                    c.info = info;
-                    c
-                }
-                None => {
-                    CachedCalendar { info, synced_token: None, synced_ctag: None, objects: BTreeMap::new() }
-                }
-            })
-            .collect();
-    }
-
     /// Returns (objects fetched, objects removed).
     async fn sync_calendar(&mut self, url: &Url) -> Result<(usize, usize), EngineError> {
-        let Some(cal) = self.cache.calendars.iter().find(|c| &c.info.url == url) else { return Ok((0, 0)) };
-        let cached: BTreeMap<Url, Option<Etag>> =
-            cal.objects.iter().map(|(u, o)| (u.clone(), o.etag.clone())).collect();
+        let Some(cal) = self.cache.calendar(url).cloned() else { return Ok((0, 0)) };
+        let cached = self.cache.etags(url)?;
+        // First sync: everything in one request. The token was read before
+        // it, so whatever changes meanwhile comes again next sync.
+        if cached.is_empty()
+            && cal.synced_token.is_none()
+            && cal.info.supports_sync_collection()
+            && let Some(token) = cal.info.sync_token.clone()
+        {
+            let all = self.client().run(&FetchAll { calendar: url.clone() }).await?;
+            // A cut-short answer proves nothing: list and multiget instead.
+            if !all.truncated {
+                let (mut objects, missing, incomplete) = self.multiget(url, all.without_data).await?;
+                objects.extend(all.objects);
+                self.add_schedule_tags(url, &mut objects).await?;
+                let n = objects.len();
+                let synced =
+                    (!incomplete).then(|| Synced { token: Some(token), ctag: cal.info.ctag.clone() });
+                let n_removed = self.cache.apply(url, &missing.into_iter().collect(), objects, synced)?;
+                return Ok((n, n_removed));
+            }
+            tracing::info!(calendar = %url, "the server cut the calendar-query short; listing instead");
+        }
         let (listed, full, token) = if cal.info.supports_sync_collection() {
             let c = changes::since(self.client(), url, cal.synced_token.clone()).await?;
             let removed: BTreeSet<Url> = c.removed.into_iter().collect();
@@ -171,35 +181,67 @@ impl Engine {
             .filter(|(u, etag)| etag.is_none() || cached.get(u) != Some(etag))
             .map(|(u, _)| u)
             .collect();
-        let mut fetched = Vec::new();
-        let mut incomplete = false;
-        for chunk in to_fetch.chunks(MULTIGET_CHUNK) {
-            let got = self.client().run(&Multiget { calendar: url.clone(), objects: chunk.to_vec() }).await?;
-            removed.extend(got.missing);
+        let (fetched, missing, incomplete) = self.multiget(url, to_fetch).await?;
+        removed.extend(missing);
+        let n_fetched = fetched.len();
+        let synced = (!incomplete).then(|| Synced { token: token.or(cal.synced_token), ctag: cal.info.ctag });
+        // The token is stored with the objects it covers, or not at all.
+        let n_removed = self.cache.apply(url, &removed, fetched, synced)?;
+        Ok((n_fetched, n_removed))
+    }
+
+    /// Fetches `objects` by multiget; returns (delivered, gone, whether
+    /// some were not delivered). Not delivered is not deleted: the caller
+    /// keeps the cached copies and the old token, so the next sync asks again.
+    async fn multiget(
+        &self,
+        calendar: &Url,
+        objects: Vec<Url>,
+    ) -> Result<(Vec<Object>, Vec<Url>, bool), EngineError> {
+        let (mut fetched, mut missing, mut incomplete) = (Vec::new(), Vec::new(), false);
+        for chunk in objects.chunks(MULTIGET_CHUNK) {
+            let got =
+                self.client().run(&Multiget { calendar: calendar.clone(), objects: chunk.to_vec() }).await?;
+            missing.extend(got.missing);
             fetched.extend(got.objects);
-            // Not delivered is not deleted: keep the cached copies and the
-            // old token, so the next sync asks again.
             incomplete |= !got.failed.is_empty();
         }
-        let ctag_now =
-            self.cache.calendars.iter().find(|c| &c.info.url == url).and_then(|c| c.info.ctag.clone());
-        let Some(cal) = self.cache.calendar_mut(url) else { return Ok((0, 0)) };
-        let mut n_removed = 0;
-        for u in &removed {
-            n_removed += usize::from(cal.objects.remove(u).is_some());
-        }
-        let n_fetched = fetched.len();
-        for o in fetched {
-            cal.objects.insert(o.url.clone(), o.into());
-        }
         if incomplete {
-            tracing::warn!(calendar = %url, "some objects were not delivered; asking again next sync");
-        } else {
-            if token.is_some() {
-                cal.synced_token = token;
-            }
-            cal.synced_ctag = ctag_now;
+            tracing::warn!(%calendar, "some objects were not delivered; asking again next sync");
         }
-        Ok((n_fetched, n_removed))
+        Ok((fetched, missing, incomplete))
+    }
+
+    /// Where the server's Schedule-Tag protects replies, reads it for the
+    /// invitations still waiting for the person's answer (the replies about
+    /// to be sent) in one small request without their data. A tag is kept
+    /// only if the ETag beside it is the fetched copy's: a tag read after a
+    /// change would vouch for a version the person never saw. Any other
+    /// invitation is read again (GET) before its reply.
+    async fn add_schedule_tags(&self, calendar: &Url, objects: &mut [Object]) -> Result<(), EngineError> {
+        if !self.capabilities().is_some_and(|c| c.schedule_tag_trusted.is_true()) {
+            return Ok(());
+        }
+        let me = self.identity();
+        let waiting: Vec<usize> = (0..objects.len())
+            .filter(|&i| objects[i].schedule_tag.is_none() && objects[i].data.contains("ATTENDEE"))
+            .filter(|&i| matches!(ical::invitation::read(&objects[i].data, &me), Ok(Some(inv)) if inv.is_pending()))
+            .collect();
+        for chunk in waiting.chunks(MULTIGET_CHUNK) {
+            let asked = chunk.iter().map(|&i| objects[i].url.clone()).collect();
+            let tags =
+                self.client().run(&ScheduleTags { calendar: calendar.clone(), objects: asked }).await?;
+            for listed in tags {
+                let found =
+                    chunk.iter().find(|&&i| caldav::multistatus::same_resource(&objects[i].url, &listed.url));
+                if let Some(&i) = found
+                    && objects[i].etag.is_some()
+                    && objects[i].etag == listed.etag
+                {
+                    objects[i].schedule_tag = listed.schedule_tag;
+                }
+            }
+        }
+        Ok(())
     }
 }

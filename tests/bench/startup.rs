@@ -1,7 +1,8 @@
 //! Prints how long the app takes from start to its first rendered screen
 //! with 2,000 cached events (goal: under a second), phase by phase:
 //! read the cache, list invitations, expand the calendar, lay out and draw
-//! the window (iced_test, CPU renderer). No server needed.
+//! the window (iced_test, CPU renderer); and first what storing them costs
+//! (the cache's share of a first sync). No server needed.
 //!
 //! Then the same cache with one hostile invitation added (`RRULE:FREQ=SECONDLY`
 //! from 2000, no end; issue 11): opening the cache and listing invitations,
@@ -11,13 +12,13 @@
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
-use std::collections::BTreeMap;
+use std::collections::BTreeSet;
 use std::time::Instant;
 
-use convene::caldav::{Calendar, Etag, Password, Principal};
+use convene::caldav::{Calendar, Etag, Object, Password, Principal};
 use convene::config::{Account, Config};
 use convene::store::AccountFiles;
-use convene::store::cache::{Cache, CachedCalendar, CachedObject};
+use convene::store::Cache;
 use convene::sync::{Engine, Update};
 use convene::ui::{App, Message, connection};
 use url::Url;
@@ -60,44 +61,41 @@ fn profile(n: usize, hostile: bool) -> (tempfile::TempDir, convene::paths::Paths
     let url = Url::parse("https://calendar.example.com/").unwrap();
     let cal_url = url.join("/cal/").unwrap();
     let hostile = hostile.then(|| HOSTILE.to_owned());
-    let objects: BTreeMap<Url, CachedObject> = (0..n)
+    let objects: Vec<Object> = (0..n)
         .map(event)
         .chain(hostile)
         .enumerate()
-        .map(|(i, data)| {
-            let o = CachedObject { etag: Some(Etag::new(format!("\"{i}\""))), schedule_tag: None, data };
-            (cal_url.join(&format!("{i}.ics")).unwrap(), o)
+        .map(|(i, data)| Object {
+            url: cal_url.join(&format!("{i}.ics")).unwrap(),
+            etag: Some(Etag::new(format!("\"{i}\""))),
+            schedule_tag: None,
+            data,
         })
         .collect();
-    let cache = Cache {
-        format: convene::store::cache::FORMAT,
-        principal: Some(Principal {
-            url: url.join("/p/attendee/").unwrap(),
-            display_name: None,
-            calendar_homes: vec![url.join("/cal-home/").unwrap()],
-            addresses: vec!["mailto:attendee@example.com".into()],
-            inbox: None,
-            outbox: None,
-        }),
-        capabilities: None,
-        calendars: vec![CachedCalendar {
-            info: Calendar {
-                url: cal_url,
-                display_name: Some("Work".into()),
-                color: None,
-                components: vec!["VEVENT".into()],
-                ctag: None,
-                sync_token: None,
-                reports: vec![],
-            },
-            synced_token: None,
-            synced_ctag: None,
-            objects,
-        }],
-        synced_at: Some(0),
-        listed_at: Some(0),
-    };
-    cache.save(&AccountFiles::new(&paths, "bench").cache_file).unwrap();
+    let mut cache = Cache::open(&AccountFiles::new(&paths, "bench").cache_file).unwrap();
+    cache.principal = Some(Principal {
+        url: url.join("/p/attendee/").unwrap(),
+        display_name: None,
+        calendar_homes: vec![url.join("/cal-home/").unwrap()],
+        addresses: vec!["mailto:attendee@example.com".into()],
+        inbox: None,
+        outbox: None,
+    });
+    cache
+        .set_calendars(vec![Calendar {
+            url: cal_url.clone(),
+            display_name: Some("Work".into()),
+            color: None,
+            components: vec!["VEVENT".into()],
+            ctag: None,
+            sync_token: None,
+            reports: vec![],
+        }])
+        .unwrap();
+    cache.begin().unwrap();
+    cache.apply(&cal_url, &BTreeSet::new(), objects, None).unwrap();
+    (cache.synced_at, cache.listed_at) = (Some(0), Some(0));
+    cache.save().unwrap();
     (dir, paths)
 }
 
@@ -123,7 +121,9 @@ fn open_list_expand(paths: &convene::paths::Paths, runs: usize) -> (f64, f64) {
 
 fn main() {
     let n: usize = std::env::var("CONVENE_BENCH_EVENTS").ok().and_then(|v| v.parse().ok()).unwrap_or(2000);
+    let t_store = Instant::now();
     let (_dir, paths) = profile(n, false);
+    let t_store = t_store.elapsed();
     let url = Url::parse("https://calendar.example.com/").unwrap();
     let account = account(&url);
 
@@ -150,6 +150,7 @@ fn main() {
         invitations.len(),
         agenda.len()
     );
+    println!("  (store them in the cache, one transaction: {:.1} ms)", ms(t_store));
     println!("  read cache        {:>7.1} ms", ms(t_open));
     println!("  list invitations  {:>7.1} ms", ms(t_list - t_open));
     println!("  expand calendar   {:>7.1} ms", ms(t_agenda - t_list));

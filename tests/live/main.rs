@@ -14,6 +14,7 @@ mod actor;
 mod caldav;
 mod check_server;
 mod fidelity;
+mod first_sync;
 mod identity;
 mod import;
 mod import_lost;

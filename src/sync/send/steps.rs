@@ -257,8 +257,12 @@ impl Steps {
             );
         }
         self.rounds += 1;
+        // A first sync leaves most copies without their Schedule-Tag (asking
+        // for it makes some servers many times slower): where the tag is
+        // what protects a reply, the GET below brings it.
+        let tag_missing = self.trust.schedule_tag_trusted && self.current.schedule_tag.is_none();
         match self.trust.precondition(&self.current) {
-            Some(pre) if !self.must_read => self.put(pre),
+            Some(pre) if !self.must_read && !tag_missing => self.put(pre),
             // A send may have landed before a crash, or the copy has no
             // usable tag: look at the server's copy before writing.
             _ => {

@@ -257,6 +257,26 @@ fn table() -> Vec<Row> {
             ],
         ),
         row(
+            "a trusted server's copy without its tag (first sync) is read for the tag first",
+            TAGS_TRUSTED,
+            entry(pending(), object(V1.into(), Some("\"e1\""), None)),
+            vec![
+                Observation::Fetched(object(version("v1"), Some("\"e1\""), Some("\"s1\""))),
+                stored(),
+                written(Some("\"e2\"")),
+                stored(),
+                fetched(answered("v1"), "\"e2\""),
+            ],
+            &[
+                "GET",
+                "record sending",
+                "PUT If-Schedule-Tag-Match \"s1\" onto v1 (accepted)",
+                "mark sent",
+                "GET",
+                "sent: v1 etag \"e2\"",
+            ],
+        ),
+        row(
             "an untrusted Schedule-Tag is ignored for the ETag",
             ETAG_ON_PUT,
             entry(pending(), object(V1.into(), Some("\"e1\""), Some("\"s1\""))),

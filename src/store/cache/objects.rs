@@ -1,0 +1,230 @@
+//! Calendar objects: a row each, with its place in the time index.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Row, params};
+use url::Url;
+
+use super::index::{self, Span};
+use super::{Cache, CachedCalendar, CachedObject, Synced, sql_error};
+use crate::caldav::{Etag, Object, ScheduleTag};
+use crate::store::StoreError;
+
+/// One object as read: its calendar's URL, its URL, the object.
+type Read = (String, Url, CachedObject);
+
+const COLUMNS: &str = "c.url, o.url, o.etag, o.schedule_tag, o.data";
+
+// `COLUMNS` written out: a const can't be formatted.
+/// Single events whose span overlaps `[?3, ?2]`, given that none starts
+/// before `?1` (`?3` less the longest span): bounding the start on both
+/// sides lets the index do the work. Then every series.
+pub(super) const OVERLAPPING: &str = "
+    SELECT c.url, o.url, o.etag, o.schedule_tag, o.data
+    FROM spans s JOIN objects o ON o.id = s.object JOIN calendars c ON c.id = o.calendar
+    WHERE s.repeats = 0 AND s.start_utc >= ?1 AND s.start_utc <= ?2 AND s.end_utc >= ?3
+    UNION ALL
+    SELECT c.url, o.url, o.etag, o.schedule_tag, o.data
+    FROM spans s JOIN objects o ON o.id = s.object JOIN calendars c ON c.id = o.calendar
+    WHERE s.repeats = 1";
+
+pub(super) const LONGEST: &str = "SELECT coalesce(max(length), 0) FROM spans";
+
+/// Inserts or replaces one object of calendar `id`, with its span.
+pub(super) fn upsert(conn: &Connection, id: i64, url: &Url, o: &CachedObject) -> rusqlite::Result<()> {
+    let object: i64 = conn
+        .prepare_cached(
+            "INSERT INTO objects (calendar, url, etag, schedule_tag, data) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (calendar, url) DO UPDATE
+         SET etag = excluded.etag, schedule_tag = excluded.schedule_tag, data = excluded.data
+         RETURNING id",
+        )?
+        .query_row(
+            params![
+                id,
+                url.as_str(),
+                o.etag.as_ref().map(Etag::as_str),
+                o.schedule_tag.as_ref().map(ScheduleTag::as_str),
+                o.data
+            ],
+            |r| r.get(0),
+        )?;
+    put_span(conn, object, index::span(&o.data))
+}
+
+fn put_span(conn: &Connection, object: i64, span: Span) -> rusqlite::Result<()> {
+    let (repeats, start, end) = match span {
+        Span::Never => {
+            conn.prepare_cached("DELETE FROM spans WHERE object = ?1")?.execute([object])?;
+            return Ok(());
+        }
+        Span::Repeats => (true, None, None),
+        Span::Between(s, e) => (false, Some(s), Some(e)),
+    };
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO spans (object, repeats, start_utc, end_utc, length) VALUES (?1, ?2, ?3, ?4, ?4 - ?3)",
+    )?
+    .execute(params![object, repeats, start, end])?;
+    Ok(())
+}
+
+/// Recomputes every object's span (the index's rules changed).
+pub(super) fn reindex(conn: &Connection) -> rusqlite::Result<()> {
+    let mut st = conn.prepare("SELECT id, data FROM objects")?;
+    let rows: Vec<(i64, String)> =
+        st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
+    for (id, data) in rows {
+        put_span(conn, id, index::span(&data))?;
+    }
+    Ok(())
+}
+
+fn read(r: &Row<'_>) -> rusqlite::Result<Read> {
+    let url: String = r.get(1)?;
+    let url = Url::parse(&url).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(1, rusqlite::types::Type::Text, Box::new(e))
+    })?;
+    let object = CachedObject {
+        etag: r.get::<_, Option<String>>(2)?.map(Etag),
+        schedule_tag: r.get::<_, Option<String>>(3)?.map(ScheduleTag),
+        data: r.get(4)?,
+    };
+    Ok((r.get(0)?, url, object))
+}
+
+impl Cache {
+    fn calendar_id(conn: &Connection, url: &Url) -> rusqlite::Result<Option<i64>> {
+        conn.prepare_cached("SELECT id FROM calendars WHERE url = ?1")?
+            .query_row([url.as_str()], |r| r.get(0))
+            .optional()
+    }
+
+    /// Runs a query of [`COLUMNS`] and pairs each object with its calendar.
+    fn read_all(
+        &self,
+        sql: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Vec<(&CachedCalendar, Url, CachedObject)>, StoreError> {
+        let err = sql_error(&self.path);
+        let conn = self.db();
+        let mut st = conn.prepare_cached(sql).map_err(err)?;
+        let rows: Vec<Read> =
+            st.query_map(args, read).map_err(err)?.collect::<Result<_, _>>().map_err(err)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(cal, url, o)| {
+                let cal = self.calendars.iter().find(|c| c.info.url.as_str() == cal)?;
+                Some((cal, url, o))
+            })
+            .collect())
+    }
+
+    /// Every cached object with the calendar holding it, calendar by
+    /// calendar in the server's order.
+    pub fn objects(&self) -> Result<Vec<(&CachedCalendar, Url, CachedObject)>, StoreError> {
+        self.read_all(
+            &format!(
+                "SELECT {COLUMNS} FROM objects o JOIN calendars c ON c.id = o.calendar ORDER BY c.position, o.url"
+            ),
+            [],
+        )
+    }
+
+    /// The objects of one calendar.
+    pub fn objects_in(&self, calendar: &Url) -> Result<Vec<(Url, CachedObject)>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM objects o JOIN calendars c ON c.id = o.calendar WHERE c.url = ?1 ORDER BY o.url"
+        );
+        Ok(self.read_all(&sql, [calendar.as_str()])?.into_iter().map(|(_, u, o)| (u, o)).collect())
+    }
+
+    pub fn object(&self, url: &Url) -> Result<Option<(&CachedCalendar, CachedObject)>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM objects o JOIN calendars c ON c.id = o.calendar WHERE o.url = ?1 ORDER BY c.position LIMIT 1"
+        );
+        Ok(self.read_all(&sql, [url.as_str()])?.into_iter().next().map(|(c, _, o)| (c, o)))
+    }
+
+    /// The objects that may have an occurrence overlapping `[from, to)`:
+    /// every repeating series (expanded per range by the caller) and the
+    /// single events whose indexed span overlaps it. A superset: the
+    /// caller's expansion decides exactly; nothing it would show is left out.
+    pub fn overlapping(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<Vec<(&CachedCalendar, Url, CachedObject)>, StoreError> {
+        let longest: i64 = self.db().query_row(LONGEST, [], |r| r.get(0)).map_err(sql_error(&self.path))?;
+        let (from, to) = (from.timestamp(), to.timestamp());
+        self.read_all(OVERLAPPING, params![from.saturating_sub(longest), to, from])
+    }
+
+    /// URL → ETag of every object cached for `calendar`, without the data.
+    pub fn etags(&self, calendar: &Url) -> Result<BTreeMap<Url, Option<Etag>>, StoreError> {
+        let err = sql_error(&self.path);
+        let conn = self.db();
+        let mut st = conn
+            .prepare_cached(
+                "SELECT o.url, o.etag FROM objects o JOIN calendars c ON c.id = o.calendar WHERE c.url = ?1",
+            )
+            .map_err(err)?;
+        let rows = st
+            .query_map([calendar.as_str()], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))
+            .map_err(err)?;
+        let mut out = BTreeMap::new();
+        for row in rows {
+            let (url, etag) = row.map_err(err)?;
+            if let Ok(url) = Url::parse(&url) {
+                out.insert(url, etag.map(Etag));
+            }
+        }
+        Ok(out)
+    }
+
+    /// Stores one calendar's sync at once: drops `removed`, stores
+    /// `fetched`, and records where it left the calendar only with
+    /// `synced` (none when something was not delivered, so the next sync
+    /// asks again). Returns how many cached objects were removed.
+    pub fn apply(
+        &mut self,
+        calendar: &Url,
+        removed: &BTreeSet<Url>,
+        fetched: Vec<Object>,
+        synced: Option<Synced>,
+    ) -> Result<usize, StoreError> {
+        let n_removed = self.atomically(|conn| {
+            let Some(id) = Self::calendar_id(conn, calendar)? else { return Ok(0) };
+            let mut n = 0;
+            for u in removed {
+                n += conn
+                    .prepare_cached("DELETE FROM objects WHERE calendar = ?1 AND url = ?2")?
+                    .execute(params![id, u.as_str()])?;
+            }
+            for o in fetched {
+                let url = o.url.clone();
+                upsert(conn, id, &url, &o.into())?;
+            }
+            if let Some(s) = &synced {
+                conn.execute(
+                    "UPDATE calendars SET synced_token = ?1, synced_ctag = ?2 WHERE id = ?3",
+                    params![s.token, s.ctag, id],
+                )?;
+            }
+            Ok(n)
+        })?;
+        if let (Some(s), Some(c)) = (synced, self.calendars.iter_mut().find(|c| &c.info.url == calendar)) {
+            c.synced_token = s.token;
+            c.synced_ctag = s.ctag;
+        }
+        Ok(n_removed)
+    }
+
+    /// Stores one object (a reply's result, a conflict's server copy).
+    pub fn put_object(&mut self, calendar: &Url, url: &Url, object: CachedObject) -> Result<(), StoreError> {
+        self.atomically(|conn| match Self::calendar_id(conn, calendar)? {
+            Some(id) => upsert(conn, id, url, &object),
+            None => Ok(()),
+        })
+    }
+}
