@@ -63,6 +63,34 @@ pub fn instances(
     Some(found)
 }
 
+/// The start of a series' last instance: `Some(None)` when it has none
+/// (endless, or more than the bound lets us count, which a caller must
+/// treat as endless). None when it has no RRULE or the rule can't be read.
+/// An UNTIL answers at once; a COUNT is counted, within [`BOUNDS`].
+pub fn last_start(ev: &Component) -> Option<Option<DateTime<Utc>>> {
+    let set: RRuleSet = rule_text(ev, None)?.parse().ok()?;
+    let rules = set.get_rrule();
+    if rules.iter().any(|r| r.get_count().is_none() && r.get_until().is_none()) {
+        return Some(None);
+    }
+    let until = rules.iter().filter_map(|r| r.get_until()).map(|u| u.with_timezone(&Utc)).max();
+    let counted = rules.iter().any(|r| r.get_count().is_some());
+    let dated = set.get_rdate().iter().map(|d| d.with_timezone(&Utc)).max();
+    if !counted {
+        // Every rule has an UNTIL.
+        return Some(until.max(dated));
+    }
+    let began = std::time::Instant::now();
+    let mut last = None;
+    for (steps, at) in set.limit().into_iter().enumerate() {
+        if steps as u64 >= BOUNDS.max_steps || began.elapsed() >= BOUNDS.max_time {
+            return Some(None);
+        }
+        last = Some(at.with_timezone(&Utc));
+    }
+    Some(last.max(until).max(dated))
+}
+
 /// `head` (a capped expansion) cut to half the cap, then the instances
 /// after it taken day by day up to `before`, each day getting an equal share
 /// of the other half. None when the rule's start can't be jumped (each day

@@ -3,10 +3,10 @@
 //! expanding every cached object.
 
 use crate::ical::time::to_local;
-use crate::ical::{Document, event, occurrence};
+use crate::ical::{Document, event, occurrence, repeat};
 
 /// Bump when the rules below change: the index is rebuilt at open.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 /// Floating times and all-day dates are read in the local zone, which may
 /// change between indexing and asking (up to 26 hours apart): widen every
@@ -18,9 +18,10 @@ const SLACK: i64 = 2 * 24 * 3600;
 pub enum Span {
     /// Nothing a view shows (no event, or unreadable).
     Never,
-    /// A series: its instances are expanded per range
-    /// ([`occurrence::expand`]), so it is a candidate for every range.
-    Repeats,
+    /// A series, from its first instance to the end of its last (`None`:
+    /// endless), widened by the slack; its instances are expanded per
+    /// range ([`occurrence::expand`]).
+    Repeats(i64, Option<i64>),
     /// Unix seconds, `[start, end]` widened by the slack.
     Between(i64, i64),
 }
@@ -31,22 +32,36 @@ pub fn span(data: &str) -> Span {
     // Wider than what `expand` repeats (RRULE only): a rule it ignores
     // still makes a candidate, never a miss.
     let rule = ["RRULE", "RDATE", "EXDATE", "EXRULE"];
-    if cal.children().filter(|c| c.name == "VEVENT").any(|e| rule.iter().any(|r| e.prop(r).is_some())) {
-        return Span::Repeats;
-    }
-    // Without a rule, `expand` shows each VEVENT once, at its DTSTART for
-    // its length, whatever the window: the same here, without parsing the
-    // text a second time (a first sync stores thousands of objects).
+    let mut repeats = false;
+    // `Some(None)`: a series with no last instance (or one too far to count).
+    let mut open_end = false;
+    // Every VEVENT's first instance and the end of its last (moved
+    // instances are VEVENTs of their own, so they widen the hull too).
     let mut hull: Option<(i64, i64)> = None;
     for ev in cal.children().filter(|c| c.name == "VEVENT") {
         let Some(when) = event::start(ev) else { continue };
         let Some(start) = to_local(&when) else { continue };
-        let end = start.checked_add_signed(occurrence::length(ev, &when)).unwrap_or(start);
-        let (s, e) = (start.timestamp(), end.timestamp().max(start.timestamp()));
+        let length = occurrence::length(ev, &when);
+        let mut last = start.timestamp();
+        if rule.iter().any(|r| ev.prop(r).is_some()) {
+            repeats = true;
+            match repeat::last_start(ev) {
+                Some(Some(at)) => last = last.max(at.timestamp()),
+                Some(None) => open_end = true,
+                // A rule `expand` can't read shows the first instance only;
+                // RDATE/EXRULE without RRULE: leave it open, never a miss.
+                None if ev.prop("RRULE").is_some() => {}
+                None => open_end = true,
+            }
+        }
+        let (s, e) = (start.timestamp(), last.saturating_add(length.num_seconds().max(0)));
         hull = Some(hull.map_or((s, e), |(a, b)| (a.min(s), b.max(e))));
     }
-    match hull {
-        Some((s, e)) => Span::Between(s.saturating_sub(SLACK), e.saturating_add(SLACK)),
-        None => Span::Never,
+    let Some((s, e)) = hull else { return Span::Never };
+    let (s, e) = (s.saturating_sub(SLACK), e.saturating_add(SLACK));
+    match (repeats, open_end) {
+        (false, _) => Span::Between(s, e),
+        (true, false) => Span::Repeats(s, Some(e)),
+        (true, true) => Span::Repeats(s, None),
     }
 }

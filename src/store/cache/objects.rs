@@ -19,7 +19,8 @@ const COLUMNS: &str = "c.url, o.url, o.etag, o.schedule_tag, o.data";
 // `COLUMNS` written out: a const can't be formatted.
 /// Single events whose span overlaps `[?3, ?2]`, given that none starts
 /// before `?1` (`?3` less the longest span): bounding the start on both
-/// sides lets the index do the work. Then every series.
+/// sides lets the index do the work. Then the series whose first instance
+/// and last end (the end of time for an endless one) enclose part of it.
 pub(super) const OVERLAPPING: &str = "
     SELECT c.url, o.url, o.etag, o.schedule_tag, o.data
     FROM spans s JOIN objects o ON o.id = s.object JOIN calendars c ON c.id = o.calendar
@@ -27,7 +28,7 @@ pub(super) const OVERLAPPING: &str = "
     UNION ALL
     SELECT c.url, o.url, o.etag, o.schedule_tag, o.data
     FROM spans s JOIN objects o ON o.id = s.object JOIN calendars c ON c.id = o.calendar
-    WHERE s.repeats = 1";
+    WHERE s.repeats = 1 AND s.start_utc <= ?2 AND s.end_utc >= ?3";
 
 pub(super) const LONGEST: &str = "SELECT coalesce(max(length), 0) FROM spans";
 
@@ -59,11 +60,14 @@ fn put_span(conn: &Connection, object: i64, span: Span) -> rusqlite::Result<()> 
             conn.prepare_cached("DELETE FROM spans WHERE object = ?1")?.execute([object])?;
             return Ok(());
         }
-        Span::Repeats => (true, None, None),
-        Span::Between(s, e) => (false, Some(s), Some(e)),
+        // An endless series ends at the end of time; a series has no
+        // length (the longest single event bounds the singles' query).
+        Span::Repeats(s, e) => (true, s, e.unwrap_or(i64::MAX)),
+        Span::Between(s, e) => (false, s, e),
     };
     conn.prepare_cached(
-        "INSERT OR REPLACE INTO spans (object, repeats, start_utc, end_utc, length) VALUES (?1, ?2, ?3, ?4, ?4 - ?3)",
+        "INSERT OR REPLACE INTO spans (object, repeats, start_utc, end_utc, length)
+         VALUES (?1, ?2, ?3, ?4, CASE WHEN ?2 THEN NULL ELSE ?4 - ?3 END)",
     )?
     .execute(params![object, repeats, start, end])?;
     Ok(())
@@ -147,8 +151,8 @@ impl Cache {
     }
 
     /// The objects that may have an occurrence overlapping `[from, to)`:
-    /// every repeating series (expanded per range by the caller) and the
-    /// single events whose indexed span overlaps it. A superset: the
+    /// the series and the single events whose indexed span overlaps it
+    /// (a series is expanded per range by the caller). A superset: the
     /// caller's expansion decides exactly; nothing it would show is left out.
     pub fn overlapping(
         &self,

@@ -260,12 +260,24 @@ fn the_time_index_finds_what_overlaps_a_range() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = fresh(&dir);
     let weekly = "RRULE:FREQ=WEEKLY\r\n";
+    let moved = event("moved", "20300101T090000Z", "RRULE:FREQ=DAILY;COUNT=3\r\n").replace(
+        "END:VCALENDAR",
+        "BEGIN:VEVENT\r\nUID:moved\r\nDTSTAMP:20260101T000000Z\r\nRECURRENCE-ID:20300102T090000Z\r\nDTSTART:20300618T090000Z\r\nDURATION:PT1H\r\nSUMMARY:moved\r\nEND:VEVENT\r\nEND:VCALENDAR",
+    );
     let fetched = vec![
         object("/a/jan.ics", event("jan", "20300115T100000Z", "")),
         object("/a/jun.ics", event("jun", "20300615T100000Z", "")),
         object("/a/allday.ics", event("allday", "20300616", "")),
         object("/a/floating.ics", event("floating", "20300617T100000", "")),
         object("/a/series.ics", event("series", "20200101T090000Z", weekly)),
+        // Series that end: in March 2030 by COUNT, in 2025 by UNTIL, and one
+        // whose moved instance lands in June 2030 (its own VEVENT).
+        object("/a/counted.ics", event("counted", "20300101T090000Z", "RRULE:FREQ=WEEKLY;COUNT=10\r\n")),
+        object(
+            "/a/until.ics",
+            event("until", "20240101T090000Z", "RRULE:FREQ=DAILY;UNTIL=20250101T000000Z\r\n"),
+        ),
+        object("/a/moved.ics", moved),
         object("/a/dec.ics", event("dec", "20301215T100000Z", "")),
         object("/a/broken.ics", "not a calendar".into()),
     ];
@@ -285,13 +297,21 @@ fn the_time_index_finds_what_overlaps_a_range() {
         names.sort();
         names
     };
-    assert_eq!(found(&c, (2030, 6, 10), (2030, 6, 20)), ["allday", "floating", "jun", "long", "series"]);
-    assert_eq!(found(&c, (2030, 1, 1), (2030, 2, 1)), ["jan", "series"]);
-    assert_eq!(found(&c, (2031, 1, 1), (2032, 1, 1)), ["series"]);
+    assert_eq!(
+        found(&c, (2030, 6, 10), (2030, 6, 20)),
+        ["allday", "floating", "jun", "long", "moved", "series"]
+    );
+    assert_eq!(found(&c, (2030, 1, 1), (2030, 2, 1)), ["counted", "jan", "moved", "series"]);
+    assert_eq!(found(&c, (2031, 1, 1), (2032, 1, 1)), ["series"], "series that ended are not asked");
+    assert_eq!(found(&c, (2024, 6, 1), (2024, 6, 8)), ["series", "until"]);
     // Never a miss: whatever expansion shows in a range was found for it.
-    for (from, to) in
-        [((2030, 1, 1), (2031, 1, 1)), ((2030, 6, 15), (2030, 6, 16)), ((2030, 6, 17), (2030, 6, 18))]
-    {
+    for (from, to) in [
+        ((2030, 1, 1), (2031, 1, 1)),
+        ((2030, 6, 15), (2030, 6, 16)),
+        ((2030, 6, 17), (2030, 6, 18)),
+        ((2030, 3, 5), (2030, 3, 12)),
+        ((2024, 12, 31), (2025, 1, 1)),
+    ] {
         let (f, t) = (
             Utc.with_ymd_and_hms(from.0, from.1, from.2, 0, 0, 0).unwrap(),
             Utc.with_ymd_and_hms(to.0, to.1, to.2, 0, 0, 0).unwrap(),
@@ -307,7 +327,7 @@ fn the_time_index_finds_what_overlaps_a_range() {
     // Removed objects leave the index with them.
     let gone: BTreeSet<Url> = [url("/a/jun.ics"), url("/a/series.ics")].into();
     c.apply(&url("/a/"), &gone, vec![], None).unwrap();
-    assert_eq!(found(&c, (2030, 6, 10), (2030, 6, 20)), ["allday", "floating", "long"]);
+    assert_eq!(found(&c, (2030, 6, 10), (2030, 6, 20)), ["allday", "floating", "long", "moved"]);
 }
 
 #[test]
