@@ -7,6 +7,7 @@ use crate::caldav::{self, Capabilities, Client, ClientConfig, Password};
 use crate::config::Account;
 use crate::ical::{self, Answer, Identity, Reply, ReplyError, Role};
 use crate::paths::Paths;
+use crate::store::cache::{CachedCalendar, CachedObject};
 use crate::store::lock::AccountLock;
 use crate::store::{AccountFiles, Cache, Entry, EntryState, Outbox, StoreError};
 use url::Url;
@@ -79,6 +80,12 @@ pub fn client_config(account: &Account, password: Password) -> ClientConfig {
     cfg
 }
 
+/// The invitation list leaves out events that ended more than this many
+/// days ago (unless a reply to one is still on its way): years of answered
+/// meetings are history, shown in the calendar, and listing them would
+/// parse every one at each start.
+pub const LISTED_AFTER_DAYS: i64 = 7;
+
 impl Engine {
     /// Opens the account's cache and outbox (waiting for another process
     /// that holds them). No network I/O.
@@ -137,10 +144,23 @@ impl Engine {
 
     /// Invitations from the cache (works offline), pending first.
     pub fn invitations(&self) -> Result<Vec<Listing>, EngineError> {
-        let me = self.identity();
         let waiting = self.outbox.list()?;
+        let since = (chrono::Utc::now() - chrono::Duration::days(LISTED_AFTER_DAYS)).timestamp();
+        let replying: Vec<String> = waiting.iter().map(|e| e.uid.clone()).collect();
+        let mut out = self.listings(self.cache.scheduling_since(since, &replying)?, &waiting);
+        out.sort_by_key(Listing::order);
+        Ok(out)
+    }
+
+    /// The invitations among `objects`, each with its reply on its way.
+    fn listings(
+        &self,
+        objects: Vec<(&CachedCalendar, Url, CachedObject)>,
+        waiting: &[Entry],
+    ) -> Vec<Listing> {
+        let me = self.identity();
         let mut out = Vec::new();
-        for (cal, url, obj) in self.cache.objects()? {
+        for (cal, url, obj) in objects {
             let Ok(Some(inv)) = ical::invitation::read(&obj.data, &me) else { continue };
             if !inv.is_invitation() {
                 continue;
@@ -162,14 +182,15 @@ impl Engine {
                 invitation: inv,
             });
         }
-        out.sort_by_key(Listing::order);
-        Ok(out)
+        out
     }
 
+    /// The invitation with this UID, however long ago it took place.
     fn find(&self, uid: &str) -> Result<Listing, EngineError> {
-        self.invitations()?
+        let waiting = self.outbox.list()?;
+        self.listings(self.cache.with_uid(uid)?, &waiting)
             .into_iter()
-            .find(|l| l.invitation.uid == uid)
+            .next()
             .ok_or_else(|| EngineError::UnknownUid(uid.to_owned()))
     }
 

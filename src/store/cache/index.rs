@@ -2,11 +2,12 @@
 //! the database for the objects that may overlap its range instead of
 //! expanding every cached object.
 
+use crate::ical::lines::Component;
 use crate::ical::time::to_local;
 use crate::ical::{Document, event, occurrence, repeat};
 
 /// Bump when the rules below change: the index is rebuilt at open.
-pub const VERSION: i64 = 2;
+pub const VERSION: i64 = 3;
 
 /// Floating times and all-day dates are read in the local zone, which may
 /// change between indexing and asking (up to 26 hours apart): widen every
@@ -26,9 +27,26 @@ pub enum Span {
     Between(i64, i64),
 }
 
-pub fn span(data: &str) -> Span {
-    let Ok(doc) = Document::parse(data) else { return Span::Never };
-    let Some(cal) = doc.calendar() else { return Span::Never };
+/// What the index holds of one object: where it lies in time, and its UID
+/// when it has an organizer (a scheduling object: maybe an invitation).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Indexed {
+    pub span: Span,
+    pub scheduling: Option<String>,
+}
+
+pub fn read(data: &str) -> Indexed {
+    let never = Indexed { span: Span::Never, scheduling: None };
+    let Ok(doc) = Document::parse(data) else { return never };
+    let Some(cal) = doc.calendar() else { return never };
+    let events = || cal.children().filter(|c| c.name == "VEVENT");
+    let scheduling = events()
+        .find(|e| e.prop("ORGANIZER").is_some())
+        .and_then(|e| Some(e.prop("UID")?.value.trim().to_owned()));
+    Indexed { span: span(cal), scheduling }
+}
+
+fn span(cal: &Component) -> Span {
     // Wider than what `expand` repeats (RRULE only): a rule it ignores
     // still makes a candidate, never a miss.
     let rule = ["RRULE", "RDATE", "EXDATE", "EXRULE"];

@@ -51,7 +51,18 @@ pub(super) fn upsert(conn: &Connection, id: i64, url: &Url, o: &CachedObject) ->
             ],
             |r| r.get(0),
         )?;
-    put_span(conn, object, index::span(&o.data))
+    put_index(conn, object, index::read(&o.data))
+}
+
+fn put_index(conn: &Connection, object: i64, indexed: index::Indexed) -> rusqlite::Result<()> {
+    put_span(conn, object, indexed.span)?;
+    match indexed.scheduling {
+        Some(uid) => conn
+            .prepare_cached("INSERT OR REPLACE INTO scheduling (object, uid) VALUES (?1, ?2)")?
+            .execute(params![object, uid])?,
+        None => conn.prepare_cached("DELETE FROM scheduling WHERE object = ?1")?.execute([object])?,
+    };
+    Ok(())
 }
 
 fn put_span(conn: &Connection, object: i64, span: Span) -> rusqlite::Result<()> {
@@ -79,7 +90,7 @@ pub(super) fn reindex(conn: &Connection) -> rusqlite::Result<()> {
     let rows: Vec<(i64, String)> =
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
     for (id, data) in rows {
-        put_span(conn, id, index::span(&data))?;
+        put_index(conn, id, index::read(&data))?;
     }
     Ok(())
 }
@@ -133,6 +144,40 @@ impl Cache {
             ),
             [],
         )
+    }
+
+    /// The objects with an organizer (what may be an invitation) whose
+    /// last occurrence ends at or after `since` (Unix seconds; endless and
+    /// undated ones always), and whatever the time those with a UID in
+    /// `uids` (a reply still on its way keeps its invitation listed).
+    pub fn scheduling_since(
+        &self,
+        since: i64,
+        uids: &[String],
+    ) -> Result<Vec<(&CachedCalendar, Url, CachedObject)>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM scheduling g JOIN objects o ON o.id = g.object
+             JOIN calendars c ON c.id = o.calendar LEFT JOIN spans s ON s.object = g.object
+             WHERE s.end_utc IS NULL OR s.end_utc >= ?1 ORDER BY c.position, o.url"
+        );
+        let mut found = self.read_all(&sql, [since])?;
+        for uid in uids {
+            for hit in self.with_uid(uid)? {
+                if !found.iter().any(|(c, u, _)| c.info.url == hit.0.info.url && *u == hit.1) {
+                    found.push(hit);
+                }
+            }
+        }
+        Ok(found)
+    }
+
+    /// The scheduling objects with this UID (one per calendar holding it).
+    pub fn with_uid(&self, uid: &str) -> Result<Vec<(&CachedCalendar, Url, CachedObject)>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM scheduling g JOIN objects o ON o.id = g.object
+             JOIN calendars c ON c.id = o.calendar WHERE g.uid = ?1 ORDER BY c.position, o.url"
+        );
+        self.read_all(&sql, [uid])
     }
 
     /// The objects of one calendar.

@@ -45,6 +45,17 @@ CREATE INDEX spans_start ON spans(repeats, start_utc);
 CREATE INDEX spans_length ON spans(length);
 ";
 
+/// Derived like `spans`, and added to a file made before it: the objects
+/// with an organizer (the only ones that can be invitations), by UID, so
+/// the invitation list parses those alone.
+const SCHEDULING: &str = "
+CREATE TABLE IF NOT EXISTS scheduling (
+    object INTEGER PRIMARY KEY REFERENCES objects(id) ON DELETE CASCADE,
+    uid TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS scheduling_uid ON scheduling(uid);
+";
+
 /// The account row holding the index's [`index::VERSION`].
 pub const INDEX_KEY: &str = "index_version";
 
@@ -83,6 +94,7 @@ fn create(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
     let legacy = JsonCache::load(&json)?;
     let tx = conn.transaction().map_err(err)?;
     tx.execute_batch(TABLES).map_err(err)?;
+    tx.execute_batch(SCHEDULING).map_err(err)?;
     if let Some(old) = &legacy {
         import(&tx, old).map_err(err)?;
     }
@@ -133,6 +145,7 @@ fn reindex_if_stale(conn: &mut Connection, path: &Path) -> Result<(), StoreError
         return Ok(());
     }
     let tx = conn.transaction().map_err(err)?;
+    tx.execute_batch(SCHEDULING).map_err(err)?;
     objects::reindex(&tx).map_err(err)?;
     set_index_version(&tx).map_err(err)?;
     tx.commit().map_err(err)

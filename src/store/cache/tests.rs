@@ -346,3 +346,38 @@ fn the_range_query_searches_the_index_instead_of_scanning() {
         assert!(steps.iter().any(|s| s.contains("spans_")), "{steps:#?}");
     }
 }
+
+#[test]
+fn scheduling_objects_are_found_by_end_and_by_uid() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = fresh(&dir);
+    let organized = "ORGANIZER:mailto:o@example.com\r\nATTENDEE:mailto:me@example.com\r\n";
+    let fetched = vec![
+        object("/a/old.ics", event("old", "20200101T100000Z", organized)),
+        object("/a/new.ics", event("new", "20300101T100000Z", organized)),
+        object(
+            "/a/endless.ics",
+            event("endless", "20100101T100000Z", &format!("RRULE:FREQ=WEEKLY\r\n{organized}")),
+        ),
+        object("/a/mine.ics", event("mine", "20300101T100000Z", "")),
+    ];
+    c.apply(&url("/a/"), &BTreeSet::new(), fetched, None).unwrap();
+    let names = |found: Vec<(&CachedCalendar, Url, CachedObject)>| {
+        let mut n: Vec<String> = found.into_iter().map(|(_, u, _)| u.path().to_owned()).collect();
+        n.sort();
+        n
+    };
+    let since = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap().timestamp();
+    assert_eq!(names(c.scheduling_since(since, &[]).unwrap()), ["/a/endless.ics", "/a/new.ics"]);
+    // A reply on its way keeps an old one; no duplicate for one found anyway.
+    let uids = ["old".to_owned(), "new".to_owned()];
+    assert_eq!(
+        names(c.scheduling_since(since, &uids).unwrap()),
+        ["/a/endless.ics", "/a/new.ics", "/a/old.ics"]
+    );
+    assert_eq!(names(c.with_uid("old").unwrap()), ["/a/old.ics"]);
+    assert!(c.with_uid("mine").unwrap().is_empty(), "no organizer: never an invitation");
+    // Removed with its object.
+    c.apply(&url("/a/"), &[url("/a/old.ics")].into(), vec![], None).unwrap();
+    assert!(c.with_uid("old").unwrap().is_empty());
+}
