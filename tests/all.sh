@@ -76,5 +76,6 @@ step "benchmarks (print figures; goals are not asserted)"
 # makes it the 5,000-event Xandikos run (about 20 minutes more).
 export CARGO_TARGET_DIR="$background_target"
 cargo bench --locked --bench startup
+cargo bench --locked --bench views
 cargo bench --locked --bench sync
 cargo bench --locked --bench import
