@@ -1,8 +1,10 @@
 //! A calendar's first sync (one calendar-query for every object's data,
 //! issue 13) against the real servers: every event arrives whole, as the
-//! server serves it, and a reply right after it is still protected the way
-//! the capability record says.
+//! server serves it, the calendar views, the invitation list and an event's
+//! details read it from the cache (issue 12), and a reply right after it is
+//! still protected the way the capability record says.
 
+use chrono::TimeZone;
 use convene::caldav::{Delete, Get, MkCalendar, Precondition, Put, SchedulingHeaders};
 use convene::store::{AccountFiles, Cache};
 use support::{Kind, Profile, ics};
@@ -80,6 +82,37 @@ async fn every_event_arrives_with_its_data(kind: Kind) {
             assert_eq!(cached.etag, served.etag, "{url}");
         }
     }
+    // What the window asks of that cache: the week of the plain events,
+    // the invitation in the list, and an event's details.
+    let engine = p.engine();
+    let at = |d: u32| chrono::Utc.with_ymd_and_hms(2030, 7, d, 0, 0, 0).unwrap();
+    let week: Vec<String> = engine
+        .agenda(at(1), at(8))
+        .into_iter()
+        .filter(|i| i.calendar == calendar)
+        .map(|i| i.occurrence.summary)
+        .collect();
+    // The weekly series (Tuesdays at 10:00 from 4 June) falls on 2 July.
+    let expected = ["Plain 0", "Plain 1", "Weekly", "Plain 2", "Plain 3", "Plain 4", "Plain 5", "Plain 6"];
+    assert_eq!(week, expected, "the first week of July 2030, in time order");
+    let invited = urls.last().unwrap();
+    let listed = engine.invitations().unwrap();
+    assert!(listed.iter().any(|l| &l.url == invited), "the invitation is listed: {listed:?}");
+    let details = engine.details(invited, None).expect("the invitation's details");
+    let organizer = details.event.organizer.as_ref().map(|o| o.address.as_str());
+    assert_eq!(organizer, Some("mailto:someone@example.org"));
+    let answers: Vec<_> =
+        details.event.attendees.iter().map(|a| (a.address.as_str(), a.partstat.as_deref())).collect();
+    assert_eq!(
+        answers,
+        [
+            ("mailto:someone@example.org", Some("ACCEPTED")),
+            ("mailto:attendee@example.com", Some("NEEDS-ACTION"))
+        ]
+    );
+    assert_eq!(details.calendar_name, name, "the calendar it is in, by the name the server gives");
+    drop(engine);
+
     // The next sync finds nothing new: the stored token covers what came.
     let again = p.engine().sync().await.unwrap();
     assert_eq!(again.fetched, 0, "{again:?}");
