@@ -1,6 +1,10 @@
 //! The invitation list (all accounts, pending first) and the detail pane.
 
-use iced::widget::{button, column, container, radio, row, rule, scrollable, text, text_input};
+use std::ops::Range;
+
+use iced::widget::operation::{self, AbsoluteOffset};
+use iced::widget::text::Wrapping;
+use iced::widget::{Space, button, column, container, radio, row, rule, scrollable, text, text_input};
 use iced::{Color, Element, Fill, FillPortion, Font, Task};
 
 use super::{AccountState, Key, Scope, format, links, listing, listings, style};
@@ -18,7 +22,18 @@ pub enum Message {
     CommentChanged(String),
     ScopeChanged(Scope),
     OpenLink(String),
+    /// The list scrolled: its offset and the height in view.
+    Scrolled(f32, f32),
 }
+
+/// Every row of the list is this tall (and `GAP` apart), so the list builds
+/// only the rows in view, whatever the number of invitations.
+const ROW: f32 = 104.0;
+const GAP: f32 = 6.0;
+const PITCH: f32 = ROW + GAP;
+const LIST: &str = "invitation-list";
+/// Rows built beyond the view on either side, so a scroll shows no gap.
+const SPARE: usize = 3;
 
 /// What the app must act on.
 #[derive(Debug, Clone)]
@@ -35,6 +50,10 @@ pub struct Page {
     pub selected: Option<Key>,
     pub comment: String,
     pub scope: Scope,
+    /// The list's scroll offset and the height in view (0 until the first
+    /// scroll: a tall window's worth is built).
+    offset: f32,
+    height: f32,
 }
 
 impl Page {
@@ -60,6 +79,10 @@ impl Page {
                 None
             }
             Message::OpenLink(url) => Some(Event::OpenLink(url)),
+            Message::Scrolled(offset, height) => {
+                (self.offset, self.height) = (offset, height);
+                None
+            }
         };
         (Task::none(), event)
     }
@@ -76,6 +99,31 @@ impl Page {
         Event::Reply(key, control)
     }
 
+    /// Scrolls the list so the row at `index` is in view (the ↑/↓ keys).
+    pub fn reveal(&mut self, index: usize) -> Task<Message> {
+        let top = index as f32 * PITCH;
+        let height = self.in_view();
+        if top < self.offset {
+            self.offset = top;
+        } else if top + ROW > self.offset + height {
+            self.offset = top + ROW - height;
+        } else {
+            return Task::none();
+        }
+        operation::scroll_to(LIST, AbsoluteOffset { x: 0.0, y: self.offset })
+    }
+
+    fn in_view(&self) -> f32 {
+        if self.height > 0.0 { self.height } else { 1200.0 }
+    }
+
+    /// The rows to build of a list of `len`.
+    fn window(&self, len: usize) -> Range<usize> {
+        let first = ((self.offset / PITCH).floor().max(0.0) as usize).saturating_sub(SPARE).min(len);
+        let count = (self.in_view() / PITCH).ceil() as usize + 2 * SPARE;
+        first..(first + count).min(len)
+    }
+
     /// `link` is the colour links are drawn in.
     pub fn view<'a>(&'a self, accounts: &'a [AccountState], link: Color) -> Element<'a, Message> {
         view(self, accounts, link)
@@ -87,8 +135,19 @@ fn view<'a>(page: &'a Page, accounts: &'a [AccountState], link: Color) -> Elemen
     if accounts.is_empty() {
         return container(text("Add an account to see your invitations.")).padding(20).into();
     }
-    let rows = column(listings.iter().map(|(account, l)| row_view(page, accounts, account, l))).spacing(6);
-    let list = container(scrollable(rows).id("invitation-list").height(Fill)).width(FillPortion(3));
+    // Spacers stand for the rows out of view.
+    let shown = page.window(listings.len());
+    let above = Space::new().height(shown.start as f32 * PITCH);
+    let below = Space::new().height((listings.len() - shown.end) as f32 * PITCH);
+    let rows = listings[shown.clone()]
+        .iter()
+        .map(|(account, l)| container(row_view(page, accounts, account, l)).height(PITCH).into());
+    let rows = column![above].extend(rows).push(below);
+    let list = scrollable(rows)
+        .id(LIST)
+        .height(Fill)
+        .on_scroll(|v| Message::Scrolled(v.absolute_offset().y, v.bounds().height));
+    let list = container(list).width(FillPortion(3));
     let detail: Element<'_, Message> =
         match page.selected.as_ref().and_then(|k| listing(accounts, k).map(|l| (k, l))) {
             Some((key, l)) => detail(page, accounts, key, l, link),
@@ -171,18 +230,23 @@ fn row_view<'a>(
     let inv = &l.invitation;
     let key = Key { account: account.to_owned(), uid: inv.uid.clone() };
     let organizer = inv.organizer.as_ref().map(|o| o.display()).unwrap_or_else(|| "(no organizer)".into());
-    let title = text(inv.summary.clone().unwrap_or_else(|| "(no title)".into()))
-        .size(16)
+    // Four lines of one line each whatever happens (`ROW`; the detail pane
+    // has the rest): a series that repeats too often says so on its state line.
+    let line = |t: String, size: f32| text(t).size(size).wrapping(Wrapping::None);
+    let title = line(inv.summary.clone().unwrap_or_else(|| "(no title)".into()), 16.0)
         .font(Font { weight: iced::font::Weight::Bold, ..Font::DEFAULT });
-    let info = column![
-        title,
-        text(format!("from {organizer}")).size(13),
-        text(summary_line(inv)).size(13),
-        text(state(accounts, account, l)).size(13).style(style::muted),
-    ]
-    .spacing(2)
-    .width(Fill);
-    let info = if l.repeats_too_often { info.push(too_often_note()) } else { info };
+    let state_line = match l.repeats_too_often {
+        true => {
+            line(format!("{} · repeats {TOO_OFTEN}", state(accounts, account, l)), 13.0).style(style::changed)
+        }
+        false => line(state(accounts, account, l), 13.0).style(style::muted),
+    };
+    let info =
+        column![title, line(format!("from {organizer}"), 13.0), line(summary_line(inv), 13.0), state_line,]
+            .spacing(2)
+            .width(Fill);
+    // Fixed height (`ROW`): the list builds only the rows in view.
+    let info = container(info).height(Fill).clip(true).align_y(iced::Center);
     let selected = page.selected.as_ref() == Some(&key);
     let mut content = row![info].spacing(8).align_y(iced::Center);
     if !inv.cancelled && matches!(inv.role, crate::ical::Role::Invited { .. }) {
@@ -191,6 +255,7 @@ fn row_view<'a>(
     let card = button(content)
         .on_press(Message::Select(key.clone()))
         .width(Fill)
+        .height(ROW)
         .padding(10)
         .style(style::card(selected));
     container(card).id(format!("row-{}", inv.uid)).into()

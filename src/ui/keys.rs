@@ -103,6 +103,7 @@ impl App {
             None => 0,
             Some(i) => (i as isize + step).clamp(0, keys.len() as isize - 1) as usize,
         };
-        self.invitations_message(invitations::Message::Select(keys[next].clone()))
+        let reveal = self.invitations.reveal(next).map(Message::Invitations);
+        Task::batch([reveal, self.invitations_message(invitations::Message::Select(keys[next].clone()))])
     }
 }

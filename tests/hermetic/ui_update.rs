@@ -250,3 +250,22 @@ fn adding_an_account_whose_name_is_in_use_shows_why_in_the_form() {
     assert_eq!(app.config, config);
     assert_eq!(app.accounts[0].account, existing);
 }
+
+#[test]
+fn a_long_invitation_list_builds_the_rows_in_view_and_follows_the_arrows() {
+    // 1,000 invitations, a day apart, so the list's order is their number's.
+    let day = |i: i64| chrono::NaiveDate::from_ymd_opt(2030, 1, 1).unwrap() + chrono::Duration::days(i);
+    let list =
+        (0..1000).map(|i| invitation(&format!("n{i:04}"), &format!("{}T100000Z", day(i).format("%Y%m%d"))));
+    let (mut app, _rx) = app_with(list.collect());
+    let shows = |app: &App, what: &str| iced_test::simulator(app.view()).find(what).is_ok();
+    assert!(shows(&app, "Meeting n0000"));
+    assert!(!shows(&app, "Meeting n0500"), "a row far out of view is not built");
+
+    for _ in 0..900 {
+        press(&mut app, K::Named(Named::ArrowDown), Modifiers::empty());
+    }
+    assert_eq!(app.invitations.selected.as_ref().unwrap().uid, "n0899");
+    assert!(shows(&app, "Meeting n0899"), "the selected row is scrolled into view");
+    assert!(!shows(&app, "Meeting n0000"), "and the first ones are no longer built");
+}
