@@ -139,7 +139,7 @@ impl Engine {
         let me = self.identity();
         let waiting = self.outbox.list()?;
         let mut out = Vec::new();
-        for (cal, url, obj) in self.cache.objects()? {
+        for (cal, url, obj) in self.cache.scheduling_objects()? {
             let Ok(Some(inv)) = ical::invitation::read(&obj.data, &me) else { continue };
             if !inv.is_invitation() {
                 continue;

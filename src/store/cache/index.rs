@@ -2,11 +2,12 @@
 //! the database for the objects that may overlap its range instead of
 //! expanding every cached object.
 
+use crate::ical::lines::Component;
 use crate::ical::time::to_local;
-use crate::ical::{Document, event, occurrence};
+use crate::ical::{Document, event, invitation, occurrence};
 
 /// Bump when the rules below change: the index is rebuilt at open.
-pub const VERSION: i64 = 1;
+pub const VERSION: i64 = 2;
 
 /// Floating times and all-day dates are read in the local zone, which may
 /// change between indexing and asking (up to 26 hours apart): widen every
@@ -25,9 +26,24 @@ pub enum Span {
     Between(i64, i64),
 }
 
-pub fn span(data: &str) -> Span {
-    let Ok(doc) = Document::parse(data) else { return Span::Never };
-    let Some(cal) = doc.calendar() else { return Span::Never };
+/// What the cache keeps beside an object to find it without parsing it:
+/// where it lies in time, and whether it is a scheduling object (its main
+/// event has an ORGANIZER; only those can be invitations).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Indexed {
+    pub span: Span,
+    pub scheduling: bool,
+}
+
+/// Reads both from one parse of the object.
+pub fn read(data: &str) -> Indexed {
+    let Ok(doc) = Document::parse(data) else { return Indexed { span: Span::Never, scheduling: false } };
+    let Some(cal) = doc.calendar() else { return Indexed { span: Span::Never, scheduling: false } };
+    let scheduling = invitation::main_event(cal).is_some_and(|ev| ev.prop("ORGANIZER").is_some());
+    Indexed { span: span(cal), scheduling }
+}
+
+fn span(cal: &Component) -> Span {
     // Wider than what `expand` repeats (RRULE only): a rule it ignores
     // still makes a candidate, never a miss.
     let rule = ["RRULE", "RDATE", "EXDATE", "EXRULE"];

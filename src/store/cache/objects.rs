@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use url::Url;
 
-use super::index::{self, Span};
+use super::index::{self, Indexed, Span};
 use super::{Cache, CachedCalendar, CachedObject, Synced, sql_error};
 use crate::caldav::{Etag, Object, ScheduleTag};
 use crate::store::StoreError;
@@ -31,13 +31,25 @@ pub(super) const OVERLAPPING: &str = "
 
 pub(super) const LONGEST: &str = "SELECT coalesce(max(length), 0) FROM spans";
 
-/// Inserts or replaces one object of calendar `id`, with its span.
+/// Inserts or replaces one object of calendar `id`, with its index.
 pub(super) fn upsert(conn: &Connection, id: i64, url: &Url, o: &CachedObject) -> rusqlite::Result<()> {
+    upsert_indexed(conn, id, url, o, index::read(&o.data))
+}
+
+/// [`upsert`] with the index already read.
+fn upsert_indexed(
+    conn: &Connection,
+    id: i64,
+    url: &Url,
+    o: &CachedObject,
+    at: Indexed,
+) -> rusqlite::Result<()> {
     let object: i64 = conn
         .prepare_cached(
-            "INSERT INTO objects (calendar, url, etag, schedule_tag, data) VALUES (?1, ?2, ?3, ?4, ?5)
+            "INSERT INTO objects (calendar, url, etag, schedule_tag, data, scheduling) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (calendar, url) DO UPDATE
-         SET etag = excluded.etag, schedule_tag = excluded.schedule_tag, data = excluded.data
+         SET etag = excluded.etag, schedule_tag = excluded.schedule_tag, data = excluded.data,
+             scheduling = excluded.scheduling
          RETURNING id",
         )?
         .query_row(
@@ -46,11 +58,12 @@ pub(super) fn upsert(conn: &Connection, id: i64, url: &Url, o: &CachedObject) ->
                 url.as_str(),
                 o.etag.as_ref().map(Etag::as_str),
                 o.schedule_tag.as_ref().map(ScheduleTag::as_str),
-                o.data
+                o.data,
+                at.scheduling
             ],
             |r| r.get(0),
         )?;
-    put_span(conn, object, index::span(&o.data))
+    put_span(conn, object, at.span)
 }
 
 fn put_span(conn: &Connection, object: i64, span: Span) -> rusqlite::Result<()> {
@@ -69,13 +82,16 @@ fn put_span(conn: &Connection, object: i64, span: Span) -> rusqlite::Result<()> 
     Ok(())
 }
 
-/// Recomputes every object's span (the index's rules changed).
+/// Recomputes every object's index (its rules changed).
 pub(super) fn reindex(conn: &Connection) -> rusqlite::Result<()> {
     let mut st = conn.prepare("SELECT id, data FROM objects")?;
     let rows: Vec<(i64, String)> =
         st.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<Result<_, _>>()?;
     for (id, data) in rows {
-        put_span(conn, id, index::span(&data))?;
+        let at = index::read(&data);
+        conn.prepare_cached("UPDATE objects SET scheduling = ?1 WHERE id = ?2")?
+            .execute(params![at.scheduling, id])?;
+        put_span(conn, id, at.span)?;
     }
     Ok(())
 }
@@ -126,6 +142,17 @@ impl Cache {
         self.read_all(
             &format!(
                 "SELECT {COLUMNS} FROM objects o JOIN calendars c ON c.id = o.calendar ORDER BY c.position, o.url"
+            ),
+            [],
+        )
+    }
+
+    /// The scheduling objects (those that may be invitations), as
+    /// [`Cache::objects`] but without reading the rest.
+    pub fn scheduling_objects(&self) -> Result<Vec<(&CachedCalendar, Url, CachedObject)>, StoreError> {
+        self.read_all(
+            &format!(
+                "SELECT {COLUMNS} FROM objects o JOIN calendars c ON c.id = o.calendar WHERE o.scheduling = 1 ORDER BY c.position, o.url"
             ),
             [],
         )
@@ -201,9 +228,10 @@ impl Cache {
                     .prepare_cached("DELETE FROM objects WHERE calendar = ?1 AND url = ?2")?
                     .execute(params![id, u.as_str()])?;
             }
-            for o in fetched {
+            let read: Vec<Indexed> = fetched.iter().map(|o| index::read(&o.data)).collect();
+            for (o, at) in fetched.into_iter().zip(read) {
                 let url = o.url.clone();
-                upsert(conn, id, &url, &o.into())?;
+                upsert_indexed(conn, id, &url, &o.into(), at)?;
             }
             if let Some(s) = &synced {
                 conn.execute(

@@ -10,7 +10,8 @@ use super::{index, objects, sql_error};
 use crate::store::StoreError;
 
 /// `PRAGMA user_version` of the tables below; 0 is a new, empty file.
-pub const SCHEMA: u32 = 1;
+/// 2: `objects.scheduling`.
+pub const SCHEMA: u32 = 2;
 
 const TABLES: &str = "
 CREATE TABLE account (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -29,9 +30,12 @@ CREATE TABLE objects (
     etag TEXT,
     schedule_tag TEXT,
     data TEXT NOT NULL,
+    -- Its main event has an ORGANIZER: only those can be invitations.
+    scheduling INTEGER NOT NULL DEFAULT 1,
     UNIQUE (calendar, url)
 );
 CREATE INDEX objects_url ON objects(url);
+CREATE INDEX objects_scheduling ON objects(scheduling);
 -- The time index: a row per object a view may show; series are expanded
 -- per range by the caller, so they carry no times.
 CREATE TABLE spans (
@@ -69,6 +73,17 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "foreign_keys", "ON").map_err(err)?;
     if found == 0 {
         create(&mut conn, path)?;
+    } else if found == 1 {
+        // Every object counts as a scheduling object until the index
+        // (whose version changed with it) is rebuilt just below.
+        let tx = conn.transaction().map_err(err)?;
+        tx.execute_batch(
+            "ALTER TABLE objects ADD COLUMN scheduling INTEGER NOT NULL DEFAULT 1;
+             CREATE INDEX objects_scheduling ON objects(scheduling);",
+        )
+        .map_err(err)?;
+        tx.pragma_update(None, "user_version", SCHEMA).map_err(err)?;
+        tx.commit().map_err(err)?;
     }
     reindex_if_stale(&mut conn, path)?;
     Ok(conn)

@@ -326,3 +326,36 @@ fn the_range_query_searches_the_index_instead_of_scanning() {
         assert!(steps.iter().any(|s| s.contains("spans_")), "{steps:#?}");
     }
 }
+
+#[test]
+fn only_scheduling_objects_are_read_for_invitations_also_after_upgrading_a_version_1_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = fresh(&dir);
+    let organized =
+        "ORGANIZER:mailto:olga@example.com\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:me@example.com\r\n";
+    let fetched = vec![
+        object("/a/plain.ics", event("plain", "20300101T100000Z", "")),
+        object("/a/invited.ics", event("invited", "20300101T100000Z", organized)),
+        // A lower-case property name is still an ORGANIZER.
+        object("/a/lower.ics", event("lower", "20300101T100000Z", "organizer:mailto:olga@example.com\r\n")),
+    ];
+    c.apply(&url("/a/"), &BTreeSet::new(), fetched, None).unwrap();
+    let names = |c: &Cache| -> Vec<String> {
+        c.scheduling_objects().unwrap().into_iter().map(|(_, u, _)| u.path().to_owned()).collect()
+    };
+    assert_eq!(names(&c), ["/a/invited.ics", "/a/lower.ics"]);
+    drop(c);
+
+    // The same file as version 1 wrote it: no column, the old index.
+    let db = dir.path().join("cache.db");
+    let conn = Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "DROP INDEX objects_scheduling; ALTER TABLE objects DROP COLUMN scheduling;
+         UPDATE account SET value = '1' WHERE key = 'index_version'; PRAGMA user_version = 1;",
+    )
+    .unwrap();
+    drop(conn);
+    let c = Cache::open(&db).unwrap();
+    assert_eq!(names(&c), ["/a/invited.ics", "/a/lower.ics"]);
+    assert_eq!(c.objects().unwrap().len(), 3);
+}
