@@ -248,6 +248,25 @@ impl Cache {
         Ok(n_removed)
     }
 
+    /// Adds Schedule-Tags read after the objects: each goes to its object
+    /// only if that still has the ETag the tag was read with.
+    pub fn set_schedule_tags(
+        &mut self,
+        calendar: &Url,
+        tags: &[(Url, Etag, ScheduleTag)],
+    ) -> Result<(), StoreError> {
+        self.atomically(|conn| {
+            let Some(id) = Self::calendar_id(conn, calendar)? else { return Ok(()) };
+            let mut st = conn.prepare_cached(
+                "UPDATE objects SET schedule_tag = ?1 WHERE calendar = ?2 AND url = ?3 AND etag = ?4",
+            )?;
+            for (url, etag, tag) in tags {
+                st.execute(params![tag.as_str(), id, url.as_str(), etag.as_str()])?;
+            }
+            Ok(())
+        })
+    }
+
     /// Stores one object (a reply's result, a conflict's server copy).
     pub fn put_object(&mut self, calendar: &Url, url: &Url, object: CachedObject) -> Result<(), StoreError> {
         self.atomically(|conn| match Self::calendar_id(conn, calendar)? {
