@@ -254,6 +254,7 @@ impl Client {
         }
         let mut resp = builder.send().await.map_err(map_transport)?;
         let status = resp.status().as_u16();
+        tracing::debug!(method = %req.method, url = %req.url, status, "http headers");
         let headers = resp.headers().clone();
         let mut body = Vec::new();
         while let Some(chunk) = resp.chunk().await.map_err(map_transport)? {

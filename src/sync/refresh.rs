@@ -12,7 +12,8 @@ use super::engine::{Engine, EngineError};
 use super::failure::{Cause, Failure};
 use crate::caldav::http::Depth;
 use crate::caldav::{
-    self, Capabilities, Etag, FetchAll, ListCalendars, Multiget, Object, Propfind, ScheduleTags, changes, xml,
+    self, Capabilities, Etag, FetchAll, ListCalendars, Multiget, Object, Propfind, ScheduleTag, ScheduleTags,
+    changes, xml,
 };
 use crate::ical;
 use crate::store::Synced;
@@ -21,6 +22,9 @@ use crate::store::Synced;
 const LIST_EVERY_SECS: i64 = 600;
 /// Objects per multiget request.
 const MULTIGET_CHUNK: usize = 200;
+
+/// Schedule-Tags being read: (object URL, its ETag, its tag).
+type TagsTask = tokio::task::JoinHandle<Result<Vec<(Url, Etag, ScheduleTag)>, caldav::Error>>;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct SyncReport {
@@ -143,11 +147,20 @@ impl Engine {
             if !all.truncated {
                 let (mut objects, missing, incomplete) = self.multiget(url, all.without_data).await?;
                 objects.extend(all.objects);
-                self.add_schedule_tags(url, &mut objects).await?;
+                // Asked while the objects are stored, and stored after them.
+                let tags = self.ask_schedule_tags(url, &objects);
                 let n = objects.len();
                 let synced =
                     (!incomplete).then(|| Synced { token: Some(token), ctag: cal.info.ctag.clone() });
                 let n_removed = self.cache.apply(url, &missing.into_iter().collect(), objects, synced)?;
+                if let Some(tags) = tags {
+                    match tags.await {
+                        Ok(Ok(tags)) => self.cache.set_schedule_tags(url, &tags)?,
+                        // Only a shortcut: a reply reads the copy first where the tag is missing.
+                        Ok(Err(e)) => tracing::warn!(calendar = %url, "Schedule-Tags not read: {e}"),
+                        Err(e) => tracing::warn!(calendar = %url, "Schedule-Tags not read: {e}"),
+                    }
+                }
                 return Ok((n, n_removed));
             }
             tracing::info!(calendar = %url, "the server cut the calendar-query short; listing instead");
@@ -214,34 +227,42 @@ impl Engine {
 
     /// Where the server's Schedule-Tag protects replies, reads it for the
     /// invitations still waiting for the person's answer (the replies about
-    /// to be sent) in one small request without their data. A tag is kept
-    /// only if the ETag beside it is the fetched copy's: a tag read after a
-    /// change would vouch for a version the person never saw. Any other
-    /// invitation is read again (GET) before its reply.
-    async fn add_schedule_tags(&self, calendar: &Url, objects: &mut [Object]) -> Result<(), EngineError> {
+    /// to be sent) in a small request of its own without their data, run
+    /// beside the caller's work. A tag is kept only if the ETag beside it
+    /// is the fetched copy's: a tag read after a change would vouch for a
+    /// version the person never saw. Any other invitation is read again
+    /// (GET) before its reply. Returns (object URL, its ETag, its tag).
+    fn ask_schedule_tags(&self, calendar: &Url, objects: &[Object]) -> Option<TagsTask> {
         if !self.capabilities().is_some_and(|c| c.schedule_tag_trusted.is_true()) {
-            return Ok(());
+            return None;
         }
         let me = self.identity();
-        let waiting: Vec<usize> = (0..objects.len())
-            .filter(|&i| objects[i].schedule_tag.is_none() && objects[i].data.contains("ATTENDEE"))
-            .filter(|&i| matches!(ical::invitation::read(&objects[i].data, &me), Ok(Some(inv)) if inv.is_pending()))
+        let waiting: Vec<(Url, Etag)> = objects
+            .iter()
+            .filter(|o| o.schedule_tag.is_none() && o.data.contains("ATTENDEE"))
+            .filter(|o| matches!(ical::invitation::read(&o.data, &me), Ok(Some(inv)) if inv.is_pending()))
+            .filter_map(|o| Some((o.url.clone(), o.etag.clone()?)))
             .collect();
-        for chunk in waiting.chunks(MULTIGET_CHUNK) {
-            let asked = chunk.iter().map(|&i| objects[i].url.clone()).collect();
-            let tags =
-                self.client().run(&ScheduleTags { calendar: calendar.clone(), objects: asked }).await?;
-            for listed in tags {
-                let found =
-                    chunk.iter().find(|&&i| caldav::multistatus::same_resource(&objects[i].url, &listed.url));
-                if let Some(&i) = found
-                    && objects[i].etag.is_some()
-                    && objects[i].etag == listed.etag
-                {
-                    objects[i].schedule_tag = listed.schedule_tag;
+        if waiting.is_empty() {
+            return None;
+        }
+        let (client, calendar) = (self.client().clone(), calendar.clone());
+        Some(tokio::spawn(async move {
+            let mut out = Vec::new();
+            for chunk in waiting.chunks(MULTIGET_CHUNK) {
+                let asked = chunk.iter().map(|(u, _)| u.clone()).collect();
+                let tags = client.run(&ScheduleTags { calendar: calendar.clone(), objects: asked }).await?;
+                for listed in tags {
+                    let found =
+                        chunk.iter().find(|(u, _)| caldav::multistatus::same_resource(u, &listed.url));
+                    if let (Some((u, etag)), Some(tag)) = (found, listed.schedule_tag)
+                        && listed.etag.as_ref() == Some(etag)
+                    {
+                        out.push((u.clone(), etag.clone(), tag));
+                    }
                 }
             }
-        }
-        Ok(())
+            Ok(out)
+        }))
     }
 }

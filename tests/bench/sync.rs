@@ -2,8 +2,9 @@
 //! and wall time per reply (goal: 1 request where the Schedule-Tag is
 //! trusted); then, on Xandikos, Cyrus and DAViCal, the first sync of a
 //! realistic mixed calendar (see `mixed.rs`) side by side with its floor,
-//! one `curl` calendar-query asking for every object's data (the bytes the
-//! server must send anyway; goal: within 1.3x), in interleaved rounds; an
+//! one `curl` calendar-query per calendar of the account asking for every
+//! object's data (the bytes the server must send anyway; goal: within
+//! 1.3x), in interleaved rounds; an
 //! incremental sync with one change (goal: 2 requests), and opening the
 //! cache to list invitations. Both the CLI and curl run as child processes,
 //! so their peak RSS is their own.
@@ -41,11 +42,21 @@ async fn main() {
     first_sync().await;
 }
 
+/// The servers to measure: all three scheduling ones, or those named in
+/// `CONVENE_BENCH_SERVERS`.
+fn servers() -> Vec<Kind> {
+    let only = std::env::var("CONVENE_BENCH_SERVERS").unwrap_or_default();
+    [Kind::Xandikos, Kind::Cyrus, Kind::Davical]
+        .into_iter()
+        .filter(|kind| only.is_empty() || only.split(',').any(|k| k == kind.key()))
+        .collect()
+}
+
 async fn replies() {
     println!("Replies ({REPLIES} per server): HTTP requests and wall time per reply");
     println!("| server | protection | requests/reply | ms/reply |");
     println!("| --- | --- | --- | --- |");
-    for kind in [Kind::Xandikos, Kind::Cyrus, Kind::Davical] {
+    for kind in servers() {
         let mut uids = Vec::new();
         for i in 0..REPLIES {
             let uid = support::uid(&format!("bench-reply-{i}"));
@@ -85,11 +96,7 @@ async fn first_sync() {
     let tmp = tempfile::tempdir().unwrap();
     // `CONVENE_BENCH_SERVERS=xandikos,davical` leaves Cyrus out (loading
     // it takes a PUT per event: about 9 minutes for 10,000).
-    let only = std::env::var("CONVENE_BENCH_SERVERS").unwrap_or_default();
-    for kind in [Kind::Xandikos, Kind::Cyrus, Kind::Davical] {
-        if !only.is_empty() && !only.split(',').any(|k| k == kind.key()) {
-            continue;
-        }
+    for kind in servers() {
         let cal = BenchCalendar::create(kind).await;
         let start = Instant::now();
         cal.load(n, &me).await;
@@ -98,11 +105,29 @@ async fn first_sync() {
             kind.key(),
             start.elapsed().as_secs_f64()
         );
+        // Convene syncs every calendar of the account, and so must the
+        // floor: the bytes of all of them are what the server sends anyway.
+        let calendars: Vec<Url> = convene::caldav::discover(&cal.client)
+            .await
+            .unwrap()
+            .calendars
+            .into_iter()
+            .filter(|c| c.holds_events())
+            .map(|c| c.url)
+            .collect();
         let (mut floor, mut ours, mut requests, mut rss, mut curl_rss) = (vec![], vec![], 0, vec![], vec![]);
         let mut last = None;
-        for _ in 0..ROUNDS {
-            let (secs, kb, bytes) = curl_floor(kind, &cal.url, tmp.path());
+        for round in 0..ROUNDS {
+            let (secs, kb, bytes) = curl_floor(kind, &calendars, tmp.path());
             assert!(bytes as usize >= sample * 9 / 10, "curl got {bytes} bytes for {sample}");
+            if round == 0 {
+                eprintln!(
+                    "{}: the floor reads the account's {} event calendar(s), {:.1} MB",
+                    kind.key(),
+                    calendars.len(),
+                    bytes as f64 / 1e6
+                );
+            }
             floor.push(secs);
             curl_rss.push(kb);
             let p = Profile::new(kind, USER);
@@ -314,23 +339,30 @@ fn run_curl(mut cmd: Command) -> bool {
     child.wait().is_ok_and(|s| s.success())
 }
 
-/// One calendar-query REPORT for every object's ETag and data, by curl
-/// (the password goes in on stdin, never on the command line). Returns
-/// (seconds, peak RSS in KB, bytes received).
-fn curl_floor(kind: Kind, calendar: &Url, tmp: &Path) -> (f64, f64, u64) {
+/// One calendar-query REPORT per calendar for every object's ETag and
+/// data, by curl (the password goes in on stdin, never on the command
+/// line), one calendar after the other. Returns (seconds in all, the
+/// largest peak RSS in KB, bytes received in all).
+fn curl_floor(kind: Kind, calendars: &[Url], tmp: &Path) -> (f64, f64, u64) {
     let body = tmp.join("query.xml");
     std::fs::write(
         &body,
         r#"<?xml version="1.0" encoding="utf-8"?><c:calendar-query xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav"><d:prop><d:getetag/><c:calendar-data/></d:prop><c:filter><c:comp-filter name="VCALENDAR"/></c:filter></c:calendar-query>"#,
     )
     .unwrap();
-    let mut cmd = curl(kind, "REPORT", calendar);
-    cmd.args(["-H", "Content-Type: application/xml", "-H", "Depth: 1"])
-        .arg("--data-binary")
-        .arg(format!("@{}", body.display()))
-        .args(["-o", "/dev/null", "-w", "%{size_download}"]);
-    let (secs, kb, out) = timed(cmd, Some(curl_config()), tmp);
-    (secs, kb, out.trim().parse().unwrap())
+    let (mut secs, mut kb, mut bytes) = (0.0, 0.0_f64, 0);
+    for calendar in calendars {
+        let mut cmd = curl(kind, "REPORT", calendar);
+        cmd.args(["-H", "Content-Type: application/xml", "-H", "Depth: 1"])
+            .arg("--data-binary")
+            .arg(format!("@{}", body.display()))
+            .args(["-o", "/dev/null", "-w", "%{size_download}"]);
+        let (s, k, out) = timed(cmd, Some(curl_config()), tmp);
+        secs += s;
+        kb = kb.max(k);
+        bytes += out.trim().parse::<u64>().unwrap();
+    }
+    (secs, kb, bytes)
 }
 
 /// Runs the convene CLI on profile `p`; returns (seconds, peak RSS in KB,

@@ -4,7 +4,7 @@
 
 use crate::ical::lines::Component;
 use crate::ical::time::to_local;
-use crate::ical::{Document, event, occurrence, repeat};
+use crate::ical::{Document, event, invitation, occurrence, repeat};
 
 /// Bump when the rules below change: the index is rebuilt at open.
 pub const VERSION: i64 = 3;
@@ -39,9 +39,9 @@ pub fn read(data: &str) -> Indexed {
     let never = Indexed { span: Span::Never, scheduling: None };
     let Ok(doc) = Document::parse(data) else { return never };
     let Some(cal) = doc.calendar() else { return never };
-    let events = || cal.children().filter(|c| c.name == "VEVENT");
-    let scheduling = events()
-        .find(|e| e.prop("ORGANIZER").is_some())
+    // Its main event's organizer, as the invitation reader decides.
+    let scheduling = invitation::main_event(cal)
+        .filter(|e| e.prop("ORGANIZER").is_some())
         .and_then(|e| Some(e.prop("UID")?.value.trim().to_owned()));
     Indexed { span: span(cal), scheduling }
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, Row, params};
 use url::Url;
 
-use super::index::{self, Span};
+use super::index::{self, Indexed, Span};
 use super::{Cache, CachedCalendar, CachedObject, Synced, sql_error};
 use crate::caldav::{Etag, Object, ScheduleTag};
 use crate::store::StoreError;
@@ -32,8 +32,19 @@ pub(super) const OVERLAPPING: &str = "
 
 pub(super) const LONGEST: &str = "SELECT coalesce(max(length), 0) FROM spans";
 
-/// Inserts or replaces one object of calendar `id`, with its span.
+/// Inserts or replaces one object of calendar `id`, with its index.
 pub(super) fn upsert(conn: &Connection, id: i64, url: &Url, o: &CachedObject) -> rusqlite::Result<()> {
+    upsert_indexed(conn, id, url, o, index::read(&o.data))
+}
+
+/// [`upsert`] with the index already read.
+fn upsert_indexed(
+    conn: &Connection,
+    id: i64,
+    url: &Url,
+    o: &CachedObject,
+    at: Indexed,
+) -> rusqlite::Result<()> {
     let object: i64 = conn
         .prepare_cached(
             "INSERT INTO objects (calendar, url, etag, schedule_tag, data) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -51,7 +62,7 @@ pub(super) fn upsert(conn: &Connection, id: i64, url: &Url, o: &CachedObject) ->
             ],
             |r| r.get(0),
         )?;
-    put_index(conn, object, index::read(&o.data))
+    put_index(conn, object, at)
 }
 
 fn put_index(conn: &Connection, object: i64, indexed: index::Indexed) -> rusqlite::Result<()> {
@@ -84,7 +95,7 @@ fn put_span(conn: &Connection, object: i64, span: Span) -> rusqlite::Result<()> 
     Ok(())
 }
 
-/// Recomputes every object's span (the index's rules changed).
+/// Recomputes every object's index (its rules changed).
 pub(super) fn reindex(conn: &Connection) -> rusqlite::Result<()> {
     let mut st = conn.prepare("SELECT id, data FROM objects")?;
     let rows: Vec<(i64, String)> =
@@ -250,9 +261,10 @@ impl Cache {
                     .prepare_cached("DELETE FROM objects WHERE calendar = ?1 AND url = ?2")?
                     .execute(params![id, u.as_str()])?;
             }
-            for o in fetched {
+            let read: Vec<Indexed> = fetched.iter().map(|o| index::read(&o.data)).collect();
+            for (o, at) in fetched.into_iter().zip(read) {
                 let url = o.url.clone();
-                upsert(conn, id, &url, &o.into())?;
+                upsert_indexed(conn, id, &url, &o.into(), at)?;
             }
             if let Some(s) = &synced {
                 conn.execute(
@@ -267,6 +279,25 @@ impl Cache {
             c.synced_ctag = s.ctag;
         }
         Ok(n_removed)
+    }
+
+    /// Adds Schedule-Tags read after the objects: each goes to its object
+    /// only if that still has the ETag the tag was read with.
+    pub fn set_schedule_tags(
+        &mut self,
+        calendar: &Url,
+        tags: &[(Url, Etag, ScheduleTag)],
+    ) -> Result<(), StoreError> {
+        self.atomically(|conn| {
+            let Some(id) = Self::calendar_id(conn, calendar)? else { return Ok(()) };
+            let mut st = conn.prepare_cached(
+                "UPDATE objects SET schedule_tag = ?1 WHERE calendar = ?2 AND url = ?3 AND etag = ?4",
+            )?;
+            for (url, etag, tag) in tags {
+                st.execute(params![tag.as_str(), id, url.as_str(), etag.as_str()])?;
+            }
+            Ok(())
+        })
     }
 
     /// Stores one object (a reply's result, a conflict's server copy).

@@ -360,6 +360,8 @@ fn scheduling_objects_are_found_by_end_and_by_uid() {
             event("endless", "20100101T100000Z", &format!("RRULE:FREQ=WEEKLY\r\n{organized}")),
         ),
         object("/a/mine.ics", event("mine", "20300101T100000Z", "")),
+        // A lower-case property name is still an ORGANIZER.
+        object("/a/lower.ics", event("lower", "20300101T100000Z", "organizer:mailto:o@example.com\r\n")),
     ];
     c.apply(&url("/a/"), &BTreeSet::new(), fetched, None).unwrap();
     let names = |found: Vec<(&CachedCalendar, Url, CachedObject)>| {
@@ -368,12 +370,15 @@ fn scheduling_objects_are_found_by_end_and_by_uid() {
         n
     };
     let since = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap().timestamp();
-    assert_eq!(names(c.scheduling_since(since, &[]).unwrap()), ["/a/endless.ics", "/a/new.ics"]);
+    assert_eq!(
+        names(c.scheduling_since(since, &[]).unwrap()),
+        ["/a/endless.ics", "/a/lower.ics", "/a/new.ics"]
+    );
     // A reply on its way keeps an old one; no duplicate for one found anyway.
     let uids = ["old".to_owned(), "new".to_owned()];
     assert_eq!(
         names(c.scheduling_since(since, &uids).unwrap()),
-        ["/a/endless.ics", "/a/new.ics", "/a/old.ics"]
+        ["/a/endless.ics", "/a/lower.ics", "/a/new.ics", "/a/old.ics"]
     );
     assert_eq!(names(c.with_uid("old").unwrap()), ["/a/old.ics"]);
     assert!(c.with_uid("mine").unwrap().is_empty(), "no organizer: never an invitation");
