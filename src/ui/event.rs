@@ -79,14 +79,17 @@ impl Colours {
 /// The event's title on one line (the box clips it), struck through
 /// when declined or cancelled.
 pub fn title<'a>(item: &'a AgendaItem, size: f32) -> Element<'a, Message> {
+    title_wrapped(item, size, Wrapping::None)
+}
+
+/// The title, wrapped as `wrapping` says (a tall box shows it whole,
+/// broken between words, rather than cut off mid-word at its edge).
+pub fn title_wrapped<'a>(item: &'a AgendaItem, size: f32, wrapping: Wrapping) -> Element<'a, Message> {
     let summary = item.occurrence.summary.as_str();
     if Mark::of(item).struck() {
-        rich_text::<(), _, _, _>([span(summary).strikethrough(true)])
-            .size(size)
-            .wrapping(Wrapping::None)
-            .into()
+        rich_text::<(), _, _, _>([span(summary).strikethrough(true)]).size(size).wrapping(wrapping).into()
     } else {
-        text(summary).size(size).wrapping(Wrapping::None).into()
+        text(summary).size(size).wrapping(wrapping).into()
     }
 }
 

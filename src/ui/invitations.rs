@@ -88,6 +88,8 @@ fn view<'a>(page: &'a Page, accounts: &'a [AccountState], link: Color) -> Elemen
         return container(text("Add an account to see your invitations.")).padding(20).into();
     }
     let rows = column(listings.iter().map(|(account, l)| row_view(page, accounts, account, l))).spacing(6);
+    // Room for the scrollbar, which overlays content: not over the buttons.
+    let rows = rows.padding(iced::Padding { right: 16.0, ..iced::Padding::ZERO });
     let list = container(scrollable(rows).id("invitation-list").height(Fill)).width(FillPortion(3));
     let detail: Element<'_, Message> =
         match page.selected.as_ref().and_then(|k| listing(accounts, k).map(|l| (k, l))) {
