@@ -123,14 +123,14 @@ fn placed<'a>(b: &TimedBox, item: &'a AgendaItem, colours: &Colours) -> Element<
     let title = match height {
         h if h < 20.0 => event::title(item, 9.0),
         h if h < 36.0 => event::title(item, style::TEXT_S),
-        _ => event::title_wrapped(item, style::TEXT_S, Wrapping::WordOrGlyph),
+        _ => event::title_wrapped(item, style::TEXT_S, Wrapping::Word),
     };
     let mut lines = column![title];
     if height >= 2.0 * 14.0 {
         let from = if b.continued { "…".to_owned() } else { o.start.format("%H:%M").to_string() };
         let to = if b.continues { "…".to_owned() } else { o.end.format("%H:%M").to_string() };
         let when = text(format!("{from}–{to}{}", Mark::of(item).words())).size(style::TEXT_XS);
-        lines = lines.push(when.wrapping(Wrapping::WordOrGlyph));
+        lines = lines.push(when.wrapping(Wrapping::Word));
     }
     let inside = container(lines)
         .padding(if tiny { [0.0, style::SPACE_S] } else { [style::SPACE_XS, style::SPACE_S + 2.0] })
