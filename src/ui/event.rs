@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use iced::widget::text::Wrapping;
-use iced::widget::{button, rich_text, span, text};
+use iced::widget::{Stack, button, rich_text, space, span, text};
 use iced::{Color, Element, Theme};
 use url::Url;
 
@@ -87,7 +87,12 @@ pub fn title<'a>(item: &'a AgendaItem, size: f32) -> Element<'a, Message> {
 pub fn title_wrapped<'a>(item: &'a AgendaItem, size: f32, wrapping: Wrapping) -> Element<'a, Message> {
     let summary = item.occurrence.summary.as_str();
     if Mark::of(item).struck() {
-        rich_text::<(), _, _, _>([span(summary).strikethrough(true)]).size(size).wrapping(wrapping).into()
+        let struck =
+            rich_text::<(), _, _, _>([span(summary).strikethrough(true)]).size(size).wrapping(wrapping);
+        // The line through is a quad, which a clipping container does not
+        // cut (only text is); a layer above an empty one is cut to the
+        // container, so it stops at the box's edge with the title.
+        Stack::new().push(struck).push_under(space()).into()
     } else {
         text(summary).size(size).wrapping(wrapping).into()
     }

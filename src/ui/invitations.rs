@@ -151,8 +151,9 @@ fn answer_buttons<'a>(key: &Key, ids: &str) -> Element<'a, Message> {
 
 fn summary_line(inv: &Invitation) -> String {
     let mut parts = vec![format::time_range(inv)];
+    // An all-day event's range already says how many days.
     let d = format::duration(inv);
-    if !d.is_empty() && d != "all day" {
+    if !d.is_empty() && !inv.start.as_ref().is_some_and(|s| s.is_date()) {
         parts.push(d);
     }
     if let Some(loc) = &inv.location {
