@@ -54,12 +54,20 @@ fn entry<'a>(i: &'a AgendaItem, colours: &Colours) -> Element<'a, Message> {
     };
     let place = o.location.as_ref().map(|l| format!(" — {l}")).unwrap_or_default();
     let often = if i.repeats_too_often { format!(" · repeats {TOO_OFTEN}") } else { String::new() };
+    // The place quiet; only "needs your answer" in the colour that asks for attention.
     let mark = Mark::of(i);
-    let note = text(format!("{place}{}{often}", mark.words())).size(style::TEXT_S);
-    let note = if mark == Mark::NeedsAnswer { note.style(style::changed) } else { note.style(style::muted) };
-    let line = row![swatch, text(when).size(style::TEXT_S).width(96), event::title(i, style::TEXT_M), note,]
-        .spacing(style::SPACE_M)
-        .align_y(iced::Center);
+    let note = text(format!("{place}{often}")).size(style::TEXT_S).style(style::muted);
+    let words = text(mark.words()).size(style::TEXT_S);
+    let words =
+        if mark == Mark::NeedsAnswer { words.style(style::changed) } else { words.style(style::muted) };
+    let line = row![
+        swatch,
+        text(when).size(style::TEXT_S).width(96),
+        event::title(i, style::TEXT_M),
+        row![note, words]
+    ]
+    .spacing(style::SPACE_M)
+    .align_y(iced::Center);
     button(line)
         .padding([style::SPACE_S, style::SPACE_M])
         .width(Fill)

@@ -7,10 +7,11 @@ use super::{App, Message, Screen, Status, style};
 
 impl App {
     pub(super) fn header(&self) -> Element<'_, Message> {
+        // Pages as the calendar's views are picked: the one shown filled,
+        // the others plain text (no row of grey boxes).
+        let tab = |screen: Screen| if self.screen == screen { button::primary } else { button::text };
         let nav = |label: String, screen: Screen, id: &'static str| {
-            let b = button(text(label)).on_press(Message::Show(screen));
-            let b = if self.screen == screen { b.style(button::primary) } else { b.style(button::secondary) };
-            container(b).id(id)
+            container(button(text(label)).on_press(Message::Show(screen)).style(tab(screen))).id(id)
         };
         let pending = self.pending_count();
         let invitations =
@@ -23,13 +24,12 @@ impl App {
             container(
                 button(text("Import…"))
                     .on_press(Message::Import(super::import::Message::Add(Vec::new())))
-                    .style(if self.screen == Screen::Import { button::primary } else { button::secondary })
+                    .style(tab(Screen::Import))
             )
             .id("nav-import"),
             iced::widget::space::horizontal(),
             container(text(self.status_line())).id("status"),
-            container(button(text("Sync (Ctrl+R)")).on_press(Message::SyncNow).style(button::secondary))
-                .id("sync"),
+            container(button(text("Sync (Ctrl+R)")).on_press(Message::SyncNow).style(style::tool)).id("sync"),
         ]
         .spacing(style::SPACE_M)
         .align_y(iced::Center)

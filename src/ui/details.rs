@@ -111,8 +111,8 @@ fn view<'a>(
     };
     let title =
         text(o.summary.clone()).size(22).font(Font { weight: iced::font::Weight::Bold, ..Font::DEFAULT });
-    let close = container(button(text("Close")).on_press(Message::Close).style(button::secondary))
-        .id("details-close");
+    let close =
+        container(button(text("Close")).on_press(Message::Close).style(style::tool)).id("details-close");
     let header = row![title.width(Fill), close].spacing(12).align_y(iced::Center);
 
     let mut col = column![].spacing(10);
@@ -142,7 +142,7 @@ fn view<'a>(
         Loaded::Gone => {
             col = col.push(text("This event is no longer in the calendar.").style(style::changed));
         }
-        Loaded::Found(f) => col = people_and_description(col, &f.event, link),
+        Loaded::Found(f) => col = people(col, &f.event),
     }
     let key = d.key();
     if d.item.invitation
@@ -159,6 +159,14 @@ fn view<'a>(
             col = col.push(review.map(Message::Invitation));
         }
         col = col.push(invitations::answer_form(page, &key, l, "details-").map(Message::Invitation));
+    }
+    // The description last: however long, the answer is above it, in sight.
+    if let Some(description) =
+        found.and_then(|f| f.event.description.as_deref()).filter(|d| !d.trim().is_empty())
+    {
+        col = col.push(rule::horizontal(1));
+        col =
+            col.push(container(links::rich(description, link, Message::OpenLink)).id("details-description"));
     }
     // Room for the scrollbar, which overlays content.
     let body =
@@ -203,10 +211,9 @@ fn calendar<'a>(d: &'a Details, found: Option<&'a sync::Details>) -> Element<'a,
     row![swatch, label].spacing(6).align_y(iced::Center).into()
 }
 
-fn people_and_description<'a>(
+fn people<'a>(
     mut col: iced::widget::Column<'a, Message>,
     event: &'a crate::ical::Invitation,
-    link: Color,
 ) -> iced::widget::Column<'a, Message> {
     if let Some(o) = &event.organizer {
         col = col.push(field("Organizer", text(o.display())));
@@ -220,11 +227,6 @@ fn people_and_description<'a>(
         let list =
             column(event.attendees.iter().map(|a| attendee(a, me == Some(a.address.as_str())))).spacing(4);
         col = col.push(field("Attendees", list));
-    }
-    if let Some(description) = event.description.as_deref().filter(|d| !d.trim().is_empty()) {
-        col = col.push(rule::horizontal(1));
-        col =
-            col.push(container(links::rich(description, link, Message::OpenLink)).id("details-description"));
     }
     col
 }

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use iced::widget::text::Wrapping;
-use iced::widget::{button, rich_text, span, text};
+use iced::widget::{Stack, button, rich_text, space, span, text};
 use iced::{Color, Element, Theme};
 use url::Url;
 
@@ -79,14 +79,22 @@ impl Colours {
 /// The event's title on one line (the box clips it), struck through
 /// when declined or cancelled.
 pub fn title<'a>(item: &'a AgendaItem, size: f32) -> Element<'a, Message> {
+    title_wrapped(item, size, Wrapping::None)
+}
+
+/// The title, wrapped as `wrapping` says (a tall box shows it whole,
+/// broken between words, rather than cut off mid-word at its edge).
+pub fn title_wrapped<'a>(item: &'a AgendaItem, size: f32, wrapping: Wrapping) -> Element<'a, Message> {
     let summary = item.occurrence.summary.as_str();
     if Mark::of(item).struck() {
-        rich_text::<(), _, _, _>([span(summary).strikethrough(true)])
-            .size(size)
-            .wrapping(Wrapping::None)
-            .into()
+        let struck =
+            rich_text::<(), _, _, _>([span(summary).strikethrough(true)]).size(size).wrapping(wrapping);
+        // The line through is a quad, which a clipping container does not
+        // cut (only text is); a layer above an empty one is cut to the
+        // container, so it stops at the box's edge with the title.
+        Stack::new().push(struck).push_under(space()).into()
     } else {
-        text(summary).size(size).wrapping(Wrapping::None).into()
+        text(summary).size(size).wrapping(wrapping).into()
     }
 }
 

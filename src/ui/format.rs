@@ -11,7 +11,8 @@ pub fn time_range(inv: &Invitation) -> String {
     let Some(start) = &inv.start else { return "no date".into() };
     let Some(s) = to_local(start) else { return start.describe() };
     if start.is_date() {
-        return format!("{} (all day)", s.format("%a %-d %b %Y"));
+        let (first, end) = all_day_dates(inv, s);
+        return days_between(first, end, false);
     }
     match end_of(inv) {
         Some(e) if e.date_naive() == s.date_naive() => {
@@ -30,9 +31,22 @@ fn end_of(inv: &Invitation) -> Option<DateTime<Local>> {
     start.checked_add_signed(parse_duration(inv.duration.as_deref()?)?)
 }
 
+/// An all-day event's first day and the day after its last (at least one
+/// day: DTEND, else DURATION, else the start day alone).
+fn all_day_dates(inv: &Invitation, start: DateTime<Local>) -> (NaiveDate, NaiveDate) {
+    let first = start.date_naive();
+    let end = end_of(inv).map(|e| e.date_naive()).filter(|e| *e > first);
+    (first, end.unwrap_or(first + Duration::days(1)))
+}
+
 pub fn duration(inv: &Invitation) -> String {
-    if inv.start.as_ref().is_some_and(When::is_date) {
-        return "all day".into();
+    if let Some(start) = inv.start.as_ref().filter(|s| s.is_date()) {
+        let Some(s) = to_local(start) else { return "all day".into() };
+        let (first, end) = all_day_dates(inv, s);
+        return match (end - first).num_days() {
+            1 => "all day".into(),
+            n => format!("{n} days"),
+        };
     }
     let (Some(s), Some(e)) = (inv.start.as_ref().and_then(to_local), end_of(inv)) else {
         return String::new();
@@ -121,19 +135,26 @@ where
 /// All-day dates, `end` exclusive as in iCalendar: "Tuesday 8 December 2026
 /// (all day)", "Monday 7 – Wednesday 9 December 2026 (3 days)".
 pub fn days_in_words(first: NaiveDate, end: NaiveDate) -> String {
+    days_between(first, end, true)
+}
+
+/// All-day dates in full (`long`) or short ("Thu 4 – Fri 5 Mar 2027 (2 days)").
+fn days_between(first: NaiveDate, end: NaiveDate, long: bool) -> String {
+    let (day, day_month, full) =
+        if long { ("%A %-d", "%A %-d %B", "%A %-d %B %Y") } else { ("%a %-d", "%a %-d %b", "%a %-d %b %Y") };
     let days = (end - first).num_days().max(1);
     let last = first + Duration::days(days - 1);
     if days == 1 {
-        return format!("{} (all day)", first.format("%A %-d %B %Y"));
+        return format!("{} (all day)", first.format(full));
     }
     let from = if first.year() != last.year() {
-        first.format("%A %-d %B %Y")
+        first.format(full)
     } else if first.month() != last.month() {
-        first.format("%A %-d %B")
+        first.format(day_month)
     } else {
-        first.format("%A %-d")
+        first.format(day)
     };
-    format!("{from} – {} ({days} days)", last.format("%A %-d %B %Y"))
+    format!("{from} – {} ({days} days)", last.format(full))
 }
 
 /// "1 hour", "1 hour 30 minutes", "2 days 3 hours".
@@ -226,6 +247,33 @@ mod tests {
         assert_eq!(date_range(d(2026, 3, 2), d(2026, 3, 8)), "2 – 8 March 2026");
         assert_eq!(date_range(d(2026, 2, 23), d(2026, 3, 1)), "23 Feb – 1 Mar 2026");
         assert_eq!(date_range(d(2025, 12, 29), d(2026, 1, 4)), "29 Dec 2025 – 4 Jan 2026");
+    }
+
+    fn all_day(end: &str) -> Invitation {
+        let text = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//t//EN\r\nBEGIN:VEVENT\r\nUID:u\r\n\
+             DTSTAMP:20270101T000000Z\r\nDTSTART;VALUE=DATE:20270304\r\n{end}SUMMARY:Offsite\r\n\
+             END:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
+        let me = crate::ical::Identity::new(["mailto:me@example.com"]);
+        crate::ical::invitation::read(&text, &me).unwrap().unwrap()
+    }
+
+    #[test]
+    fn all_day_events_say_how_many_days() {
+        let two = all_day("DTEND;VALUE=DATE:20270306\r\n");
+        assert_eq!(
+            (time_range(&two), duration(&two)),
+            ("Thu 4 – Fri 5 Mar 2027 (2 days)".into(), "2 days".into())
+        );
+        let by_duration = all_day("DURATION:P3D\r\n");
+        assert_eq!(time_range(&by_duration), "Thu 4 – Sat 6 Mar 2027 (3 days)");
+        for one in [all_day("DTEND;VALUE=DATE:20270305\r\n"), all_day("")] {
+            assert_eq!(
+                (time_range(&one), duration(&one)),
+                ("Thu 4 Mar 2027 (all day)".into(), "all day".into())
+            );
+        }
     }
 
     #[test]

@@ -142,7 +142,9 @@ fn view<'a>(page: &'a Page, accounts: &'a [AccountState], link: Color) -> Elemen
     let rows = listings[shown.clone()]
         .iter()
         .map(|(account, l)| container(row_view(page, accounts, account, l)).height(PITCH).into());
-    let rows = column![above].extend(rows).push(below);
+    // Room for the scrollbar, which overlays content: not over the buttons.
+    let rows =
+        column![above].extend(rows).push(below).padding(iced::Padding { right: 16.0, ..iced::Padding::ZERO });
     let list = scrollable(rows)
         .id(LIST)
         .height(Fill)
@@ -208,8 +210,9 @@ fn answer_buttons<'a>(key: &Key, ids: &str) -> Element<'a, Message> {
 
 fn summary_line(inv: &Invitation) -> String {
     let mut parts = vec![format::time_range(inv)];
+    // An all-day event's range already says how many days.
     let d = format::duration(inv);
-    if !d.is_empty() && d != "all day" {
+    if !d.is_empty() && !inv.start.as_ref().is_some_and(|s| s.is_date()) {
         parts.push(d);
     }
     if let Some(loc) = &inv.location {

@@ -358,11 +358,15 @@ impl App {
         };
         // Over a dialog, the banners go on top so what went wrong (a link
         // that would not open…) is seen.
+        // Without banners there is no row for them either: the page must
+        // not move when a dialog opens over it and they go on top.
         let dialog = self.details.is_some() || self.merge.is_some();
         let banners = || self.banners_view();
-        let base =
-            if dialog { column![self.header(), body] } else { column![self.header(), banners(), body] };
-        let mut layers = stack![base.spacing(style::SPACE_M).padding(style::SPACE_L)];
+        let mut base = column![self.header()];
+        if !dialog && !self.banners.is_empty() {
+            base = base.push(banners());
+        }
+        let mut layers = stack![base.push(body).spacing(style::SPACE_M).padding(style::SPACE_L)];
         if let Some(d) = &self.details {
             let view = d.view(accounts, &self.invitations, style::link(self.dark));
             layers = layers.push(style::modal(view.map(Message::Details)));

@@ -45,16 +45,16 @@ pub fn panel(theme: &Theme) -> container::Style {
     }
 }
 
-/// Centres `content` over a dimmed backdrop that swallows clicks.
+/// Centres `content` over a dimmed backdrop that swallows clicks, with a
+/// margin of the backdrop around it however long it is.
 pub fn modal<'a, Message: Clone + 'a>(content: Element<'a, Message>) -> Element<'a, Message> {
-    opaque(mouse_area(
-        center(opaque(container(content).padding(20).max_width(760).style(container::bordered_box))).style(
-            |_theme: &Theme| container::Style {
-                background: Some(Color { a: 0.6, ..Color::BLACK }.into()),
-                ..container::Style::default()
-            },
-        ),
-    ))
+    let dialog = container(content).padding(SPACE_XL).max_width(760).style(container::bordered_box);
+    opaque(mouse_area(center(opaque(dialog)).padding([2.0 * SPACE_XL, SPACE_XL]).style(|_theme: &Theme| {
+        container::Style {
+            background: Some(Color { a: 0.6, ..Color::BLACK }.into()),
+            ..container::Style::default()
+        }
+    })))
 }
 
 /// Links in text: GNOME's blue, dark on a light background and light on a

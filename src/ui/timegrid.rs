@@ -4,6 +4,7 @@
 
 use chrono::{DateTime, Local, NaiveDate};
 use iced::widget::operation::{self, AbsoluteOffset};
+use iced::widget::text::Wrapping;
 use iced::widget::{Column, Row, column, container, row, rule, scrollable, space, stack, text};
 use iced::{Element, Fill, FillPortion, Task, Theme};
 
@@ -117,11 +118,19 @@ fn placed<'a>(b: &TimedBox, item: &'a AgendaItem, colours: &Colours) -> Element<
     let height = px(b.bottom - b.top) - 1.0;
     // A box of the minimum height (12 px) still shows its title, smaller.
     let tiny = height < 20.0;
-    let mut lines = column![event::title(item, if tiny { 9.0 } else { style::TEXT_S })];
+    // Where two lines fit, the title is broken between words rather than
+    // cut off mid-word at the box's edge (what doesn't fit is clipped below).
+    let title = match height {
+        h if h < 20.0 => event::title(item, 9.0),
+        h if h < 36.0 => event::title(item, style::TEXT_S),
+        _ => event::title_wrapped(item, style::TEXT_S, Wrapping::Word),
+    };
+    let mut lines = column![title];
     if height >= 2.0 * 14.0 {
         let from = if b.continued { "…".to_owned() } else { o.start.format("%H:%M").to_string() };
         let to = if b.continues { "…".to_owned() } else { o.end.format("%H:%M").to_string() };
-        lines = lines.push(text(format!("{from}–{to}{}", Mark::of(item).words())).size(style::TEXT_XS));
+        let when = text(format!("{from}–{to}{}", Mark::of(item).words())).size(style::TEXT_XS);
+        lines = lines.push(when.wrapping(Wrapping::Word));
     }
     let inside = container(lines)
         .padding(if tiny { [0.0, style::SPACE_S] } else { [style::SPACE_XS, style::SPACE_S + 2.0] })

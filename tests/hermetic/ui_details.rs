@@ -279,3 +279,31 @@ fn letter_keys_answer_nothing_over_an_event_that_is_not_an_invitation() {
     assert!(rx.try_recv().is_err(), "nothing answered behind the details");
     assert_eq!(app.invitations.selected.as_ref().map(|k| k.uid.as_str()), Some("i"));
 }
+
+#[test]
+fn a_long_description_leaves_the_answer_in_sight_and_the_page_where_it_was() {
+    let (mut app, mut rx) = calendar_app(vec![item("i", true)], vec![listing("i")]);
+    let title =
+        |app: &App| iced_test::simulator(app.view()).find(selector::id("cal-title")).unwrap().bounds();
+    let before = title(&app);
+    let _ = app.update(Message::Calendar(convene::ui::calendar::Message::Open(Box::new(item("i", true)))));
+    assert!(matches!(rx.try_recv(), Ok(Control::Details { .. })));
+    let mut found = details_of("i", true);
+    let lines: Vec<String> = (1..=80).map(|n| format!("Point {n} of the agenda.")).collect();
+    found.event.description = Some(lines.join("\n"));
+    let update = Update::Details { url: url("i"), details: Some(Box::new(found)) };
+    let _ = app.update(Message::Account("work".into(), connection::Event::Update(update)));
+    assert!(iced_test::simulator(app.view()).find(selector::id("details-description")).is_ok());
+    assert_eq!(title(&app), before, "the calendar does not move under the dialog");
+
+    let mut ui = iced_test::simulator(app.view());
+    let close = ui.find(selector::id("details-close")).unwrap().bounds();
+    assert!(close.y >= 40.0, "the dimmed page shows above the dialog: {close:?}");
+    // The simulator clicks only what is in sight: no scrolling to answer.
+    ui.click(selector::id("details-accept-i")).expect("Accept in sight above the description");
+    let sent: Vec<Message> = ui.into_messages().collect();
+    for m in sent {
+        let _ = app.update(m);
+    }
+    assert!(matches!(rx.try_recv().unwrap(), Control::Reply { answer: Answer::Accept, .. }));
+}
