@@ -17,6 +17,10 @@ step() { printf '\n==> [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"
 
 # Server installation is mostly apt and pip waiting on I/O: let it overlap
 # with the compile instead of adding to it.
+# The builds (tests, benchmarks, the MSI cross-build) take about 8 GB;
+# say what there is, so a full disk is the first thing a failed run shows.
+step "disk: $(df -h --output=avail . | tail -1 | tr -d ' ') free here"
+
 step "installing test servers (background, log: $CONVENE_SERVERS_DIR/install.log)"
 mkdir -p "$CONVENE_SERVERS_DIR"
 bash "$harness" install >"$CONVENE_SERVERS_DIR/install.log" 2>&1 &

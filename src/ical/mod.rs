@@ -2,6 +2,7 @@
 //! that keeps every other byte, and what changed between two versions.
 
 pub mod diff;
+pub mod draft;
 pub mod event;
 pub mod identity;
 pub mod invitation;
