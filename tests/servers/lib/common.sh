@@ -63,8 +63,14 @@ port_pids() {
 # Refuse to start when a foreign process holds one of our ports: we would
 # otherwise "detect" someone else's server as ours.
 ensure_port_free() {
-	local srv=$1 port=$2 pids
-	pids=$(port_pids "$port")
+	local srv=$1 port=$2 pids i
+	# A server stopped a moment ago (e.g. by the end of a test run) may
+	# still be letting go of its socket: give it a few seconds.
+	for ((i = 0; i < 60; i++)); do
+		pids=$(port_pids "$port")
+		[[ -z $pids ]] && return 0
+		sleep 0.05
+	done
 	if [[ -n $pids ]]; then
 		die "$srv: port $port is already taken by pid(s) $(echo "$pids" | tr '\n' ' ')($(ps -o comm= -p "$(echo "$pids" | head -n1)" 2>/dev/null || true)); run '$0 stop' or free it"
 	fi
@@ -133,6 +139,10 @@ kill_port() {
 		sleep 0.05
 	done
 	for pid in $(port_pids "$port"); do kill -KILL "$pid" 2>/dev/null || true; done
+	for _ in $(seq 50); do
+		[[ -z $(port_pids "$port") ]] && return 0
+		sleep 0.05
+	done
 }
 
 # PIDs bound to a unix socket whose path ends with $1 (empty if none).
