@@ -6,6 +6,8 @@
     ics.py weeks                  whole weeks to move the invitations so they stay ahead
                                   of today (0 until AUTHORED + a few days)
     ics.py shift WEEKS IN OUT     move every date of the events by WEEKS weeks, DTSTAMP = now
+    ics.py week DIR               the attendee's own events of this week and the next, a file
+                                  each in DIR (what someone's week holds besides invitations)
     ics.py precancel IN OUT       the version before the cancellation: STATUS:CONFIRMED,
                                   SEQUENCE - 1 (seed.sh PUTs it first, then IN)
     ics.py reschedule IN OUT      organizer's edit: the event one day and two hours later,
@@ -332,6 +334,53 @@ def cmd_shift(weeks, src, dst):
     write(dst, set_stamp(lines))
 
 
+# The attendee's own week: (weekday 0 = Monday, start "HHMM" or None for all
+# day, minutes, summary, location). Floating times: they stay at these hours
+# whatever the machine's time zone.
+OWN_WEEK = [
+    (0, "0900", 30, "Plan the week", ""),
+    (1, "1230", 60, "Lunch with Grace", "Café Einstein"),
+    (2, "1000", 90, "Write the quarterly report", ""),
+    (2, "1030", 30, "Call the bank", ""),
+    (3, "1600", 60, "Dentist", "Dr. Weber, Kastanienallee 12"),
+    (4, None, 1, "Ben's birthday", ""),
+    (4, "1800", 120, "Climbing", "Bouldergarten"),
+]
+
+
+def cmd_week(out_dir):
+    this_monday = dt.date.today() - dt.timedelta(days=dt.date.today().weekday())
+    for monday in (this_monday, this_monday + dt.timedelta(weeks=1)):
+        write_week(out_dir, monday)
+
+
+def write_week(out_dir, monday):
+    for day, start, minutes, summary, location in OWN_WEEK:
+        date = monday + dt.timedelta(days=day)
+        slug = re.sub(r"[^a-z0-9]+", "-", summary.lower()).strip("-")
+        uid = f"demo-own-{slug}-{monday:%Y%m%d}@convene.example"
+        if start is None:
+            when = [f"DTSTART;VALUE=DATE:{date:%Y%m%d}", f"DTEND;VALUE=DATE:{date + dt.timedelta(days=1):%Y%m%d}"]
+        else:
+            begin = dt.datetime.combine(date, dt.time(int(start[:2]), int(start[2:])))
+            end = begin + dt.timedelta(minutes=minutes)
+            when = [f"DTSTART:{begin:%Y%m%dT%H%M%S}", f"DTEND:{end:%Y%m%dT%H%M%S}"]
+        lines = [
+            "BEGIN:VCALENDAR",
+            "VERSION:2.0",
+            "PRODID:-//Convene demo//Own week//EN",
+            "BEGIN:VEVENT",
+            f"UID:{uid}",
+            f"DTSTAMP:{now_stamp()}",
+            *when,
+            f"SUMMARY:{summary}",
+            *([f"LOCATION:{location.replace(',', chr(92) + ',')}"] if location else []),
+            "END:VEVENT",
+            "END:VCALENDAR",
+        ]
+        write(f"{out_dir}/{uid.split('@')[0]}.ics", lines)
+
+
 def cmd_precancel(src, dst):
     lines = read(src)
     if first(lines, "STATUS") is None or first(lines, "STATUS")[1].upper() != "CANCELLED":
@@ -422,6 +471,7 @@ def main(argv):
         "check": (cmd_check, None),
         "weeks": (cmd_weeks, 0),
         "shift": (cmd_shift, 3),
+        "week": (cmd_week, 1),
         "precancel": (cmd_precancel, 2),
         "reschedule": (cmd_reschedule, 2),
         "describe": (cmd_describe, 1),

@@ -78,5 +78,23 @@ check_delivery() {
 	fi
 	printf ' (%d cancelled)\n' "$(grep -c $'\tCANCELLED$' <<<"$have" || true)"
 }
+# The attendee's own events of this week and the next, so the week the
+# window opens on is a week someone lives in (written by the attendee, not
+# invitations: Cyrus schedules nothing for them).
+mkdir "$work/week"
+ics week "$work/week"
+attendee_cal=$(calendar_url attendee)
+added=0
+for f in "$work"/week/*.ics; do
+	url="$attendee_cal$(basename "$f")"
+	code=$(put_ics attendee "$url" "$f" 'If-None-Match: *')
+	case $code in
+	201 | 204) added=$((added + 1)) ;;
+	412) ;;
+	*) die "PUT $url: HTTP $code $(head -c 300 "$work/put.body")" ;;
+	esac
+done
+echo "attendee's own events of this week and the next: $added added ($(find "$work/week" -name '*.ics' | wc -l) in all)"
+
 check_delivery attendee "${uids[@]}"
 check_delivery attendee2 "${with_attendee2[@]}"
