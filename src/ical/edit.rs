@@ -88,6 +88,19 @@ impl Part {
         }
     }
 
+    /// Copies this part from one draft to another.
+    pub fn copy(self, from: &Draft, to: &mut Draft) {
+        match self {
+            Part::Summary => to.summary.clone_from(&from.summary),
+            Part::When => to.when = from.when.clone(),
+            Part::Location => to.location.clone_from(&from.location),
+            Part::Description => to.description.clone_from(&from.description),
+            Part::Repeat => to.repeat.clone_from(&from.repeat),
+            Part::Reminders => to.reminders.clone_from(&from.reminders),
+            Part::Attendees => to.attendees.clone_from(&from.attendees),
+        }
+    }
+
     /// A reschedule (RFC 5546): attendees are asked to answer again.
     fn reschedules(self) -> bool {
         matches!(self, Part::When | Part::Repeat)
