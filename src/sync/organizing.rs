@@ -126,6 +126,28 @@ impl Engine {
         Ok(vec![uid])
     }
 
+    /// The cached event with this UID (its calendar, address and text): a
+    /// meeting through the UID index, an event without organizer (which
+    /// the index leaves out) by looking through the cache.
+    pub fn event_by_uid(&self, uid: &str) -> Result<(Url, Url, String), EngineError> {
+        let indexed = self.cache.with_uid(uid)?.into_iter().next();
+        let found = match indexed {
+            Some(hit) => Some(hit),
+            None => self.cache.objects()?.into_iter().find(|(_, _, o)| {
+                o.data.contains(uid)
+                    && ical::Document::parse(&o.data)
+                        .ok()
+                        .and_then(|d| {
+                            d.calendar().and_then(ical::invitation::main_event).and_then(ical::event::uid)
+                        })
+                        .as_deref()
+                        == Some(uid)
+            }),
+        };
+        let (cal, url, obj) = found.ok_or_else(|| EngineError::UnknownEventUid(uid.to_owned()))?;
+        Ok((cal.info.url.clone(), url, obj.data))
+    }
+
     /// Puts a deletion in the outbox (see [`EventChange::Delete`]); a new
     /// event that never left is simply dropped. Returns the UID queued.
     pub fn queue_delete(

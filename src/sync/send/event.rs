@@ -5,9 +5,14 @@
 //!   can't make a second one: a 412 then means it landed (the resource
 //!   there has its UID) or the address is taken (refused).
 //! * An edit is written onto the server's bytes, conditional on the version
-//!   it was made from (`If-Schedule-Tag-Match` where the capability record
-//!   trusts the tag, else `If-Match`). On 412 the server's version is read
-//!   and merged three ways: parts changed on one side only are merged and
+//!   it was made from: `If-Match` on its strong ETag, which changes when
+//!   the server merges an attendee's answer (RFC 6638 §3.2.10 has the
+//!   server merge answers into a write whose Schedule-Tag matches, but
+//!   Xandikos 0.4.10, whose tags the capability record trusts, stores the
+//!   stale copy and resets the answer: measured by the live test
+//!   `attendee_answers_while_the_organizer_changes_the_place`); the tag
+//!   only where no strong ETag is given. On 412 the server's version is
+//!   read and merged three ways: parts changed on one side only are merged and
 //!   written; the same part changed on both sides stops the write, the
 //!   change waits in the outbox and the person decides.
 //! * The entry is `Sending` on disk before each write; a process killed
@@ -156,8 +161,7 @@ impl Run<'_> {
         // After a crash the write may have landed: look first.
         let mut must_read = self.sending;
         for _ in 0..=MAX_MERGES {
-            let tag_missing = self.trust.schedule_tag_trusted && current.schedule_tag.is_none();
-            if must_read || tag_missing || self.trust.precondition(&current).is_none() {
+            if must_read || precondition(self.trust, &current).is_none() {
                 current = match self.get().await {
                     Ok(o) => o,
                     Err(e) => return self.error(e),
@@ -179,7 +183,7 @@ impl Run<'_> {
                 Ok(b) => b,
                 Err(e) => return self.failed(Cause::Edit(e.to_string()).into()),
             };
-            let Some(precondition) = self.trust.precondition(&current) else {
+            let Some(precondition) = precondition(self.trust, &current) else {
                 return self.failed(Cause::NoStrongEtag.into());
             };
             self.mark_sending().await?;
@@ -208,7 +212,7 @@ impl Run<'_> {
                 Err(Error::NotFound(_)) => return self.saved(true).await,
                 Err(e) => return self.error(e),
             };
-            let Some(precondition) = self.trust.precondition(&current) else {
+            let Some(precondition) = precondition(self.trust, &current) else {
                 return self.failed(Cause::NoStrongEtag.into());
             };
             let body = match scope {
@@ -252,6 +256,15 @@ impl Run<'_> {
         let error = Failure::from(Cause::KeptChanging);
         self.record(EventState::Pending { last_error: Some(error.to_string()) })?;
         Ok(EventOutcome::Queued { error, offline: false })
+    }
+}
+
+/// The organizer's precondition: the strong ETag first (see the module),
+/// else a trusted Schedule-Tag.
+fn precondition(trust: Trust, current: &Object) -> Option<Precondition> {
+    match &current.etag {
+        Some(etag) if !etag.is_weak() => Some(Precondition::IfMatch(etag.clone())),
+        _ => trust.precondition(current),
     }
 }
 
