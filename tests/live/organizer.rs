@@ -296,3 +296,127 @@ async fn killed_during_an_edit_then_rerun_applies_it_once() {
     assert_eq!(sequence(&now), first + 1, "one revision: {now}");
     clean(Kind::Cyrus, &uid).await;
 }
+
+/// The actor as the window's editor uses it: a repeating meeting created,
+/// read back as the draft it was made from, one occurrence moved to another
+/// room (an override), another deleted (an EXDATE the attendee's copy gets
+/// too), then the whole meeting deleted.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
+async fn the_actor_creates_reads_and_changes_occurrences() {
+    use convene::ical::draft::{Frequency, Repeat, RepeatEnd, When};
+    use convene::ical::{Draft, Scope};
+    use convene::sync::{Control, Update, spawn};
+
+    let kind = Kind::Xandikos;
+    let p = Profile::new(kind, "organizer");
+    let mut h = spawn(crate::actor::settings(&p, Duration::from_secs(60)));
+    let updates = &mut h.updates;
+    crate::actor::expect(updates, "Ready", |u| matches!(u, Update::Ready { .. }).then_some(())).await;
+    let cal = calendar(kind, "organizer");
+    let offered = crate::actor::expect(updates, "the calendars", |u| match u {
+        Update::Calendars { calendars, .. } => {
+            Some(calendars.iter().map(|c| c.url.clone()).collect::<Vec<_>>())
+        }
+        _ => None,
+    })
+    .await;
+    assert!(offered.contains(&cal), "{offered:?}");
+
+    let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%S").unwrap();
+    let draft = Draft {
+        calendar: cal.clone(),
+        summary: "Weekly sync".into(),
+        when: When::Timed {
+            start: at("20300702T100000"),
+            end: at("20300702T110000"),
+            zone: "Europe/Berlin".into(),
+        },
+        location: "Room 1".into(),
+        description: "Agenda in the doc".into(),
+        repeat: Some(Repeat {
+            frequency: Frequency::Weekly,
+            interval: 1,
+            weekdays: Vec::new(),
+            end: RepeatEnd::Count(3),
+        }),
+        reminders: vec![10],
+        attendees: vec!["attendee@example.com".into()],
+    };
+    h.control.send(Control::CreateEvent(Box::new(draft.clone()))).await.unwrap();
+    let uid = crate::actor::expect(updates, "EventSaved", |u| match u {
+        Update::EventSaved { uid } => Some(uid.clone()),
+        Update::EventFailed { error, .. } => panic!("{error}"),
+        _ => None,
+    })
+    .await;
+    let url = url_of(kind, &uid);
+
+    h.control.send(Control::EditorDraft { url: url.clone(), recurrence_id: None }).await.unwrap();
+    let (read, organizer) = crate::actor::expect(updates, "EditorDraft", |u| match u {
+        Update::EditorDraft { url: x, draft, organizer } if *x == url => Some((draft.clone(), *organizer)),
+        _ => None,
+    })
+    .await;
+    assert_eq!(read.as_deref(), Some(&draft), "the server's copy reads back as the draft");
+    assert!(organizer);
+
+    // The second occurrence in another room.
+    let second = "20300709T100000";
+    let before = Draft::from_event(&server_copy(kind, &uid).await.data, cal.clone(), Some(second)).unwrap();
+    let mut after = before.clone();
+    after.location = "Room 7".into();
+    let scope = Scope::ThisOne { recurrence_id: second.into() };
+    let edit =
+        Control::EditEvent { url: url.clone(), scope, before: Box::new(before), after: Box::new(after) };
+    h.control.send(edit).await.unwrap();
+    crate::actor::expect(updates, "the occurrence saved", |u| match u {
+        Update::EventSaved { uid: x } if *x == uid => Some(()),
+        Update::EventFailed { error, .. } => panic!("{error}"),
+        _ => None,
+    })
+    .await;
+    let now = server_copy(kind, &uid).await.data;
+    let own = Draft::from_event(&now, cal.clone(), Some(second)).unwrap();
+    assert_eq!(own.location, "Room 7");
+    assert_eq!(
+        Draft::from_event(&now, cal.clone(), None).unwrap().location,
+        "Room 1",
+        "the series keeps its room"
+    );
+
+    // The third occurrence deleted: an EXDATE, on the attendee's copy too.
+    let third = "20300716T100000";
+    let del = Control::DeleteEvent {
+        url: url.clone(),
+        scope: Scope::ThisOne { recurrence_id: third.into() },
+        cancel_meeting: true,
+    };
+    h.control.send(del).await.unwrap();
+    crate::actor::expect(updates, "the occurrence deleted", |u| match u {
+        Update::EventSaved { uid: x } if *x == uid => Some(()),
+        Update::EventFailed { error, .. } => panic!("{error}"),
+        _ => None,
+    })
+    .await;
+    assert!(convene::ical::edit::is_excluded(&server_copy(kind, &uid).await.data, third));
+    support::eventually("the EXDATE at the attendee's", || async {
+        let copy = attendee_copy(kind, &uid).await?;
+        convene::ical::edit::is_excluded(&copy.data, third).then_some(())
+    })
+    .await;
+
+    h.control
+        .send(Control::DeleteEvent { url: url.clone(), scope: Scope::All, cancel_meeting: true })
+        .await
+        .unwrap();
+    crate::actor::expect(updates, "the meeting deleted", |u| match u {
+        Update::EventSaved { uid: x } if *x == uid => Some(()),
+        Update::EventFailed { error, .. } => panic!("{error}"),
+        _ => None,
+    })
+    .await;
+    assert!(client(kind, "organizer").run(&Get { url }).await.is_err());
+    h.control.send(Control::Shutdown).await.unwrap();
+    clean(kind, &uid).await;
+}
