@@ -64,7 +64,8 @@ pub struct EventEntry {
     /// sends the same bytes), without tags.
     pub base: Object,
     pub state: EventState,
-    /// Unix seconds when the person made the change (the sending order).
+    /// Unix milliseconds when the person made the change: the sending
+    /// order (changes made within a second keep theirs).
     pub created: i64,
 }
 

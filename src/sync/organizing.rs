@@ -29,7 +29,7 @@ impl Engine {
             change,
             base,
             state: EventState::Pending { last_error: None },
-            created: super::now(),
+            created: chrono::Utc::now().timestamp_millis(),
         }
     }
 

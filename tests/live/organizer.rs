@@ -420,3 +420,63 @@ async fn the_actor_creates_reads_and_changes_occurrences() {
     h.control.send(Control::Shutdown).await.unwrap();
     clean(kind, &uid).await;
 }
+
+/// Offline: a new event and a change to an existing one wait in the outbox
+/// (exit 75) and go out in order with the next sync.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
+async fn offline_changes_wait_and_go_out_in_order() {
+    let (p, proxy) = behind_proxy().await;
+    let cal = calendar(Kind::Cyrus, "organizer").path().to_owned();
+    let out = p.run(&[
+        "event",
+        "create",
+        "--calendar",
+        &cal,
+        "--summary",
+        "Before the train",
+        "--start",
+        START,
+        "--end",
+        END,
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let first = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+
+    proxy.set(Mode::Refuse);
+    let out = p.run(&["event", "edit", &first, "--summary", "Before the train (moved)"]);
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out));
+    let out = p.run(&[
+        "event",
+        "create",
+        "--calendar",
+        &cal,
+        "--summary",
+        "On the train",
+        "--start",
+        START,
+        "--end",
+        END,
+    ]);
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out));
+    let queued = waiting(&p);
+    assert_eq!(queued.as_array().map(Vec::len), Some(2), "{queued}");
+    assert_eq!(queued[0]["uid"], first, "in the order they were made");
+    let second = queued[1]["uid"].as_str().unwrap().to_owned();
+    assert_eq!(
+        prop(&server_copy(Kind::Cyrus, &first).await.data, "SUMMARY").as_deref(),
+        Some("Before the train")
+    );
+
+    proxy.set(Mode::Forward);
+    let out = p.run(&["sync"]);
+    assert!(out.status.success(), "{}", text(&out));
+    assert_eq!(waiting(&p), serde_json::json!([]));
+    assert_eq!(
+        prop(&server_copy(Kind::Cyrus, &first).await.data, "SUMMARY").as_deref(),
+        Some("Before the train (moved)")
+    );
+    assert_eq!(copies_with_uid(&second).await, 1);
+    clean(Kind::Cyrus, &first).await;
+    clean(Kind::Cyrus, &second).await;
+}
