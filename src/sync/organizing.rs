@@ -7,8 +7,30 @@ use url::Url;
 use super::engine::{Engine, EngineError};
 use super::send::event::{self, EventOutcome};
 use crate::caldav::Object;
+use crate::ical::draft::{Repeat, RepeatEnd};
 use crate::ical::{self, Draft, Scope, build, edit};
 use crate::store::{EventChange, EventEntry, EventState};
+
+/// The repetition of the series that starts at occurrence `rid` ("this
+/// and the following"): the person's, else the old series' with what is
+/// left of its COUNT (the occurrences before `rid` stay with the old one).
+fn following_repeat(data: &str, before: &Draft, after: &Draft, rid: &str) -> Option<Repeat> {
+    let series = Draft::from_event(data, before.calendar.clone(), None)?.repeat;
+    let mut repeat = after.repeat.clone().or(series)?;
+    if let RepeatEnd::Count(n) = repeat.end {
+        let (from, to) = (
+            chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
+            chrono::Utc::now() + chrono::Duration::days(366 * 200),
+        );
+        let earlier = ical::occurrence::expand(data, from, to)
+            .occurrences
+            .iter()
+            .filter(|o| o.recurrence_id.as_deref().is_some_and(|r| r < rid))
+            .count();
+        repeat.end = RepeatEnd::Count(n.saturating_sub(u32::try_from(earlier).unwrap_or(u32::MAX)).max(1));
+    }
+    Some(repeat)
+}
 
 impl Engine {
     /// The address that organizes the person's meetings: the principal's
@@ -77,8 +99,10 @@ impl Engine {
     ) -> Result<Vec<String>, EngineError> {
         build::check(after)?;
         if let Scope::ThisAndFollowing { recurrence_id } = &scope {
+            let (_, _, object) = self.cached_event(url)?;
             let mut rest = after.clone();
             rest.calendar = before.calendar.clone();
+            rest.repeat = following_repeat(&object.data, before, after, recurrence_id);
             let cut = self.queue_delete(
                 url,
                 Scope::ThisAndFollowing { recurrence_id: recurrence_id.clone() },

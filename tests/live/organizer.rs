@@ -480,3 +480,59 @@ async fn offline_changes_wait_and_go_out_in_order() {
     clean(Kind::Cyrus, &first).await;
     clean(Kind::Cyrus, &second).await;
 }
+
+/// "This and the following": the series ends before the occurrence (UNTIL)
+/// and a new one, with the change, takes the rest of its COUNT.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
+async fn this_and_the_following_splits_the_series() {
+    use convene::ical::draft::RepeatEnd;
+    use convene::ical::{Draft, Scope};
+
+    let kind = Kind::Xandikos;
+    let p = organizer(kind);
+    let cal = calendar(kind, "organizer").to_string();
+    let out = p.run(&[
+        "event",
+        "create",
+        "--calendar",
+        &cal,
+        "--summary",
+        "Course",
+        "--start",
+        START,
+        "--end",
+        END,
+        "--location",
+        "Hall A",
+        "--rrule",
+        "FREQ=WEEKLY;COUNT=4",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let uid = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    let url = url_of(kind, &uid);
+    let third = "20300716T100000Z";
+    let mut engine = p.engine();
+    let data = server_copy(kind, &uid).await.data;
+    let before = Draft::from_event(&data, calendar(kind, "organizer"), Some(third)).unwrap();
+    let mut after = before.clone();
+    after.location = "Hall B".into();
+    let uids = engine
+        .queue_edit(&url, Scope::ThisAndFollowing { recurrence_id: third.into() }, &before, &after)
+        .unwrap();
+    assert_eq!(uids.len(), 2, "{uids:?}");
+    for u in &uids {
+        let outcome = engine.send_event(u).await.unwrap();
+        assert!(matches!(outcome, convene::sync::EventOutcome::Saved { .. }), "{outcome:?}");
+    }
+    let old = server_copy(kind, &uid).await.data;
+    assert!(old.contains("RRULE:FREQ=WEEKLY;UNTIL=20300716T095959Z"), "{old}");
+    let rest = server_copy(kind, &uids[1]).await.data;
+    let new = Draft::from_event(&rest, calendar(kind, "organizer"), None).unwrap();
+    assert_eq!(new.location, "Hall B");
+    assert_eq!(new.repeat.map(|r| r.end), Some(RepeatEnd::Count(2)));
+    assert_eq!(support::dtstart(&rest), third);
+    drop(engine);
+    clean(kind, &uid).await;
+    clean(kind, &uids[1]).await;
+}

@@ -65,7 +65,7 @@ pub async fn send(
     match run.entry.change.clone() {
         EventChange::Create => run.create().await,
         EventChange::Edit { scope, before, after } => run.edit(&scope, &before, &after, organizer).await,
-        EventChange::Delete { scope, cancel } => run.delete(&scope, cancel).await,
+        EventChange::Delete { scope, .. } => run.delete(&scope).await,
     }
 }
 
@@ -205,7 +205,9 @@ impl Run<'_> {
 
     /// Always reads first: a deletion of what is already gone is done, and
     /// an occurrence's EXDATE is written on the server's current version.
-    async fn delete(&mut self, scope: &Scope, cancel: bool) -> Result<EventOutcome, EngineError> {
+    /// The attendees' copies follow each: an occurrence's EXDATE and a
+    /// series' new end go out with SEQUENCE+1.
+    async fn delete(&mut self, scope: &Scope) -> Result<EventOutcome, EngineError> {
         for _ in 0..=MAX_MERGES {
             let current = match self.get().await {
                 Ok(o) => o,
@@ -217,8 +219,7 @@ impl Run<'_> {
             };
             let body = match scope {
                 // DELETE is how every scheduling server measured cancels the
-                // attendees' copies (servers.md); `cancel` only says the
-                // person meant to tell them.
+                // attendees' copies (servers.md); a cancel is the same write.
                 Scope::All => None,
                 Scope::ThisOne { recurrence_id } => {
                     if edit::is_excluded(&current.data, recurrence_id) {
@@ -229,7 +230,7 @@ impl Run<'_> {
                 Scope::ThisAndFollowing { recurrence_id } => {
                     match edit::end_before(&current.data, recurrence_id, false) {
                         Ok(same) if same == current.data => return self.saved(false).await,
-                        _ => Some(edit::end_before(&current.data, recurrence_id, cancel)),
+                        _ => Some(edit::end_before(&current.data, recurrence_id, true)),
                     }
                 }
             };
