@@ -69,7 +69,29 @@ impl Engine {
         let base = Object { url, etag: None, schedule_tag: None, data };
         let entry = self.new_entry(uid, draft.calendar.clone(), EventChange::Create, base);
         self.outbox.put_event(&entry)?;
+        self.show(&entry);
         Ok(entry)
+    }
+
+    /// A new event not on the server yet goes into the cache at once (no
+    /// ETag), so the calendar shows it and the editor can open it offline;
+    /// the sync after it is sent brings the server's copy.
+    fn show(&mut self, entry: &EventEntry) {
+        let saved = self
+            .cache
+            .put_object(&entry.calendar, &entry.base.url, entry.base.clone().into())
+            .and_then(|()| self.save_cache());
+        if let Err(e) = saved {
+            tracing::warn!("cache not saved after a new event: {e}");
+        }
+    }
+
+    fn forget(&mut self, calendar: &Url, url: &Url) {
+        let removed = [url.clone()].into_iter().collect();
+        if let Err(e) = self.cache.apply(calendar, &removed, Vec::new(), None).and_then(|_| self.save_cache())
+        {
+            tracing::warn!("cache not saved after dropping a new event: {e}");
+        }
     }
 
     /// The cached event at `url`: its calendar, UID and object.
@@ -125,13 +147,21 @@ impl Engine {
             }
             Some(mut waiting) => {
                 match (&mut waiting.change, &waiting.state) {
-                    (EventChange::Create, EventState::Pending { .. }) => {
-                        waiting.base.data =
-                            edit::apply(&waiting.base.data, &scope, after, &parts, organizer.as_deref())
-                                .map_err(|e| EngineError::Edit(e.to_string()))?;
-                        // A new event is not revised yet: it goes out at SEQUENCE 0.
-                        waiting.base.data =
-                            waiting.base.data.replace("\r\nSEQUENCE:1\r\n", "\r\nSEQUENCE:0\r\n");
+                    // (If a create in `Sending` landed, the send finds it
+                    // and writes the difference as an edit.)
+                    (EventChange::Create, EventState::Pending { .. } | EventState::Sending) => {
+                        // Not on the server yet: the bytes to create change,
+                        // still at SEQUENCE 0.
+                        waiting.base.data = edit::apply(
+                            &waiting.base.data,
+                            &scope,
+                            after,
+                            &parts,
+                            organizer.as_deref(),
+                            false,
+                        )
+                        .map_err(|e| EngineError::Edit(e.to_string()))?;
+                        self.show(&waiting);
                     }
                     (
                         EventChange::Edit { scope: s, after: waiting_after, .. },
@@ -187,6 +217,7 @@ impl Engine {
             && scope == Scope::All
         {
             self.outbox.remove_event(&uid)?;
+            self.forget(&calendar, url);
             return Ok(None);
         }
         let entry = self.new_entry(uid.clone(), calendar, EventChange::Delete { scope, cancel }, object);

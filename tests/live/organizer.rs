@@ -254,10 +254,15 @@ async fn killed_during_a_create_then_rerun_makes_exactly_one_event() {
     let uid = waiting(&p)[0]["uid"].as_str().expect("the create waits in the outbox").to_owned();
     assert_eq!(copies_with_uid(&uid).await, 1, "the PUT landed");
 
+    // Changed before Convene knew it landed: found by its UID, and the
+    // change written onto it.
+    let out = p.run(&["event", "edit", &uid, "--location", "Room 5"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let out = p.run(&["sync"]);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(waiting(&p), serde_json::json!([]), "done");
     assert_eq!(copies_with_uid(&uid).await, 1, "exactly one event");
+    assert_eq!(prop(&server_copy(Kind::Cyrus, &uid).await.data, "LOCATION").as_deref(), Some("Room 5"));
     clean(Kind::Cyrus, &uid).await;
 }
 
@@ -459,10 +464,13 @@ async fn offline_changes_wait_and_go_out_in_order() {
         END,
     ]);
     assert_eq!(out.status.code(), Some(75), "{}", text(&out));
+    let second = waiting(&p)[1]["uid"].as_str().unwrap().to_owned();
+    // Changing the new event before it left changes what will be sent.
+    let out = p.run(&["event", "edit", &second, "--location", "Coach 12"]);
+    assert_eq!(out.status.code(), Some(75), "{}", text(&out));
     let queued = waiting(&p);
     assert_eq!(queued.as_array().map(Vec::len), Some(2), "{queued}");
     assert_eq!(queued[0]["uid"], first, "in the order they were made");
-    let second = queued[1]["uid"].as_str().unwrap().to_owned();
     assert_eq!(
         prop(&server_copy(Kind::Cyrus, &first).await.data, "SUMMARY").as_deref(),
         Some("Before the train")
@@ -477,6 +485,9 @@ async fn offline_changes_wait_and_go_out_in_order() {
         Some("Before the train (moved)")
     );
     assert_eq!(copies_with_uid(&second).await, 1);
+    let created = server_copy(Kind::Cyrus, &second).await.data;
+    assert_eq!(prop(&created, "LOCATION").as_deref(), Some("Coach 12"), "{created}");
+    assert_eq!(prop(&created, "SEQUENCE").as_deref(), Some("0"), "still its first version");
     clean(Kind::Cyrus, &first).await;
     clean(Kind::Cyrus, &second).await;
 }

@@ -63,7 +63,7 @@ pub async fn send(
     let sending = matches!(entry.state, EventState::Sending);
     let mut run = Run { client, outbox, trust: Trust::of(caps), entry, sending };
     match run.entry.change.clone() {
-        EventChange::Create => run.create().await,
+        EventChange::Create => run.create(organizer).await,
         EventChange::Edit { scope, before, after } => run.edit(&scope, &before, &after, organizer).await,
         EventChange::Delete { scope, .. } => run.delete(&scope).await,
     }
@@ -128,7 +128,7 @@ impl Run<'_> {
         self.client.run(&Get { url: self.url() }).await
     }
 
-    async fn create(&mut self) -> Result<EventOutcome, EngineError> {
+    async fn create(&mut self, organizer: Option<&str>) -> Result<EventOutcome, EngineError> {
         self.mark_sending().await?;
         let put = Put {
             url: self.url(),
@@ -139,9 +139,24 @@ impl Run<'_> {
         match self.client.run(&put).await {
             Ok(_) => self.saved(false).await,
             Err(Error::AlreadyExists) => match self.get().await {
-                // It landed before (a crash, a lost answer): exactly one.
+                // It landed before (a crash, a lost answer): exactly one. A
+                // change made to it since goes out as an edit of that copy.
                 Ok(there) if uid_of(&there.data).as_deref() == Some(self.entry.uid.as_str()) => {
-                    self.saved(false).await
+                    let read = |data: &str| Draft::from_event(data, self.entry.calendar.clone(), None);
+                    match (read(&there.data), read(&self.entry.base.data)) {
+                        (Some(theirs), Some(ours)) if theirs != ours => {
+                            self.entry.change = EventChange::Edit {
+                                scope: Scope::All,
+                                before: Box::new(theirs.clone()),
+                                after: Box::new(ours.clone()),
+                            };
+                            self.entry.base = there;
+                            self.record(EventState::Pending { last_error: None })?;
+                            self.sending = false;
+                            Box::pin(self.edit(&Scope::All, &theirs, &ours, organizer)).await
+                        }
+                        _ => self.saved(false).await,
+                    }
                 }
                 Ok(_) => self.error(Error::AlreadyExists),
                 Err(e) => self.error(e),
@@ -179,7 +194,7 @@ impl Run<'_> {
             if parts.is_empty() {
                 return self.saved(false).await;
             }
-            let body = match edit::apply(&current.data, scope, after, &parts, organizer) {
+            let body = match edit::apply(&current.data, scope, after, &parts, organizer, true) {
                 Ok(b) => b,
                 Err(e) => return self.failed(Cause::Edit(e.to_string()).into()),
             };
