@@ -296,6 +296,37 @@ mod tests {
         assert_eq!(o.get(&a).unwrap().unwrap().uid, a);
     }
 
+    fn change(uid: &str, created: i64) -> EventEntry {
+        EventEntry {
+            format: FORMAT,
+            uid: uid.into(),
+            calendar: Url::parse("https://h/c/").unwrap(),
+            change: EventChange::Delete {
+                scope: Scope::ThisOne { recurrence_id: "20300101T100000Z".into() },
+                cancel: true,
+            },
+            base: entry(uid, 0).base,
+            state: EventState::Sending,
+            created,
+        }
+    }
+
+    #[test]
+    fn event_changes_and_replies_live_side_by_side() {
+        let dir = tempfile::tempdir().unwrap();
+        let o = Outbox::new(dir.path());
+        o.put(&entry("same-uid", 5)).unwrap();
+        o.put_event(&change("same-uid", 7)).unwrap();
+        o.put_event(&change("earlier", 6)).unwrap();
+        assert_eq!(o.list().unwrap().iter().map(|e| e.uid.as_str()).collect::<Vec<_>>(), vec!["same-uid"]);
+        let events = o.list_events().unwrap();
+        assert_eq!(events.iter().map(|e| e.uid.as_str()).collect::<Vec<_>>(), vec!["earlier", "same-uid"]);
+        assert_eq!(o.get_event("same-uid").unwrap(), Some(change("same-uid", 7)), "read back whole");
+        o.remove_event("same-uid").unwrap();
+        assert!(o.get("same-uid").unwrap().is_some(), "the reply stays");
+        assert_eq!(o.list_events().unwrap().len(), 1);
+    }
+
     #[test]
     fn a_damaged_entry_does_not_hide_the_others() {
         let dir = tempfile::tempdir().unwrap();
