@@ -6,6 +6,7 @@ pub mod diff;
 pub mod draft;
 pub mod edit;
 pub mod event;
+pub mod freebusy;
 mod from_event;
 pub mod identity;
 pub mod invitation;

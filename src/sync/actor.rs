@@ -13,6 +13,7 @@ use super::engine::Engine;
 use super::failure::{Cause, Failure};
 use super::importing::ImportRequest;
 use super::listing::{AgendaItem, Details, Listing};
+use super::organizing::Availability;
 use super::send::{EventOutcome, Outcome};
 use crate::caldav::{Calendar, Capabilities, Password};
 use crate::config::Account;
@@ -70,6 +71,14 @@ pub enum Control {
         url: Url,
         scope: Scope,
         cancel_meeting: bool,
+    },
+    /// Attendees' busy times in `[from, to)` (answered by
+    /// [`Update::FreeBusy`]); where the server doesn't answer such lookups
+    /// (the capability record), the answer says so and nothing is asked.
+    FreeBusy {
+        attendees: Vec<String>,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
     },
     /// The draft the editor opens on (answered by [`Update::EditorDraft`]).
     /// The calendars it can offer are those of [`Update::Calendars`].
@@ -154,6 +163,12 @@ pub enum Update {
         url: Url,
         draft: Option<Box<Draft>>,
         organizer: bool,
+    },
+    /// The busy times asked for with [`Control::FreeBusy`], or why there
+    /// are none.
+    FreeBusy {
+        from: chrono::DateTime<chrono::Utc>,
+        answer: Result<Vec<Availability>, Failure>,
     },
     /// The server has the new event or the change.
     EventSaved {
@@ -287,6 +302,10 @@ async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: 
                 }
                 Some(Control::DeleteEvent { url, scope, cancel_meeting }) => {
                     actor.delete_event(url, scope, cancel_meeting).await
+                }
+                Some(Control::FreeBusy { attendees, from, to }) => {
+                    let answer = actor.engine.free_busy(&attendees, from, to).await.map_err(Failure::from);
+                    actor.emit(Update::FreeBusy { from, answer }).await
                 }
                 Some(Control::EditorDraft { url, recurrence_id }) => {
                     let (draft, organizer) = actor.engine.editor_draft(&url, recurrence_id.as_deref());

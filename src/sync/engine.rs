@@ -48,6 +48,8 @@ pub enum EngineError {
     Build(#[from] ical::build::BuildError),
     #[error("the change can't be written: {0}")]
     Edit(String),
+    #[error("{0} does not answer free/busy lookups, so attendees' busy times can't be shown")]
+    NoFreeBusy(String),
     #[error(
         "an earlier change to {0} is still waiting (a conflict to decide, or a different kind of change): `convene sync`, or decide it first"
     )]

@@ -108,6 +108,7 @@ impl Failure {
                 EngineError::Store(_) => Kind::Local,
                 EngineError::OccurrenceUnsupported(_) => Kind::Server,
                 EngineError::NoCapabilities => Kind::Setup,
+                EngineError::NoFreeBusy(_) => Kind::Server,
                 _ => Kind::Data,
             },
             Cause::Removed(_) => Kind::Gone,

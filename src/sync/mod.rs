@@ -16,6 +16,7 @@ pub use engine::{Engine, EngineError};
 pub use failure::{Failure, Kind as FailureKind};
 pub use importing::{ImportRequest, calendar_label};
 pub use listing::{AgendaItem, Details, Listing, ReplyState, TOO_OFTEN};
+pub use organizing::Availability;
 pub use refresh::{NotSynced, SyncReport};
 pub use send::{EventOutcome, Outcome};
 

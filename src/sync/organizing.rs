@@ -310,3 +310,53 @@ impl Engine {
         Ok(out)
     }
 }
+
+/// One attendee's busy times, as the editor shows them beside the event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Availability {
+    pub address: String,
+    /// The server's answer in words ("delivered" when it answered).
+    pub status: String,
+    pub busy: Vec<(chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
+}
+
+impl Engine {
+    /// Attendees' busy times in `[from, to)` (RFC 6638 §5), where the
+    /// capability record says the server answers them; otherwise an error
+    /// saying it doesn't (and nothing is sent: Cyrus 3.6.1 hangs on it).
+    pub async fn free_busy(
+        &self,
+        attendees: &[String],
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Result<Vec<Availability>, EngineError> {
+        let caps = self.capabilities().ok_or(EngineError::NoCapabilities)?;
+        if !caps.free_busy.is_true() {
+            return Err(EngineError::NoFreeBusy(caps.server.describe()));
+        }
+        let outbox = self
+            .cache
+            .principal
+            .as_ref()
+            .and_then(|p| p.outbox.clone())
+            .ok_or_else(|| EngineError::NoFreeBusy(caps.server.describe()))?;
+        let organizer = self.organizer_address().ok_or(EngineError::Build(build::BuildError::NoOrganizer))?;
+        let op = crate::caldav::FreeBusy {
+            outbox,
+            organizer,
+            attendees: attendees.iter().map(|a| build::mailto(a)).collect(),
+            start: from,
+            end: to,
+            uid: build::new_uid(),
+        };
+        let answers = self.client.run(&op).await?;
+        Ok(answers
+            .into_iter()
+            .map(|b| Availability {
+                address: b.recipient.strip_prefix("mailto:").unwrap_or(&b.recipient).to_owned(),
+                status: ical::event::delivery(&b.status),
+                busy: b.data.as_deref().map(ical::freebusy::periods).unwrap_or_default(),
+            })
+            .collect())
+    }
+}

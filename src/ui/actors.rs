@@ -136,6 +136,7 @@ impl App {
             }
             // The event editor's answers (issue 14): the editor's branch shows them.
             Update::EditorDraft { .. }
+            | Update::FreeBusy { .. }
             | Update::EventSaved { .. }
             | Update::EventConflict { .. }
             | Update::EventQueued { .. } => {}

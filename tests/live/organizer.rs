@@ -547,3 +547,33 @@ async fn this_and_the_following_splits_the_series() {
     clean(kind, &uid).await;
     clean(kind, &uids[1]).await;
 }
+
+/// Free/busy where the server answers it (DAViCal: the attendee's meeting
+/// as busy, an unknown address said in words); elsewhere the capability
+/// record says no and nothing is asked (Cyrus 3.6.1 hangs on the POST).
+async fn free_busy_as_the_capability_record_says(kind: Kind) {
+    let org = organizer(kind);
+    let uid = create(&org, kind, "Busy hour");
+    if kind.schedules() {
+        support::eventually("the invitation", || async { attendee_copy(kind, &uid).await }).await;
+    }
+    let engine = org.engine();
+    let at = |h| chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2030, 7, 2, h, 0, 0).single().unwrap();
+    let asked = ["attendee@example.com".to_owned(), "nobody@example.com".to_owned()];
+    let answer = engine.free_busy(&asked, at(0), at(23)).await;
+    let offered = engine.capabilities().unwrap().free_busy.is_true();
+    drop(engine);
+    clean(kind, &uid).await;
+    if !offered {
+        let e = answer.expect_err("not asked");
+        assert!(matches!(e, convene::sync::EngineError::NoFreeBusy(_)), "{e}");
+        return;
+    }
+    let answer = answer.unwrap();
+    let attendee = answer.iter().find(|a| a.address == "attendee@example.com").unwrap();
+    assert!(attendee.busy.contains(&(at(10), at(11))), "{answer:?}");
+    let nobody = answer.iter().find(|a| a.address == "nobody@example.com").unwrap();
+    assert_eq!(nobody.status, "unknown address");
+}
+
+on_servers!(free_busy_as_the_capability_record_says: xandikos, cyrus, davical, radicale);
