@@ -153,7 +153,8 @@ pub fn date_line(t: &When, end: bool) -> (Option<String>, String) {
     }
 }
 
-fn day_code(d: Weekday) -> &'static str {
+/// A weekday as RRULE's BYDAY writes it.
+pub fn day_code(d: Weekday) -> &'static str {
     match d {
         Weekday::Mon => "MO",
         Weekday::Tue => "TU",

@@ -129,63 +129,59 @@ impl Outbox {
         Outbox { dir: dir.to_owned() }
     }
 
-    fn path(&self, uid: &str) -> PathBuf {
-        self.dir.join(file_name(REPLY, uid))
-    }
-
     /// Stores (or replaces: the latest answer is the person's intent) the
     /// entry for its event. Returns once it is durably on disk.
     pub fn put(&self, entry: &Entry) -> Result<(), StoreError> {
-        let path = self.path(&entry.uid);
-        let bytes = serde_json::to_vec_pretty(entry)
-            .map_err(|e| StoreError::Damaged { path: path.clone(), problem: e.to_string() })?;
-        write_atomic(&path, &bytes).map_err(io_error(&path))
+        self.write(REPLY, &entry.uid, entry)
     }
 
     pub fn get(&self, uid: &str) -> Result<Option<Entry>, StoreError> {
-        let path = self.path(uid);
-        match std::fs::read(&path) {
-            Ok(bytes) => parse(&path, &bytes).map(|e| Some(e).filter(|e| e.uid == uid)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(io_error(&path)(e)),
-        }
+        Ok(self.read(REPLY, uid)?.filter(|e: &Entry| e.uid == uid))
     }
 
     pub fn remove(&self, uid: &str) -> Result<(), StoreError> {
-        let path = self.path(uid);
-        match std::fs::remove_file(&path) {
-            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_error(&path)(e)),
-            _ => Ok(()),
-        }
+        self.delete(REPLY, uid)
     }
 
     /// All readable replies, oldest first. A damaged file is logged and left
     /// on disk untouched; it does not stop the others from being sent.
     pub fn list(&self) -> Result<Vec<Entry>, StoreError> {
-        let mut out: Vec<Entry> = self.read_all(REPLY, parse)?;
+        let mut out: Vec<Entry> = self.read_all(REPLY)?;
         out.sort_by_key(|e| e.created);
         Ok(out)
     }
 
     /// Stores (or replaces) an event's change; returns once it is on disk.
     pub fn put_event(&self, entry: &EventEntry) -> Result<(), StoreError> {
-        let path = self.dir.join(file_name(EVENT, &entry.uid));
+        self.write(EVENT, &entry.uid, entry)
+    }
+
+    pub fn get_event(&self, uid: &str) -> Result<Option<EventEntry>, StoreError> {
+        Ok(self.read(EVENT, uid)?.filter(|e: &EventEntry| e.uid == uid))
+    }
+
+    pub fn remove_event(&self, uid: &str) -> Result<(), StoreError> {
+        self.delete(EVENT, uid)
+    }
+
+    fn write<T: Serialize>(&self, kind: &str, uid: &str, entry: &T) -> Result<(), StoreError> {
+        let path = self.dir.join(file_name(kind, uid));
         let bytes = serde_json::to_vec_pretty(entry)
             .map_err(|e| StoreError::Damaged { path: path.clone(), problem: e.to_string() })?;
         write_atomic(&path, &bytes).map_err(io_error(&path))
     }
 
-    pub fn get_event(&self, uid: &str) -> Result<Option<EventEntry>, StoreError> {
-        let path = self.dir.join(file_name(EVENT, uid));
+    fn read<T: Versioned>(&self, kind: &str, uid: &str) -> Result<Option<T>, StoreError> {
+        let path = self.dir.join(file_name(kind, uid));
         match std::fs::read(&path) {
-            Ok(bytes) => parse_event(&path, &bytes).map(|e| Some(e).filter(|e| e.uid == uid)),
+            Ok(bytes) => parse(&path, &bytes).map(Some),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
             Err(e) => Err(io_error(&path)(e)),
         }
     }
 
-    pub fn remove_event(&self, uid: &str) -> Result<(), StoreError> {
-        let path = self.dir.join(file_name(EVENT, uid));
+    fn delete(&self, kind: &str, uid: &str) -> Result<(), StoreError> {
+        let path = self.dir.join(file_name(kind, uid));
         match std::fs::remove_file(&path) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_error(&path)(e)),
             _ => Ok(()),
@@ -194,16 +190,12 @@ impl Outbox {
 
     /// All readable event changes, oldest first (the order they go out in).
     pub fn list_events(&self) -> Result<Vec<EventEntry>, StoreError> {
-        let mut out: Vec<EventEntry> = self.read_all(EVENT, parse_event)?;
+        let mut out: Vec<EventEntry> = self.read_all(EVENT)?;
         out.sort_by_key(|e| e.created);
         Ok(out)
     }
 
-    fn read_all<T>(
-        &self,
-        kind: &str,
-        parse: fn(&Path, &[u8]) -> Result<T, StoreError>,
-    ) -> Result<Vec<T>, StoreError> {
+    fn read_all<T: Versioned>(&self, kind: &str) -> Result<Vec<T>, StoreError> {
         let read = match std::fs::read_dir(&self.dir) {
             Ok(r) => r,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -218,7 +210,7 @@ impl Outbox {
                 continue;
             }
             let bytes = std::fs::read(&path).map_err(io_error(&path))?;
-            match parse(&path, &bytes) {
+            match parse::<T>(&path, &bytes) {
                 Ok(entry) => out.push(entry),
                 Err(e) => tracing::error!("{e}"),
             }
@@ -227,20 +219,28 @@ impl Outbox {
     }
 }
 
-fn parse_event(path: &Path, bytes: &[u8]) -> Result<EventEntry, StoreError> {
-    let entry: EventEntry = serde_json::from_slice(bytes)
-        .map_err(|e| StoreError::Damaged { path: path.to_owned(), problem: e.to_string() })?;
-    if entry.format > FORMAT {
-        return Err(StoreError::TooNew { path: path.to_owned(), found: entry.format, supported: FORMAT });
-    }
-    Ok(entry)
+/// An outbox file's entry: it says which format it was written in.
+trait Versioned: serde::de::DeserializeOwned {
+    fn format(&self) -> u32;
 }
 
-fn parse(path: &Path, bytes: &[u8]) -> Result<Entry, StoreError> {
-    let entry: Entry = serde_json::from_slice(bytes)
+impl Versioned for Entry {
+    fn format(&self) -> u32 {
+        self.format
+    }
+}
+
+impl Versioned for EventEntry {
+    fn format(&self) -> u32 {
+        self.format
+    }
+}
+
+fn parse<T: Versioned>(path: &Path, bytes: &[u8]) -> Result<T, StoreError> {
+    let entry: T = serde_json::from_slice(bytes)
         .map_err(|e| StoreError::Damaged { path: path.to_owned(), problem: e.to_string() })?;
-    if entry.format > FORMAT {
-        return Err(StoreError::TooNew { path: path.to_owned(), found: entry.format, supported: FORMAT });
+    if entry.format() > FORMAT {
+        return Err(StoreError::TooNew { path: path.to_owned(), found: entry.format(), supported: FORMAT });
     }
     Ok(entry)
 }
