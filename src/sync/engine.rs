@@ -48,6 +48,10 @@ pub enum EngineError {
     Build(#[from] ical::build::BuildError),
     #[error("the change can't be written: {0}")]
     Edit(String),
+    #[error(
+        "{0} is organized by someone else: only they can change or cancel it (answer it, or change your own reminders)"
+    )]
+    NotYourEvent(String),
     #[error("{0} does not answer free/busy lookups, so attendees' busy times can't be shown")]
     NoFreeBusy(String),
     #[error(

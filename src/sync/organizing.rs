@@ -94,6 +94,12 @@ impl Engine {
         }
     }
 
+    /// The person organizes the event, or it has no organizer (their own).
+    fn may_change(&self, data: &str) -> bool {
+        let role = ical::invitation::read(data, &self.identity()).ok().flatten().map(|i| i.role);
+        matches!(role, Some(ical::Role::Organizer | ical::Role::NoOrganizer) | None)
+    }
+
     /// The cached event at `url`: its calendar, UID and object.
     fn cached_event(&self, url: &Url) -> Result<(Url, String, Object), EngineError> {
         let (cal, obj) = self.cache.object(url)?.ok_or_else(|| EngineError::UnknownEvent(url.to_string()))?;
@@ -135,6 +141,11 @@ impl Engine {
         }
         let (calendar, uid, object) = self.cached_event(url)?;
         let parts = edit::changed(before, after);
+        // An invitation's fields are its organizer's (RFC 6638 §3.2.2.1):
+        // the attendee may change only their own reminders.
+        if !self.may_change(&object.data) && parts.iter().any(|p| *p != edit::Part::Reminders) {
+            return Err(EngineError::NotYourEvent(uid));
+        }
         let organizer = self.organizer_address();
         let entry = match self.outbox.get_event(&uid)? {
             None => {
@@ -211,6 +222,9 @@ impl Engine {
         cancel: bool,
     ) -> Result<Option<String>, EngineError> {
         let (calendar, uid, object) = self.cached_event(url)?;
+        if cancel && !self.may_change(&object.data) {
+            return Err(EngineError::NotYourEvent(uid));
+        }
         if let Some(waiting) = self.outbox.get_event(&uid)?
             && matches!(waiting.change, EventChange::Create)
             && matches!(waiting.state, EventState::Pending { .. })

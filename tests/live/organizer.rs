@@ -577,3 +577,24 @@ async fn free_busy_as_the_capability_record_says(kind: Kind) {
 }
 
 on_servers!(free_busy_as_the_capability_record_says: xandikos, cyrus, davical, radicale);
+
+/// An invitation's fields are its organizer's: the attendee's edit is
+/// refused before anything is written, naming why.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
+async fn an_attendee_cannot_change_the_organizers_fields() {
+    let kind = Kind::Xandikos;
+    let org = organizer(kind);
+    let uid = create(&org, kind, "Their meeting");
+    let copy = support::eventually("the invitation", || async { attendee_copy(kind, &uid).await }).await;
+    let att = Profile::new(kind, "attendee");
+    assert!(att.run(&["sync"]).status.success());
+    for args in [vec!["event", "edit", &uid, "--location", "My office"], vec!["event", "cancel", &uid]] {
+        let out = att.run(&args);
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+        assert!(text(&out).contains("organized by someone else"), "{}", text(&out));
+    }
+    let now = client(kind, "attendee").run(&Get { url: copy.url.clone() }).await.unwrap();
+    assert_eq!(now.data, copy.data, "nothing written");
+    clean(kind, &uid).await;
+}
