@@ -127,7 +127,10 @@ impl Engine {
     ) -> Result<Vec<String>, EngineError> {
         build::check(after)?;
         if let Scope::ThisAndFollowing { recurrence_id } = &scope {
-            let (_, _, object) = self.cached_event(url)?;
+            let (_, uid, object) = self.cached_event(url)?;
+            if !self.may_change(&object.data) {
+                return Err(EngineError::NotYourEvent(uid));
+            }
             let mut rest = after.clone();
             rest.calendar = before.calendar.clone();
             rest.repeat = following_repeat(&object.data, before, after, recurrence_id);
@@ -222,7 +225,9 @@ impl Engine {
         cancel: bool,
     ) -> Result<Option<String>, EngineError> {
         let (calendar, uid, object) = self.cached_event(url)?;
-        if cancel && !self.may_change(&object.data) {
+        // An attendee may remove their copy (the server tells the organizer
+        // they decline), not cancel the meeting or cut its series.
+        if (cancel || scope != Scope::All) && !self.may_change(&object.data) {
             return Err(EngineError::NotYourEvent(uid));
         }
         if let Some(waiting) = self.outbox.get_event(&uid)?
@@ -233,6 +238,11 @@ impl Engine {
             self.outbox.remove_event(&uid)?;
             self.forget(&calendar, url);
             return Ok(None);
+        }
+        // Deleting the whole event supersedes any waiting change; cutting
+        // part of it must not silently drop one.
+        if scope != Scope::All && self.outbox.get_event(&uid)?.is_some() {
+            return Err(EngineError::ChangeWaiting(uid));
         }
         let entry = self.new_entry(uid.clone(), calendar, EventChange::Delete { scope, cancel }, object);
         self.outbox.put_event(&entry)?;
