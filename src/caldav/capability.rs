@@ -12,6 +12,10 @@ pub struct Fact {
 }
 
 impl Fact {
+    fn unknown() -> Self {
+        Fact::new(None, "not probed yet")
+    }
+
     fn new(value: Option<bool>, why: impl Into<String>) -> Self {
         Fact { value, why: why.into() }
     }
@@ -37,6 +41,10 @@ pub struct Capabilities {
     /// …but not for a series whose RRULE has COUNT (Cyrus).
     #[serde(default)]
     pub occurrence_replies_need_until: bool,
+    /// Whether a free/busy lookup answers attendees' busy times (RFC 6638
+    /// §5). Only where measured: Cyrus 3.6.1 hangs on it.
+    #[serde(default = "Fact::unknown")]
+    pub free_busy: Fact,
 }
 
 impl Capabilities {
@@ -120,6 +128,11 @@ impl Capabilities {
             None => Fact::new(Some(false), "no implicit scheduling: answers don't reach anyone"),
         };
         let occurrence_replies_need_until = quirk.is_some_and(|q| q.occurrence_replies_need_until);
+        let free_busy = match table(|q| q.free_busy) {
+            Some((v, why)) => Fact::new(Some(v), why),
+            // Asking an unmeasured server could hang it (Cyrus 3.6.1 did).
+            None => Fact::new(Some(false), "not measured for this server: Convene does not ask"),
+        };
 
         Capabilities {
             server,
@@ -134,6 +147,7 @@ impl Capabilities {
             etag_on_put,
             occurrence_replies,
             occurrence_replies_need_until,
+            free_busy,
         }
     }
 
@@ -149,6 +163,7 @@ impl Capabilities {
             ("sync-collection", &self.sync_collection),
             ("ETag on PUT response", &self.etag_on_put),
             ("one-occurrence answers", &self.occurrence_replies),
+            ("free/busy of attendees", &self.free_busy),
         ]
     }
 

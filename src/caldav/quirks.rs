@@ -96,6 +96,9 @@ pub struct Quirk {
     /// A second object with a UID already in the calendar is refused
     /// (no-uid-conflict) rather than stored.
     pub refuses_uid_reuse: bool,
+    /// A free/busy POST to the schedule-outbox (RFC 6638 §5) answers each
+    /// attendee's busy times.
+    pub free_busy: Option<bool>,
     /// What was observed, in one or two sentences.
     pub observed: &'static str,
 }
@@ -115,7 +118,8 @@ pub const QUIRKS: &[Quirk] = &[
         multiget_reports_404: true,
         refuses_unknown_sync_token: true,
         refuses_uid_reuse: true,
-        observed: "Once the attendee has written its copy, organizer updates no longer change that copy's Schedule-Tag, so a stale reply is accepted (204) and puts the old time back; the tag in a PUT response is not the one a later GET shows; PUT responses carry no ETag. `Scheduling-Enabled: F` suppresses scheduling on PUT and DELETE. An answer to one occurrence of a series whose RRULE has COUNT is sent but never merged into the organizer's event (libical can't seek COUNT rules).",
+        free_busy: Some(false),
+        observed: "Once the attendee has written its copy, organizer updates no longer change that copy's Schedule-Tag, so a stale reply is accepted (204) and puts the old time back; the tag in a PUT response is not the one a later GET shows; PUT responses carry no ETag. `Scheduling-Enabled: F` suppresses scheduling on PUT and DELETE. An answer to one occurrence of a series whose RRULE has COUNT is sent but never merged into the organizer's event (libical can't seek COUNT rules). A free/busy POST to the outbox never answered: the worker spun at full CPU for minutes holding the organizer's calendars (so Convene never sends one).",
     },
     Quirk {
         product: "DAViCal",
@@ -131,7 +135,8 @@ pub const QUIRKS: &[Quirk] = &[
         multiget_reports_404: false,
         refuses_unknown_sync_token: false,
         refuses_uid_reuse: false,
-        observed: "Implicit scheduling without any Schedule-Tag (no header, no property); a made-up `If-Schedule-Tag-Match` is ignored (204); PUT responses carry no ETag; an attendee's answer to one occurrence is stored on the attendee's copy but never reaches the organizer.",
+        free_busy: Some(true),
+        observed: "Implicit scheduling without any Schedule-Tag (no header, no property); a made-up `If-Schedule-Tag-Match` is ignored (204); PUT responses carry no ETag; an attendee's answer to one occurrence is stored on the attendee's copy but never reaches the organizer. Free/busy answers each attendee's busy times (3.7 for an unknown address).",
     },
     Quirk {
         product: "Xandikos",
@@ -147,7 +152,8 @@ pub const QUIRKS: &[Quirk] = &[
         multiget_reports_404: true,
         refuses_unknown_sync_token: true,
         refuses_uid_reuse: true,
-        observed: "Schedule-Tag follows RFC 6638 end to end (stale tag: 412, empty body); a forbidden attendee edit is a 412 with `<C:attendee-allowed/>`; `SCHEDULE-AGENT=CLIENT` does not stop delivery; nothing suppresses scheduling; an attendee may not add an occurrence override (412 `attendee-allowed`), so one occurrence can't be answered.",
+        free_busy: Some(false),
+        observed: "Schedule-Tag follows RFC 6638 end to end (stale tag: 412, empty body); a forbidden attendee edit is a 412 with `<C:attendee-allowed/>`; `SCHEDULE-AGENT=CLIENT` does not stop delivery; nothing suppresses scheduling; an attendee may not add an occurrence override (412 `attendee-allowed`), so one occurrence can't be answered. An organizer's PUT matching the tag stores the stale copy without merging attendees' answers (Convene writes with `If-Match` on the ETag instead); free/busy answers 3.8 (no privilege) for every attendee.",
     },
     Quirk {
         product: "Radicale",
@@ -163,7 +169,8 @@ pub const QUIRKS: &[Quirk] = &[
         multiget_reports_404: true,
         refuses_unknown_sync_token: true,
         refuses_uid_reuse: true,
-        observed: "Plain CalDAV: no implicit scheduling, no inbox/outbox, no Schedule-Tag; `If-Schedule-Tag-Match` is ignored.",
+        free_busy: Some(false),
+        observed: "Plain CalDAV: no implicit scheduling, no inbox/outbox, no Schedule-Tag; `If-Schedule-Tag-Match` is ignored; no outbox, so no free/busy.",
     },
 ];
 
@@ -179,11 +186,11 @@ pub fn markdown_table() -> String {
         None => "–",
     };
     let mut out = String::from(
-        "| server (measured) | Schedule-Tag | tag trustworthy | honours If-Schedule-Tag-Match | ETag on PUT | `Scheduling-Enabled: F` | `SCHEDULE-AGENT=CLIENT` honoured | one-occurrence answers | observed |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+        "| server (measured) | Schedule-Tag | tag trustworthy | honours If-Schedule-Tag-Match | ETag on PUT | `Scheduling-Enabled: F` | `SCHEDULE-AGENT=CLIENT` honoured | one-occurrence answers | free/busy | observed |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for q in QUIRKS {
         out.push_str(&format!(
-            "| {} {} | {} | {} | {} | {} | {} | {} | {}{} | {} |\n",
+            "| {} {} | {} | {} | {} | {} | {} | {} | {}{} | {} | {} |\n",
             q.product,
             q.measured,
             yn(q.schedule_tag),
@@ -194,6 +201,7 @@ pub fn markdown_table() -> String {
             yn(q.schedule_agent_client),
             yn(q.occurrence_replies),
             if q.occurrence_replies_need_until { " (not COUNT series)" } else { "" },
+            yn(q.free_busy),
             q.observed
         ));
     }

@@ -204,6 +204,7 @@ mod tests {
             etag_on_put: fact(None),
             occurrence_replies: fact(None),
             occurrence_replies_need_until: false,
+            free_busy: fact(None),
         }
     }
 

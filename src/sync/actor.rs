@@ -13,10 +13,11 @@ use super::engine::Engine;
 use super::failure::{Cause, Failure};
 use super::importing::ImportRequest;
 use super::listing::{AgendaItem, Details, Listing};
-use super::send::Outcome;
+use super::organizing::Availability;
+use super::send::{EventOutcome, Outcome};
 use crate::caldav::{Calendar, Capabilities, Password};
 use crate::config::Account;
-use crate::ical::{Answer, Diff};
+use crate::ical::{Answer, Clash, Diff, Draft, Scope};
 use crate::import::{self, Progress, Report};
 use crate::paths::Paths;
 
@@ -46,6 +47,45 @@ pub enum Control {
     },
     /// Stop the running import after the writes in flight.
     CancelImport,
+    /// A new event, in `draft.calendar`. Answered by [`Update::EventSaved`],
+    /// [`Update::EventQueued`] or [`Update::EventFailed`] (the UID is the one
+    /// Convene gives it, so the window can find it in the next agenda).
+    CreateEvent(Box<Draft>),
+    /// A change to the event at `url`. `before` is the draft the person
+    /// started from (as [`Update::EditorDraft`] gave it, or read from the
+    /// cache); the fields that differ between `before` and `after` are what
+    /// is written, on the server's bytes. A conflict is answered by
+    /// [`Update::EventConflict`] and decided with [`Control::Resolve`]:
+    /// `SendOnNewVersion` = "keep mine on top of theirs", `Discard` = "keep
+    /// theirs" (and "edit again" is `Discard`, then the editor on theirs).
+    EditEvent {
+        url: Url,
+        scope: Scope,
+        before: Box<Draft>,
+        after: Box<Draft>,
+    },
+    /// Deletes the event (or, by `scope`, one occurrence: an EXDATE; this
+    /// and the following: the series ends before it). `cancel_meeting`: the
+    /// person organizes it and the attendees are told (STATUS:CANCELLED).
+    DeleteEvent {
+        url: Url,
+        scope: Scope,
+        cancel_meeting: bool,
+    },
+    /// Attendees' busy times in `[from, to)` (answered by
+    /// [`Update::FreeBusy`]); where the server doesn't answer such lookups
+    /// (the capability record), the answer says so and nothing is asked.
+    FreeBusy {
+        attendees: Vec<String>,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    },
+    /// The draft the editor opens on (answered by [`Update::EditorDraft`]).
+    /// The calendars it can offer are those of [`Update::Calendars`].
+    EditorDraft {
+        url: Url,
+        recurrence_id: Option<String>,
+    },
     Shutdown,
 }
 
@@ -112,6 +152,43 @@ pub enum Update {
     Details {
         url: Url,
         details: Option<Box<Details>>,
+    },
+    /// The editor's draft of the event at `url`; None when it is no longer
+    /// cached. `organizer`: the person may change the event (they organize
+    /// it, or it has no ORGANIZER: a personal event); false for an
+    /// invitation, whose fields are the organizer's. (Whether the calendar
+    /// is writable is not known before a write: a refused one comes back as
+    /// [`Update::EventFailed`].)
+    EditorDraft {
+        url: Url,
+        draft: Option<Box<Draft>>,
+        organizer: bool,
+    },
+    /// The busy times asked for with [`Control::FreeBusy`], or why there
+    /// are none.
+    FreeBusy {
+        from: chrono::DateTime<chrono::Utc>,
+        answer: Result<Vec<Availability>, Failure>,
+    },
+    /// The server has the new event or the change.
+    EventSaved {
+        uid: String,
+    },
+    /// Another change to the same fields reached the server first: the
+    /// person decides (the merge dialog); the change waits in the outbox.
+    EventConflict {
+        uid: String,
+        clashes: Vec<Clash>,
+    },
+    /// Offline (or the server did not answer): kept in the outbox, sent on
+    /// reconnect in order.
+    EventQueued {
+        uid: String,
+    },
+    /// Refused, with why; nothing was written.
+    EventFailed {
+        uid: String,
+        error: Failure,
     },
     ImportProgress(Progress),
     /// Err: the import did not start (or its journal failed), with why.
@@ -187,6 +264,12 @@ async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: 
             invitations,
         })
         .await;
+    // Conflicts left from an earlier session wait for the person's decision.
+    for entry in actor.engine.event_outbox().unwrap_or_default() {
+        if let crate::store::EventState::Conflict { clashes, .. } = entry.state {
+            actor.emit(Update::EventConflict { uid: entry.uid, clashes }).await;
+        }
+    }
     actor.sync().await;
     let mut tick = tokio::time::interval(settings.every);
     tick.reset();
@@ -213,6 +296,21 @@ async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: 
                     }
                 }
                 Some(Control::CancelImport) => actor.cancel_import(),
+                Some(Control::CreateEvent(draft)) => actor.create_event(*draft).await,
+                Some(Control::EditEvent { url, scope, before, after }) => {
+                    actor.edit_event(url, scope, *before, *after).await
+                }
+                Some(Control::DeleteEvent { url, scope, cancel_meeting }) => {
+                    actor.delete_event(url, scope, cancel_meeting).await
+                }
+                Some(Control::FreeBusy { attendees, from, to }) => {
+                    let answer = actor.engine.free_busy(&attendees, from, to).await.map_err(Failure::from);
+                    actor.emit(Update::FreeBusy { from, answer }).await
+                }
+                Some(Control::EditorDraft { url, recurrence_id }) => {
+                    let (draft, organizer) = actor.engine.editor_draft(&url, recurrence_id.as_deref());
+                    actor.emit(Update::EditorDraft { url, draft: draft.map(Box::new), organizer }).await
+                }
                 Some(Control::Details { url, recurrence_id }) => {
                     let details = actor.engine.details(&url, recurrence_id.as_deref()).map(Box::new);
                     actor.emit(Update::Details { url, details }).await
@@ -290,6 +388,22 @@ impl Actor {
         self.changed().await;
     }
 
+    /// An organizer's conflict: "keep mine on top of theirs" is
+    /// `SendOnNewVersion`; "keep theirs" (and "edit again") is `Discard`.
+    async fn resolve_event(&mut self, uid: &str, resolution: Resolution) {
+        let result = match resolution {
+            Resolution::Discard => self.engine.discard_event(uid).map(|()| false),
+            Resolution::SendOnNewVersion | Resolution::ChangeAnswer { .. } => {
+                self.engine.resend_event(uid).map(|_| true)
+            }
+        };
+        match result {
+            Ok(true) => self.send_changes(vec![uid.to_owned()]).await,
+            Ok(false) => self.changed().await,
+            Err(e) => self.emit(Update::EventFailed { uid: uid.to_owned(), error: e.into() }).await,
+        }
+    }
+
     async fn flush(&mut self) {
         let waiting: Vec<String> = match self.engine.outbox() {
             Ok(list) => list.into_iter().filter(|e| e.is_waiting()).map(|e| e.uid).collect(),
@@ -297,7 +411,16 @@ impl Actor {
         };
         for uid in waiting {
             if !self.send(&uid).await {
-                break;
+                return;
+            }
+        }
+        let changes: Vec<String> = match self.engine.event_outbox() {
+            Ok(list) => list.into_iter().filter(|e| e.is_waiting()).map(|e| e.uid).collect(),
+            Err(e) => return self.emit(Update::Error { message: e.into() }).await,
+        };
+        for uid in changes {
+            if !self.send_event(&uid).await {
+                return;
             }
         }
     }
@@ -401,7 +524,73 @@ impl Actor {
         self.sync().await;
     }
 
+    async fn create_event(&mut self, draft: Draft) {
+        match self.engine.queue_create(&draft) {
+            Ok(entry) => self.send_changes(vec![entry.uid]).await,
+            Err(e) => self.emit(Update::EventFailed { uid: String::new(), error: e.into() }).await,
+        }
+    }
+
+    async fn edit_event(&mut self, url: Url, scope: Scope, before: Draft, after: Draft) {
+        match self.engine.queue_edit(&url, scope, &before, &after) {
+            Ok(uids) => self.send_changes(uids).await,
+            Err(e) => self.emit(Update::EventFailed { uid: url.to_string(), error: e.into() }).await,
+        }
+    }
+
+    async fn delete_event(&mut self, url: Url, scope: Scope, cancel_meeting: bool) {
+        match self.engine.queue_delete(&url, scope, cancel_meeting) {
+            Ok(uids) => self.send_changes(uids.into_iter().collect()).await,
+            Err(e) => self.emit(Update::EventFailed { uid: url.to_string(), error: e.into() }).await,
+        }
+    }
+
+    /// Sends the person's queued changes now (unless offline: they wait
+    /// for the next sync, in order) and shows the result.
+    async fn send_changes(&mut self, uids: Vec<String>) {
+        for uid in uids {
+            if self.offline {
+                self.emit(Update::EventQueued { uid }).await;
+                continue;
+            }
+            self.send_event(&uid).await;
+        }
+        self.changed().await;
+    }
+
+    /// Returns false when offline (stop sending for now).
+    async fn send_event(&mut self, uid: &str) -> bool {
+        let uid = uid.to_owned();
+        let outcome = match self.engine.send_event(&uid).await {
+            Ok(o) => o,
+            Err(e) => {
+                self.emit(Update::EventFailed { uid, error: e.into() }).await;
+                return true;
+            }
+        };
+        match outcome {
+            EventOutcome::Saved { .. } => {
+                self.went_online().await;
+                self.emit(Update::EventSaved { uid }).await;
+            }
+            EventOutcome::Queued { error, offline } => {
+                self.emit(Update::EventQueued { uid }).await;
+                if offline {
+                    self.offline = true;
+                    self.emit(Update::Offline { reason: error }).await;
+                    return false;
+                }
+            }
+            EventOutcome::Conflict { clashes, .. } => self.emit(Update::EventConflict { uid, clashes }).await,
+            EventOutcome::Failed { error } => self.emit(Update::EventFailed { uid, error }).await,
+        }
+        true
+    }
+
     async fn resolve(&mut self, uid: &str, resolution: Resolution) {
+        if self.engine.has_event_change(uid) {
+            return self.resolve_event(uid, resolution).await;
+        }
         let result = match resolution {
             Resolution::Discard => self.engine.discard(uid).map(|_| false),
             Resolution::SendOnNewVersion => self.engine.resend(uid, None, None).map(|_| true),

@@ -40,16 +40,34 @@ pub enum EngineError {
     NotYourAddress { address: String, known: Vec<String> },
     #[error("the server has not been reached yet: connect once, then try again")]
     NoCapabilities,
+    #[error("no event at {0} in the cache (run `convene sync`?)")]
+    UnknownEvent(String),
+    #[error("no event with UID {0} in the cache (run `convene sync`?)")]
+    UnknownEventUid(String),
+    #[error(transparent)]
+    Build(#[from] ical::build::BuildError),
+    #[error("the change can't be written: {0}")]
+    Edit(String),
+    #[error(
+        "{0} is organized by someone else: only they can change or cancel it (answer it, or change your own reminders)"
+    )]
+    NotYourEvent(String),
+    #[error("{0} does not answer free/busy lookups, so attendees' busy times can't be shown")]
+    NoFreeBusy(String),
+    #[error(
+        "an earlier change to {0} is still waiting (a conflict to decide, or a different kind of change): `convene sync`, or decide it first"
+    )]
+    ChangeWaiting(String),
     #[error("{}: {}", .0.reason, .0.what_happens)]
     Unhonourable(Box<crate::import::Unhonourable>),
 }
 
 pub struct Engine {
     pub account: Account,
-    client: Client,
+    pub(crate) client: Client,
     pub(crate) files: AccountFiles,
     pub(crate) cache: Cache,
-    outbox: Outbox,
+    pub(crate) outbox: Outbox,
     _lock: AccountLock,
 }
 
@@ -371,6 +389,21 @@ impl Engine {
             calendar_name: cal.info.display_name.clone().unwrap_or_else(|| cal.info.url.path().to_owned()),
             calendar_color: cal.info.color.clone(),
         })
+    }
+
+    /// The editor's draft of a cached event (the occurrence with this
+    /// RECURRENCE-ID, or the series), and whether the person may change it:
+    /// they organize it, or it has no ORGANIZER.
+    pub fn editor_draft(&self, url: &Url, recurrence_id: Option<&str>) -> (Option<ical::Draft>, bool) {
+        let found = self.cache.object(url).unwrap_or_else(|e| {
+            tracing::warn!("cache not read: {e}");
+            None
+        });
+        let Some((cal, obj)) = found else { return (None, false) };
+        let draft = ical::Draft::from_event(&obj.data, cal.info.url.clone(), recurrence_id);
+        let role = ical::invitation::read(&obj.data, &self.identity()).ok().flatten().map(|i| i.role);
+        let organizer = matches!(role, Some(ical::Role::Organizer | ical::Role::NoOrganizer));
+        (draft, organizer)
     }
 
     /// Every event occurrence in `[from, to)` from the cache, in order.

@@ -43,6 +43,9 @@ pub enum Cause {
     ImportOffline,
     #[error("the import stopped unexpectedly ({0}); importing again continues where it stopped")]
     ImportStopped(tokio::task::JoinError),
+    /// An event change can't be written on the server's version.
+    #[error("the change can't be written: {0}")]
+    Edit(String),
     /// The actor's task that opens the account stopped.
     #[error(transparent)]
     Task(tokio::task::JoinError),
@@ -105,12 +108,14 @@ impl Failure {
                 EngineError::Store(_) => Kind::Local,
                 EngineError::OccurrenceUnsupported(_) => Kind::Server,
                 EngineError::NoCapabilities => Kind::Setup,
+                EngineError::NoFreeBusy(_) => Kind::Server,
                 _ => Kind::Data,
             },
             Cause::Removed(_) => Kind::Gone,
             Cause::KeptChanging => Kind::Conflict,
             Cause::CalendarNotSynced { reason, .. } => reason.kind(),
             Cause::NoStrongEtag => Kind::Server,
+            Cause::Edit(_) => Kind::Data,
             Cause::ImportRunning => Kind::Busy,
             Cause::ImportOffline => Kind::Offline,
             Cause::ImportStopped(_) | Cause::Task(_) => Kind::Local,

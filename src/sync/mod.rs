@@ -7,6 +7,7 @@ pub mod engine;
 pub mod failure;
 mod importing;
 pub mod listing;
+mod organizing;
 mod refresh;
 pub mod send;
 
@@ -15,8 +16,9 @@ pub use engine::{Engine, EngineError};
 pub use failure::{Failure, Kind as FailureKind};
 pub use importing::{ImportRequest, calendar_label};
 pub use listing::{AgendaItem, Details, Listing, ReplyState, TOO_OFTEN};
+pub use organizing::Availability;
 pub use refresh::{NotSynced, SyncReport};
-pub use send::Outcome;
+pub use send::{EventOutcome, Outcome};
 
 /// Unix seconds now.
 pub(crate) fn now() -> i64 {

@@ -134,6 +134,13 @@ impl App {
                     (None, outcome) => self.banner(import::finished_banner(&outcome)),
                 }
             }
+            // The event editor's answers (issue 14): the editor's branch shows them.
+            Update::EditorDraft { .. }
+            | Update::FreeBusy { .. }
+            | Update::EventSaved { .. }
+            | Update::EventConflict { .. }
+            | Update::EventQueued { .. } => {}
+            Update::EventFailed { error, .. } => self.banner(format!("The event was not saved: {error}")),
             Update::Offline { reason } => a.status = Status::Offline(reason.to_string()),
             Update::Online => a.status = Status::Syncing,
             Update::Error { message } => self.banner(message.to_string()),
