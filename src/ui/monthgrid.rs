@@ -3,7 +3,7 @@
 //! weekends and other months' days set apart.
 
 use chrono::{Datelike, Local, NaiveDate, Weekday};
-use iced::widget::{Column, Row, button, column, container, responsive, text};
+use iced::widget::{Column, Row, button, column, container, mouse_area, responsive, text};
 use iced::{Element, Fill, FillPortion, Size, Theme};
 
 use super::calendar::Message;
@@ -81,7 +81,7 @@ fn cell_view<'a>(
         lines = lines.push(container(more).id(format!("more-{}", d.date)));
     }
     let (weekend, other) = (d.weekend, d.other_month);
-    container(lines)
+    let cell = container(lines)
         .padding(style::SPACE_XS)
         .width(FillPortion(1))
         .height(Fill)
@@ -102,7 +102,13 @@ fn cell_view<'a>(
                 },
                 ..container::Style::default()
             }
-        })
+        });
+    // A double-click on the day (not on an event) creates an all-day event.
+    let date = d.date;
+    container(mouse_area(cell).on_double_click(Message::NewOnDay(date)))
+        .id(format!("day-{date}"))
+        .width(FillPortion(1))
+        .height(Fill)
         .into()
 }
 
