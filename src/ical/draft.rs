@@ -31,7 +31,8 @@ pub enum When {
     /// DTEND is exclusive).
     AllDay { start: NaiveDate, end: NaiveDate },
     /// A start and an end on the clock of `zone` (an IANA name such as
-    /// `Europe/Berlin`; `UTC` for UTC).
+    /// `Europe/Berlin`; `UTC` for UTC; empty for a floating time, read
+    /// from an event written without a zone: the person's own clock).
     Timed { start: NaiveDateTime, end: NaiveDateTime, zone: String },
 }
 

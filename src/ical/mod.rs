@@ -1,9 +1,12 @@
 //! Invitations in iCalendar: who the user is in an event, the reply edit
 //! that keeps every other byte, and what changed between two versions.
 
+pub mod build;
 pub mod diff;
 pub mod draft;
+pub mod edit;
 pub mod event;
+mod from_event;
 pub mod identity;
 pub mod invitation;
 pub mod lines;
@@ -11,8 +14,11 @@ pub mod occurrence;
 pub mod repeat;
 pub mod reply;
 pub mod time;
+pub mod vtimezone;
 
 pub use diff::{Change, Diff, Field};
+pub use draft::{Draft, Scope};
+pub use edit::Clash;
 pub use identity::Identity;
 pub use invitation::{Invitation, Role};
 pub use lines::{Document, ParseError};

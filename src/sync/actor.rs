@@ -16,7 +16,7 @@ use super::listing::{AgendaItem, Details, Listing};
 use super::send::Outcome;
 use crate::caldav::{Calendar, Capabilities, Password};
 use crate::config::Account;
-use crate::ical::{Answer, Diff};
+use crate::ical::{Answer, Clash, Diff, Draft, Scope};
 use crate::import::{self, Progress, Report};
 use crate::paths::Paths;
 
@@ -46,6 +46,37 @@ pub enum Control {
     },
     /// Stop the running import after the writes in flight.
     CancelImport,
+    /// A new event, in `draft.calendar`. Answered by [`Update::EventSaved`],
+    /// [`Update::EventQueued`] or [`Update::EventFailed`] (the UID is the one
+    /// Convene gives it, so the window can find it in the next agenda).
+    CreateEvent(Box<Draft>),
+    /// A change to the event at `url`. `before` is the draft the person
+    /// started from (as [`Update::EditorDraft`] gave it, or read from the
+    /// cache); the fields that differ between `before` and `after` are what
+    /// is written, on the server's bytes. A conflict is answered by
+    /// [`Update::EventConflict`] and decided with [`Control::Resolve`]:
+    /// `SendOnNewVersion` = "keep mine on top of theirs", `Discard` = "keep
+    /// theirs" (and "edit again" is `Discard`, then the editor on theirs).
+    EditEvent {
+        url: Url,
+        scope: Scope,
+        before: Box<Draft>,
+        after: Box<Draft>,
+    },
+    /// Deletes the event (or, by `scope`, one occurrence: an EXDATE; this
+    /// and the following: the series ends before it). `cancel_meeting`: the
+    /// person organizes it and the attendees are told (STATUS:CANCELLED).
+    DeleteEvent {
+        url: Url,
+        scope: Scope,
+        cancel_meeting: bool,
+    },
+    /// The draft the editor opens on (answered by [`Update::EditorDraft`]).
+    /// The calendars it can offer are those of [`Update::Calendars`].
+    EditorDraft {
+        url: Url,
+        recurrence_id: Option<String>,
+    },
     Shutdown,
 }
 
@@ -112,6 +143,37 @@ pub enum Update {
     Details {
         url: Url,
         details: Option<Box<Details>>,
+    },
+    /// The editor's draft of the event at `url`; None when it is no longer
+    /// cached. `organizer`: the person may change the event (they organize
+    /// it, or it has no ORGANIZER: a personal event); false for an
+    /// invitation, whose fields are the organizer's. (Whether the calendar
+    /// is writable is not known before a write: a refused one comes back as
+    /// [`Update::EventFailed`].)
+    EditorDraft {
+        url: Url,
+        draft: Option<Box<Draft>>,
+        organizer: bool,
+    },
+    /// The server has the new event or the change.
+    EventSaved {
+        uid: String,
+    },
+    /// Another change to the same fields reached the server first: the
+    /// person decides (the merge dialog); the change waits in the outbox.
+    EventConflict {
+        uid: String,
+        clashes: Vec<Clash>,
+    },
+    /// Offline (or the server did not answer): kept in the outbox, sent on
+    /// reconnect in order.
+    EventQueued {
+        uid: String,
+    },
+    /// Refused, with why; nothing was written.
+    EventFailed {
+        uid: String,
+        error: Failure,
     },
     ImportProgress(Progress),
     /// Err: the import did not start (or its journal failed), with why.
@@ -213,6 +275,17 @@ async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: 
                     }
                 }
                 Some(Control::CancelImport) => actor.cancel_import(),
+                Some(Control::CreateEvent(draft)) => actor.create_event(*draft).await,
+                Some(Control::EditEvent { url, scope, before, after }) => {
+                    actor.edit_event(url, scope, *before, *after).await
+                }
+                Some(Control::DeleteEvent { url, scope, cancel_meeting }) => {
+                    actor.delete_event(url, scope, cancel_meeting).await
+                }
+                Some(Control::EditorDraft { url, recurrence_id }) => {
+                    let (draft, organizer) = actor.engine.editor_draft(&url, recurrence_id.as_deref());
+                    actor.emit(Update::EditorDraft { url, draft: draft.map(Box::new), organizer }).await
+                }
                 Some(Control::Details { url, recurrence_id }) => {
                     let details = actor.engine.details(&url, recurrence_id.as_deref()).map(Box::new);
                     actor.emit(Update::Details { url, details }).await
@@ -399,6 +472,21 @@ impl Actor {
         self.emit(Update::ImportFinished(outcome)).await;
         // Show what was imported.
         self.sync().await;
+    }
+
+    async fn create_event(&mut self, _draft: Draft) {
+        let error = Cause::NotYet.into();
+        self.emit(Update::EventFailed { uid: String::new(), error }).await
+    }
+
+    async fn edit_event(&mut self, url: Url, _scope: Scope, _before: Draft, _after: Draft) {
+        let error = Cause::NotYet.into();
+        self.emit(Update::EventFailed { uid: url.to_string(), error }).await
+    }
+
+    async fn delete_event(&mut self, url: Url, _scope: Scope, _cancel_meeting: bool) {
+        let error = Cause::NotYet.into();
+        self.emit(Update::EventFailed { uid: url.to_string(), error }).await
     }
 
     async fn resolve(&mut self, uid: &str, resolution: Resolution) {

@@ -373,6 +373,21 @@ impl Engine {
         })
     }
 
+    /// The editor's draft of a cached event (the occurrence with this
+    /// RECURRENCE-ID, or the series), and whether the person may change it:
+    /// they organize it, or it has no ORGANIZER.
+    pub fn editor_draft(&self, url: &Url, recurrence_id: Option<&str>) -> (Option<ical::Draft>, bool) {
+        let found = self.cache.object(url).unwrap_or_else(|e| {
+            tracing::warn!("cache not read: {e}");
+            None
+        });
+        let Some((cal, obj)) = found else { return (None, false) };
+        let draft = ical::Draft::from_event(&obj.data, cal.info.url.clone(), recurrence_id);
+        let role = ical::invitation::read(&obj.data, &self.identity()).ok().flatten().map(|i| i.role);
+        let organizer = matches!(role, Some(ical::Role::Organizer | ical::Role::NoOrganizer));
+        (draft, organizer)
+    }
+
     /// Every event occurrence in `[from, to)` from the cache, in order.
     pub fn agenda(
         &self,

@@ -43,6 +43,9 @@ pub enum Cause {
     ImportOffline,
     #[error("the import stopped unexpectedly ({0}); importing again continues where it stopped")]
     ImportStopped(tokio::task::JoinError),
+    /// A change this version can't write yet.
+    #[error("Convene can't do this yet")]
+    NotYet,
     /// The actor's task that opens the account stopped.
     #[error(transparent)]
     Task(tokio::task::JoinError),
@@ -110,7 +113,7 @@ impl Failure {
             Cause::Removed(_) => Kind::Gone,
             Cause::KeptChanging => Kind::Conflict,
             Cause::CalendarNotSynced { reason, .. } => reason.kind(),
-            Cause::NoStrongEtag => Kind::Server,
+            Cause::NoStrongEtag | Cause::NotYet => Kind::Server,
             Cause::ImportRunning => Kind::Busy,
             Cause::ImportOffline => Kind::Offline,
             Cause::ImportStopped(_) | Cause::Task(_) => Kind::Local,

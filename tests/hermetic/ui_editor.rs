@@ -286,9 +286,10 @@ fn dragging_a_box_moves_it_at_once_and_a_failure_puts_it_back() {
     assert_eq!((scope, &**b), (&Scope::All, &before));
     assert_eq!(after.when, When::Timed { start: t(today, 11, 15), end: t(today, 11, 45), zone: editor::local_zone() });
 
-    update(&mut app, Update::EventFailed { uid: "Standup".into(), error: "the server said no".into() });
+    let error = convene::sync::failure::Cause::KeptChanging.into();
+    update(&mut app, Update::EventFailed { uid: "Standup".into(), error });
     assert_eq!(moved(&app), None, "back where it was");
-    assert!(app.banners.iter().any(|b| b.text.contains("the server said no")), "{:?}", app.banners);
+    assert!(app.banners.iter().any(|b| b.text.contains("kept changing on the server")), "{:?}", app.banners);
 }
 
 #[test]
