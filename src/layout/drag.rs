@@ -37,7 +37,11 @@ pub fn at(day: NaiveDate, minute: u32) -> NaiveDateTime {
 /// Where the event goes when the pointer went down in the slot starting
 /// at `from` and is now in the slot starting at `to`; `None` while the
 /// drag has not left its first slot (a click, not a drag).
-pub fn outcome(gesture: Gesture, from: NaiveDateTime, to: NaiveDateTime) -> Option<(NaiveDateTime, NaiveDateTime)> {
+pub fn outcome(
+    gesture: Gesture,
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> Option<(NaiveDateTime, NaiveDateTime)> {
     if from == to {
         return None;
     }
@@ -86,7 +90,11 @@ mod tests {
             Some((t(4, 9, 0), t(4, 11, 15))),
             "into the next day's column: the times, on the first day"
         );
-        assert_eq!(outcome(Create, t(4, 23, 0), t(4, 23, 45)), Some((t(4, 23, 0), t(5, 0, 0))), "to midnight");
+        assert_eq!(
+            outcome(Create, t(4, 23, 0), t(4, 23, 45)),
+            Some((t(4, 23, 0), t(5, 0, 0))),
+            "to midnight"
+        );
     }
 
     #[test]
@@ -101,6 +109,10 @@ mod tests {
     fn the_bottom_edge_changes_the_length_and_never_below_a_slot() {
         let edge = Gesture::Resize { start: t(4, 9, 0), end: t(4, 10, 0) };
         assert_eq!(outcome(edge, t(4, 9, 45), t(4, 10, 45)), Some((t(4, 9, 0), t(4, 11, 0))));
-        assert_eq!(outcome(edge, t(4, 9, 45), t(4, 7, 0)), Some((t(4, 9, 0), t(4, 9, 15))), "up past the start");
+        assert_eq!(
+            outcome(edge, t(4, 9, 45), t(4, 7, 0)),
+            Some((t(4, 9, 0), t(4, 9, 15))),
+            "up past the start"
+        );
     }
 }

@@ -12,9 +12,11 @@ use iced::{Element, Fill, Task};
 use url::Url;
 
 use super::event::Colours;
-use super::{AccountState, agenda, calendar_list, drag, editor, format, minimonth, monthgrid, style, timegrid};
-use crate::ical::draft::When;
+use super::{
+    AccountState, agenda, calendar_list, drag, editor, format, minimonth, monthgrid, style, timegrid,
+};
 use crate::config::CalendarSettings;
+use crate::ical::draft::When;
 use crate::paths::Paths;
 use crate::sync::{AgendaItem, TOO_OFTEN};
 
@@ -213,10 +215,10 @@ impl Page {
                 self.clicked = None;
                 Some(Event::Edit(item))
             }
-            Message::NewEvent => {
-                Some(Event::Create(editor::Editor::next_hour(Local::now().naive_local())))
+            Message::NewEvent => Some(Event::Create(editor::Editor::next_hour(Local::now().naive_local()))),
+            Message::NewOnDay(day) => {
+                Some(Event::Create(When::AllDay { start: day, end: day + Duration::days(1) }))
             }
-            Message::NewOnDay(day) => Some(Event::Create(When::AllDay { start: day, end: day + Duration::days(1) })),
             _ => return None,
         };
         Some((Task::none(), event))
@@ -230,7 +232,8 @@ impl Page {
                 (Task::none(), Some(Event::Create(When::Timed { start, end, zone })))
             }
             Some(drag::Outcome::Move { item, start, end }) => {
-                let (s, e) = (item.occurrence.start.naive_local() + start, item.occurrence.end.naive_local() + end);
+                let (s, e) =
+                    (item.occurrence.start.naive_local() + start, item.occurrence.end.naive_local() + end);
                 self.moved.retain(|m| !drag::same(m, &item));
                 self.moved.push(drag::shifted(&item, s, e));
                 (Task::none(), Some(Event::Move { item, start, end }))
@@ -238,7 +241,8 @@ impl Page {
             // A second click may follow (a double-click opens the editor).
             Some(drag::Outcome::Click(item)) => {
                 self.clicked = Some(item);
-                let wait = async { tokio::time::sleep(std::time::Duration::from_millis(DOUBLE_CLICK_MS)).await };
+                let wait =
+                    async { tokio::time::sleep(std::time::Duration::from_millis(DOUBLE_CLICK_MS)).await };
                 (Task::perform(wait, |()| Message::ClickSettled), None)
             }
         }
@@ -384,7 +388,8 @@ impl Page {
             let btn = if self.mode == mode { btn.style(button::primary) } else { btn.style(button::text) };
             container(btn).id(id)
         };
-        let new = button(text("New event").size(style::TEXT_M)).on_press(Message::NewEvent).style(button::primary);
+        let new =
+            button(text("New event").size(style::TEXT_M)).on_press(Message::NewEvent).style(button::primary);
         row![
             container(new).id("cal-new"),
             b("‹", Message::Shift(-1), "cal-prev"),
@@ -428,7 +433,12 @@ impl Page {
 
     /// The items of the calendars shown on `count` days from `first`
     /// (local dates), sorted by start, so a view lays out only what it shows.
-    fn shown<'a>(&'a self, accounts: &'a [AccountState], first: NaiveDate, count: i64) -> Vec<&'a AgendaItem> {
+    fn shown<'a>(
+        &'a self,
+        accounts: &'a [AccountState],
+        first: NaiveDate,
+        count: i64,
+    ) -> Vec<&'a AgendaItem> {
         let last = first + Duration::days(count - 1);
         // An event being dragged, or moved and not yet on the server, is
         // drawn at its new place instead.

@@ -20,9 +20,16 @@ pub enum Target {
 /// What letting go did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Outcome {
-    Create { start: NaiveDateTime, end: NaiveDateTime },
+    Create {
+        start: NaiveDateTime,
+        end: NaiveDateTime,
+    },
     /// The event's start and end moved by these amounts.
-    Move { item: Box<AgendaItem>, start: Duration, end: Duration },
+    Move {
+        item: Box<AgendaItem>,
+        start: Duration,
+        end: Duration,
+    },
     Click(Box<AgendaItem>),
 }
 

@@ -19,13 +19,10 @@ impl App {
             .iter()
             .flat_map(|a| a.calendars.iter().filter(|c| c.holds_events()).map(move |c| (a, c)))
             .map(|(a, c)| {
-                let name = c.display_name.clone().unwrap_or_else(|| {
-                    c.url.path_segments().and_then(|s| s.filter(|p| !p.is_empty()).next_back()).unwrap_or("").to_owned()
-                });
                 let choice = editor::Choice {
                     account: a.account.name.clone(),
                     url: c.url.clone(),
-                    name,
+                    name: crate::sync::calendar_label(c),
                     colour: colour::of(&c.url, c.color.as_deref()),
                 };
                 (self.calendar.hidden.contains(&c.url), choice)
@@ -74,8 +71,10 @@ impl App {
 
     fn ask_draft(&mut self, e: &editor::Editor) {
         if let Some(item) = e.existing_item() {
-            let control =
-                Control::EditorDraft { url: item.url.clone(), recurrence_id: item.occurrence.recurrence_id.clone() };
+            let control = Control::EditorDraft {
+                url: item.url.clone(),
+                recurrence_id: item.occurrence.recurrence_id.clone(),
+            };
             let account = item.account.clone();
             self.send(&account, control);
         }

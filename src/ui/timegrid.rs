@@ -109,7 +109,11 @@ fn day_column<'a>(
                 let p = theme.extended_palette();
                 container::Style {
                     background: Some(p.primary.weak.color.scale_alpha(0.7).into()),
-                    border: iced::Border { radius: style::RADIUS.into(), width: 1.0, color: p.primary.base.color },
+                    border: iced::Border {
+                        radius: style::RADIUS.into(),
+                        width: 1.0,
+                        color: p.primary.base.color,
+                    },
                     text_color: Some(p.primary.weak.text),
                     ..container::Style::default()
                 }

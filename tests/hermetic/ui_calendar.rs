@@ -161,7 +161,8 @@ fn clicking_an_event_anywhere_opens_the_details_of_that_occurrence() {
         click(&mut app, "cal-today");
         click(&mut app, view);
         let messages = clicked(&app, "Standup");
-        let opens = messages.iter().filter(|m| matches!(m, Message::Calendar(calendar::Message::Open(_)))).count();
+        let opens =
+            messages.iter().filter(|m| matches!(m, Message::Calendar(calendar::Message::Open(_)))).count();
         for m in messages {
             let _ = app.update(m);
         }

@@ -191,7 +191,12 @@ fn standup(today: NaiveDate) -> Draft {
         when: When::Timed { start: t(today, 9, 0), end: t(today, 9, 30), zone: editor::local_zone() },
         location: String::new(),
         description: "Daily sync".into(),
-        repeat: Some(Repeat { frequency: Frequency::Weekly, interval: 1, weekdays: vec![], end: RepeatEnd::Never }),
+        repeat: Some(Repeat {
+            frequency: Frequency::Weekly,
+            interval: 1,
+            weekdays: vec![],
+            end: RepeatEnd::Never,
+        }),
         reminders: vec![],
         attendees: vec!["ann@example.com".into()],
     }
@@ -231,7 +236,10 @@ fn editing_one_occurrence_of_a_repeating_event_asks_which_and_sends_before_and_a
         "{asked:?}"
     );
     assert!(shows(&app, "Reading the event from the calendar…"));
-    update(&mut app, Update::EditorDraft { url: url.clone(), draft: Some(Box::new(standup(today))), organizer: true });
+    update(
+        &mut app,
+        Update::EditorDraft { url: url.clone(), draft: Some(Box::new(standup(today))), organizer: true },
+    );
     assert_eq!(form(&app).attendees, ["ann@example.com"], "the fields fill in");
 
     let _ = app.update(Message::Editor(editor::Message::Title("Standup (short)".into())));
@@ -253,7 +261,10 @@ fn deleting_a_meeting_one_organizes_asks_the_scope_then_whether_to_cancel_it() {
     let item = app.accounts[0].agenda.iter().find(|i| i.occurrence.uid == "Standup").unwrap().clone();
     let _ = app.update(Message::Calendar(calendar::Message::DoubleClick(Box::new(item.clone()))));
     let _ = sent(&mut rx);
-    update(&mut app, Update::EditorDraft { url: item.url.clone(), draft: Some(Box::new(standup(today))), organizer: true });
+    update(
+        &mut app,
+        Update::EditorDraft { url: item.url.clone(), draft: Some(Box::new(standup(today))), organizer: true },
+    );
     click(&mut app, "editor-delete");
     assert!(shows(&app, "Which occurrences do you want to delete?"));
     click(&mut app, "editor-scope-following");
@@ -279,12 +290,18 @@ fn dragging_a_box_moves_it_at_once_and_a_failure_puts_it_back() {
     let url = url::Url::parse("https://h/cal/work/Standup.ics").unwrap();
     assert!(matches!(asked.as_slice(), [Control::EditorDraft { url: u, .. }] if *u == url), "{asked:?}");
     let before = Draft { repeat: None, attendees: vec![], ..standup(today) };
-    update(&mut app, Update::EditorDraft { url: url.clone(), draft: Some(Box::new(before.clone())), organizer: false });
+    update(
+        &mut app,
+        Update::EditorDraft { url: url.clone(), draft: Some(Box::new(before.clone())), organizer: false },
+    );
     assert!(app.editor.is_none(), "a move of a single event asks nothing");
     let sent = sent(&mut rx);
     let [Control::EditEvent { scope, before: b, after, .. }] = sent.as_slice() else { panic!("{sent:?}") };
     assert_eq!((scope, &**b), (&Scope::All, &before));
-    assert_eq!(after.when, When::Timed { start: t(today, 11, 15), end: t(today, 11, 45), zone: editor::local_zone() });
+    assert_eq!(
+        after.when,
+        When::Timed { start: t(today, 11, 15), end: t(today, 11, 45), zone: editor::local_zone() }
+    );
 
     let error = convene::sync::failure::Cause::KeptChanging.into();
     update(&mut app, Update::EventFailed { uid: "Standup".into(), error });

@@ -22,7 +22,8 @@ pub enum Repeats {
 }
 
 impl Repeats {
-    pub const ALL: [Repeats; 5] = [Repeats::Never, Repeats::Daily, Repeats::Weekly, Repeats::Monthly, Repeats::Yearly];
+    pub const ALL: [Repeats; 5] =
+        [Repeats::Never, Repeats::Daily, Repeats::Weekly, Repeats::Monthly, Repeats::Yearly];
 
     fn frequency(self) -> Option<Frequency> {
         match self {
@@ -309,7 +310,10 @@ pub fn is_address(s: &str) -> bool {
 
 /// The computer's time zone by its IANA name (`UTC` if it can't be told).
 pub fn local_zone() -> String {
-    iana_time_zone::get_timezone().ok().filter(|z| z.parse::<chrono_tz::Tz>().is_ok()).unwrap_or_else(|| "UTC".into())
+    iana_time_zone::get_timezone()
+        .ok()
+        .filter(|z| z.parse::<chrono_tz::Tz>().is_ok())
+        .unwrap_or_else(|| "UTC".into())
 }
 
 #[cfg(test)]
@@ -351,7 +355,11 @@ mod tests {
             end: RepeatEnd::Count(6),
         });
         let f = Form::of(&d);
-        assert_eq!((f.start_date.as_str(), f.end_date.as_str()), ("2030-06-04", "2030-06-05"), "the last day");
+        assert_eq!(
+            (f.start_date.as_str(), f.end_date.as_str()),
+            ("2030-06-04", "2030-06-05"),
+            "the last day"
+        );
         assert_eq!(back(&f), Ok(d));
     }
 

@@ -163,7 +163,13 @@ impl Editor {
         e
     }
 
-    fn with(target: Target, form: Form, choices: Vec<Choice>, calendar: Option<Choice>, known: Vec<String>) -> Self {
+    fn with(
+        target: Target,
+        form: Form,
+        choices: Vec<Choice>,
+        calendar: Option<Choice>,
+        known: Vec<String>,
+    ) -> Self {
         Editor {
             target,
             form,
@@ -323,7 +329,8 @@ impl Editor {
     /// The draft the form makes, or the problem named (and shown).
     pub fn draft(&mut self) -> Option<Draft> {
         let Some(calendar) = self.calendar.clone() else {
-            self.problem = Some("No calendar of yours takes events: add an account or a calendar first.".into());
+            self.problem =
+                Some("No calendar of yours takes events: add an account or a calendar first.".into());
             return None;
         };
         match self.form.draft(calendar.url, &self.description.text()) {
@@ -360,7 +367,8 @@ impl Editor {
         match &self.target {
             Target::New => Some(Event::Create { account, draft: Box::new(after) }),
             Target::Existing { before: None, .. } => {
-                self.problem = Some("Still reading the event from the calendar; try again in a moment.".into());
+                self.problem =
+                    Some("Still reading the event from the calendar; try again in a moment.".into());
                 None
             }
             Target::Existing { item, before: Some(before), .. } => {
@@ -432,7 +440,8 @@ impl Editor {
 
     /// The start as typed, for the grid's "New event" (next hour).
     pub fn next_hour(now: NaiveDateTime) -> When {
-        let start = now.date().and_hms_opt(chrono::Timelike::hour(&now), 0, 0).unwrap_or(now) + Duration::hours(1);
+        let start =
+            now.date().and_hms_opt(chrono::Timelike::hour(&now), 0, 0).unwrap_or(now) + Duration::hours(1);
         When::Timed { start, end: start + Duration::hours(1), zone: local_zone() }
     }
 }

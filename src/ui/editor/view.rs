@@ -48,7 +48,10 @@ impl Editor {
         col = col.push(title);
         col = col.push(self.times());
         col = col.push(field("Calendar", self.calendar_pick()));
-        col = col.push(field("Where", input("editor-location", "Place or link", &self.form.location, Message::Location)));
+        col = col.push(field(
+            "Where",
+            input("editor-location", "Place or link", &self.form.location, Message::Location),
+        ));
         col = col.push(field("Repeats", self.repeat()));
         col = col.push(field("Reminders", self.reminders()));
         col = col.push(field("Attendees", self.attendees()));
@@ -66,8 +69,11 @@ impl Editor {
             let delete = button(text("Delete")).on_press(Message::Delete).style(button::danger);
             footer = footer.push(id("editor-delete", delete));
         }
-        footer = footer.push(space::horizontal()).push(text("Enter saves, Esc cancels").size(style::TEXT_XS).style(style::muted));
-        let body = scrollable(col.padding(iced::Padding { right: 16.0, ..iced::Padding::ZERO })).height(iced::Length::Shrink);
+        footer = footer
+            .push(space::horizontal())
+            .push(text("Enter saves, Esc cancels").size(style::TEXT_XS).style(style::muted));
+        let body = scrollable(col.padding(iced::Padding { right: 16.0, ..iced::Padding::ZERO }))
+            .height(iced::Length::Shrink);
         column![header, body, footer].spacing(style::SPACE_L).into()
     }
 
@@ -96,26 +102,37 @@ impl Editor {
         let colour = self.calendar.as_ref().map_or(Color::TRANSPARENT, |c| c.colour);
         let pick = pick_list(self.choices.as_slice(), self.calendar.as_ref(), Message::Calendar)
             .placeholder("No calendar takes events");
-        row![swatch(colour), container(pick).id("editor-calendar")].spacing(style::SPACE_S).align_y(Center).into()
+        row![swatch(colour), container(pick).id("editor-calendar")]
+            .spacing(style::SPACE_S)
+            .align_y(Center)
+            .into()
     }
 
     fn repeat(&self) -> Element<'_, Message> {
         let f = &self.form;
-        let mut col = column![pick_list(Repeats::ALL, Some(f.repeats), Message::Repeats)].spacing(style::SPACE_S);
+        let mut col =
+            column![pick_list(Repeats::ALL, Some(f.repeats), Message::Repeats)].spacing(style::SPACE_S);
         if f.repeats == Repeats::Weekly {
             let days = std::iter::successors(Some(Weekday::Mon), |d| Some(d.succ())).take(7).map(|day| {
                 let on = f.weekdays.contains(&day);
                 let label = text(day.to_string().chars().take(2).collect::<String>()).size(style::TEXT_S);
                 let b = button(label).on_press(Message::Weekday(day, !on));
-                id(format!("editor-day-{day}"), if on { b.style(button::primary) } else { b.style(button::secondary) })
+                id(
+                    format!("editor-day-{day}"),
+                    if on { b.style(button::primary) } else { b.style(button::secondary) },
+                )
             });
             col = col.push(Row::from_iter(days).spacing(style::SPACE_XS));
         }
         if f.repeats != Repeats::Never {
-            let mut ends = row![pick_list(Ends::ALL, Some(f.ends), Message::Ends)].spacing(style::SPACE_S).align_y(Center);
+            let mut ends = row![pick_list(Ends::ALL, Some(f.ends), Message::Ends)]
+                .spacing(style::SPACE_S)
+                .align_y(Center);
             ends = match f.ends {
                 Ends::Never => ends,
-                Ends::Until => ends.push(input("editor-until", "2030-12-31", &f.until, Message::Until).width(140)),
+                Ends::Until => {
+                    ends.push(input("editor-until", "2030-12-31", &f.until, Message::Until).width(140))
+                }
                 Ends::Count => ends.push(input("editor-count", "10", &f.count, Message::Count).width(80)),
             };
             col = col.push(ends);
@@ -124,10 +141,12 @@ impl Editor {
     }
 
     fn reminders(&self) -> Element<'_, Message> {
-        let chosen = self.form.reminders.iter().map(|m| chip(reminder_words(*m), Message::RemoveReminder(*m)));
+        let chosen =
+            self.form.reminders.iter().map(|m| chip(reminder_words(*m), Message::RemoveReminder(*m)));
         let offered: Vec<Reminder> =
             REMINDERS.into_iter().filter(|m| !self.form.reminders.contains(m)).map(Reminder).collect();
-        let add = pick_list(offered, None::<Reminder>, |r| Message::AddReminder(r.0)).placeholder("Add a reminder");
+        let add =
+            pick_list(offered, None::<Reminder>, |r| Message::AddReminder(r.0)).placeholder("Add a reminder");
         Row::from_iter(chosen).push(add).spacing(style::SPACE_S).align_y(Center).wrap().into()
     }
 
@@ -166,7 +185,11 @@ impl Editor {
                 };
                 let buttons = vec![
                     b("Only this one", Scope::ThisOne { recurrence_id: r.clone() }, "editor-scope-one"),
-                    b("This and the following ones", Scope::ThisAndFollowing { recurrence_id: r }, "editor-scope-following"),
+                    b(
+                        "This and the following ones",
+                        Scope::ThisAndFollowing { recurrence_id: r },
+                        "editor-scope-following",
+                    ),
                     b("All of them", Scope::All, "editor-scope-all"),
                 ];
                 (title, note, buttons)
@@ -177,23 +200,22 @@ impl Editor {
                 vec![
                     id(
                         "editor-cancel-meeting",
-                        button(text("Cancel the meeting")).on_press(Message::DeleteMeeting(true)).style(button::danger),
+                        button(text("Cancel the meeting"))
+                            .on_press(Message::DeleteMeeting(true))
+                            .style(button::danger),
                     ),
                     id(
                         "editor-delete-quietly",
-                        button(text("Delete")).on_press(Message::DeleteMeeting(false)).style(button::secondary),
+                        button(text("Delete"))
+                            .on_press(Message::DeleteMeeting(false))
+                            .style(button::secondary),
                     ),
                 ],
             ),
         };
-        column![
-            text(title).size(22),
-            text(note),
-            Row::from_iter(buttons).spacing(style::SPACE_M),
-            back,
-        ]
-        .spacing(style::SPACE_L)
-        .into()
+        column![text(title).size(22), text(note), Row::from_iter(buttons).spacing(style::SPACE_M), back,]
+            .spacing(style::SPACE_L)
+            .into()
     }
 }
 
@@ -211,7 +233,10 @@ fn stepped<'a>(which: Field, f: &form::Form) -> Element<'a, Message> {
         .on_submit(Message::Save)
         .width(width);
     let step = |label: &'static str, n: i64| {
-        button(text(label).size(style::TEXT_M)).padding([2.0, style::SPACE_S]).on_press(Message::Step(which, n)).style(button::secondary)
+        button(text(label).size(style::TEXT_M))
+            .padding([2.0, style::SPACE_S])
+            .on_press(Message::Step(which, n))
+            .style(button::secondary)
     };
     let mut r = row![input, step("−", -1), step("+", 1)].spacing(style::SPACE_XS).align_y(Center);
     if matches!(which, Field::StartDate | Field::EndDate)
@@ -229,13 +254,21 @@ fn field<'a>(label: &'a str, value: impl Into<Element<'a, Message>>) -> Element<
         .into()
 }
 
-fn input<'a>(key: &'static str, placeholder: &str, value: &str, on: fn(String) -> Message) -> text_input::TextInput<'a, Message> {
+fn input<'a>(
+    key: &'static str,
+    placeholder: &str,
+    value: &str,
+    on: fn(String) -> Message,
+) -> text_input::TextInput<'a, Message> {
     text_input(placeholder, value).id(key).on_input(on).on_submit(Message::Save)
 }
 
 /// A chosen value with × to remove it.
 fn chip<'a>(label: String, remove: Message) -> Element<'a, Message> {
-    let x = button(text("×").size(style::TEXT_S)).padding([0.0, style::SPACE_XS]).on_press(remove).style(button::text);
+    let x = button(text("×").size(style::TEXT_S))
+        .padding([0.0, style::SPACE_XS])
+        .on_press(remove)
+        .style(button::text);
     container(row![text(label).size(style::TEXT_S), x].spacing(style::SPACE_XS).align_y(Center))
         .padding([2.0, style::SPACE_S])
         .style(container::rounded_box)
