@@ -192,7 +192,7 @@ fn answer_occurrence_event(ev: &mut Component, reply: &Reply) -> Result<(), Repl
     Ok(())
 }
 
-fn same_instant(a: &str, b: &str) -> bool {
+pub(crate) fn same_instant(a: &str, b: &str) -> bool {
     a.trim().eq_ignore_ascii_case(b.trim())
 }
 
@@ -216,7 +216,7 @@ fn format_like(t: NaiveDateTime, example: &str) -> String {
 
 /// A copy of the series' event for one occurrence (RFC 5545 §3.8.4.4):
 /// same properties, moved to the occurrence's start, without the rules.
-fn override_for(master: &Component, rid: &str) -> Result<Component, ReplyError> {
+pub(crate) fn override_for(master: &Component, rid: &str) -> Result<Component, ReplyError> {
     let dtstart = master.prop("DTSTART").ok_or(ReplyError::NoEvent)?;
     // Both are rewritten, and RECURRENCE-ID takes DTSTART's parameters.
     rewritable(dtstart)?;

@@ -8,7 +8,7 @@ pub mod lock;
 pub mod outbox;
 
 pub use cache::{Cache, CachedCalendar, CachedObject, Synced};
-pub use outbox::{Entry, EntryState, Outbox};
+pub use outbox::{Entry, EntryState, EventChange, EventEntry, EventState, Outbox};
 
 use std::path::{Path, PathBuf};
 

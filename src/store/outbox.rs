@@ -1,6 +1,7 @@
-//! The durable outbox: a reply is on disk before it is sent, one file per
-//! event, and leaves only once the server has it. A process killed at any
-//! point finds it again on the next start.
+//! The durable outbox: a reply, or a change the person made to an event
+//! (create, edit, delete, cancel), is on disk before it is sent, one file
+//! per event and kind, and leaves only once the server has it. A process
+//! killed at any point finds it again on the next start.
 
 use std::path::{Path, PathBuf};
 
@@ -9,10 +10,14 @@ use url::Url;
 
 use super::{StoreError, io_error};
 use crate::caldav::Object;
-use crate::ical::{Diff, Reply};
+use crate::ical::{Clash, Diff, Draft, Reply, Scope};
 use crate::paths::write_atomic;
 
 pub const FORMAT: u32 = 1;
+
+/// File name prefixes of the two kinds of entries.
+const REPLY: &str = "reply";
+const EVENT: &str = "event";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
@@ -46,6 +51,59 @@ impl Entry {
     }
 }
 
+/// A change to an event the person may change (they organize it, or it is
+/// their own), waiting to be written.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventEntry {
+    pub format: u32,
+    pub uid: String,
+    pub calendar: Url,
+    pub change: EventChange,
+    /// The version the person changed, with its ETag and Schedule-Tag. For
+    /// a new event: its address-to-be and its bytes as built (so a retry
+    /// sends the same bytes), without tags.
+    pub base: Object,
+    pub state: EventState,
+    /// Unix seconds when the person made the change (the sending order).
+    pub created: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum EventChange {
+    /// A new event: `base.data`, written with `If-None-Match: *`.
+    Create,
+    /// The parts that differ between `before` and `after`, for `scope`.
+    Edit { scope: Scope, before: Box<Draft>, after: Box<Draft> },
+    /// Delete (by scope: an EXDATE, or the series ended before it);
+    /// `cancel`: the attendees are told.
+    Delete { scope: Scope, cancel: bool },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "kebab-case")]
+pub enum EventState {
+    Pending {
+        last_error: Option<String>,
+    },
+    /// A write may be under way; on recovery, read the server's copy first.
+    Sending,
+    /// The same fields changed on the server: the person decides.
+    Conflict {
+        server: Object,
+        clashes: Vec<Clash>,
+    },
+    Failed {
+        error: String,
+    },
+}
+
+impl EventEntry {
+    pub fn is_waiting(&self) -> bool {
+        matches!(self.state, EventState::Pending { .. } | EventState::Sending)
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Outbox {
     dir: PathBuf,
@@ -53,16 +111,16 @@ pub struct Outbox {
 
 /// UIDs are arbitrary text: a hex name is safe on every file system. Long
 /// UIDs get a hash of the whole UID, so two never share a file.
-fn file_name(uid: &str) -> String {
+fn file_name(kind: &str, uid: &str) -> String {
     if uid.len() <= 100 {
         let hex: String = uid.bytes().map(|b| format!("{b:02x}")).collect();
-        return format!("reply-{hex}.json");
+        return format!("{kind}-{hex}.json");
     }
     // FNV-1a, 64 bits: stable across runs and versions, unlike std's hasher.
     let hash =
         uid.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3));
     let prefix: String = uid.bytes().take(40).map(|b| format!("{b:02x}")).collect();
-    format!("reply-{prefix}-{hash:016x}-{}.json", uid.len())
+    format!("{kind}-{prefix}-{hash:016x}-{}.json", uid.len())
 }
 
 impl Outbox {
@@ -71,7 +129,7 @@ impl Outbox {
     }
 
     fn path(&self, uid: &str) -> PathBuf {
-        self.dir.join(file_name(uid))
+        self.dir.join(file_name(REPLY, uid))
     }
 
     /// Stores (or replaces: the latest answer is the person's intent) the
@@ -100,9 +158,51 @@ impl Outbox {
         }
     }
 
-    /// All readable entries, oldest first. A damaged file is logged and left
+    /// All readable replies, oldest first. A damaged file is logged and left
     /// on disk untouched; it does not stop the others from being sent.
     pub fn list(&self) -> Result<Vec<Entry>, StoreError> {
+        let mut out: Vec<Entry> = self.read_all(REPLY, parse)?;
+        out.sort_by_key(|e| e.created);
+        Ok(out)
+    }
+
+    /// Stores (or replaces) an event's change; returns once it is on disk.
+    pub fn put_event(&self, entry: &EventEntry) -> Result<(), StoreError> {
+        let path = self.dir.join(file_name(EVENT, &entry.uid));
+        let bytes = serde_json::to_vec_pretty(entry)
+            .map_err(|e| StoreError::Damaged { path: path.clone(), problem: e.to_string() })?;
+        write_atomic(&path, &bytes).map_err(io_error(&path))
+    }
+
+    pub fn get_event(&self, uid: &str) -> Result<Option<EventEntry>, StoreError> {
+        let path = self.dir.join(file_name(EVENT, uid));
+        match std::fs::read(&path) {
+            Ok(bytes) => parse_event(&path, &bytes).map(|e| Some(e).filter(|e| e.uid == uid)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io_error(&path)(e)),
+        }
+    }
+
+    pub fn remove_event(&self, uid: &str) -> Result<(), StoreError> {
+        let path = self.dir.join(file_name(EVENT, uid));
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_error(&path)(e)),
+            _ => Ok(()),
+        }
+    }
+
+    /// All readable event changes, oldest first (the order they go out in).
+    pub fn list_events(&self) -> Result<Vec<EventEntry>, StoreError> {
+        let mut out: Vec<EventEntry> = self.read_all(EVENT, parse_event)?;
+        out.sort_by_key(|e| e.created);
+        Ok(out)
+    }
+
+    fn read_all<T>(
+        &self,
+        kind: &str,
+        parse: fn(&Path, &[u8]) -> Result<T, StoreError>,
+    ) -> Result<Vec<T>, StoreError> {
         let read = match std::fs::read_dir(&self.dir) {
             Ok(r) => r,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -111,7 +211,9 @@ impl Outbox {
         let mut out = Vec::new();
         for item in read {
             let path = item.map_err(io_error(&self.dir))?.path();
-            if path.extension().is_none_or(|e| e != "json") {
+            let ours =
+                path.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(&format!("{kind}-")));
+            if path.extension().is_none_or(|e| e != "json") || !ours {
                 continue;
             }
             let bytes = std::fs::read(&path).map_err(io_error(&path))?;
@@ -120,9 +222,17 @@ impl Outbox {
                 Err(e) => tracing::error!("{e}"),
             }
         }
-        out.sort_by_key(|e| e.created);
         Ok(out)
     }
+}
+
+fn parse_event(path: &Path, bytes: &[u8]) -> Result<EventEntry, StoreError> {
+    let entry: EventEntry = serde_json::from_slice(bytes)
+        .map_err(|e| StoreError::Damaged { path: path.to_owned(), problem: e.to_string() })?;
+    if entry.format > FORMAT {
+        return Err(StoreError::TooNew { path: path.to_owned(), found: entry.format, supported: FORMAT });
+    }
+    Ok(entry)
 }
 
 fn parse(path: &Path, bytes: &[u8]) -> Result<Entry, StoreError> {

@@ -13,7 +13,7 @@ use super::engine::Engine;
 use super::failure::{Cause, Failure};
 use super::importing::ImportRequest;
 use super::listing::{AgendaItem, Details, Listing};
-use super::send::Outcome;
+use super::send::{EventOutcome, Outcome};
 use crate::caldav::{Calendar, Capabilities, Password};
 use crate::config::Account;
 use crate::ical::{Answer, Clash, Diff, Draft, Scope};
@@ -363,6 +363,22 @@ impl Actor {
         self.changed().await;
     }
 
+    /// An organizer's conflict: "keep mine on top of theirs" is
+    /// `SendOnNewVersion`; "keep theirs" (and "edit again") is `Discard`.
+    async fn resolve_event(&mut self, uid: &str, resolution: Resolution) {
+        let result = match resolution {
+            Resolution::Discard => self.engine.discard_event(uid).map(|()| false),
+            Resolution::SendOnNewVersion | Resolution::ChangeAnswer { .. } => {
+                self.engine.resend_event(uid).map(|_| true)
+            }
+        };
+        match result {
+            Ok(true) => self.send_changes(vec![uid.to_owned()]).await,
+            Ok(false) => self.changed().await,
+            Err(e) => self.emit(Update::EventFailed { uid: uid.to_owned(), error: e.into() }).await,
+        }
+    }
+
     async fn flush(&mut self) {
         let waiting: Vec<String> = match self.engine.outbox() {
             Ok(list) => list.into_iter().filter(|e| e.is_waiting()).map(|e| e.uid).collect(),
@@ -370,7 +386,16 @@ impl Actor {
         };
         for uid in waiting {
             if !self.send(&uid).await {
-                break;
+                return;
+            }
+        }
+        let changes: Vec<String> = match self.engine.event_outbox() {
+            Ok(list) => list.into_iter().filter(|e| e.is_waiting()).map(|e| e.uid).collect(),
+            Err(e) => return self.emit(Update::Error { message: e.into() }).await,
+        };
+        for uid in changes {
+            if !self.send_event(&uid).await {
+                return;
             }
         }
     }
@@ -474,22 +499,73 @@ impl Actor {
         self.sync().await;
     }
 
-    async fn create_event(&mut self, _draft: Draft) {
-        let error = Cause::NotYet.into();
-        self.emit(Update::EventFailed { uid: String::new(), error }).await
+    async fn create_event(&mut self, draft: Draft) {
+        match self.engine.queue_create(&draft) {
+            Ok(entry) => self.send_changes(vec![entry.uid]).await,
+            Err(e) => self.emit(Update::EventFailed { uid: String::new(), error: e.into() }).await,
+        }
     }
 
-    async fn edit_event(&mut self, url: Url, _scope: Scope, _before: Draft, _after: Draft) {
-        let error = Cause::NotYet.into();
-        self.emit(Update::EventFailed { uid: url.to_string(), error }).await
+    async fn edit_event(&mut self, url: Url, scope: Scope, before: Draft, after: Draft) {
+        match self.engine.queue_edit(&url, scope, &before, &after) {
+            Ok(uids) => self.send_changes(uids).await,
+            Err(e) => self.emit(Update::EventFailed { uid: url.to_string(), error: e.into() }).await,
+        }
     }
 
-    async fn delete_event(&mut self, url: Url, _scope: Scope, _cancel_meeting: bool) {
-        let error = Cause::NotYet.into();
-        self.emit(Update::EventFailed { uid: url.to_string(), error }).await
+    async fn delete_event(&mut self, url: Url, scope: Scope, cancel_meeting: bool) {
+        match self.engine.queue_delete(&url, scope, cancel_meeting) {
+            Ok(uids) => self.send_changes(uids.into_iter().collect()).await,
+            Err(e) => self.emit(Update::EventFailed { uid: url.to_string(), error: e.into() }).await,
+        }
+    }
+
+    /// Sends the person's queued changes now (unless offline: they wait
+    /// for the next sync, in order) and shows the result.
+    async fn send_changes(&mut self, uids: Vec<String>) {
+        for uid in uids {
+            if self.offline {
+                self.emit(Update::EventQueued { uid }).await;
+                continue;
+            }
+            self.send_event(&uid).await;
+        }
+        self.changed().await;
+    }
+
+    /// Returns false when offline (stop sending for now).
+    async fn send_event(&mut self, uid: &str) -> bool {
+        let uid = uid.to_owned();
+        let outcome = match self.engine.send_event(&uid).await {
+            Ok(o) => o,
+            Err(e) => {
+                self.emit(Update::EventFailed { uid, error: e.into() }).await;
+                return true;
+            }
+        };
+        match outcome {
+            EventOutcome::Saved { .. } => {
+                self.went_online().await;
+                self.emit(Update::EventSaved { uid }).await;
+            }
+            EventOutcome::Queued { error, offline } => {
+                self.emit(Update::EventQueued { uid }).await;
+                if offline {
+                    self.offline = true;
+                    self.emit(Update::Offline { reason: error }).await;
+                    return false;
+                }
+            }
+            EventOutcome::Conflict { clashes, .. } => self.emit(Update::EventConflict { uid, clashes }).await,
+            EventOutcome::Failed { error } => self.emit(Update::EventFailed { uid, error }).await,
+        }
+        true
     }
 
     async fn resolve(&mut self, uid: &str, resolution: Resolution) {
+        if self.engine.has_event_change(uid) {
+            return self.resolve_event(uid, resolution).await;
+        }
         let result = match resolution {
             Resolution::Discard => self.engine.discard(uid).map(|_| false),
             Resolution::SendOnNewVersion => self.engine.resend(uid, None, None).map(|_| true),

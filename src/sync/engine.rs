@@ -40,16 +40,28 @@ pub enum EngineError {
     NotYourAddress { address: String, known: Vec<String> },
     #[error("the server has not been reached yet: connect once, then try again")]
     NoCapabilities,
+    #[error("no event at {0} in the cache (run `convene sync`?)")]
+    UnknownEvent(String),
+    #[error("no event with UID {0} in the cache (run `convene sync`?)")]
+    UnknownEventUid(String),
+    #[error(transparent)]
+    Build(#[from] ical::build::BuildError),
+    #[error("the change can't be written: {0}")]
+    Edit(String),
+    #[error(
+        "an earlier change to {0} is still waiting (a conflict to decide, or a different kind of change): `convene sync`, or decide it first"
+    )]
+    ChangeWaiting(String),
     #[error("{}: {}", .0.reason, .0.what_happens)]
     Unhonourable(Box<crate::import::Unhonourable>),
 }
 
 pub struct Engine {
     pub account: Account,
-    client: Client,
+    pub(crate) client: Client,
     pub(crate) files: AccountFiles,
     pub(crate) cache: Cache,
-    outbox: Outbox,
+    pub(crate) outbox: Outbox,
     _lock: AccountLock,
 }
 

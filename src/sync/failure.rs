@@ -43,9 +43,9 @@ pub enum Cause {
     ImportOffline,
     #[error("the import stopped unexpectedly ({0}); importing again continues where it stopped")]
     ImportStopped(tokio::task::JoinError),
-    /// A change this version can't write yet.
-    #[error("Convene can't do this yet")]
-    NotYet,
+    /// An event change can't be written on the server's version.
+    #[error("the change can't be written: {0}")]
+    Edit(String),
     /// The actor's task that opens the account stopped.
     #[error(transparent)]
     Task(tokio::task::JoinError),
@@ -113,7 +113,8 @@ impl Failure {
             Cause::Removed(_) => Kind::Gone,
             Cause::KeptChanging => Kind::Conflict,
             Cause::CalendarNotSynced { reason, .. } => reason.kind(),
-            Cause::NoStrongEtag | Cause::NotYet => Kind::Server,
+            Cause::NoStrongEtag => Kind::Server,
+            Cause::Edit(_) => Kind::Data,
             Cause::ImportRunning => Kind::Busy,
             Cause::ImportOffline => Kind::Offline,
             Cause::ImportStopped(_) | Cause::Task(_) => Kind::Local,

@@ -46,6 +46,9 @@ impl Engine {
             .iter()
             .find(|c| c.display_name.as_deref() == Some(name) || c.url.as_str() == name)
             .or_else(|| calendars.iter().find(|c| segment(c).as_deref() == Some(name)))
+            .or_else(|| {
+                calendars.iter().find(|c| c.url.path().trim_end_matches('/') == name.trim_end_matches('/'))
+            })
             .cloned()
             .ok_or_else(|| EngineError::UnknownCalendar {
                 name: name.to_owned(),

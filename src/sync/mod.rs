@@ -7,6 +7,7 @@ pub mod engine;
 pub mod failure;
 mod importing;
 pub mod listing;
+mod organizing;
 mod refresh;
 pub mod send;
 
@@ -16,7 +17,7 @@ pub use failure::{Failure, Kind as FailureKind};
 pub use importing::{ImportRequest, calendar_label};
 pub use listing::{AgendaItem, Details, Listing, ReplyState, TOO_OFTEN};
 pub use refresh::{NotSynced, SyncReport};
-pub use send::Outcome;
+pub use send::{EventOutcome, Outcome};
 
 /// Unix seconds now.
 pub(crate) fn now() -> i64 {

@@ -16,6 +16,7 @@
 //! The decisions are [`steps::Steps`], without I/O; [`send`] only runs its
 //! actions against the server and the outbox and feeds the results back.
 
+pub mod event;
 pub mod steps;
 #[cfg(test)]
 mod tests;
@@ -24,6 +25,7 @@ use super::engine::EngineError;
 use crate::caldav::{Capabilities, Client, Error, Get, Put, SchedulingHeaders};
 use crate::ical::Identity;
 use crate::store::{Entry, Outbox};
+pub use event::EventOutcome;
 pub use steps::Outcome;
 use steps::{Action, Observation, Steps, Trust};
 

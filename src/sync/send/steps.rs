@@ -58,7 +58,7 @@ impl Trust {
     }
 
     /// The precondition that protects a PUT on `base`, if any can.
-    fn precondition(self, base: &Object) -> Option<Precondition> {
+    pub(crate) fn precondition(self, base: &Object) -> Option<Precondition> {
         match (&base.schedule_tag, &base.etag) {
             (Some(tag), _) if self.schedule_tag_trusted => {
                 Some(Precondition::IfScheduleTagMatch(tag.clone()))
@@ -352,7 +352,7 @@ fn diff(person_saw: &Object, now: &Object, me: &Identity) -> Diff {
 /// Refusals that asking again can't change; everything else (offline, a
 /// changed password, a captive portal's certificate…) keeps the answer
 /// pending for the next sync.
-fn is_final(e: &caldav::Error) -> bool {
+pub(crate) fn is_final(e: &caldav::Error) -> bool {
     matches!(
         e,
         Error::UidConflict { .. } | Error::AttendeeChangeForbidden | Error::Forbidden(_) | Error::NotFound(_)
