@@ -308,11 +308,13 @@ pub fn is_address(s: &str) -> bool {
     s.split_once('@').is_some_and(|(user, host)| !user.is_empty() && host.contains('.') && !s.contains(' '))
 }
 
-/// The computer's time zone by its IANA name (`UTC` if it can't be told).
+/// The computer's time zone by its IANA name (`UTC` if it can't be told):
+/// `TZ` first, as chrono's `Local` (the clock the views use) reads it.
 pub fn local_zone() -> String {
-    iana_time_zone::get_timezone()
-        .ok()
-        .filter(|z| z.parse::<chrono_tz::Tz>().is_ok())
+    let tz = std::env::var("TZ").ok().map(|z| z.trim_start_matches(':').to_owned());
+    tz.into_iter()
+        .chain(iana_time_zone::get_timezone().ok())
+        .find(|z| z.parse::<chrono_tz::Tz>().is_ok())
         .unwrap_or_else(|| "UTC".into())
 }
 
