@@ -3,7 +3,7 @@
 //! into, and what reaches the account's actor read off its channel.
 
 use chrono::{Duration, Local, NaiveDate, NaiveDateTime};
-use convene::ical::draft::{Draft, Frequency, Repeat, RepeatEnd, Scope, When};
+use convene::ical::draft::{Draft, Scope, When};
 use convene::sync::{Control, Update};
 use convene::ui::{App, Message, calendar, connection, editor};
 use iced::mouse;
@@ -183,7 +183,7 @@ fn new_event_button_ctrl_n_and_a_month_double_click_open_the_editor() {
     assert_eq!((f.start_date.clone(), f.end_date.clone()), (today.to_string(), today.to_string()));
 }
 
-/// A weekly standup, as the organizer's side reads it for the editor.
+/// One occurrence of the weekly standup, as `Draft::from_event` reads it.
 fn standup(today: NaiveDate) -> Draft {
     Draft {
         calendar: url::Url::parse("https://h/cal/work/").unwrap(),
@@ -191,12 +191,8 @@ fn standup(today: NaiveDate) -> Draft {
         when: When::Timed { start: t(today, 9, 0), end: t(today, 9, 30), zone: editor::local_zone() },
         location: String::new(),
         description: "Daily sync".into(),
-        repeat: Some(Repeat {
-            frequency: Frequency::Weekly,
-            interval: 1,
-            weekdays: vec![],
-            end: RepeatEnd::Never,
-        }),
+        // An occurrence's draft does not repeat; its series does.
+        repeat: None,
         reminders: vec![],
         attendees: vec!["ann@example.com".into()],
     }
@@ -241,6 +237,10 @@ fn editing_one_occurrence_of_a_repeating_event_asks_which_and_sends_before_and_a
         Update::EditorDraft { url: url.clone(), draft: Some(Box::new(standup(today))), organizer: true },
     );
     assert_eq!(form(&app).attendees, ["ann@example.com"], "the fields fill in");
+    assert!(shows(
+        &app,
+        "One occurrence of a repeating event: saving asks which occurrences the change is for."
+    ));
 
     let _ = app.update(Message::Editor(editor::Message::Title("Standup (short)".into())));
     click(&mut app, "editor-save");
@@ -324,4 +324,33 @@ fn the_bottom_edge_changes_the_length_and_across_days_moves_the_day() {
         drag(&mut app2, today, y(9, 10), tomorrow, y(9, 10));
         assert_eq!(moved(&app2), Some((at(tomorrow, 9, 0), at(tomorrow, 9, 30))), "a day on, same time");
     }
+}
+
+#[test]
+fn moving_an_occurrence_of_a_repeating_event_asks_which_and_backing_out_puts_it_back() {
+    let (mut app, mut rx, today) = app();
+    repeating(&mut app, today);
+    drag(&mut app, today, y(9, 10), today, y(10, 10));
+    let url = url::Url::parse("https://h/cal/work/Standup.ics").unwrap();
+    let _ = sent(&mut rx);
+    update(
+        &mut app,
+        Update::EditorDraft { url: url.clone(), draft: Some(Box::new(standup(today))), organizer: true },
+    );
+    assert!(shows(&app, "Which occurrences does the change apply to?"), "the move asks");
+    assert_eq!(moved(&app), Some((at(today, 10, 0), at(today, 10, 30))), "shown moved meanwhile");
+    press(&mut app, iced::keyboard::Key::Named(iced::keyboard::key::Named::Escape), Default::default());
+    assert!(app.editor.is_none() && sent(&mut rx).is_empty(), "Esc: nothing sent");
+    assert_eq!(moved(&app), None, "back where it was");
+
+    drag(&mut app, today, y(9, 10), today, y(10, 10));
+    let _ = sent(&mut rx);
+    update(&mut app, Update::EditorDraft { url, draft: Some(Box::new(standup(today))), organizer: true });
+    click(&mut app, "editor-scope-all");
+    let sent = sent(&mut rx);
+    let [Control::EditEvent { scope: Scope::All, after, .. }] = sent.as_slice() else { panic!("{sent:?}") };
+    assert_eq!(
+        after.when,
+        When::Timed { start: t(today, 10, 0), end: t(today, 10, 30), zone: editor::local_zone() }
+    );
 }

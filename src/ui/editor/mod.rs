@@ -345,12 +345,18 @@ impl Editor {
         }
     }
 
-    /// The occurrence's RECURRENCE-ID, when the event repeats (so a change
-    /// or a deletion asks which occurrences it is for).
+    /// The occurrence's RECURRENCE-ID when the editor is on one occurrence
+    /// of a repeating event (so a change or a deletion asks which
+    /// occurrences it is for). Its draft is the occurrence's: it does not
+    /// repeat itself, its series does.
     fn repeating(&self) -> Option<String> {
-        let Target::Existing { item, before: Some(before), .. } = &self.target else { return None };
-        before.repeat.as_ref()?;
+        let Target::Existing { item, before: Some(_), .. } = &self.target else { return None };
         item.occurrence.recurrence_id.clone()
+    }
+
+    /// On one occurrence of a series (whose repetition is the series').
+    pub fn on_occurrence(&self) -> bool {
+        self.existing_item().is_some_and(|i| i.occurrence.recurrence_id.is_some())
     }
 
     fn save(&mut self) -> Option<Event> {

@@ -29,13 +29,22 @@ impl Editor {
         if let Some(asking) = self.asking {
             return self.question(asking);
         }
-        let header = row![
-            text(self.title()).size(22).width(Fill),
-            id("editor-cancel", button(text("Cancel")).on_press(Message::Cancel).style(button::text)),
-            id("editor-save", button(text("Save")).on_press(Message::Save).style(button::primary)),
-        ]
-        .spacing(style::SPACE_M)
-        .align_y(Center);
+        // The actions stay in sight above the fields, which scroll.
+        let mut header =
+            row![text(self.title()).size(22).width(Fill)].spacing(style::SPACE_M).align_y(Center);
+        if self.existing_item().is_some() {
+            let delete = button(text("Delete")).on_press(Message::Delete).style(button::danger);
+            header = header.push(id("editor-delete", delete));
+        }
+        let header = header
+            .push(id(
+                "editor-cancel",
+                button(text("Cancel (Esc)")).on_press(Message::Cancel).style(button::text),
+            ))
+            .push(id(
+                "editor-save",
+                button(text("Save (Enter)")).on_press(Message::Save).style(button::primary),
+            ));
         let mut col = column![].spacing(style::SPACE_M);
         if self.waiting() {
             col = col.push(text("Reading the event from the calendar…").style(style::muted));
@@ -64,17 +73,9 @@ impl Editor {
         if let Some(p) = &self.problem {
             col = col.push(container(text(p.clone()).style(style::changed)).id("editor-problem"));
         }
-        let mut footer = row![].spacing(style::SPACE_M).align_y(Center);
-        if self.existing_item().is_some() {
-            let delete = button(text("Delete")).on_press(Message::Delete).style(button::danger);
-            footer = footer.push(id("editor-delete", delete));
-        }
-        footer = footer
-            .push(space::horizontal())
-            .push(text("Enter saves, Esc cancels").size(style::TEXT_XS).style(style::muted));
         let body = scrollable(col.padding(iced::Padding { right: 16.0, ..iced::Padding::ZERO }))
             .height(iced::Length::Shrink);
-        column![header, body, footer].spacing(style::SPACE_L).into()
+        column![header, body].spacing(style::SPACE_L).into()
     }
 
     fn times(&self) -> Element<'_, Message> {
@@ -109,6 +110,11 @@ impl Editor {
     }
 
     fn repeat(&self) -> Element<'_, Message> {
+        if self.on_occurrence() {
+            let note =
+                "One occurrence of a repeating event: saving asks which occurrences the change is for.";
+            return text(note).size(style::TEXT_S).style(style::muted).into();
+        }
         let f = &self.form;
         let mut col =
             column![pick_list(Repeats::ALL, Some(f.repeats), Message::Repeats)].spacing(style::SPACE_S);
