@@ -76,7 +76,7 @@ impl App {
             Update::InvitationsChanged(list) => a.invitations = list,
             Update::Agenda(items) => {
                 a.agenda = items;
-                self.calendar.agenda_arrived(name);
+                self.calendar.moves.agenda_arrived(name);
                 // A sync may have changed the open event: read it again.
                 if let Some(d) = self.details.as_ref().filter(|d| d.item.account == name)
                     && let Some(tx) = self.account(name).and_then(|a| a.control.as_ref())
@@ -138,7 +138,7 @@ impl App {
             Update::EditorDraft { url, draft, organizer } => {
                 self.editor_draft(name, &url, draft.map(|d| *d), organizer);
             }
-            Update::EventSaved { uid } => self.calendar.saved(name, &uid),
+            Update::EventSaved { uid } => self.calendar.moves.saved(name, &uid),
             Update::EventQueued { .. } => {}
             Update::EventConflict { uid, .. } => {
                 let why = "The event was changed elsewhere meanwhile; your change waits in the outbox.";

@@ -93,9 +93,7 @@ pub struct Page {
     preview: Option<drag::Preview>,
     /// Events moved on the grid, shown at their new place until the
     /// server has them (or the change failed).
-    pub moved: Vec<AgendaItem>,
-    /// Moves the server has, until the agenda shows them: (account, UID).
-    saved: Vec<(String, String)>,
+    pub moves: drag::Moves,
     /// A box clicked once, opened unless a second click follows.
     clicked: Option<Box<AgendaItem>>,
 }
@@ -118,8 +116,7 @@ impl Page {
             picker: first_of_month(day),
             drag: drag::Drag::default(),
             preview: None,
-            moved: Vec::new(),
-            saved: Vec::new(),
+            moves: drag::Moves::default(),
             clicked: None,
         }
     }
@@ -234,8 +231,7 @@ impl Page {
             Some(drag::Outcome::Move { item, start, end }) => {
                 let (s, e) =
                     (item.occurrence.start.naive_local() + start, item.occurrence.end.naive_local() + end);
-                self.moved.retain(|m| !drag::same(m, &item));
-                self.moved.push(drag::shifted(&item, s, e));
+                self.moves.add(drag::shifted(&item, s, e));
                 (Task::none(), Some(Event::Move { item, start, end }))
             }
             // A second click may follow (a double-click opens the editor).
@@ -245,27 +241,6 @@ impl Page {
                     async { tokio::time::sleep(std::time::Duration::from_millis(DOUBLE_CLICK_MS)).await };
                 (Task::perform(wait, |()| Message::ClickSettled), None)
             }
-        }
-    }
-
-    /// The change to `uid` failed or was called off: its boxes are drawn
-    /// from the agenda again, where they were.
-    pub fn settled(&mut self, account: &str, uid: &str) {
-        self.moved.retain(|m| !(m.account == account && m.occurrence.uid == uid));
-    }
-
-    /// The server has the change to `uid`: the next agenda shows it.
-    pub fn saved(&mut self, account: &str, uid: &str) {
-        self.saved.push((account.to_owned(), uid.to_owned()));
-    }
-
-    /// A new agenda from `account`: the saved moves are in it.
-    pub fn agenda_arrived(&mut self, account: &str) {
-        let saved = std::mem::take(&mut self.saved);
-        let (done, waiting): (Vec<_>, Vec<_>) = saved.into_iter().partition(|(a, _)| a == account);
-        self.saved = waiting;
-        for (a, uid) in done {
-            self.settled(&a, &uid);
         }
     }
 
@@ -350,22 +325,11 @@ impl Page {
                 self.week_start,
                 today,
             ),
-            Mode::Day => timegrid::view(
-                &self.shown(accounts, self.day, 1),
-                &colours,
-                self.day,
-                1,
-                Local::now(),
-                self.range(),
-            ),
-            Mode::Week => timegrid::view(
-                &self.shown(accounts, self.week_start, 7),
-                &colours,
-                self.week_start,
-                7,
-                Local::now(),
-                self.range(),
-            ),
+            Mode::Day | Mode::Week => {
+                let (first, days) = if self.mode == Mode::Day { (self.day, 1) } else { (self.week_start, 7) };
+                let items = self.shown(accounts, first, days);
+                timegrid::view(&items, &colours, first, days as usize, Local::now(), self.range())
+            }
             Mode::Month => {
                 let first = monthgrid::first_shown(self.day);
                 monthgrid::view(self.shown(accounts, first, 42), &colours, self.day, today)
@@ -446,12 +410,13 @@ impl Page {
             Some(drag::Preview::Event(item)) => Some(item.as_ref()),
             _ => None,
         };
-        let replaced: Vec<&AgendaItem> = self.moved.iter().chain(dragged).collect();
+        let moved = self.moves.items();
+        let replaced: Vec<&AgendaItem> = moved.iter().chain(dragged).collect();
         let mut all: Vec<&AgendaItem> = accounts
             .iter()
             .flat_map(|a| a.agenda.iter())
             .filter(|i| !replaced.iter().any(|r| drag::same(r, i)))
-            .chain(self.moved.iter().filter(|m| dragged.is_none_or(|d| !drag::same(d, m))))
+            .chain(moved.iter().filter(|m| dragged.is_none_or(|d| !drag::same(d, m))))
             .chain(dragged)
             .filter(|i| !self.hidden.contains(&i.calendar))
             .filter(|i| i.occurrence.start.date_naive() <= last && i.occurrence.end.date_naive() >= first)

@@ -136,6 +136,50 @@ pub fn shifted(item: &AgendaItem, start: NaiveDateTime, end: NaiveDateTime) -> A
     moved
 }
 
+/// Events moved on the grid and not yet shown so by the agenda: drawn at
+/// their new place until the server has the change and a new agenda
+/// shows it, or the change fails or is called off.
+#[derive(Debug, Clone, Default)]
+pub struct Moves {
+    moved: Vec<AgendaItem>,
+    /// Saved on the server, waiting for the agenda: (account, UID).
+    saved: Vec<(String, String)>,
+}
+
+impl Moves {
+    pub fn items(&self) -> &[AgendaItem] {
+        &self.moved
+    }
+
+    /// `item` at its new place (a second move of it replaces the first).
+    pub fn add(&mut self, item: AgendaItem) {
+        self.moved.retain(|m| !same(m, &item));
+        self.moved.push(item);
+    }
+
+    /// The change to `uid` failed or was called off: drawn where it was.
+    /// A change refused before it reached the outbox is named by its
+    /// object's URL rather than its UID.
+    pub fn settled(&mut self, account: &str, uid: &str) {
+        self.moved.retain(|m| !(m.account == account && (m.occurrence.uid == uid || m.url.as_str() == uid)));
+    }
+
+    /// The server has the change to `uid`: the next agenda shows it.
+    pub fn saved(&mut self, account: &str, uid: &str) {
+        self.saved.push((account.to_owned(), uid.to_owned()));
+    }
+
+    /// A new agenda from `account`: the saved moves are in it.
+    pub fn agenda_arrived(&mut self, account: &str) {
+        let (done, waiting): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.saved).into_iter().partition(|(a, _)| a == account);
+        self.saved = waiting;
+        for (a, uid) in done {
+            self.settled(&a, &uid);
+        }
+    }
+}
+
 /// The same occurrence (of the same object, in the same account).
 pub fn same(a: &AgendaItem, b: &AgendaItem) -> bool {
     a.account == b.account && a.url == b.url && a.occurrence.recurrence_id == b.occurrence.recurrence_id

@@ -120,7 +120,7 @@ impl App {
             editor::Event::Close => {
                 // A move the person backed out of goes back where it was.
                 if let Some(Some(item)) = moving {
-                    self.calendar.settled(&item.account, &item.occurrence.uid);
+                    self.calendar.moves.settled(&item.account, &item.occurrence.uid);
                 }
                 return;
             }
@@ -135,7 +135,7 @@ impl App {
         if !self.send(&account, control)
             && let Some(Some(item)) = moving
         {
-            self.calendar.settled(&item.account, &item.occurrence.uid);
+            self.calendar.moves.settled(&item.account, &item.occurrence.uid);
         }
     }
 
@@ -143,7 +143,7 @@ impl App {
     /// it was dropped until the next agenda shows it there, or goes back.
     pub(super) fn event_written(&mut self, account: &str, uid: &str, failure: Option<String>) {
         if let Some(why) = failure {
-            self.calendar.settled(account, uid);
+            self.calendar.moves.settled(account, uid);
             self.banner(why);
         }
     }

@@ -86,7 +86,7 @@ fn set(app: &mut App, field: editor::Field, text: &str) {
 
 /// Where the grid draws the event moved and not yet on the server.
 fn moved(app: &App) -> Option<(chrono::DateTime<Local>, chrono::DateTime<Local>)> {
-    match app.calendar.moved.as_slice() {
+    match app.calendar.moves.items() {
         [] => None,
         [m] => Some((m.occurrence.start, m.occurrence.end)),
         more => panic!("one move at a time: {more:?}"),
@@ -307,6 +307,15 @@ fn dragging_a_box_moves_it_at_once_and_a_failure_puts_it_back() {
     update(&mut app, Update::EventFailed { uid: "Standup".into(), error });
     assert_eq!(moved(&app), None, "back where it was");
     assert!(app.banners.iter().any(|b| b.text.contains("kept changing on the server")), "{:?}", app.banners);
+
+    // Saved: it stays at its new place until the agenda shows it there.
+    drag(&mut app, today, y(9, 10), today, y(11, 25));
+    update(&mut app, Update::EditorDraft { url, draft: Some(Box::new(before)), organizer: false });
+    update(&mut app, Update::EventSaved { uid: "Standup".into() });
+    assert_eq!(moved(&app), Some((at(today, 11, 15), at(today, 11, 45))), "saved, the agenda not yet read");
+    let agenda = app.accounts[0].agenda.clone();
+    update(&mut app, Update::Agenda(agenda));
+    assert_eq!(moved(&app), None, "drawn from the agenda again");
 }
 
 #[test]
