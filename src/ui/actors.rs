@@ -140,10 +140,7 @@ impl App {
             }
             Update::EventSaved { uid } => self.calendar.moves.saved(name, &uid),
             Update::EventQueued { .. } => {}
-            Update::EventConflict { uid, .. } => {
-                let why = "The event was changed elsewhere meanwhile; your change waits in the outbox.";
-                self.event_written(name, &uid, Some(why.to_owned()));
-            }
+            Update::EventConflict { uid, clashes } => self.event_conflict(name, uid, clashes),
             Update::EventFailed { uid, error } => {
                 self.event_written(name, &uid, Some(format!("The event could not be saved: {error}")));
             }

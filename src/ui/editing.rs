@@ -7,7 +7,7 @@
 use chrono::Duration;
 use iced::Task;
 
-use super::{App, Message, colour, editor};
+use super::{App, Message, colour, conflict, editor};
 use crate::ical::draft::When;
 use crate::sync::{AgendaItem, Control};
 
@@ -145,6 +145,47 @@ impl App {
         if let Some(why) = failure {
             self.calendar.moves.settled(account, uid);
             self.banner(why);
+        }
+    }
+
+    /// A change met another made elsewhere to the same fields: the box
+    /// shows the server's version, and the dialog asks (one at a time; a
+    /// later one waits in the outbox for the next).
+    pub(super) fn event_conflict(&mut self, account: &str, uid: String, clashes: Vec<crate::ical::Clash>) {
+        self.calendar.moves.settled(account, &uid);
+        if self.conflict.is_some() {
+            return;
+        }
+        let summary = self
+            .account(account)
+            .and_then(|a| a.agenda.iter().find(|i| i.occurrence.uid == uid))
+            .map_or_else(|| uid.clone(), |i| i.occurrence.summary.clone());
+        self.conflict = Some(conflict::Dialog { account: account.to_owned(), uid, summary, clashes });
+    }
+
+    pub(super) fn conflict_message(&mut self, m: conflict::Message) -> Task<Message> {
+        let Some(dialog) = self.conflict.as_mut() else { return Task::none() };
+        let (_, event) = dialog.update(m);
+        let Some(event) = event else { return Task::none() };
+        let Some(c) = self.conflict.take() else { return Task::none() };
+        let resolve = |resolution| Control::Resolve { uid: c.uid.clone(), resolution };
+        match event {
+            conflict::Event::Postpone => Task::none(),
+            conflict::Event::Resolve(resolution) => {
+                self.send(&c.account, resolve(resolution));
+                Task::none()
+            }
+            // Theirs stays; the editor opens on it (its draft read anew).
+            conflict::Event::EditAgain => {
+                self.send(&c.account, resolve(crate::sync::Resolution::Discard));
+                let item = self
+                    .account(&c.account)
+                    .and_then(|a| a.agenda.iter().find(|i| i.occurrence.uid == c.uid));
+                match item.cloned() {
+                    Some(item) => self.edit_event(item),
+                    None => Task::none(),
+                }
+            }
         }
     }
 }

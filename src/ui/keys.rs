@@ -7,13 +7,19 @@
 
 use iced::{Task, keyboard};
 
-use super::{App, Key, Message, Screen, calendar, details, editor, invitations, merge};
+use super::{App, Key, Message, Screen, calendar, conflict, details, editor, invitations, merge};
 use crate::ical::Answer;
 
 impl App {
     pub(super) fn key(&mut self, event: keyboard::Event) -> Task<Message> {
         use keyboard::key::Named;
         let keyboard::Event::KeyPressed { key, modifiers, .. } = event else { return Task::none() };
+        if self.conflict.is_some() {
+            return match key.as_ref() {
+                keyboard::Key::Named(Named::Escape) => self.conflict_message(conflict::Message::Close),
+                _ => Task::none(),
+            };
+        }
         if self.merge.is_none() && self.editor.is_some() {
             return match key.as_ref() {
                 keyboard::Key::Named(Named::Escape) => self.editor_message(editor::Message::Back),

@@ -14,6 +14,7 @@ pub mod calendar;
 mod calendar_list;
 mod chrome;
 pub mod colour;
+pub mod conflict;
 pub mod connection;
 pub mod details;
 mod drag;
@@ -63,6 +64,7 @@ pub enum Message {
     Calendar(calendar::Message),
     Details(details::Message),
     Editor(editor::Message),
+    Conflict(conflict::Message),
     Merge(merge::Message),
     Setup(setup::Message),
     Accounts(accounts::Message),
@@ -80,6 +82,8 @@ pub struct App {
     pub details: Option<details::Details>,
     /// The event editor (or a move's question), over the calendar.
     pub editor: Option<editor::Editor>,
+    /// A change of the person's met another made elsewhere: they decide.
+    pub conflict: Option<conflict::Dialog>,
     pub merge: Option<merge::Dialog>,
     pub import: Option<import::Wizard>,
     pub setup: setup::Form,
@@ -113,6 +117,7 @@ impl App {
             calendar,
             details: None,
             editor: None,
+            conflict: None,
             merge: None,
             import: None,
             setup: setup::Form::default(),
@@ -202,6 +207,7 @@ impl App {
             Message::Calendar(m) => return self.calendar_message(m),
             Message::Details(m) => return self.details_message(m),
             Message::Editor(m) => return self.editor_message(m),
+            Message::Conflict(m) => return self.conflict_message(m),
             Message::Merge(m) => return self.merge_message(m),
             Message::Setup(m) => return self.setup_message(m),
             Message::Accounts(m) => return self.accounts_message(m),
@@ -369,7 +375,8 @@ impl App {
         // Without banners there is no row for them either: the page must
         // not move when a dialog opens over it and they go on top.
         let editing = self.editor.as_ref().filter(|e| e.shows_form() || e.asking.is_some());
-        let dialog = self.details.is_some() || self.merge.is_some() || editing.is_some();
+        let dialog =
+            self.details.is_some() || self.merge.is_some() || editing.is_some() || self.conflict.is_some();
         let banners = || self.banners_view();
         let mut base = column![self.header()];
         if !dialog && !self.banners.is_empty() {
@@ -382,6 +389,9 @@ impl App {
         }
         if let Some(e) = editing {
             layers = layers.push(style::modal(e.view().map(Message::Editor)));
+        }
+        if let Some(c) = &self.conflict {
+            layers = layers.push(style::modal(c.view().map(Message::Conflict)));
         }
         // The merge dialog goes over the details it may be opened from.
         if let Some(dialog) = &self.merge {

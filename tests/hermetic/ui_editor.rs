@@ -363,3 +363,46 @@ fn moving_an_occurrence_of_a_repeating_event_asks_which_and_backing_out_puts_it_
         When::Timed { start: t(today, 10, 0), end: t(today, 10, 30), zone: editor::local_zone() }
     );
 }
+
+#[test]
+fn a_clash_with_a_change_made_elsewhere_shows_both_and_sends_nothing_until_decided() {
+    use convene::ical::{Clash, Field};
+    use convene::sync::Resolution;
+    let (mut app, mut rx, today) = app();
+    drag(&mut app, today, y(9, 10), today, y(11, 25));
+    let url = url::Url::parse("https://h/cal/work/Standup.ics").unwrap();
+    let before = Draft { repeat: None, attendees: vec![], ..standup(today) };
+    update(&mut app, Update::EditorDraft { url, draft: Some(Box::new(before)), organizer: true });
+    let _ = sent(&mut rx);
+    let clash = || Clash {
+        field: Field::Location,
+        before: "Room 1".into(),
+        mine: "Room 2".into(),
+        theirs: "Room 3".into(),
+    };
+    update(&mut app, Update::EventConflict { uid: "Standup".into(), clashes: vec![clash()] });
+    assert_eq!(moved(&app), None, "the server's version is drawn");
+    for what in ["Changed elsewhere meanwhile", "Place: Room 1", "Place: Room 2", "Place: Room 3"] {
+        assert!(shows(&app, what), "{what}");
+    }
+    assert!(sent(&mut rx).is_empty(), "nothing until the person decides");
+    click(&mut app, "conflict-mine");
+    let got = sent(&mut rx);
+    assert!(
+        matches!(got.as_slice(), [Control::Resolve { uid, resolution: Resolution::SendOnNewVersion }] if uid == "Standup"),
+        "{got:?}"
+    );
+
+    // "Edit again": theirs kept, the editor opens on the event anew.
+    update(&mut app, Update::EventConflict { uid: "Standup".into(), clashes: vec![clash()] });
+    click(&mut app, "conflict-edit");
+    let got = sent(&mut rx);
+    assert!(
+        matches!(
+            got.as_slice(),
+            [Control::Resolve { resolution: Resolution::Discard, .. }, Control::EditorDraft { .. }]
+        ),
+        "{got:?}"
+    );
+    assert!(app.conflict.is_none() && app.editor.is_some());
+}
