@@ -71,13 +71,14 @@ impl Dialog {
             side("On the server now", |c| &c.theirs, true),
         ]
         .spacing(style::SPACE_M);
-        let b = |label: &'static str, m: Message, id: &'static str| {
-            container(button(text(label)).on_press(m)).id(id)
+        let b = |label: &'static str, m: Message, id: &'static str, primary: bool| {
+            let style = if primary { button::primary } else { button::secondary };
+            container(button(text(label)).on_press(m).style(style)).id(id)
         };
         let actions = row![
-            b("Keep mine on top of theirs", Message::KeepMine, "conflict-mine"),
-            b("Keep theirs", Message::KeepTheirs, "conflict-theirs"),
-            b("Edit again", Message::EditAgain, "conflict-edit"),
+            b("Keep mine on top of theirs", Message::KeepMine, "conflict-mine", true),
+            b("Keep theirs", Message::KeepTheirs, "conflict-theirs", false),
+            b("Edit again", Message::EditAgain, "conflict-edit", false),
         ]
         .spacing(style::SPACE_M);
         let close = button(text("Decide later (Esc)")).on_press(Message::Close).style(button::text);
