@@ -2,6 +2,7 @@
 
 mod account;
 mod check_server;
+mod event;
 mod import;
 pub mod replies;
 
@@ -42,6 +43,11 @@ pub enum Command {
     /// Answer an invitation. Exit 0: sent; 3: the organizer changed the
     /// event and you must decide (see --resend); 75: saved, not sent yet.
     Reply(replies::ReplyArgs),
+    /// Create, change, cancel or delete events you organize. Exit 0: done;
+    /// 3: the same thing changed on the server (see `event edit --resend`);
+    /// 75: saved, not sent yet (offline).
+    #[command(subcommand)]
+    Event(event::EventCommand),
     /// Import .ics files into a calendar, choosing who gets notified. Exit
     /// 4: some entries were not imported (the report says which).
     Import(import::ImportArgs),
@@ -116,6 +122,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Sync(a)) => runtime()?.block_on(replies::sync(&paths, a)),
         Some(Command::Invitations { account, json }) => replies::invitations(&paths, account, json),
         Some(Command::Reply(args)) => runtime()?.block_on(replies::reply(&paths, args)),
+        Some(Command::Event(c)) => runtime()?.block_on(event::run(&paths, c)),
         Some(Command::Outbox(args)) => replies::outbox(&paths, args),
         Some(Command::Import(args)) => runtime()?.block_on(import::run(&paths, args)),
         Some(Command::CompatTable) => {

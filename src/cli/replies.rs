@@ -9,8 +9,8 @@ use super::obtain_password;
 use crate::config::{Account, Config};
 use crate::ical::{Answer, Diff, time::describe_local};
 use crate::paths::Paths;
-use crate::store::EntryState;
-use crate::sync::{Engine, Listing, Outcome, ReplyState, SyncReport, TOO_OFTEN};
+use crate::store::{EntryState, EventChange, EventState};
+use crate::sync::{Engine, EventOutcome, Listing, Outcome, ReplyState, SyncReport, TOO_OFTEN};
 
 /// Exit codes other than 0 (done) and 1 (error), for scripts.
 pub const EXIT_CONFLICT: i32 = 3;
@@ -107,8 +107,15 @@ struct SyncRow<'a> {
 }
 
 #[derive(Serialize)]
+struct EventRow<'a> {
+    uid: &'a str,
+    outcome: &'a EventOutcome,
+}
+
+#[derive(Serialize)]
 struct SyncJson<'a> {
     replies: Vec<SyncRow<'a>>,
+    events: Vec<EventRow<'a>>,
     #[serde(flatten)]
     report: &'a SyncReport,
     pending_invitations: usize,
@@ -117,15 +124,20 @@ struct SyncJson<'a> {
 pub async fn sync(paths: &Paths, args: SyncArgs) -> anyhow::Result<i32> {
     let mut engine = open(paths, args.account.account.as_deref())?;
     let sent = engine.flush().await?;
+    let changed = engine.flush_events().await?;
     let report = engine.sync().await?;
     let pending = engine.invitations()?.iter().filter(|l| l.invitation.is_pending()).count();
     if args.json {
         let replies = sent.iter().map(|(uid, outcome)| SyncRow { uid, outcome }).collect();
-        let out = SyncJson { replies, report: &report, pending_invitations: pending };
+        let events = changed.iter().map(|(uid, outcome)| EventRow { uid, outcome }).collect();
+        let out = SyncJson { replies, events, report: &report, pending_invitations: pending };
         println!("{}", serde_json::to_string_pretty(&out)?);
     } else {
         for (uid, outcome) in &sent {
             println!("reply {uid}: {}", outcome_word(outcome));
+        }
+        for (uid, outcome) in &changed {
+            println!("event {uid}: {}", event_word(outcome));
         }
         for problem in &report.failed {
             println!("Not synced: {} ({})", problem.failure(), problem.calendar);
@@ -226,6 +238,17 @@ fn outcome_word(o: &Outcome) -> String {
     }
 }
 
+fn event_word(o: &EventOutcome) -> String {
+    match o {
+        EventOutcome::Saved { .. } => "saved".into(),
+        EventOutcome::Queued { error, .. } => format!("pending ({error})"),
+        EventOutcome::Conflict { .. } => {
+            "conflict: changed on the server too (see `convene event edit --resend`)".into()
+        }
+        EventOutcome::Failed { error } => format!("failed: {error}"),
+    }
+}
+
 fn print_diff(diff: &Diff) {
     println!("The organizer changed the event since you saw it:");
     for c in &diff.changes {
@@ -272,16 +295,34 @@ pub fn outbox(paths: &Paths, args: OutboxArgs) -> anyhow::Result<i32> {
     let mut engine = open(paths, args.account.account.as_deref())?;
     if let Some(OutboxCommand::Drop { uid }) = &args.command {
         engine.discard(uid)?;
-        println!("Dropped the answer for {uid}");
+        engine.discard_event(uid)?;
+        println!("Dropped what waited for {uid}");
         return Ok(0);
     }
     let entries = engine.outbox()?;
+    let changes = engine.event_outbox()?;
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&entries)?);
+        let all = serde_json::json!({ "replies": entries, "events": changes });
+        println!("{}", serde_json::to_string_pretty(&all)?);
         return Ok(0);
     }
-    if entries.is_empty() {
-        println!("The outbox is empty: every answer has reached the server.");
+    if entries.is_empty() && changes.is_empty() {
+        println!("The outbox is empty: every answer and change has reached the server.");
+    }
+    for e in &changes {
+        let state = match &e.state {
+            EventState::Pending { last_error: None } | EventState::Sending => "pending".to_owned(),
+            EventState::Pending { last_error: Some(err) } => format!("pending ({err})"),
+            EventState::Conflict { .. } => "conflict: needs your decision".to_owned(),
+            EventState::Failed { error } => format!("failed: {error}"),
+        };
+        let kind = match &e.change {
+            EventChange::Create => "create",
+            EventChange::Edit { .. } => "edit",
+            EventChange::Delete { cancel: true, .. } => "cancel",
+            EventChange::Delete { .. } => "delete",
+        };
+        println!("{}  {kind}  {state}", e.uid);
     }
     for e in &entries {
         let state = match &e.state {

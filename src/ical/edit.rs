@@ -299,8 +299,9 @@ fn ensure_vtimezone(cal: &mut Component, when: &When) {
 }
 
 /// Writes `parts` of `after` onto the server's object `data`, for `scope`.
-/// A meeting's SEQUENCE goes up (the attendees see the change); a new time
-/// or repetition asks them to answer again. `organizer`: the account's
+/// With `revise` (the event is on the server already), a meeting's
+/// SEQUENCE goes up (the attendees see the change) and a new time or
+/// repetition asks them to answer again. `organizer`: the account's
 /// address, for an event that becomes a meeting.
 pub fn apply(
     data: &str,
@@ -308,6 +309,7 @@ pub fn apply(
     after: &Draft,
     parts: &[Part],
     organizer: Option<&str>,
+    revise: bool,
 ) -> Result<String, EditError> {
     let mut doc = Document::parse(data)?;
     let cal = doc.calendar_mut().ok_or(EditError::Reply(ReplyError::NoEvent))?;
@@ -333,7 +335,7 @@ pub fn apply(
             Part::Attendees => set_attendees(ev, &after.attendees, organizer),
         }
     }
-    let meeting = ev.prop("ORGANIZER").is_some();
+    let meeting = revise && ev.prop("ORGANIZER").is_some();
     if meeting && parts.iter().any(|p| *p != Part::Reminders) {
         bump_sequence(ev);
     }
@@ -447,7 +449,7 @@ X-OTHER-CLIENT;X-A=\"b;c\":keep me\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
         after.location = "Room 2, east".into();
         let parts = changed(&before, &after);
         assert_eq!(parts, vec![Part::Location]);
-        let out = apply(SERVER, &Scope::All, &after, &parts, None).expect("applied");
+        let out = apply(SERVER, &Scope::All, &after, &parts, None, true).expect("applied");
         let changed_lines: Vec<(String, String)> =
             lines(SERVER).into_iter().zip(lines(&out)).filter(|(a, b)| a != b).collect();
         assert_eq!(
@@ -470,7 +472,7 @@ X-OTHER-CLIENT;X-A=\"b;c\":keep me\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
             end: end + chrono::Duration::hours(2),
             zone: "Europe/Berlin".into(),
         };
-        let out = apply(SERVER, &Scope::All, &after, &changed(&before, &after), None).expect("applied");
+        let out = apply(SERVER, &Scope::All, &after, &changed(&before, &after), None, true).expect("applied");
         assert!(out.contains("DTSTART;TZID=Europe/Berlin:20300204T120000\r\n"), "{out}");
         assert!(out.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Berlin"), "{out}");
         assert!(out.contains("SEQUENCE:4\r\n"));

@@ -11,6 +11,27 @@ pub struct Person {
     /// ROLE: CHAIR, REQ-PARTICIPANT (the default), OPT-PARTICIPANT, NON-PARTICIPANT.
     #[serde(default)]
     pub role: Option<String>,
+    /// SCHEDULE-STATUS (RFC 6638 §7.3): what the server did with the
+    /// invitation to this attendee, as its first code (`1.2`, `3.7`…); see
+    /// [`delivery`] for it in words.
+    #[serde(default)]
+    pub schedule_status: Option<String>,
+}
+
+/// A SCHEDULE-STATUS code in words, for the organizer.
+pub fn delivery(code: &str) -> String {
+    let code = code.trim();
+    match code {
+        "1.0" => "pending".into(),
+        "1.1" => "sent".into(),
+        "1.2" => "delivered".into(),
+        "3.7" => "unknown address".into(),
+        "3.8" => "not allowed to invite this address".into(),
+        c if c.starts_with("2.") => "delivered".into(),
+        c if c.starts_with("3.") => "refused by the server".into(),
+        c if c.starts_with("5.") => "could not be delivered".into(),
+        c => format!("status {c}"),
+    }
 }
 
 impl Person {
@@ -20,6 +41,11 @@ impl Person {
             name: line.param("CN").map(|p| p.value()).filter(|n| !n.is_empty()),
             partstat: line.param("PARTSTAT").map(|p| p.value().to_ascii_uppercase()),
             role: line.param("ROLE").map(|p| p.value().to_ascii_uppercase()),
+            // Xandikos writes "2.0;Success": the code is before the `;`.
+            schedule_status: line
+                .param("SCHEDULE-STATUS")
+                .map(|p| p.value().split([';', ',']).next().unwrap_or_default().trim().to_owned())
+                .filter(|s| !s.is_empty()),
         }
     }
 
@@ -126,6 +152,28 @@ pub fn is_cancelled(ev: &Component) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn schedule_status_reads_as_words() {
+        let doc = crate::ical::Document::parse(
+            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nATTENDEE;SCHEDULE-STATUS=\"2.0;Success\":mailto:a@x\r\n\
+ATTENDEE;SCHEDULE-STATUS=3.7:mailto:b@x\r\nATTENDEE;SCHEDULE-STATUS=5.1:mailto:c@x\r\nATTENDEE:mailto:d@x\r\n\
+END:VEVENT\r\nEND:VCALENDAR\r\n",
+        )
+        .expect("parses");
+        let ev = doc.calendar().and_then(|c| c.children().next()).expect("an event");
+        let words: Vec<Option<String>> =
+            attendees(ev).iter().map(|a| a.schedule_status.as_deref().map(delivery)).collect();
+        assert_eq!(
+            words,
+            vec![
+                Some("delivered".into()),
+                Some("unknown address".into()),
+                Some("could not be delivered".into()),
+                None
+            ]
+        );
+    }
 
     #[test]
     fn text_escapes_round_trip() {

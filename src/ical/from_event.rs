@@ -138,6 +138,14 @@ fn weekday(code: &str) -> Option<Weekday> {
     })
 }
 
+impl Repeat {
+    /// An RRULE value as a repetition the editor can show; None for a rule
+    /// it can't (an unknown FREQ).
+    pub fn parse(rule: &str) -> Option<Repeat> {
+        repeat_of(rule)
+    }
+}
+
 /// FREQ, INTERVAL, weekly BYDAY and the end; other parts are kept on the
 /// server untouched unless the person changes the repetition.
 fn repeat_of(rule: &str) -> Option<Repeat> {

@@ -64,7 +64,8 @@ pub struct EventEntry {
     /// sends the same bytes), without tags.
     pub base: Object,
     pub state: EventState,
-    /// Unix seconds when the person made the change (the sending order).
+    /// Unix milliseconds when the person made the change: the sending
+    /// order (changes made within a second keep theirs).
     pub created: i64,
 }
 
@@ -293,6 +294,37 @@ mod tests {
         o.put(&entry("", 3)).unwrap();
         assert_eq!(o.list().unwrap().len(), 3);
         assert_eq!(o.get(&a).unwrap().unwrap().uid, a);
+    }
+
+    fn change(uid: &str, created: i64) -> EventEntry {
+        EventEntry {
+            format: FORMAT,
+            uid: uid.into(),
+            calendar: Url::parse("https://h/c/").unwrap(),
+            change: EventChange::Delete {
+                scope: Scope::ThisOne { recurrence_id: "20300101T100000Z".into() },
+                cancel: true,
+            },
+            base: entry(uid, 0).base,
+            state: EventState::Sending,
+            created,
+        }
+    }
+
+    #[test]
+    fn event_changes_and_replies_live_side_by_side() {
+        let dir = tempfile::tempdir().unwrap();
+        let o = Outbox::new(dir.path());
+        o.put(&entry("same-uid", 5)).unwrap();
+        o.put_event(&change("same-uid", 7)).unwrap();
+        o.put_event(&change("earlier", 6)).unwrap();
+        assert_eq!(o.list().unwrap().iter().map(|e| e.uid.as_str()).collect::<Vec<_>>(), vec!["same-uid"]);
+        let events = o.list_events().unwrap();
+        assert_eq!(events.iter().map(|e| e.uid.as_str()).collect::<Vec<_>>(), vec!["earlier", "same-uid"]);
+        assert_eq!(o.get_event("same-uid").unwrap(), Some(change("same-uid", 7)), "read back whole");
+        o.remove_event("same-uid").unwrap();
+        assert!(o.get("same-uid").unwrap().is_some(), "the reply stays");
+        assert_eq!(o.list_events().unwrap().len(), 1);
     }
 
     #[test]

@@ -249,6 +249,12 @@ async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: 
             invitations,
         })
         .await;
+    // Conflicts left from an earlier session wait for the person's decision.
+    for entry in actor.engine.event_outbox().unwrap_or_default() {
+        if let crate::store::EventState::Conflict { clashes, .. } = entry.state {
+            actor.emit(Update::EventConflict { uid: entry.uid, clashes }).await;
+        }
+    }
     actor.sync().await;
     let mut tick = tokio::time::interval(settings.every);
     tick.reset();

@@ -7,8 +7,30 @@ use url::Url;
 use super::engine::{Engine, EngineError};
 use super::send::event::{self, EventOutcome};
 use crate::caldav::Object;
+use crate::ical::draft::{Repeat, RepeatEnd};
 use crate::ical::{self, Draft, Scope, build, edit};
 use crate::store::{EventChange, EventEntry, EventState};
+
+/// The repetition of the series that starts at occurrence `rid` ("this
+/// and the following"): the person's, else the old series' with what is
+/// left of its COUNT (the occurrences before `rid` stay with the old one).
+fn following_repeat(data: &str, before: &Draft, after: &Draft, rid: &str) -> Option<Repeat> {
+    let series = Draft::from_event(data, before.calendar.clone(), None)?.repeat;
+    let mut repeat = after.repeat.clone().or(series)?;
+    if let RepeatEnd::Count(n) = repeat.end {
+        let (from, to) = (
+            chrono::DateTime::<chrono::Utc>::UNIX_EPOCH,
+            chrono::Utc::now() + chrono::Duration::days(366 * 200),
+        );
+        let earlier = ical::occurrence::expand(data, from, to)
+            .occurrences
+            .iter()
+            .filter(|o| o.recurrence_id.as_deref().is_some_and(|r| r < rid))
+            .count();
+        repeat.end = RepeatEnd::Count(n.saturating_sub(u32::try_from(earlier).unwrap_or(u32::MAX)).max(1));
+    }
+    Some(repeat)
+}
 
 impl Engine {
     /// The address that organizes the person's meetings: the principal's
@@ -29,7 +51,7 @@ impl Engine {
             change,
             base,
             state: EventState::Pending { last_error: None },
-            created: super::now(),
+            created: chrono::Utc::now().timestamp_millis(),
         }
     }
 
@@ -47,7 +69,29 @@ impl Engine {
         let base = Object { url, etag: None, schedule_tag: None, data };
         let entry = self.new_entry(uid, draft.calendar.clone(), EventChange::Create, base);
         self.outbox.put_event(&entry)?;
+        self.show(&entry);
         Ok(entry)
+    }
+
+    /// A new event not on the server yet goes into the cache at once (no
+    /// ETag), so the calendar shows it and the editor can open it offline;
+    /// the sync after it is sent brings the server's copy.
+    fn show(&mut self, entry: &EventEntry) {
+        let saved = self
+            .cache
+            .put_object(&entry.calendar, &entry.base.url, entry.base.clone().into())
+            .and_then(|()| self.save_cache());
+        if let Err(e) = saved {
+            tracing::warn!("cache not saved after a new event: {e}");
+        }
+    }
+
+    fn forget(&mut self, calendar: &Url, url: &Url) {
+        let removed = [url.clone()].into_iter().collect();
+        if let Err(e) = self.cache.apply(calendar, &removed, Vec::new(), None).and_then(|_| self.save_cache())
+        {
+            tracing::warn!("cache not saved after dropping a new event: {e}");
+        }
     }
 
     /// The cached event at `url`: its calendar, UID and object.
@@ -77,8 +121,10 @@ impl Engine {
     ) -> Result<Vec<String>, EngineError> {
         build::check(after)?;
         if let Scope::ThisAndFollowing { recurrence_id } = &scope {
+            let (_, _, object) = self.cached_event(url)?;
             let mut rest = after.clone();
             rest.calendar = before.calendar.clone();
+            rest.repeat = following_repeat(&object.data, before, after, recurrence_id);
             let cut = self.queue_delete(
                 url,
                 Scope::ThisAndFollowing { recurrence_id: recurrence_id.clone() },
@@ -101,13 +147,21 @@ impl Engine {
             }
             Some(mut waiting) => {
                 match (&mut waiting.change, &waiting.state) {
-                    (EventChange::Create, EventState::Pending { .. }) => {
-                        waiting.base.data =
-                            edit::apply(&waiting.base.data, &scope, after, &parts, organizer.as_deref())
-                                .map_err(|e| EngineError::Edit(e.to_string()))?;
-                        // A new event is not revised yet: it goes out at SEQUENCE 0.
-                        waiting.base.data =
-                            waiting.base.data.replace("\r\nSEQUENCE:1\r\n", "\r\nSEQUENCE:0\r\n");
+                    // (If a create in `Sending` landed, the send finds it
+                    // and writes the difference as an edit.)
+                    (EventChange::Create, EventState::Pending { .. } | EventState::Sending) => {
+                        // Not on the server yet: the bytes to create change,
+                        // still at SEQUENCE 0.
+                        waiting.base.data = edit::apply(
+                            &waiting.base.data,
+                            &scope,
+                            after,
+                            &parts,
+                            organizer.as_deref(),
+                            false,
+                        )
+                        .map_err(|e| EngineError::Edit(e.to_string()))?;
+                        self.show(&waiting);
                     }
                     (
                         EventChange::Edit { scope: s, after: waiting_after, .. },
@@ -126,6 +180,28 @@ impl Engine {
         Ok(vec![uid])
     }
 
+    /// The cached event with this UID (its calendar, address and text): a
+    /// meeting through the UID index, an event without organizer (which
+    /// the index leaves out) by looking through the cache.
+    pub fn event_by_uid(&self, uid: &str) -> Result<(Url, Url, String), EngineError> {
+        let indexed = self.cache.with_uid(uid)?.into_iter().next();
+        let found = match indexed {
+            Some(hit) => Some(hit),
+            None => self.cache.objects()?.into_iter().find(|(_, _, o)| {
+                o.data.contains(uid)
+                    && ical::Document::parse(&o.data)
+                        .ok()
+                        .and_then(|d| {
+                            d.calendar().and_then(ical::invitation::main_event).and_then(ical::event::uid)
+                        })
+                        .as_deref()
+                        == Some(uid)
+            }),
+        };
+        let (cal, url, obj) = found.ok_or_else(|| EngineError::UnknownEventUid(uid.to_owned()))?;
+        Ok((cal.info.url.clone(), url, obj.data))
+    }
+
     /// Puts a deletion in the outbox (see [`EventChange::Delete`]); a new
     /// event that never left is simply dropped. Returns the UID queued.
     pub fn queue_delete(
@@ -141,6 +217,7 @@ impl Engine {
             && scope == Scope::All
         {
             self.outbox.remove_event(&uid)?;
+            self.forget(&calendar, url);
             return Ok(None);
         }
         let entry = self.new_entry(uid.clone(), calendar, EventChange::Delete { scope, cancel }, object);

@@ -11,7 +11,7 @@ use convene::sync::{Control, ReplyState, Resolution, Update, spawn};
 use support::proxy::{self, Mode};
 use support::{Kind, Profile};
 
-fn settings(p: &Profile, retry: Duration) -> Settings {
+pub(crate) fn settings(p: &Profile, retry: Duration) -> Settings {
     Settings {
         paths: p.paths(),
         account: p.account.clone(),
@@ -22,7 +22,7 @@ fn settings(p: &Profile, retry: Duration) -> Settings {
 }
 
 /// Waits for the first update `pick` accepts, failing after 20 s.
-async fn expect<T>(
+pub(crate) async fn expect<T>(
     updates: &mut tokio::sync::mpsc::Receiver<Update>,
     what: &str,
     mut pick: impl FnMut(&Update) -> Option<T>,

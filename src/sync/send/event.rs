@@ -5,9 +5,14 @@
 //!   can't make a second one: a 412 then means it landed (the resource
 //!   there has its UID) or the address is taken (refused).
 //! * An edit is written onto the server's bytes, conditional on the version
-//!   it was made from (`If-Schedule-Tag-Match` where the capability record
-//!   trusts the tag, else `If-Match`). On 412 the server's version is read
-//!   and merged three ways: parts changed on one side only are merged and
+//!   it was made from: `If-Match` on its strong ETag, which changes when
+//!   the server merges an attendee's answer (RFC 6638 §3.2.10 has the
+//!   server merge answers into a write whose Schedule-Tag matches, but
+//!   Xandikos 0.4.10, whose tags the capability record trusts, stores the
+//!   stale copy and resets the answer: measured by the live test
+//!   `attendee_answers_while_the_organizer_changes_the_place`); the tag
+//!   only where no strong ETag is given. On 412 the server's version is
+//!   read and merged three ways: parts changed on one side only are merged and
 //!   written; the same part changed on both sides stops the write, the
 //!   change waits in the outbox and the person decides.
 //! * The entry is `Sending` on disk before each write; a process killed
@@ -58,9 +63,9 @@ pub async fn send(
     let sending = matches!(entry.state, EventState::Sending);
     let mut run = Run { client, outbox, trust: Trust::of(caps), entry, sending };
     match run.entry.change.clone() {
-        EventChange::Create => run.create().await,
+        EventChange::Create => run.create(organizer).await,
         EventChange::Edit { scope, before, after } => run.edit(&scope, &before, &after, organizer).await,
-        EventChange::Delete { scope, cancel } => run.delete(&scope, cancel).await,
+        EventChange::Delete { scope, .. } => run.delete(&scope).await,
     }
 }
 
@@ -123,7 +128,7 @@ impl Run<'_> {
         self.client.run(&Get { url: self.url() }).await
     }
 
-    async fn create(&mut self) -> Result<EventOutcome, EngineError> {
+    async fn create(&mut self, organizer: Option<&str>) -> Result<EventOutcome, EngineError> {
         self.mark_sending().await?;
         let put = Put {
             url: self.url(),
@@ -134,9 +139,24 @@ impl Run<'_> {
         match self.client.run(&put).await {
             Ok(_) => self.saved(false).await,
             Err(Error::AlreadyExists) => match self.get().await {
-                // It landed before (a crash, a lost answer): exactly one.
+                // It landed before (a crash, a lost answer): exactly one. A
+                // change made to it since goes out as an edit of that copy.
                 Ok(there) if uid_of(&there.data).as_deref() == Some(self.entry.uid.as_str()) => {
-                    self.saved(false).await
+                    let read = |data: &str| Draft::from_event(data, self.entry.calendar.clone(), None);
+                    match (read(&there.data), read(&self.entry.base.data)) {
+                        (Some(theirs), Some(ours)) if theirs != ours => {
+                            self.entry.change = EventChange::Edit {
+                                scope: Scope::All,
+                                before: Box::new(theirs.clone()),
+                                after: Box::new(ours.clone()),
+                            };
+                            self.entry.base = there;
+                            self.record(EventState::Pending { last_error: None })?;
+                            self.sending = false;
+                            Box::pin(self.edit(&Scope::All, &theirs, &ours, organizer)).await
+                        }
+                        _ => self.saved(false).await,
+                    }
                 }
                 Ok(_) => self.error(Error::AlreadyExists),
                 Err(e) => self.error(e),
@@ -156,8 +176,7 @@ impl Run<'_> {
         // After a crash the write may have landed: look first.
         let mut must_read = self.sending;
         for _ in 0..=MAX_MERGES {
-            let tag_missing = self.trust.schedule_tag_trusted && current.schedule_tag.is_none();
-            if must_read || tag_missing || self.trust.precondition(&current).is_none() {
+            if must_read || precondition(self.trust, &current).is_none() {
                 current = match self.get().await {
                     Ok(o) => o,
                     Err(e) => return self.error(e),
@@ -175,11 +194,11 @@ impl Run<'_> {
             if parts.is_empty() {
                 return self.saved(false).await;
             }
-            let body = match edit::apply(&current.data, scope, after, &parts, organizer) {
+            let body = match edit::apply(&current.data, scope, after, &parts, organizer, true) {
                 Ok(b) => b,
                 Err(e) => return self.failed(Cause::Edit(e.to_string()).into()),
             };
-            let Some(precondition) = self.trust.precondition(&current) else {
+            let Some(precondition) = precondition(self.trust, &current) else {
                 return self.failed(Cause::NoStrongEtag.into());
             };
             self.mark_sending().await?;
@@ -201,20 +220,21 @@ impl Run<'_> {
 
     /// Always reads first: a deletion of what is already gone is done, and
     /// an occurrence's EXDATE is written on the server's current version.
-    async fn delete(&mut self, scope: &Scope, cancel: bool) -> Result<EventOutcome, EngineError> {
+    /// The attendees' copies follow each: an occurrence's EXDATE and a
+    /// series' new end go out with SEQUENCE+1.
+    async fn delete(&mut self, scope: &Scope) -> Result<EventOutcome, EngineError> {
         for _ in 0..=MAX_MERGES {
             let current = match self.get().await {
                 Ok(o) => o,
                 Err(Error::NotFound(_)) => return self.saved(true).await,
                 Err(e) => return self.error(e),
             };
-            let Some(precondition) = self.trust.precondition(&current) else {
+            let Some(precondition) = precondition(self.trust, &current) else {
                 return self.failed(Cause::NoStrongEtag.into());
             };
             let body = match scope {
                 // DELETE is how every scheduling server measured cancels the
-                // attendees' copies (servers.md); `cancel` only says the
-                // person meant to tell them.
+                // attendees' copies (servers.md); a cancel is the same write.
                 Scope::All => None,
                 Scope::ThisOne { recurrence_id } => {
                     if edit::is_excluded(&current.data, recurrence_id) {
@@ -225,7 +245,7 @@ impl Run<'_> {
                 Scope::ThisAndFollowing { recurrence_id } => {
                     match edit::end_before(&current.data, recurrence_id, false) {
                         Ok(same) if same == current.data => return self.saved(false).await,
-                        _ => Some(edit::end_before(&current.data, recurrence_id, cancel)),
+                        _ => Some(edit::end_before(&current.data, recurrence_id, true)),
                     }
                 }
             };
@@ -252,6 +272,15 @@ impl Run<'_> {
         let error = Failure::from(Cause::KeptChanging);
         self.record(EventState::Pending { last_error: Some(error.to_string()) })?;
         Ok(EventOutcome::Queued { error, offline: false })
+    }
+}
+
+/// The organizer's precondition: the strong ETag first (see the module),
+/// else a trusted Schedule-Tag.
+fn precondition(trust: Trust, current: &Object) -> Option<Precondition> {
+    match &current.etag {
+        Some(etag) if !etag.is_weak() => Some(Precondition::IfMatch(etag.clone())),
+        _ => trust.precondition(current),
     }
 }
 
