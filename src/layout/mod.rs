@@ -13,6 +13,7 @@
 pub mod allday;
 pub mod columns;
 pub mod day;
+pub mod drag;
 pub mod month;
 #[cfg(test)]
 mod testing;

@@ -76,6 +76,7 @@ impl App {
             Update::InvitationsChanged(list) => a.invitations = list,
             Update::Agenda(items) => {
                 a.agenda = items;
+                self.calendar.moves.agenda_arrived(name);
                 // A sync may have changed the open event: read it again.
                 if let Some(d) = self.details.as_ref().filter(|d| d.item.account == name)
                     && let Some(tx) = self.account(name).and_then(|a| a.control.as_ref())
@@ -134,13 +135,17 @@ impl App {
                     (None, outcome) => self.banner(import::finished_banner(&outcome)),
                 }
             }
-            // The event editor's answers (issue 14): the editor's branch shows them.
-            Update::EditorDraft { .. }
-            | Update::FreeBusy { .. }
-            | Update::EventSaved { .. }
-            | Update::EventConflict { .. }
-            | Update::EventQueued { .. } => {}
-            Update::EventFailed { error, .. } => self.banner(format!("The event was not saved: {error}")),
+            Update::EditorDraft { url, draft, organizer } => {
+                self.editor_draft(name, &url, draft.map(|d| *d), organizer);
+            }
+            Update::EventSaved { uid } => self.calendar.moves.saved(name, &uid),
+            Update::EventQueued { .. } => {}
+            // Attendees' busy times: the editor does not ask for them yet.
+            Update::FreeBusy { .. } => {}
+            Update::EventConflict { uid, clashes } => self.event_conflict(name, uid, clashes),
+            Update::EventFailed { uid, error } => {
+                self.event_written(name, &uid, Some(format!("The event could not be saved: {error}")));
+            }
             Update::Offline { reason } => a.status = Status::Offline(reason.to_string()),
             Update::Online => a.status = Status::Syncing,
             Update::Error { message } => self.banner(message.to_string()),

@@ -12,10 +12,17 @@ use iced::{Element, Fill, Task};
 use url::Url;
 
 use super::event::Colours;
-use super::{AccountState, agenda, calendar_list, format, minimonth, monthgrid, style, timegrid};
+use super::{
+    AccountState, agenda, calendar_list, drag, editor, format, minimonth, monthgrid, style, timegrid,
+};
 use crate::config::CalendarSettings;
+use crate::ical::draft::When;
 use crate::paths::Paths;
 use crate::sync::{AgendaItem, TOO_OFTEN};
+
+/// How long a click on an event waits for a second one (iced's own
+/// double-click time) before it opens the details.
+const DOUBLE_CLICK_MS: u64 = 300;
 
 /// The calendar's views (kept in the settings).
 pub use crate::config::View as Mode;
@@ -39,6 +46,19 @@ pub enum Message {
     Tick,
     /// An event was clicked (a box, a bar, a chip or an agenda entry).
     Open(Box<AgendaItem>),
+    /// The pointer is this many pixels down a day's column of hours.
+    Pointer(NaiveDate, f32),
+    /// The mouse went down on the hour grid, and up again.
+    Press(drag::Target),
+    Release,
+    /// No second click came: the click on a box opens its details.
+    ClickSettled,
+    /// A double-click on an event opens the editor.
+    DoubleClick(Box<AgendaItem>),
+    /// "New event" (and Ctrl+N): at the next hour.
+    NewEvent,
+    /// A double-click on a month's day: an all-day event on it.
+    NewOnDay(NaiveDate),
 }
 
 /// What the app must act on.
@@ -48,6 +68,12 @@ pub enum Event {
     Open(Box<AgendaItem>),
     /// The view, the date or the hidden calendars changed: save them.
     Settings(CalendarSettings),
+    /// Open the editor on a new event at this time.
+    Create(When),
+    /// Open the editor on this event.
+    Edit(Box<AgendaItem>),
+    /// A drop on the grid: the event's start and end moved by these amounts.
+    Move { item: Box<AgendaItem>, start: Duration, end: Duration },
 }
 
 /// What the calendar shows.
@@ -62,6 +88,14 @@ pub struct Page {
     pub hidden: BTreeSet<Url>,
     /// The first of the month the picker shows.
     pub picker: NaiveDate,
+    drag: drag::Drag,
+    /// What a drag on the grid would make, drawn while dragging.
+    preview: Option<drag::Preview>,
+    /// Events moved on the grid, shown at their new place until the
+    /// server has them (or the change failed).
+    pub moves: drag::Moves,
+    /// A box clicked once, opened unless a second click follows.
+    clicked: Option<Box<AgendaItem>>,
 }
 
 impl Default for Page {
@@ -80,6 +114,10 @@ impl Page {
             day,
             hidden: s.hidden.clone(),
             picker: first_of_month(day),
+            drag: drag::Drag::default(),
+            preview: None,
+            moves: drag::Moves::default(),
+            clicked: None,
         }
     }
 
@@ -96,6 +134,9 @@ impl Page {
     }
 
     pub fn update(&mut self, m: Message) -> (Task<Message>, Option<Event>) {
+        if let Some(done) = self.pointing(&m) {
+            return done;
+        }
         let before = self.settings();
         let opens = matches!(m, Message::Mode(_) | Message::OpenDay(_));
         let follow_picker = !matches!(m, Message::PickerShift(_) | Message::Toggle(..) | Message::Tick);
@@ -119,7 +160,14 @@ impl Page {
                 }
             }
             Message::Open(item) => return (Task::none(), Some(Event::Open(item))),
-            Message::Tick => {}
+            Message::Tick
+            | Message::Pointer(..)
+            | Message::Press(_)
+            | Message::Release
+            | Message::ClickSettled
+            | Message::DoubleClick(_)
+            | Message::NewEvent
+            | Message::NewOnDay(_) => {}
             Message::Today => {
                 self.day = Local::now().date_naive();
                 self.week_start = week_of(self.day);
@@ -137,6 +185,63 @@ impl Page {
         let task = if opens { self.opened() } else { Task::none() };
         let after = self.settings();
         (task, (after != before).then_some(Event::Settings(after)))
+    }
+
+    /// The grid's mouse and the ways to create: what they do, or `None`
+    /// for the messages that move the view.
+    fn pointing(&mut self, m: &Message) -> Option<(Task<Message>, Option<Event>)> {
+        let event = match m.clone() {
+            Message::Pointer(day, y) => {
+                self.drag.pointer(day, y, timegrid::HOUR);
+                if self.drag.holding() {
+                    self.preview = self.drag.preview();
+                }
+                None
+            }
+            Message::Press(target) => {
+                self.drag.press(target);
+                None
+            }
+            Message::Release => {
+                self.preview = None;
+                return Some(self.released());
+            }
+            Message::ClickSettled => self.clicked.take().map(Event::Open),
+            Message::DoubleClick(item) => {
+                self.drag.forget();
+                self.clicked = None;
+                Some(Event::Edit(item))
+            }
+            Message::NewEvent => Some(Event::Create(editor::Editor::next_hour(Local::now().naive_local()))),
+            Message::NewOnDay(day) => {
+                Some(Event::Create(When::AllDay { start: day, end: day + Duration::days(1) }))
+            }
+            _ => return None,
+        };
+        Some((Task::none(), event))
+    }
+
+    fn released(&mut self) -> (Task<Message>, Option<Event>) {
+        match self.drag.release() {
+            None => (Task::none(), None),
+            Some(drag::Outcome::Create { start, end }) => {
+                let zone = editor::local_zone();
+                (Task::none(), Some(Event::Create(When::Timed { start, end, zone })))
+            }
+            Some(drag::Outcome::Move { item, start, end }) => {
+                let (s, e) =
+                    (item.occurrence.start.naive_local() + start, item.occurrence.end.naive_local() + end);
+                self.moves.add(drag::shifted(&item, s, e));
+                (Task::none(), Some(Event::Move { item, start, end }))
+            }
+            // A second click may follow (a double-click opens the editor).
+            Some(drag::Outcome::Click(item)) => {
+                self.clicked = Some(item);
+                let wait =
+                    async { tokio::time::sleep(std::time::Duration::from_millis(DOUBLE_CLICK_MS)).await };
+                (Task::perform(wait, |()| Message::ClickSettled), None)
+            }
+        }
     }
 
     fn switch(&mut self, mode: Mode) {
@@ -161,14 +266,27 @@ impl Page {
         }
     }
 
-    /// A tick a minute while the hours are shown, for the current-time line.
+    /// A tick a minute while the hours are shown, for the current-time
+    /// line; the mouse's release while a drag is on.
     pub fn subscription(&self) -> iced::Subscription<Message> {
-        match self.mode {
+        // A drag let go of outside the hours still ends.
+        let release = if self.drag.holding() {
+            iced::event::listen_with(|event, _, _| match event {
+                iced::Event::Mouse(iced::mouse::Event::ButtonReleased(iced::mouse::Button::Left)) => {
+                    Some(Message::Release)
+                }
+                _ => None,
+            })
+        } else {
+            iced::Subscription::none()
+        };
+        let tick = match self.mode {
             Mode::Day | Mode::Week => {
                 iced::time::every(std::time::Duration::from_secs(60)).map(|_| Message::Tick)
             }
             Mode::Agenda | Mode::Month => iced::Subscription::none(),
-        }
+        };
+        iced::Subscription::batch([tick, release])
     }
 
     /// What a view needs when it opens: the hours scrolled to the working day.
@@ -207,16 +325,11 @@ impl Page {
                 self.week_start,
                 today,
             ),
-            Mode::Day => {
-                timegrid::view(&self.shown(accounts, self.day, 1), &colours, self.day, 1, Local::now())
+            Mode::Day | Mode::Week => {
+                let (first, days) = if self.mode == Mode::Day { (self.day, 1) } else { (self.week_start, 7) };
+                let items = self.shown(accounts, first, days);
+                timegrid::view(&items, &colours, first, days as usize, Local::now(), self.range())
             }
-            Mode::Week => timegrid::view(
-                &self.shown(accounts, self.week_start, 7),
-                &colours,
-                self.week_start,
-                7,
-                Local::now(),
-            ),
             Mode::Month => {
                 let first = monthgrid::first_shown(self.day);
                 monthgrid::view(self.shown(accounts, first, 42), &colours, self.day, today)
@@ -239,7 +352,10 @@ impl Page {
             let btn = if self.mode == mode { btn.style(button::primary) } else { btn.style(button::text) };
             container(btn).id(id)
         };
+        let new =
+            button(text("New event").size(style::TEXT_M)).on_press(Message::NewEvent).style(button::primary);
         row![
+            container(new).id("cal-new"),
             b("‹", Message::Shift(-1), "cal-prev"),
             b("Today", Message::Today, "cal-today"),
             b("›", Message::Shift(1), "cal-next"),
@@ -271,13 +387,37 @@ impl Page {
         }
     }
 
+    /// The range a drag over empty grid sweeps.
+    fn range(&self) -> Option<(chrono::NaiveDateTime, chrono::NaiveDateTime)> {
+        match &self.preview {
+            Some(drag::Preview::Range(start, end)) => Some((*start, *end)),
+            _ => None,
+        }
+    }
+
     /// The items of the calendars shown on `count` days from `first`
     /// (local dates), sorted by start, so a view lays out only what it shows.
-    fn shown<'a>(&self, accounts: &'a [AccountState], first: NaiveDate, count: i64) -> Vec<&'a AgendaItem> {
+    fn shown<'a>(
+        &'a self,
+        accounts: &'a [AccountState],
+        first: NaiveDate,
+        count: i64,
+    ) -> Vec<&'a AgendaItem> {
         let last = first + Duration::days(count - 1);
+        // An event being dragged, or moved and not yet on the server, is
+        // drawn at its new place instead.
+        let dragged = match &self.preview {
+            Some(drag::Preview::Event(item)) => Some(item.as_ref()),
+            _ => None,
+        };
+        let moved = self.moves.items();
+        let replaced: Vec<&AgendaItem> = moved.iter().chain(dragged).collect();
         let mut all: Vec<&AgendaItem> = accounts
             .iter()
             .flat_map(|a| a.agenda.iter())
+            .filter(|i| !replaced.iter().any(|r| drag::same(r, i)))
+            .chain(moved.iter().filter(|m| dragged.is_none_or(|d| !drag::same(d, m))))
+            .chain(dragged)
             .filter(|i| !self.hidden.contains(&i.calendar))
             .filter(|i| i.occurrence.start.date_naive() <= last && i.occurrence.end.date_naive() >= first)
             .collect();
@@ -399,7 +539,8 @@ mod tests {
         a.agenda.extend((0..3).map(|s| item("ping", 5, s, true)));
         a.agenda.extend([item("standup", 4, 30, false), item("standup", 4, 31, false)]);
         let accounts = [a];
-        let shown: Vec<(&str, u32)> = Page::default()
+        let page = Page::default();
+        let shown: Vec<(&str, u32)> = page
             .shown(&accounts, NaiveDate::from_ymd_opt(2030, 6, 4).unwrap(), 2)
             .iter()
             .map(|i| (i.occurrence.uid.as_str(), i.occurrence.start.day()))

@@ -18,6 +18,8 @@ use crate::sync::{self, AgendaItem, Control};
 #[derive(Debug, Clone)]
 pub enum Message {
     Close,
+    /// Open the editor on this event (the button, or Enter).
+    Edit,
     OpenLink(String),
     /// The answer form's messages, for the invitation page to handle.
     Invitation(invitations::Message),
@@ -27,6 +29,7 @@ pub enum Message {
 #[derive(Debug, Clone)]
 pub enum Event {
     Close,
+    Edit,
     OpenLink(String),
     Invitation(invitations::Message),
 }
@@ -80,6 +83,7 @@ impl Details {
     pub fn update(&mut self, m: Message) -> (Task<Message>, Option<Event>) {
         let event = match m {
             Message::Close => Event::Close,
+            Message::Edit => Event::Edit,
             Message::OpenLink(url) => Event::OpenLink(url),
             Message::Invitation(m) => Event::Invitation(m),
         };
@@ -113,7 +117,13 @@ fn view<'a>(
         text(o.summary.clone()).size(22).font(Font { weight: iced::font::Weight::Bold, ..Font::DEFAULT });
     let close =
         container(button(text("Close")).on_press(Message::Close).style(style::tool)).id("details-close");
-    let header = row![title.width(Fill), close].spacing(12).align_y(iced::Center);
+    let mut header = row![title.width(Fill)].spacing(12).align_y(iced::Center);
+    // Someone else's meeting is theirs to change; the person answers it.
+    if !d.item.invitation {
+        let edit = button(text("Edit")).on_press(Message::Edit).style(button::secondary);
+        header = header.push(container(edit).id("details-edit"));
+    }
+    let header = header.push(close);
 
     let mut col = column![].spacing(10);
     if o.cancelled {

@@ -1,17 +1,36 @@
 //! Keyboard: ↑/↓ move through invitations, A/T/D answer, Ctrl+R syncs,
 //! Esc closes the dialog or an event's details; Ctrl+1–4 open the
 //! calendar's day, week, month and agenda (as Apple Calendar numbers
-//! them), ←/→ move it, Home or Ctrl+T go to today.
+//! them), ←/→ move it, Home or Ctrl+T go to today. Ctrl+N opens the
+//! editor on a new event; in the editor Enter saves and Esc cancels; over
+//! an event's details Enter edits it.
 
 use iced::{Task, keyboard};
 
-use super::{App, Key, Message, Screen, calendar, details, invitations, merge};
+use super::{App, Key, Message, Screen, calendar, conflict, details, editor, invitations, merge};
 use crate::ical::Answer;
 
 impl App {
     pub(super) fn key(&mut self, event: keyboard::Event) -> Task<Message> {
         use keyboard::key::Named;
         let keyboard::Event::KeyPressed { key, modifiers, .. } = event else { return Task::none() };
+        if self.conflict.is_some() {
+            return match key.as_ref() {
+                keyboard::Key::Named(Named::Escape) => self.conflict_message(conflict::Message::Close),
+                _ => Task::none(),
+            };
+        }
+        if self.merge.is_none() && self.editor.is_some() {
+            return match key.as_ref() {
+                keyboard::Key::Named(Named::Escape) => self.editor_message(editor::Message::Back),
+                keyboard::Key::Named(Named::Enter) => self.editor_message(editor::Message::Save),
+                _ => Task::none(),
+            };
+        }
+        if self.merge.is_none() && modifiers.command() && key.as_ref() == keyboard::Key::Character("n") {
+            self.screen = Screen::Calendar;
+            return self.calendar_message(calendar::Message::NewEvent);
+        }
         if self.merge.is_none()
             && let Some(d) = &self.details
         {
@@ -75,6 +94,9 @@ impl App {
         let answer = match key {
             keyboard::Key::Named(keyboard::key::Named::Escape) => {
                 return self.details_message(details::Message::Close);
+            }
+            keyboard::Key::Named(keyboard::key::Named::Enter) if !invitation => {
+                return self.details_message(details::Message::Edit);
             }
             keyboard::Key::Character("r") if modifiers.command() => {
                 self.sync_now();

@@ -155,7 +155,8 @@ impl Dialog {
     }
 }
 
-fn show(field: Field, value: &str) -> String {
+/// A field's value in words (times and repeat rules read out).
+pub(super) fn show(field: Field, value: &str) -> String {
     match field {
         Field::Time | Field::Recurrence => format::diff_value(value),
         _ if value.is_empty() => "—".into(),

@@ -1,6 +1,6 @@
 //! The desktop app (iced, Elm-style). `App` is a router: each sub-screen
-//! (invitations, calendar, merge dialog, import wizard, setup form,
-//! accounts page) owns its state and messages; its `update` returns a Task
+//! (invitations, calendar, event editor, merge dialog, import wizard,
+//! setup form, accounts page) owns its state and messages; its `update` returns a Task
 //! of its own messages and, when the app must act, an Event; its `view`
 //! takes only the data it reads. The app maps their messages and Tasks,
 //! acts on their Events, and alone talks to the per-account sync actors.
@@ -14,8 +14,12 @@ pub mod calendar;
 mod calendar_list;
 mod chrome;
 pub mod colour;
+pub mod conflict;
 pub mod connection;
 pub mod details;
+mod drag;
+mod editing;
+pub mod editor;
 mod event;
 pub mod format;
 pub mod import;
@@ -59,6 +63,8 @@ pub enum Message {
     Invitations(invitations::Message),
     Calendar(calendar::Message),
     Details(details::Message),
+    Editor(editor::Message),
+    Conflict(conflict::Message),
     Merge(merge::Message),
     Setup(setup::Message),
     Accounts(accounts::Message),
@@ -74,6 +80,10 @@ pub struct App {
     pub calendar: calendar::Page,
     /// An event's details, over the calendar.
     pub details: Option<details::Details>,
+    /// The event editor (or a move's question), over the calendar.
+    pub editor: Option<editor::Editor>,
+    /// A change of the person's met another made elsewhere: they decide.
+    pub conflict: Option<conflict::Dialog>,
     pub merge: Option<merge::Dialog>,
     pub import: Option<import::Wizard>,
     pub setup: setup::Form,
@@ -106,6 +116,8 @@ impl App {
             invitations: invitations::Page::default(),
             calendar,
             details: None,
+            editor: None,
+            conflict: None,
             merge: None,
             import: None,
             setup: setup::Form::default(),
@@ -194,6 +206,8 @@ impl App {
             Message::Invitations(m) => return self.invitations_message(m),
             Message::Calendar(m) => return self.calendar_message(m),
             Message::Details(m) => return self.details_message(m),
+            Message::Editor(m) => return self.editor_message(m),
+            Message::Conflict(m) => return self.conflict_message(m),
             Message::Merge(m) => return self.merge_message(m),
             Message::Setup(m) => return self.setup_message(m),
             Message::Accounts(m) => return self.accounts_message(m),
@@ -360,7 +374,9 @@ impl App {
         // that would not open…) is seen.
         // Without banners there is no row for them either: the page must
         // not move when a dialog opens over it and they go on top.
-        let dialog = self.details.is_some() || self.merge.is_some();
+        let editing = self.editor.as_ref().filter(|e| e.shows_form() || e.asking.is_some());
+        let dialog =
+            self.details.is_some() || self.merge.is_some() || editing.is_some() || self.conflict.is_some();
         let banners = || self.banners_view();
         let mut base = column![self.header()];
         if !dialog && !self.banners.is_empty() {
@@ -370,6 +386,12 @@ impl App {
         if let Some(d) = &self.details {
             let view = d.view(accounts, &self.invitations, style::link(self.dark));
             layers = layers.push(style::modal(view.map(Message::Details)));
+        }
+        if let Some(e) = editing {
+            layers = layers.push(style::modal(e.view().map(Message::Editor)));
+        }
+        if let Some(c) = &self.conflict {
+            layers = layers.push(style::modal(c.view().map(Message::Conflict)));
         }
         // The merge dialog goes over the details it may be opened from.
         if let Some(dialog) = &self.merge {

@@ -3,7 +3,7 @@
 //! weekends and other months' days set apart.
 
 use chrono::{Datelike, Local, NaiveDate, Weekday};
-use iced::widget::{Column, Row, button, column, container, responsive, text};
+use iced::widget::{Column, Row, button, column, container, mouse_area, responsive, text};
 use iced::{Element, Fill, FillPortion, Size, Theme};
 
 use super::calendar::Message;
@@ -81,12 +81,8 @@ fn cell_view<'a>(
         lines = lines.push(container(more).id(format!("more-{}", d.date)));
     }
     let (weekend, other) = (d.weekend, d.other_month);
-    container(lines)
-        .padding(style::SPACE_XS)
-        .width(FillPortion(1))
-        .height(Fill)
-        .clip(true)
-        .style(move |theme: &Theme| {
+    let cell = container(lines).padding(style::SPACE_XS).width(FillPortion(1)).height(Fill).clip(true).style(
+        move |theme: &Theme| {
             let p = theme.extended_palette();
             let background = match (other, weekend) {
                 (true, _) => p.background.weaker.color,
@@ -102,7 +98,14 @@ fn cell_view<'a>(
                 },
                 ..container::Style::default()
             }
-        })
+        },
+    );
+    // A double-click on the day (not on an event) creates an all-day event.
+    let date = d.date;
+    container(mouse_area(cell).on_double_click(Message::NewOnDay(date)))
+        .id(format!("day-{date}"))
+        .width(FillPortion(1))
+        .height(Fill)
         .into()
 }
 

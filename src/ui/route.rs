@@ -65,6 +65,12 @@ impl App {
                 Task::batch([task, Task::perform(save, Message::TaskDone)])
             }
             Some(calendar::Event::Open(item)) => Task::batch([task, self.open_details(*item)]),
+            Some(calendar::Event::Create(when)) => Task::batch([task, self.new_event(when)]),
+            Some(calendar::Event::Edit(item)) => Task::batch([task, self.edit_event(*item)]),
+            Some(calendar::Event::Move { item, start, end }) => {
+                self.move_event(*item, start, end);
+                task
+            }
         }
     }
 
@@ -95,6 +101,10 @@ impl App {
                 task
             }
             Some(details::Event::OpenLink(url)) => Task::batch([task, super::open_link(url)]),
+            Some(details::Event::Edit) => match self.details.take() {
+                Some(d) => Task::batch([task, self.edit_event(d.item)]),
+                None => task,
+            },
             Some(details::Event::Invitation(m)) => Task::batch([task, self.invitations_message(m)]),
         }
     }

@@ -2,13 +2,14 @@
 //! their times (from `layout::day::grid`), overlapping ones side by side,
 //! the all-day row above and a line at the current time.
 
-use chrono::{DateTime, Local, NaiveDate};
+use chrono::{DateTime, Local, NaiveDate, NaiveDateTime};
 use iced::widget::operation::{self, AbsoluteOffset};
 use iced::widget::text::Wrapping;
-use iced::widget::{Column, Row, column, container, row, rule, scrollable, space, stack, text};
-use iced::{Element, Fill, FillPortion, Task, Theme};
+use iced::widget::{Column, Row, column, container, mouse_area, row, rule, scrollable, space, stack, text};
+use iced::{Element, Fill, FillPortion, Task, Theme, mouse};
 
 use super::calendar::{Message, day_header};
+use super::drag::Target;
 use super::event::{self, Colours, Mark};
 use super::style;
 use crate::layout::allday::Spanning;
@@ -16,7 +17,7 @@ use crate::layout::day::{self, Day, TimedBox};
 use crate::sync::AgendaItem;
 
 /// Pixels per hour: a 30-minute meeting fits two short lines.
-const HOUR: f32 = 48.0;
+pub const HOUR: f32 = 48.0;
 /// The width of the hour labels down the side.
 const GUTTER: f32 = 48.0;
 /// Where the hours scroll to when a view opens: the working day.
@@ -27,6 +28,8 @@ const GAP: f32 = style::SPACE_XS;
 /// The hours' scrollbar (iced's default width), beside the days rather
 /// than over them; the rows above leave its room so the days line up.
 const SCROLLBAR: f32 = 10.0;
+/// The strip at a box's bottom that changes its length when dragged.
+const EDGE: f32 = 6.0;
 
 /// Scrolls the hours to the start of the working day.
 pub fn to_working_day<T>() -> Task<T> {
@@ -38,13 +41,15 @@ fn px(minutes: u32) -> f32 {
 }
 
 /// `count` days from `first`: `items` must be sorted by start (as the
-/// agenda is), so boxes that start together keep a stable order.
+/// agenda is), so boxes that start together keep a stable order. `sweep`
+/// is the range a drag over empty grid covers, drawn as the new event.
 pub fn view<'a>(
     items: &[&'a AgendaItem],
     colours: &Colours,
     first: NaiveDate,
     count: usize,
     now: DateTime<Local>,
+    sweep: Option<(NaiveDateTime, NaiveDateTime)>,
 ) -> Element<'a, Message> {
     let occurrences: Vec<_> = items.iter().map(|i| i.occurrence.clone()).collect();
     let grid = day::grid(&occurrences, first, count, &Local);
@@ -52,7 +57,7 @@ pub fn view<'a>(
     let headers = grid.days.iter().map(|d| container(day_header(d.date, today)).width(FillPortion(1)).into());
     let header =
         Row::new().push(space().width(GUTTER)).extend(headers).push(space().width(SCROLLBAR)).spacing(GAP);
-    let days = grid.days.iter().map(|d| day_column(d, items, colours, &now));
+    let days = grid.days.iter().map(|d| day_column(d, items, colours, &now, sweep));
     let hours = Row::new().push(hour_labels()).extend(days).spacing(GAP);
     column![
         header,
@@ -72,12 +77,14 @@ fn hour_labels<'a>() -> Element<'a, Message> {
 }
 
 /// One day: hour lines underneath, then the skipped or repeated hour of a
-/// clock change, the boxes, and the current-time line on top.
+/// clock change, the boxes, and the current-time line on top. The column
+/// reports the pointer, so a drag on it creates or moves an event.
 fn day_column<'a>(
     d: &Day,
     items: &[&'a AgendaItem],
     colours: &Colours,
     now: &DateTime<Local>,
+    sweep: Option<(NaiveDateTime, NaiveDateTime)>,
 ) -> Element<'a, Message> {
     let line = |_| container(rule::horizontal(1).style(rule::weak)).height(HOUR).into();
     let mut layers: Vec<Element<'a, Message>> = vec![Column::from_iter((0..24).map(line)).width(Fill).into()];
@@ -90,6 +97,29 @@ fn day_column<'a>(
         layers.push(column![space().height(px(s.from)), band].into());
     }
     layers.extend(d.boxes.iter().map(|b| placed(b, items[b.index], colours)));
+    if let Some((start, end)) = sweep.filter(|(start, _)| start.date() == d.date) {
+        let top = (start - crate::layout::midnight(d.date)).num_minutes() as u32;
+        let bottom = (end - crate::layout::midnight(d.date)).num_minutes() as u32;
+        let label = format!("{}–{}", start.format("%H:%M"), end.format("%H:%M"));
+        let band = container(text(label).size(style::TEXT_XS))
+            .padding([style::SPACE_XS, style::SPACE_S])
+            .height(px(bottom - top))
+            .width(Fill)
+            .style(|theme: &Theme| {
+                let p = theme.extended_palette();
+                container::Style {
+                    background: Some(p.primary.weak.color.scale_alpha(0.7).into()),
+                    border: iced::Border {
+                        radius: style::RADIUS.into(),
+                        width: 1.0,
+                        color: p.primary.base.color,
+                    },
+                    text_color: Some(p.primary.weak.text),
+                    ..container::Style::default()
+                }
+            });
+        layers.push(column![space().height(px(top)), band].into());
+    }
     if let Some(minute) = day::now_line(now, d.date) {
         let mark = container(space().height(2).width(Fill)).style(|theme: &Theme| container::Style {
             background: Some(theme.extended_palette().danger.base.color.into()),
@@ -97,7 +127,14 @@ fn day_column<'a>(
         });
         layers.push(column![space().height((px(minute) - 1.0).max(0.0)), mark].into());
     }
-    stack(layers).width(FillPortion(1)).height(px(24 * 60)).into()
+    let date = d.date;
+    let column = stack(layers).width(Fill).height(px(24 * 60));
+    let column = mouse_area(column)
+        .on_move(move |p| Message::Pointer(date, p.y))
+        .on_press(Message::Press(Target::Empty))
+        .on_release(Message::Release)
+        .interaction(mouse::Interaction::Crosshair);
+    container(column).id(format!("grid-{date}")).width(FillPortion(1)).into()
 }
 
 /// Cells `[from, to]` of `of`, the rest left empty: how a box takes its
@@ -137,6 +174,24 @@ fn placed<'a>(b: &TimedBox, item: &'a AgendaItem, colours: &Colours) -> Element<
         .width(Fill)
         .height(Fill)
         .clip(true);
+    // The box takes the press itself (its button would open it on any
+    // release): a click opens it, a drag moves it, a double-click edits;
+    // its bottom edge changes its length.
+    if item.invitation {
+        // Someone else's meeting: it opens, but moves only by its organizer.
+        let card = event::card(item, colours.get(&item.calendar), inside).height(height).width(Fill);
+        let card = across(card.into(), b.column.column, b.column.columns);
+        return column![space().height(px(b.top)), card].into();
+    }
+    let boxed = Box::new(item.clone());
+    let body = mouse_area(inside)
+        .on_press(Message::Press(Target::Body(boxed.clone())))
+        .on_double_click(Message::DoubleClick(boxed.clone()))
+        .interaction(mouse::Interaction::Grab);
+    let edge = mouse_area(space().width(Fill).height(EDGE.min(height / 3.0)))
+        .on_press(Message::Press(Target::Bottom(boxed)))
+        .interaction(mouse::Interaction::ResizingVertically);
+    let inside = stack![body, column![space().height(Fill), edge]];
     let card = event::card(item, colours.get(&item.calendar), inside).height(height).width(Fill);
     let card = across(card.into(), b.column.column, b.column.columns);
     column![space().height(px(b.top)), card].into()

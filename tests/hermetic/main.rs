@@ -20,4 +20,5 @@ mod layering;
 mod live_gate;
 mod ui_calendar;
 mod ui_details;
+mod ui_editor;
 mod ui_update;

@@ -1,0 +1,408 @@
+//! Creating, editing and moving events in the window, without a window:
+//! real mouse events through the grid's widgets, the editor's fields typed
+//! into, and what reaches the account's actor read off its channel.
+
+use chrono::{Duration, Local, NaiveDate, NaiveDateTime};
+use convene::ical::draft::{Draft, Scope, When};
+use convene::sync::{Control, Update};
+use convene::ui::{App, Message, calendar, connection, editor};
+use iced::mouse;
+use iced_test::selector;
+use tokio::sync::mpsc;
+
+use crate::ui_calendar::{at, calendar_app, click, press, shows, with_calendars};
+
+const HOUR: f32 = 48.0;
+
+/// The calendar on today's week, with calendars, and the actor's inbox.
+fn app() -> (App, mpsc::Receiver<Control>, NaiveDate) {
+    let today = Local::now().date_naive();
+    let mut app = calendar_app(today);
+    with_calendars(&mut app);
+    let (tx, rx) = mpsc::channel(16);
+    app.accounts[0].control = Some(tx);
+    click(&mut app, "cal-week");
+    (app, rx, today)
+}
+
+fn update(app: &mut App, update: Update) {
+    let _ = app.update(Message::Account("work".into(), connection::Event::Update(update)));
+}
+
+fn sent(rx: &mut mpsc::Receiver<Control>) -> Vec<Control> {
+    std::iter::from_fn(|| rx.try_recv().ok()).collect()
+}
+
+/// Presses the left button at `from` in `day`'s column (y in pixels from
+/// its top), moves to `to` (in `to_day`'s column) and lets go; the app
+/// gets every message the widgets sent.
+fn drag(app: &mut App, day: NaiveDate, from: f32, to_day: NaiveDate, to: f32) {
+    let messages: Vec<Message> = {
+        let mut ui = iced_test::simulator(app.view());
+        let column = |ui: &mut iced_test::Simulator<'_, Message>, d: NaiveDate| {
+            ui.find(selector::id(format!("grid-{d}"))).unwrap().bounds()
+        };
+        let (a, b) = (column(&mut ui, day), column(&mut ui, to_day));
+        // The left quarter: Standup's half, beside Review at 09:15.
+        let start = iced::Point::new(a.x + a.width / 4.0, a.y + from);
+        let end = iced::Point::new(b.x + b.width / 4.0, b.y + to);
+        ui.point_at(start);
+        ui.simulate([iced::Event::Mouse(mouse::Event::CursorMoved { position: start })]);
+        ui.simulate([iced::Event::Mouse(mouse::Event::ButtonPressed(mouse::Button::Left))]);
+        ui.point_at(end);
+        ui.simulate([iced::Event::Mouse(mouse::Event::CursorMoved { position: end })]);
+        ui.simulate([iced::Event::Mouse(mouse::Event::ButtonReleased(mouse::Button::Left))]);
+        ui.into_messages().collect()
+    };
+    for m in messages {
+        let _ = app.update(m);
+    }
+}
+
+fn y(h: u32, m: u32) -> f32 {
+    (h as f32 + m as f32 / 60.0) * HOUR + 2.0
+}
+
+fn form(app: &App) -> &editor::Form {
+    &app.editor.as_ref().expect("the editor is open").form
+}
+
+/// Clicks the (empty) field `id` and types `text` into it.
+fn type_into(app: &mut App, id: &str, text: &str) {
+    let messages: Vec<Message> = {
+        let mut ui = iced_test::simulator(app.view());
+        ui.click(selector::id(id.to_owned())).unwrap();
+        ui.typewrite(text);
+        ui.into_messages().collect()
+    };
+    for m in messages {
+        let _ = app.update(m);
+    }
+}
+
+fn set(app: &mut App, field: editor::Field, text: &str) {
+    let _ = app.update(Message::Editor(editor::Message::Text(field, text.into())));
+}
+
+/// Where the grid draws the event moved and not yet on the server.
+fn moved(app: &App) -> Option<(chrono::DateTime<Local>, chrono::DateTime<Local>)> {
+    match app.calendar.moves.items() {
+        [] => None,
+        [m] => Some((m.occurrence.start, m.occurrence.end)),
+        more => panic!("one move at a time: {more:?}"),
+    }
+}
+
+fn t(day: NaiveDate, h: u32, m: u32) -> NaiveDateTime {
+    day.and_hms_opt(h, m, 0).unwrap()
+}
+
+#[test]
+fn dragging_on_empty_grid_opens_the_editor_on_the_quarter_hours_swept() {
+    let (mut app, _rx, today) = app();
+    drag(&mut app, today, y(6, 5), today, y(7, 40));
+    let f = form(&app);
+    let day = today.format("%Y-%m-%d").to_string();
+    assert_eq!(
+        (f.start_date.as_str(), f.start_time.as_str(), f.end_date.as_str(), f.end_time.as_str(), f.all_day),
+        (day.as_str(), "06:00", day.as_str(), "07:45", false),
+        "06:05 snaps down to 06:00; the 07:30 slot is included"
+    );
+    assert_eq!(f.zone, editor::local_zone());
+    assert!(shows(&app, "New event"));
+
+    // Upwards works as well; a click without a drag creates nothing.
+    let _ = app.update(Message::Editor(editor::Message::Cancel));
+    drag(&mut app, today, y(3, 50), today, y(2, 0));
+    assert_eq!((form(&app).start_time.as_str(), form(&app).end_time.as_str()), ("02:00", "04:00"));
+    let _ = app.update(Message::Editor(editor::Message::Cancel));
+    drag(&mut app, today, y(5, 0), today, y(5, 5));
+    assert!(app.editor.is_none(), "a click on empty grid is not a new event");
+}
+
+#[test]
+fn saving_a_new_event_sends_its_draft_and_problems_are_named_first() {
+    let (mut app, mut rx, today) = app();
+    drag(&mut app, today, y(6, 0), today, y(6, 45));
+    type_into(&mut app, "editor-title", "Dentist");
+    type_into(&mut app, "editor-location", "Main St 4");
+    set(&mut app, editor::Field::EndTime, "05:00");
+    click(&mut app, "editor-save");
+    assert!(shows(&app, "The event ends before it starts."), "the problem is named");
+    assert!(sent(&mut rx).is_empty(), "nothing is written");
+
+    set(&mut app, editor::Field::EndTime, "7:15");
+    let _ = app.update(Message::Editor(editor::Message::AddReminder(15)));
+    // Enter saves (when no field holds it).
+    press(&mut app, iced::keyboard::Key::Named(iced::keyboard::key::Named::Enter), Default::default());
+    assert!(app.editor.is_none(), "saved and closed");
+    let sent = sent(&mut rx);
+    let [Control::CreateEvent(draft)] = sent.as_slice() else { panic!("one create, got {sent:?}") };
+    assert_eq!(
+        **draft,
+        Draft {
+            calendar: url::Url::parse("https://h/cal/work/").unwrap(),
+            summary: "Dentist".into(),
+            when: When::Timed { start: t(today, 6, 0), end: t(today, 7, 15), zone: editor::local_zone() },
+            location: "Main St 4".into(),
+            description: String::new(),
+            repeat: None,
+            reminders: vec![15],
+            attendees: vec![],
+        }
+    );
+}
+
+#[test]
+fn new_event_button_ctrl_n_and_a_month_double_click_open_the_editor() {
+    let (mut app, _rx, today) = app();
+    click(&mut app, "cal-new");
+    let next = Local::now().naive_local() + Duration::hours(1);
+    let f = form(&app);
+    assert_eq!(f.start_time, next.format("%H:00").to_string(), "at the next hour");
+    let _ = app.update(Message::Editor(editor::Message::Cancel));
+
+    press(&mut app, iced::keyboard::Key::Character("n".into()), iced::keyboard::Modifiers::CTRL);
+    assert!(app.editor.is_some(), "Ctrl+N");
+    press(&mut app, iced::keyboard::Key::Named(iced::keyboard::key::Named::Escape), Default::default());
+    assert!(app.editor.is_none(), "Esc cancels");
+
+    click(&mut app, "cal-month");
+    let messages: Vec<Message> = {
+        let mut ui = iced_test::simulator(app.view());
+        let cell = ui.find(selector::id(format!("day-{today}"))).unwrap().bounds();
+        ui.point_at(iced::Point::new(cell.center_x(), cell.y + cell.height - 4.0));
+        ui.simulate(iced_test::simulator::click().chain(iced_test::simulator::click()));
+        ui.into_messages().collect()
+    };
+    for m in messages {
+        let _ = app.update(m);
+    }
+    let f = form(&app);
+    assert!(f.all_day, "a day of the month: all day");
+    assert_eq!((f.start_date.clone(), f.end_date.clone()), (today.to_string(), today.to_string()));
+}
+
+/// One occurrence of the weekly standup, as `Draft::from_event` reads it.
+fn standup(today: NaiveDate) -> Draft {
+    Draft {
+        calendar: url::Url::parse("https://h/cal/work/").unwrap(),
+        summary: "Standup".into(),
+        when: When::Timed { start: t(today, 9, 0), end: t(today, 9, 30), zone: editor::local_zone() },
+        location: String::new(),
+        description: "Daily sync".into(),
+        // An occurrence's draft does not repeat; its series does.
+        repeat: None,
+        reminders: vec![],
+        attendees: vec!["ann@example.com".into()],
+    }
+}
+
+/// The agenda's Standup as one occurrence of a series.
+fn repeating(app: &mut App, today: NaiveDate) {
+    let mut items = app.accounts[0].agenda.clone();
+    for i in &mut items {
+        if i.occurrence.uid == "Standup" {
+            i.occurrence.recurrence_id = Some(today.format("%Y%m%dT090000").to_string());
+        }
+    }
+    update(app, Update::Agenda(items));
+}
+
+#[test]
+fn editing_one_occurrence_of_a_repeating_event_asks_which_and_sends_before_and_after() {
+    let (mut app, mut rx, today) = app();
+    repeating(&mut app, today);
+    // A double-click on the box opens the editor, which asks for the draft.
+    let messages: Vec<Message> = {
+        let mut ui = iced_test::simulator(app.view());
+        ui.click("Standup").unwrap();
+        ui.click("Standup").unwrap();
+        ui.into_messages().collect()
+    };
+    for m in messages {
+        let _ = app.update(m);
+    }
+    assert!(app.details.is_none(), "a double-click edits rather than opening the details");
+    let asked = sent(&mut rx);
+    let url = url::Url::parse("https://h/cal/work/Standup.ics").unwrap();
+    let rid = today.format("%Y%m%dT090000").to_string();
+    assert!(
+        matches!(asked.as_slice(), [Control::EditorDraft { url: u, recurrence_id: Some(r) }] if *u == url && *r == rid),
+        "{asked:?}"
+    );
+    assert!(shows(&app, "Reading the event from the calendar…"));
+    update(
+        &mut app,
+        Update::EditorDraft { url: url.clone(), draft: Some(Box::new(standup(today))), organizer: true },
+    );
+    assert_eq!(form(&app).attendees, ["ann@example.com"], "the fields fill in");
+    assert!(shows(
+        &app,
+        "One occurrence of a repeating event: saving asks which occurrences the change is for."
+    ));
+
+    let _ = app.update(Message::Editor(editor::Message::Title("Standup (short)".into())));
+    click(&mut app, "editor-save");
+    assert!(shows(&app, "Which occurrences does the change apply to?"));
+    assert!(sent(&mut rx).is_empty(), "nothing before the answer");
+    click(&mut app, "editor-scope-one");
+    let sent = sent(&mut rx);
+    let [Control::EditEvent { url: u, scope, before, after }] = sent.as_slice() else { panic!("{sent:?}") };
+    assert_eq!((u, scope), (&url, &Scope::ThisOne { recurrence_id: rid }));
+    assert_eq!(**before, standup(today), "what the person started from");
+    assert_eq!(**after, Draft { summary: "Standup (short)".into(), ..standup(today) });
+}
+
+#[test]
+fn deleting_a_meeting_one_organizes_asks_the_scope_then_whether_to_cancel_it() {
+    let (mut app, mut rx, today) = app();
+    repeating(&mut app, today);
+    let item = app.accounts[0].agenda.iter().find(|i| i.occurrence.uid == "Standup").unwrap().clone();
+    let _ = app.update(Message::Calendar(calendar::Message::DoubleClick(Box::new(item.clone()))));
+    let _ = sent(&mut rx);
+    update(
+        &mut app,
+        Update::EditorDraft { url: item.url.clone(), draft: Some(Box::new(standup(today))), organizer: true },
+    );
+    click(&mut app, "editor-delete");
+    assert!(shows(&app, "Which occurrences do you want to delete?"));
+    click(&mut app, "editor-scope-following");
+    assert!(shows(&app, "Cancel the meeting"), "a meeting the person organizes");
+    click(&mut app, "editor-cancel-meeting");
+    let sent = sent(&mut rx);
+    let rid = item.occurrence.recurrence_id.clone().unwrap();
+    assert!(
+        matches!(sent.as_slice(), [Control::DeleteEvent { url, scope: Scope::ThisAndFollowing { recurrence_id }, cancel_meeting: true }]
+            if *url == item.url && *recurrence_id == rid),
+        "{sent:?}"
+    );
+}
+
+#[test]
+fn dragging_a_box_moves_it_at_once_and_a_failure_puts_it_back() {
+    let (mut app, mut rx, today) = app();
+    // Standup 09:00–09:30 today: grab it at 09:10, drop it at 11:25.
+    drag(&mut app, today, y(9, 10), today, y(11, 25));
+    assert_eq!(moved(&app), Some((at(today, 11, 15), at(today, 11, 45))), "drawn at its new place at once");
+    assert!(shows(&app, "Standup"));
+    let asked = sent(&mut rx);
+    let url = url::Url::parse("https://h/cal/work/Standup.ics").unwrap();
+    assert!(matches!(asked.as_slice(), [Control::EditorDraft { url: u, .. }] if *u == url), "{asked:?}");
+    let before = Draft { repeat: None, attendees: vec![], ..standup(today) };
+    update(
+        &mut app,
+        Update::EditorDraft { url: url.clone(), draft: Some(Box::new(before.clone())), organizer: false },
+    );
+    assert!(app.editor.is_none(), "a move of a single event asks nothing");
+    let sent = sent(&mut rx);
+    let [Control::EditEvent { scope, before: b, after, .. }] = sent.as_slice() else { panic!("{sent:?}") };
+    assert_eq!((scope, &**b), (&Scope::All, &before));
+    assert_eq!(
+        after.when,
+        When::Timed { start: t(today, 11, 15), end: t(today, 11, 45), zone: editor::local_zone() }
+    );
+
+    let error = convene::sync::failure::Cause::KeptChanging.into();
+    update(&mut app, Update::EventFailed { uid: "Standup".into(), error });
+    assert_eq!(moved(&app), None, "back where it was");
+    assert!(app.banners.iter().any(|b| b.text.contains("kept changing on the server")), "{:?}", app.banners);
+
+    // Saved: it stays at its new place until the agenda shows it there.
+    drag(&mut app, today, y(9, 10), today, y(11, 25));
+    update(&mut app, Update::EditorDraft { url, draft: Some(Box::new(before)), organizer: false });
+    update(&mut app, Update::EventSaved { uid: "Standup".into() });
+    assert_eq!(moved(&app), Some((at(today, 11, 15), at(today, 11, 45))), "saved, the agenda not yet read");
+    let agenda = app.accounts[0].agenda.clone();
+    update(&mut app, Update::Agenda(agenda));
+    assert_eq!(moved(&app), None, "drawn from the agenda again");
+}
+
+#[test]
+fn the_bottom_edge_changes_the_length_and_across_days_moves_the_day() {
+    let (mut app, mut rx, today) = app();
+    // The bottom edge of Standup (09:30) is its last few pixels.
+    drag(&mut app, today, 9.5 * HOUR - 2.0, today, y(10, 20));
+    // Grabbed in the 09:15 slot, let go in the 10:15 one: an hour longer.
+    assert_eq!(moved(&app), Some((at(today, 9, 0), at(today, 10, 30))), "longer by the hour dragged");
+    assert!(shows(&app, "09:00–10:30"), "the taller box says its new times");
+    let _ = sent(&mut rx);
+    let tomorrow = today + Duration::days(1);
+    if calendar::week_of(tomorrow) == calendar::week_of(today) {
+        let mut app2 = self::app().0;
+        drag(&mut app2, today, y(9, 10), tomorrow, y(9, 10));
+        assert_eq!(moved(&app2), Some((at(tomorrow, 9, 0), at(tomorrow, 9, 30))), "a day on, same time");
+    }
+}
+
+#[test]
+fn moving_an_occurrence_of_a_repeating_event_asks_which_and_backing_out_puts_it_back() {
+    let (mut app, mut rx, today) = app();
+    repeating(&mut app, today);
+    drag(&mut app, today, y(9, 10), today, y(10, 10));
+    let url = url::Url::parse("https://h/cal/work/Standup.ics").unwrap();
+    let _ = sent(&mut rx);
+    update(
+        &mut app,
+        Update::EditorDraft { url: url.clone(), draft: Some(Box::new(standup(today))), organizer: true },
+    );
+    assert!(shows(&app, "Which occurrences does the change apply to?"), "the move asks");
+    assert_eq!(moved(&app), Some((at(today, 10, 0), at(today, 10, 30))), "shown moved meanwhile");
+    press(&mut app, iced::keyboard::Key::Named(iced::keyboard::key::Named::Escape), Default::default());
+    assert!(app.editor.is_none() && sent(&mut rx).is_empty(), "Esc: nothing sent");
+    assert_eq!(moved(&app), None, "back where it was");
+
+    drag(&mut app, today, y(9, 10), today, y(10, 10));
+    let _ = sent(&mut rx);
+    update(&mut app, Update::EditorDraft { url, draft: Some(Box::new(standup(today))), organizer: true });
+    click(&mut app, "editor-scope-all");
+    let sent = sent(&mut rx);
+    let [Control::EditEvent { scope: Scope::All, after, .. }] = sent.as_slice() else { panic!("{sent:?}") };
+    assert_eq!(
+        after.when,
+        When::Timed { start: t(today, 10, 0), end: t(today, 10, 30), zone: editor::local_zone() }
+    );
+}
+
+#[test]
+fn a_clash_with_a_change_made_elsewhere_shows_both_and_sends_nothing_until_decided() {
+    use convene::ical::{Clash, Field};
+    use convene::sync::Resolution;
+    let (mut app, mut rx, today) = app();
+    drag(&mut app, today, y(9, 10), today, y(11, 25));
+    let url = url::Url::parse("https://h/cal/work/Standup.ics").unwrap();
+    let before = Draft { repeat: None, attendees: vec![], ..standup(today) };
+    update(&mut app, Update::EditorDraft { url, draft: Some(Box::new(before)), organizer: true });
+    let _ = sent(&mut rx);
+    let clash = || Clash {
+        field: Field::Location,
+        before: "Room 1".into(),
+        mine: "Room 2".into(),
+        theirs: "Room 3".into(),
+    };
+    update(&mut app, Update::EventConflict { uid: "Standup".into(), clashes: vec![clash()] });
+    assert_eq!(moved(&app), None, "the server's version is drawn");
+    for what in ["Changed elsewhere meanwhile", "Place: Room 1", "Place: Room 2", "Place: Room 3"] {
+        assert!(shows(&app, what), "{what}");
+    }
+    assert!(sent(&mut rx).is_empty(), "nothing until the person decides");
+    click(&mut app, "conflict-mine");
+    let got = sent(&mut rx);
+    assert!(
+        matches!(got.as_slice(), [Control::Resolve { uid, resolution: Resolution::SendOnNewVersion }] if uid == "Standup"),
+        "{got:?}"
+    );
+
+    // "Edit again": theirs kept, the editor opens on the event anew.
+    update(&mut app, Update::EventConflict { uid: "Standup".into(), clashes: vec![clash()] });
+    click(&mut app, "conflict-edit");
+    let got = sent(&mut rx);
+    assert!(
+        matches!(
+            got.as_slice(),
+            [Control::Resolve { resolution: Resolution::Discard, .. }, Control::EditorDraft { .. }]
+        ),
+        "{got:?}"
+    );
+    assert!(app.conflict.is_none() && app.editor.is_some());
+}
