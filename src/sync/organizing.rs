@@ -143,6 +143,21 @@ impl Engine {
             return Ok(cut.into_iter().chain([created.uid]).collect());
         }
         let (calendar, uid, object) = self.cached_event(url)?;
+        // An occurrence changed for "all of them": the change goes onto
+        // the series (its own start, its weekdays moved along).
+        let series = match (&scope, &before.repeat) {
+            (Scope::All, None) => Draft::from_event(&object.data, before.calendar.clone(), None)
+                .filter(|series| series.repeat.is_some())
+                .map(|series| {
+                    let changed = series.with_occurrence_change(before, after);
+                    (series, changed)
+                }),
+            _ => None,
+        };
+        let (before, after) = match &series {
+            Some((series, changed)) => (series, changed),
+            None => (before, after),
+        };
         let parts = edit::changed(before, after);
         // An invitation's fields are its organizer's (RFC 6638 §3.2.2.1):
         // the attendee may change only their own reminders.

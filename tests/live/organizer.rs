@@ -426,6 +426,84 @@ async fn the_actor_creates_reads_and_changes_occurrences() {
     clean(kind, &uid).await;
 }
 
+/// An occurrence of a weekly series dragged from Tuesday to Thursday for
+/// "all of them": the whole series moves to Thursdays (its start and its
+/// BYDAY), not only the occurrence's date onto a rule that still says
+/// Tuesday.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
+async fn an_occurrence_moved_for_all_moves_the_series_weekdays() {
+    use chrono::Weekday;
+    use convene::ical::draft::{Frequency, Repeat, RepeatEnd, When};
+    use convene::ical::{Draft, Scope};
+    use convene::sync::{Control, Update, spawn};
+
+    let kind = Kind::Xandikos;
+    let p = Profile::new(kind, "organizer");
+    let mut h = spawn(crate::actor::settings(&p, Duration::from_secs(60)));
+    let updates = &mut h.updates;
+    crate::actor::expect(updates, "Ready", |u| matches!(u, Update::Ready { .. }).then_some(())).await;
+    let cal = calendar(kind, "organizer");
+    let at = |s: &str| chrono::NaiveDateTime::parse_from_str(s, "%Y%m%dT%H%M%S").unwrap();
+    let draft = Draft {
+        calendar: cal.clone(),
+        summary: "Tuesday review".into(),
+        when: When::Timed {
+            start: at("20300702T100000"),
+            end: at("20300702T110000"),
+            zone: "Europe/Berlin".into(),
+        },
+        location: String::new(),
+        description: String::new(),
+        repeat: Some(Repeat {
+            frequency: Frequency::Weekly,
+            interval: 1,
+            weekdays: vec![Weekday::Tue],
+            end: RepeatEnd::Count(3),
+        }),
+        reminders: vec![],
+        attendees: vec![],
+    };
+    h.control.send(Control::CreateEvent(Box::new(draft))).await.unwrap();
+    let saved = |uid: Option<String>| {
+        move |u: &Update| match u {
+            Update::EventSaved { uid: x } if uid.as_ref().is_none_or(|w| w == x) => Some(x.clone()),
+            Update::EventFailed { error, .. } => panic!("{error}"),
+            _ => None,
+        }
+    };
+    let uid = crate::actor::expect(updates, "EventSaved", saved(None)).await;
+    let url = url_of(kind, &uid);
+
+    // The second occurrence (Tuesday 9 July) dragged to Thursday 11 July, an hour later.
+    let before =
+        Draft::from_event(&server_copy(kind, &uid).await.data, cal.clone(), Some("20300709T100000")).unwrap();
+    let mut after = before.clone();
+    after.when = When::Timed {
+        start: at("20300711T110000"),
+        end: at("20300711T120000"),
+        zone: "Europe/Berlin".into(),
+    };
+    let edit =
+        Control::EditEvent { url, scope: Scope::All, before: Box::new(before), after: Box::new(after) };
+    h.control.send(edit).await.unwrap();
+    crate::actor::expect(updates, "the series moved", saved(Some(uid.clone()))).await;
+
+    let series = Draft::from_event(&server_copy(kind, &uid).await.data, cal.clone(), None).unwrap();
+    assert_eq!(
+        series.when,
+        When::Timed {
+            start: at("20300704T110000"),
+            end: at("20300704T120000"),
+            zone: "Europe/Berlin".into()
+        },
+        "the series starts two days and an hour later"
+    );
+    assert_eq!(series.repeat.map(|r| r.weekdays), Some(vec![Weekday::Thu]), "and repeats on Thursdays");
+    h.control.send(Control::Shutdown).await.unwrap();
+    clean(kind, &uid).await;
+}
+
 /// Offline: a new event and a change to an existing one wait in the outbox
 /// (exit 75) and go out in order with the next sync.
 #[tokio::test(flavor = "multi_thread")]
