@@ -61,9 +61,9 @@ impl std::fmt::Debug for Engine {
 
 /// The next occurrences of a repeating event, for "answer this one", and
 /// whether it repeats too often to show them all.
-fn upcoming(data: &str) -> (Vec<(String, String)>, bool) {
+fn upcoming(doc: &ical::Document) -> (Vec<(String, String)>, bool) {
     let now = chrono::Utc::now();
-    let found = ical::occurrence::expand(data, now, now + chrono::Duration::days(400));
+    let found = ical::occurrence::expand_document(doc, now, now + chrono::Duration::days(400));
     let next = found
         .occurrences
         .into_iter()
@@ -161,13 +161,15 @@ impl Engine {
         let me = self.identity();
         let mut out = Vec::new();
         for (cal, url, obj) in objects {
-            let Ok(Some(inv)) = ical::invitation::read(&obj.data, &me) else { continue };
+            // Parsed once for the invitation and its occurrences.
+            let Ok(doc) = ical::Document::parse(&obj.data) else { continue };
+            let Some(inv) = ical::invitation::from_document(&doc, &me, None) else { continue };
             if !inv.is_invitation() {
                 continue;
             }
             let entry = waiting.iter().find(|e| e.uid == inv.uid);
             let (occurrences, repeats_too_often) =
-                if inv.recurrence.is_some() { upcoming(&obj.data) } else { (Vec::new(), false) };
+                if inv.recurrence.is_some() { upcoming(&doc) } else { (Vec::new(), false) };
             out.push(Listing {
                 occurrences,
                 repeats_too_often,
@@ -387,15 +389,17 @@ impl Engine {
             Vec::new()
         });
         for (cal, url, obj) in objects {
-            let role = ical::invitation::read(&obj.data, &me).ok().flatten();
+            // Parsed once for the role and the occurrences.
+            let Ok(doc) = ical::Document::parse(&obj.data) else { continue };
+            let role = ical::invitation::from_document(&doc, &me, None);
             let invitation = role.as_ref().is_some_and(|i| i.is_invitation());
             let pending = role.as_ref().is_some_and(|i| i.is_pending());
-            let found = ical::occurrence::expand(&obj.data, from, to);
+            let found = ical::occurrence::expand_document(&doc, from, to);
             let mut occurrences = found.occurrences;
             if found.truncated && occurrences.is_empty() {
                 // Nothing found in the window before the bound: still list
                 // the series, so its note is seen.
-                occurrences.extend(ical::occurrence::first(&obj.data));
+                occurrences.extend(ical::occurrence::first_document(&doc));
             }
             for occurrence in occurrences {
                 let answer = role.as_ref().and_then(|i| answer_to(i, occurrence.recurrence_id.as_deref()));

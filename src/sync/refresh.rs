@@ -17,6 +17,7 @@ use crate::caldav::{
 };
 use crate::ical;
 use crate::store::Synced;
+use crate::store::cache::{Indexed, index};
 
 /// How often the calendar list itself is re-read (new or removed calendars).
 const LIST_EVERY_SECS: i64 = 600;
@@ -153,12 +154,13 @@ impl Engine {
             if !all.truncated {
                 let (mut objects, missing, incomplete) = self.multiget(url, all.without_data).await?;
                 objects.extend(all.objects);
+                let (read, waiting) = self.read_objects(objects);
                 // Asked while the objects are stored, and stored after them.
-                let tags = self.ask_schedule_tags(url, &objects);
-                let n = objects.len();
+                let tags = self.ask_schedule_tags(url, waiting);
+                let n = read.len();
                 let synced =
                     (!incomplete).then(|| Synced { token: Some(token), ctag: cal.info.ctag.clone() });
-                let n_removed = self.cache.apply(url, &missing.into_iter().collect(), objects, synced)?;
+                let n_removed = self.cache.apply_indexed(url, &missing.into_iter().collect(), read, synced)?;
                 if let Some(tags) = tags {
                     match tags.await {
                         Ok(Ok(tags)) => self.cache.set_schedule_tags(url, &tags)?,
@@ -231,25 +233,42 @@ impl Engine {
         Ok((fetched, missing, incomplete))
     }
 
-    /// Where the server's Schedule-Tag protects replies, reads it for the
-    /// invitations still waiting for the person's answer (the replies about
-    /// to be sent; at most [`TAGS_AT_FIRST_SYNC`]) in a small request of its own without their data, run
-    /// beside the caller's work. A tag is kept only if the ETag beside it
-    /// is the fetched copy's: a tag read after a change would vouch for a
-    /// version the person never saw. Any other invitation is read again
-    /// (GET) before its reply. Returns (object URL, its ETag, its tag).
-    fn ask_schedule_tags(&self, calendar: &Url, objects: &[Object]) -> Option<TagsTask> {
-        if !self.capabilities().is_some_and(|c| c.schedule_tag_trusted.is_true()) {
-            return None;
-        }
+    /// Parses each fetched object once, for its place in the cache's index
+    /// and, where the server's Schedule-Tag protects replies, whether it is
+    /// an invitation waiting for the person's answer without its tag.
+    /// Returns the objects with their index, and those waiting (URL, ETag).
+    fn read_objects(&self, objects: Vec<Object>) -> (Vec<(Indexed, Object)>, Vec<(Url, Etag)>) {
+        let tags_wanted = self.capabilities().is_some_and(|c| c.schedule_tag_trusted.is_true());
         let me = self.identity();
-        let waiting: Vec<(Url, Etag)> = objects
-            .iter()
-            .filter(|o| o.schedule_tag.is_none() && o.data.contains("ATTENDEE"))
-            .filter(|o| matches!(ical::invitation::read(&o.data, &me), Ok(Some(inv)) if inv.is_pending()))
-            .filter_map(|o| Some((o.url.clone(), o.etag.clone()?)))
-            .take(TAGS_AT_FIRST_SYNC)
+        let mut waiting = Vec::new();
+        let read = objects
+            .into_iter()
+            .map(|o| {
+                let Ok(doc) = ical::Document::parse(&o.data) else { return (Indexed::NEVER, o) };
+                let indexed = index::of(&doc);
+                if tags_wanted
+                    && o.schedule_tag.is_none()
+                    && indexed.scheduling.is_some()
+                    && let Some(etag) = &o.etag
+                    && ical::invitation::from_document(&doc, &me, None).is_some_and(|i| i.is_pending())
+                {
+                    waiting.push((o.url.clone(), etag.clone()));
+                }
+                (indexed, o)
+            })
             .collect();
+        (read, waiting)
+    }
+
+    /// Reads the Schedule-Tags of `waiting` invitations (the replies about
+    /// to be sent; at most [`TAGS_AT_FIRST_SYNC`]) in a small request of
+    /// its own without their data, run beside the caller's work. A tag is
+    /// kept only if the ETag beside it is the fetched copy's: a tag read
+    /// after a change would vouch for a version the person never saw. Any
+    /// other invitation is read again (GET) before its reply. Returns
+    /// (object URL, its ETag, its tag).
+    fn ask_schedule_tags(&self, calendar: &Url, mut waiting: Vec<(Url, Etag)>) -> Option<TagsTask> {
+        waiting.truncate(TAGS_AT_FIRST_SYNC);
         if waiting.is_empty() {
             return None;
         }
