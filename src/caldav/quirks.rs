@@ -90,6 +90,9 @@ pub struct Quirk {
     /// A multiget names a deleted href with 404 (a deletion); otherwise it
     /// leaves the href out, which is only "not delivered".
     pub multiget_reports_404: bool,
+    /// A sync-collection REPORT sends the changed objects' calendar-data
+    /// when asked (an incremental sync then needs no multiget).
+    pub sync_collection_data: bool,
     /// A sync-token the server never issued is refused (valid-sync-token),
     /// rather than answered with every object.
     pub refuses_unknown_sync_token: bool,
@@ -113,6 +116,7 @@ pub const QUIRKS: &[Quirk] = &[
         occurrence_replies: Some(true),
         occurrence_replies_need_until: true,
         multiget_reports_404: true,
+        sync_collection_data: true,
         refuses_unknown_sync_token: true,
         refuses_uid_reuse: true,
         observed: "Once the attendee has written its copy, organizer updates no longer change that copy's Schedule-Tag, so a stale reply is accepted (204) and puts the old time back; the tag in a PUT response is not the one a later GET shows; PUT responses carry no ETag. `Scheduling-Enabled: F` suppresses scheduling on PUT and DELETE. An answer to one occurrence of a series whose RRULE has COUNT is sent but never merged into the organizer's event (libical can't seek COUNT rules).",
@@ -129,6 +133,7 @@ pub const QUIRKS: &[Quirk] = &[
         occurrence_replies: Some(false),
         occurrence_replies_need_until: false,
         multiget_reports_404: false,
+        sync_collection_data: false,
         refuses_unknown_sync_token: false,
         refuses_uid_reuse: false,
         observed: "Implicit scheduling without any Schedule-Tag (no header, no property); a made-up `If-Schedule-Tag-Match` is ignored (204); PUT responses carry no ETag; an attendee's answer to one occurrence is stored on the attendee's copy but never reaches the organizer.",
@@ -145,6 +150,7 @@ pub const QUIRKS: &[Quirk] = &[
         occurrence_replies: Some(false),
         occurrence_replies_need_until: false,
         multiget_reports_404: true,
+        sync_collection_data: false,
         refuses_unknown_sync_token: true,
         refuses_uid_reuse: true,
         observed: "Schedule-Tag follows RFC 6638 end to end (stale tag: 412, empty body); a forbidden attendee edit is a 412 with `<C:attendee-allowed/>`; `SCHEDULE-AGENT=CLIENT` does not stop delivery; nothing suppresses scheduling; an attendee may not add an occurrence override (412 `attendee-allowed`), so one occurrence can't be answered.",
@@ -161,6 +167,7 @@ pub const QUIRKS: &[Quirk] = &[
         occurrence_replies: None,
         occurrence_replies_need_until: false,
         multiget_reports_404: true,
+        sync_collection_data: true,
         refuses_unknown_sync_token: true,
         refuses_uid_reuse: true,
         observed: "Plain CalDAV: no implicit scheduling, no inbox/outbox, no Schedule-Tag; `If-Schedule-Tag-Match` is ignored.",

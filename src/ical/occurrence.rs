@@ -157,7 +157,7 @@ pub fn expand_document(doc: &Document, from: DateTime<Utc>, to: DateTime<Utc>) -
 /// The series' first occurrence (its DTSTART), whatever the window: what a
 /// list shows of a series whose bound left nothing in the window.
 pub fn first(data: &str) -> Option<Occurrence> {
-    first_in(&Document::parse(data).ok()?)
+    first_document(&Document::parse(data).ok()?)
 }
 
 /// [`first`] of an object already parsed.

@@ -1,7 +1,10 @@
 //! One account's engine: its client, cache and outbox, and the operations
 //! the CLI and the actor share.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use super::listing::{AgendaItem, Details, Listing, ReplyState};
+use super::refresh::SyncProgress;
 use super::send::{self, Outcome};
 use crate::caldav::{self, Capabilities, Client, ClientConfig, Password};
 use crate::config::Account;
@@ -50,6 +53,10 @@ pub struct Engine {
     pub(crate) files: AccountFiles,
     pub(crate) cache: Cache,
     outbox: Outbox,
+    /// Hears a running sync's progress (the window, a terminal).
+    on_progress: Option<Box<dyn Fn(SyncProgress) + Send + Sync>>,
+    /// Objects fetched so far by the running sync.
+    fetched: AtomicUsize,
     _lock: AccountLock,
 }
 
@@ -116,8 +123,31 @@ impl Engine {
             outbox: Outbox::new(&files.outbox_dir),
             files,
             cache,
+            on_progress: None,
+            fetched: AtomicUsize::new(0),
             _lock: lock,
         })
+    }
+
+    /// Has `f` hear how far each sync has come, as objects arrive.
+    pub fn report_progress(&mut self, f: impl Fn(SyncProgress) + Send + Sync + 'static) {
+        self.on_progress = Some(Box::new(f));
+    }
+
+    pub(crate) fn progress_reset(&self) {
+        self.fetched.store(0, Ordering::Relaxed);
+    }
+
+    pub(crate) fn progress_done(&self) -> usize {
+        self.fetched.load(Ordering::Relaxed)
+    }
+
+    /// `n` more objects fetched, of `of` where known.
+    pub(crate) fn progressed(&self, n: usize, of: Option<usize>) {
+        let fetched = self.fetched.fetch_add(n, Ordering::Relaxed) + n;
+        if let Some(f) = &self.on_progress {
+            f(SyncProgress { fetched, of });
+        }
     }
 
     pub fn client(&self) -> &Client {
@@ -145,11 +175,31 @@ impl Engine {
     /// Invitations from the cache (works offline), pending first.
     pub fn invitations(&self) -> Result<Vec<Listing>, EngineError> {
         let waiting = self.outbox.list()?;
-        let since = (chrono::Utc::now() - chrono::Duration::days(LISTED_AFTER_DAYS)).timestamp();
-        let replying: Vec<String> = waiting.iter().map(|e| e.uid.clone()).collect();
-        let mut out = self.listings(self.cache.scheduling_since(since, &replying)?, &waiting);
+        let mut out = self.listings(self.listed_objects(&waiting)?, &waiting);
         out.sort_by_key(Listing::order);
         Ok(out)
+    }
+
+    /// How many of the [`Engine::invitations`] wait for an answer, without
+    /// building the list (no occurrences to expand): what a sync reports.
+    pub fn pending_count(&self) -> Result<usize, EngineError> {
+        let me = self.identity();
+        let objects = self.listed_objects(&self.outbox.list()?)?;
+        let pending =
+            |data: &str| ical::invitation::read(data, &me).is_ok_and(|i| i.is_some_and(|i| i.is_pending()));
+        Ok(objects.iter().filter(|(_, _, o)| pending(&o.data)).count())
+    }
+
+    /// The objects the invitation list looks at: those with an organizer
+    /// that end after [`LISTED_AFTER_DAYS`] ago, and any with a reply on
+    /// its way.
+    fn listed_objects(
+        &self,
+        waiting: &[Entry],
+    ) -> Result<Vec<(&CachedCalendar, Url, CachedObject)>, EngineError> {
+        let since = (chrono::Utc::now() - chrono::Duration::days(LISTED_AFTER_DAYS)).timestamp();
+        let replying: Vec<String> = waiting.iter().map(|e| e.uid.clone()).collect();
+        Ok(self.cache.scheduling_since(since, &replying)?)
     }
 
     /// The invitations among `objects`, each with its reply on its way.

@@ -15,7 +15,7 @@ pub use engine::{Engine, EngineError};
 pub use failure::{Failure, Kind as FailureKind};
 pub use importing::{ImportRequest, calendar_label};
 pub use listing::{AgendaItem, Details, Listing, ReplyState, TOO_OFTEN};
-pub use refresh::{NotSynced, SyncReport};
+pub use refresh::{NotSynced, SyncProgress, SyncReport};
 pub use send::Outcome;
 
 /// Unix seconds now.
