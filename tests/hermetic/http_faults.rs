@@ -113,7 +113,7 @@ async fn a_streamed_multistatus_hands_over_whole_responses_and_fails_when_cut_of
     let ms =
         client.stream_multistatus(report("/whole/"), move |e| sink.lock().unwrap().push(e)).await.unwrap();
     assert_eq!(ms.sync_token.as_deref(), Some("t1"));
-    let got = got.lock().unwrap();
+    let got = std::mem::take(&mut *got.lock().unwrap());
     assert_eq!(got.len(), 300);
     let data = got[299].prop(caldav::xml::CALDAV, "calendar-data").unwrap().text.clone();
     // XML 1.0 hands line ends over as LF (§2.11).
