@@ -134,7 +134,7 @@ async fn every_event_arrives_with_its_data(kind: Kind) {
     // with it, a multiget for the event.
     let changed = &urls[0];
     let served = client.run(&Get { url: changed.clone() }).await.unwrap();
-    let data = served.data.replace("SUMMARY:Plain 0", "SUMMARY:Plain 0, moved");
+    let data = served.data.replace("SUMMARY:Plain 0", "SUMMARY:Plain 0 (moved)");
     let put = Put { url: changed.clone(), data, precondition: Precondition::None, scheduling: quiet.clone() };
     client.run(&put).await.unwrap();
     let one = p.engine().sync().await.unwrap();
@@ -142,7 +142,7 @@ async fn every_event_arrives_with_its_data(kind: Kind) {
     assert_eq!((one.fetched, one.requests), (1, requests), "{one:?}");
     let cache = Cache::open(&AccountFiles::new(&p.paths(), &p.account.name).cache_file).unwrap();
     let (_, cached) = cache.object(changed).unwrap().unwrap();
-    assert!(cached.data.contains("SUMMARY:Plain 0, moved"), "{}", cached.data);
+    assert!(cached.data.contains("SUMMARY:Plain 0 (moved)"), "{}", cached.data);
     let served = client.run(&Get { url: changed.clone() }).await.unwrap();
     if served.etag.is_some() {
         assert_eq!(cached.etag, served.etag);
