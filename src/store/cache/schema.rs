@@ -83,11 +83,6 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
     // the next one fetches again).
     conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(())).map_err(err)?;
     conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
-    // A first sync writes a whole calendar in one transaction: with the
-    // default 2 MB page cache, SQLite spills and rewrites the same pages
-    // into the WAL again and again (a third of a 10,000-event first sync
-    // in perf). Up to 64 MB, taken only as the transaction needs it.
-    conn.pragma_update(None, "cache_size", -65_536).map_err(err)?;
     conn.pragma_update(None, "foreign_keys", "ON").map_err(err)?;
     if found == 0 {
         create(&mut conn, path)?;
