@@ -64,18 +64,17 @@ impl NotSynced {
     }
 }
 
-/// What a first sync's streamed calendar-query brought; its objects are
-/// already stored.
+/// What a first sync's streamed calendar-query brought.
 #[derive(Debug, Default)]
 struct Streamed {
-    stored: usize,
+    /// With their place in the index, read on the parse thread.
+    objects: Vec<(Indexed, Object)>,
     without_data: Vec<Url>,
     truncated: bool,
 }
 
-/// Objects stored per write while a calendar streams in (and how often a
-/// first sync reports progress).
-const STORE_EVERY: usize = 250;
+/// How often a first sync reports progress while a calendar streams in.
+const PROGRESS_EVERY: usize = 250;
 
 impl Engine {
     /// Brings the cache up to date with the server and saves it.
@@ -151,7 +150,7 @@ impl Engine {
     /// Returns (objects fetched, objects removed).
     async fn sync_calendar(&mut self, url: &Url) -> Result<(usize, usize), EngineError> {
         let Some(cal) = self.cache.calendar(url).cloned() else { return Ok((0, 0)) };
-        let mut cached = self.cache.etags(url)?;
+        let cached = self.cache.etags(url)?;
         // First sync: everything in one request. The token was read before
         // it, so whatever changes meanwhile comes again next sync.
         if cached.is_empty()
@@ -163,15 +162,17 @@ impl Engine {
             // A cut-short answer proves nothing: list and multiget instead.
             if !first.truncated {
                 let (objects, missing, incomplete) = self.multiget(url, first.without_data).await?;
-                let n = first.stored + objects.len();
+                let mut read = first.objects;
+                read.extend(objects.into_iter().map(|o| (index::read(&o.data), o)));
+                let n = read.len();
                 let synced =
                     (!incomplete).then(|| Synced { token: Some(token), ctag: cal.info.ctag.clone() });
-                let n_removed = self.cache.apply(url, &missing.into_iter().collect(), objects, synced)?;
+                // The token is stored with the objects it covers, or not at all.
+                let n_removed =
+                    self.cache.apply_indexed(url, &missing.into_iter().collect(), read, synced)?;
                 return Ok((n, n_removed));
             }
             tracing::info!(calendar = %url, "the server cut the calendar-query short; listing instead");
-            // What it brought is stored: the listing fetches only the rest.
-            cached = self.cache.etags(url)?;
         }
         let unchanged =
             |synced: &Option<String>, listed: &Option<String>| synced.is_some() && synced == listed;
@@ -253,12 +254,12 @@ impl Engine {
         Ok((fetched, missing, incomplete))
     }
 
-    /// The first sync's calendar-query, read and stored as it arrives: each
-    /// object is parsed on the parse thread, and stored [`STORE_EVERY`] at
-    /// a time (in the sync's transaction, without the sync token, which
-    /// comes last), so the work overlaps the transfer and the answer is
-    /// never held whole. What a failed or cut-short answer stored is kept
-    /// as it is: correct copies, which the next sync's listing completes.
+    /// The first sync's calendar-query, read as it arrives: each object is
+    /// parsed (XML, then iCalendar for the index) on the parse thread while
+    /// the rest is on its way, and progress is reported as they come. The
+    /// caller stores them with the sync token, at once: stored in batches
+    /// meanwhile, the writes took turns with the transfer and the sync was
+    /// slower (Xandikos, 10,000 events: 2.1–2.6 s against 1.5 s).
     async fn fetch_all(&mut self, calendar: &Url) -> Result<Streamed, EngineError> {
         let op = FetchAll { calendar: calendar.clone() };
         let req = op.request()?;
@@ -270,18 +271,17 @@ impl Engine {
                 Some(other) => Err(other),
                 None => return,
             };
-            // The receiver is gone only when storing failed, which is the error.
+            // The receiver lives until the answer ends.
             let _ = tx.send(item);
         });
         let mut out = Streamed::default();
-        let store = async {
-            let mut batch = Vec::new();
+        let collect = async {
             while let Some(item) = rx.recv().await {
                 match item {
                     Ok(read) => {
-                        batch.push(read);
-                        if batch.len() == STORE_EVERY {
-                            out.stored += self.store_streamed(calendar, std::mem::take(&mut batch))?;
+                        out.objects.push(read);
+                        if out.objects.len() % PROGRESS_EVERY == 0 {
+                            self.progressed(PROGRESS_EVERY, None);
                         }
                     }
                     Err(AllEntry::WithoutData(url)) => out.without_data.push(url),
@@ -289,28 +289,14 @@ impl Engine {
                     Err(AllEntry::Object(_)) => {}
                 }
             }
-            out.stored += self.store_streamed(calendar, batch)?;
-            Ok::<_, EngineError>(())
+            let rest = out.objects.len() % PROGRESS_EVERY;
+            if rest > 0 {
+                self.progressed(rest, None);
+            }
         };
-        let (fetched, stored) = tokio::join!(fetch, store);
+        let (fetched, ()) = tokio::join!(fetch, collect);
         fetched?;
-        stored?;
         Ok(out)
-    }
-
-    /// Stores part of a streamed calendar (without its sync token);
-    /// returns how many objects.
-    fn store_streamed(
-        &mut self,
-        calendar: &Url,
-        batch: Vec<(Indexed, Object)>,
-    ) -> Result<usize, EngineError> {
-        let n = batch.len();
-        if n > 0 {
-            self.cache.apply_indexed(calendar, &BTreeSet::new(), batch, None)?;
-            self.progressed(n, None);
-        }
-        Ok(n)
     }
 
     /// Where the server's Schedule-Tag protects replies, reads it for the
