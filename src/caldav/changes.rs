@@ -6,12 +6,12 @@ use url::Url;
 
 use super::client::Client;
 use super::error::Error;
-use super::http::Etag;
-use super::report::SyncCollection;
+use super::report::{Listed, SyncCollection};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Changes {
-    pub changed: Vec<(Url, Option<Etag>)>,
+    /// With their data where the server sent it.
+    pub changed: Vec<Listed>,
     pub removed: Vec<Url>,
     pub token: Option<String>,
     /// The token was refused: `changed` lists every object, and anything the

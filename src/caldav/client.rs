@@ -12,7 +12,9 @@ use url::Url;
 
 use super::error::Error;
 use super::http::{Request, Response};
+use super::multistatus::{self, Entry, Multistatus};
 use super::op::Operation;
+use super::propfind::parse_multistatus;
 
 /// A password that never shows up in `Debug` output, logs or panics.
 #[derive(Clone)]
@@ -198,14 +200,71 @@ impl Client {
     }
 
     /// Sends one request, following same-origin redirects only.
-    pub async fn send(&self, mut req: Request) -> Result<Response, Error> {
+    pub async fn send(&self, req: Request) -> Result<Response, Error> {
+        let (head, body) = self.send_for_head(req).await?;
+        self.read_body(head, body).await
+    }
+
+    /// Sends a REPORT or PROPFIND whose 207 answer is parsed as it arrives,
+    /// on a thread of its own (the parse is CPU work that overlaps the
+    /// transfer): each response goes to `entry` there, and the answer is
+    /// never held whole. Returns the top-level facts (no entries). An
+    /// answer other than 207 is the error [`Client::run`] would give.
+    pub async fn stream_multistatus(
+        &self,
+        req: Request,
+        entry: impl FnMut(Entry) + Send + 'static,
+    ) -> Result<Multistatus, Error> {
+        let (head, mut body) = self.send_for_head(req).await?;
+        if head.status != 207 {
+            let resp = self.read_body(head, body).await?;
+            let status = resp.status;
+            return parse_multistatus(resp)
+                .and(Err(Error::Malformed(format!("expected 207 Multi-Status, got {status}"))));
+        }
+        // A few chunks in flight: a parse that falls behind slows the
+        // transfer instead of filling memory.
+        let (tx, rx) = tokio::sync::mpsc::channel::<Vec<u8>>(16);
+        let base = head.url.clone();
+        let parser = tokio::task::spawn_blocking(move || {
+            let input = std::io::BufReader::with_capacity(64 * 1024, Chunks { rx, chunk: Vec::new(), at: 0 });
+            multistatus::parse_streaming(input, &base, entry)
+        });
+        let mut transfer = Ok(());
+        loop {
+            match body.chunk().await {
+                Ok(Some(chunk)) => {
+                    // The parser stopped early: its error says why.
+                    if tx.send(chunk.to_vec()).await.is_err() {
+                        break;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    transfer = Err(map_transport(e));
+                    break;
+                }
+            }
+        }
+        drop(tx);
+        let parsed =
+            parser.await.map_err(|e| Error::Malformed(format!("the answer's parse stopped: {e}")))?;
+        // A cut connection is that, not malformed XML.
+        transfer?;
+        tracing::debug!(url = %head.url, "http body streamed");
+        parsed
+    }
+
+    /// [`Client::send`] up to the final answer's status and headers (its
+    /// `body` empty); the body is left to read.
+    async fn send_for_head(&self, mut req: Request) -> Result<(Response, reqwest::Response), Error> {
         // One budget for the whole request, redirects included.
         let mut locked = LOCKED_WAITS_MS.into_iter();
         let mut budget = self.config.retry_after_budget;
         let mut asked = 0;
         for _ in 0..=MAX_REDIRECTS {
             check_url(&req.url, self.config.allow_insecure_http)?;
-            let mut resp = self.send_once(&req).await?;
+            let (mut resp, mut body) = self.send_once(&req).await?;
             loop {
                 // Locked (423), or told when to come back (503/429): the
                 // server did nothing, so asking again is safe.
@@ -221,10 +280,10 @@ impl Client {
                 };
                 let Some(wait) = wait else { break };
                 tokio::time::sleep(wait).await;
-                resp = self.send_once(&req).await?;
+                (resp, body) = self.send_once(&req).await?;
             }
             if !matches!(resp.status, 301 | 302 | 303 | 307 | 308) {
-                return Ok(resp);
+                return Ok((resp, body));
             }
             let location = resp
                 .header("location")
@@ -242,7 +301,8 @@ impl Client {
         Err(Error::TooManyRedirects)
     }
 
-    async fn send_once(&self, req: &Request) -> Result<Response, Error> {
+    /// One request; returns its status and headers, and the body to read.
+    async fn send_once(&self, req: &Request) -> Result<(Response, reqwest::Response), Error> {
         self.requests.fetch_add(1, Ordering::Relaxed);
         let mut builder = self.http.request(req.method.clone(), req.url.clone()).headers(req.headers.clone());
         // Credentials go only to the account's own origin.
@@ -252,19 +312,45 @@ impl Client {
         if let Some(body) = &req.body {
             builder = builder.body(body.clone());
         }
-        let mut resp = builder.send().await.map_err(map_transport)?;
+        let resp = builder.send().await.map_err(map_transport)?;
         let status = resp.status().as_u16();
         tracing::debug!(method = %req.method, url = %req.url, status, "http headers");
         let headers = resp.headers().clone();
-        let mut body = Vec::new();
+        Ok((Response { status, headers, body: Vec::new(), url: req.url.clone() }, resp))
+    }
+
+    /// Reads a whole body into `head`, up to the size cap.
+    async fn read_body(&self, mut head: Response, mut resp: reqwest::Response) -> Result<Response, Error> {
         while let Some(chunk) = resp.chunk().await.map_err(map_transport)? {
-            if body.len() + chunk.len() > self.config.max_body {
+            if head.body.len() + chunk.len() > self.config.max_body {
                 return Err(Error::TooLarge { limit: self.config.max_body });
             }
-            body.extend_from_slice(&chunk);
+            head.body.extend_from_slice(&chunk);
         }
-        tracing::debug!(method = %req.method, url = %req.url, status, bytes = body.len(), "http");
-        Ok(Response { status, headers, body, url: req.url.clone() })
+        tracing::debug!(url = %head.url, status = head.status, bytes = head.body.len(), "http");
+        Ok(head)
+    }
+}
+
+/// The body's chunks as they arrive, read on the parse thread.
+struct Chunks {
+    rx: tokio::sync::mpsc::Receiver<Vec<u8>>,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl std::io::Read for Chunks {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.chunk.len() {
+            match self.rx.blocking_recv() {
+                Some(chunk) => (self.chunk, self.at) = (chunk, 0),
+                None => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.chunk.len() - self.at);
+        out[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
     }
 }
 

@@ -30,5 +30,6 @@ pub use op::Operation;
 pub use options::{Options, ServerOptions};
 pub use propfind::{CurrentUserPrincipal, Principal, PrincipalProps, Propfind};
 pub use report::{
-    All, CalendarQuery, FetchAll, Fetched, Listed, Multiget, ScheduleTags, SyncCollection, SyncDelta,
+    All, AllEntry, CalendarQuery, FetchAll, Fetched, Listed, Multiget, ScheduleTags, SyncCollection,
+    SyncDelta,
 };

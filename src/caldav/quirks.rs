@@ -90,6 +90,9 @@ pub struct Quirk {
     /// A multiget names a deleted href with 404 (a deletion); otherwise it
     /// leaves the href out, which is only "not delivered".
     pub multiget_reports_404: bool,
+    /// A sync-collection REPORT sends the changed objects' calendar-data
+    /// when asked (an incremental sync then needs no multiget).
+    pub sync_collection_data: bool,
     /// A sync-token the server never issued is refused (valid-sync-token),
     /// rather than answered with every object.
     pub refuses_unknown_sync_token: bool,
@@ -116,6 +119,7 @@ pub const QUIRKS: &[Quirk] = &[
         occurrence_replies: Some(true),
         occurrence_replies_need_until: true,
         multiget_reports_404: true,
+        sync_collection_data: true,
         refuses_unknown_sync_token: true,
         refuses_uid_reuse: true,
         free_busy: Some(false),
@@ -133,6 +137,7 @@ pub const QUIRKS: &[Quirk] = &[
         occurrence_replies: Some(false),
         occurrence_replies_need_until: false,
         multiget_reports_404: false,
+        sync_collection_data: false,
         refuses_unknown_sync_token: false,
         refuses_uid_reuse: false,
         free_busy: Some(true),
@@ -150,6 +155,7 @@ pub const QUIRKS: &[Quirk] = &[
         occurrence_replies: Some(false),
         occurrence_replies_need_until: false,
         multiget_reports_404: true,
+        sync_collection_data: false,
         refuses_unknown_sync_token: true,
         refuses_uid_reuse: true,
         free_busy: Some(false),
@@ -167,6 +173,7 @@ pub const QUIRKS: &[Quirk] = &[
         occurrence_replies: None,
         occurrence_replies_need_until: false,
         multiget_reports_404: true,
+        sync_collection_data: true,
         refuses_unknown_sync_token: true,
         refuses_uid_reuse: true,
         free_busy: Some(false),

@@ -80,14 +80,44 @@ fn malformed(what: impl Into<String>) -> Error {
 /// Parses a whole document and returns its root element.
 pub fn parse(body: &[u8]) -> Result<Element, Error> {
     let text = std::str::from_utf8(body).map_err(|e| malformed(format!("XML body is not UTF-8 ({e})")))?;
-    let mut reader = NsReader::from_str(text);
+    parse_streaming(text.as_bytes(), |child| Ok(Some(child)))
+}
+
+/// Parses a document as it is read, handing each child of the root to
+/// `child` as soon as it is complete (a multistatus's responses, while the
+/// rest is still on its way); the root keeps those `child` gives back.
+/// Memory is bounded by the largest child, not the document.
+pub fn parse_streaming(
+    input: impl std::io::BufRead,
+    mut child: impl FnMut(Element) -> Result<Option<Element>, Error>,
+) -> Result<Element, Error> {
+    let mut reader = NsReader::from_reader(input);
+    let mut buf = Vec::new();
     let mut stack: Vec<Element> = Vec::new();
     let mut root: Option<Element> = None;
     let mut count = 0usize;
     let mut namespaces: HashSet<Arc<str>> = HashSet::new();
+    // A closed element: kept by its parent, or offered to `child` when the
+    // parent is the root.
+    let mut close = |stack: &mut Vec<Element>, root: &mut Option<Element>, element: Element| {
+        match stack.as_mut_slice() {
+            [] => *root = Some(element),
+            [top] => {
+                if let Some(kept) = child(element)? {
+                    top.children.push(kept);
+                }
+            }
+            [.., parent] => parent.children.push(element),
+        }
+        Ok::<_, Error>(())
+    };
 
     loop {
-        let (ns, event) = reader.read_resolved_event().map_err(|e| malformed(format!("invalid XML: {e}")))?;
+        buf.clear();
+        let (ns, event) = reader.read_resolved_event_into(&mut buf).map_err(|e| match e {
+            quick_xml::Error::Encoding(e) => malformed(format!("XML body is not UTF-8 ({e})")),
+            e => malformed(format!("invalid XML: {e}")),
+        })?;
         match event {
             Event::Start(ref start) | Event::Empty(ref start) => {
                 let is_empty = matches!(event, Event::Empty(_));
@@ -124,14 +154,14 @@ pub fn parse(body: &[u8]) -> Result<Element, Error> {
                     children: Vec::new(),
                 };
                 if is_empty {
-                    close(&mut stack, &mut root, element);
+                    close(&mut stack, &mut root, element)?;
                 } else {
                     stack.push(element);
                 }
             }
             Event::End(_) => {
                 let element = stack.pop().ok_or_else(|| malformed("unbalanced XML end tag"))?;
-                close(&mut stack, &mut root, element);
+                close(&mut stack, &mut root, element)?;
             }
             Event::Text(t) => {
                 let content = t.xml10_content();
@@ -175,13 +205,6 @@ fn intern(namespaces: &mut HashSet<Arc<str>>, ns: &str) -> Arc<str> {
     let shared: Arc<str> = Arc::from(ns);
     namespaces.insert(shared.clone());
     shared
-}
-
-fn close(stack: &mut [Element], root: &mut Option<Element>, element: Element) {
-    match stack.last_mut() {
-        Some(parent) => parent.children.push(element),
-        None => *root = Some(element),
-    }
 }
 
 fn push_text(stack: &mut [Element], text: &str) -> Result<(), Error> {
@@ -274,6 +297,24 @@ mod tests {
         assert_eq!(root.children.len(), 10_000);
         assert!(root.children.iter().all(|c| c.ns.as_ptr() == root.ns.as_ptr()), "one copy per element");
         assert!(root.is(&format!("urn:{long}"), "a"));
+    }
+
+    #[test]
+    fn streaming_hands_over_the_roots_children_as_they_close() {
+        let body = "<a xmlns='DAV:'><r>1</r><keep><r>inner</r></keep><r>2</r></a>";
+        let mut handed = Vec::new();
+        let root = parse_streaming(body.as_bytes(), |c| {
+            if c.name == "r" {
+                handed.push(c.text);
+                return Ok(None);
+            }
+            Ok(Some(c))
+        })
+        .unwrap();
+        assert_eq!(handed, ["1", "2"]);
+        // Only the root's own children are handed over; what comes back is kept.
+        assert_eq!(root.children.len(), 1);
+        assert_eq!(root.children[0].children[0].text, "inner");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use crate::config::{Account, Config};
 use crate::ical::{Answer, Diff, time::describe_local};
 use crate::paths::Paths;
 use crate::store::{EntryState, EventChange, EventState};
-use crate::sync::{Engine, EventOutcome, Listing, Outcome, ReplyState, SyncReport, TOO_OFTEN};
+use crate::sync::{Engine, EventOutcome, Listing, Outcome, ReplyState, SyncProgress, SyncReport, TOO_OFTEN};
 
 /// Exit codes other than 0 (done) and 1 (error), for scripts.
 pub const EXIT_CONFLICT: i32 = 3;
@@ -123,10 +123,19 @@ struct SyncJson<'a> {
 
 pub async fn sync(paths: &Paths, args: SyncArgs) -> anyhow::Result<i32> {
     let mut engine = open(paths, args.account.account.as_deref())?;
+    let on_terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    if on_terminal {
+        engine.report_progress(|p| eprint!("\r{}", progress_line(p)));
+    }
     let sent = engine.flush().await?;
     let changed = engine.flush_events().await?;
-    let report = engine.sync().await?;
-    let pending = engine.invitations()?.iter().filter(|l| l.invitation.is_pending()).count();
+    let synced = engine.sync().await;
+    if on_terminal {
+        // Clear the progress line, whatever came of it.
+        eprint!("\r\x1b[K");
+    }
+    let report = synced?;
+    let pending = engine.pending_count()?;
     if args.json {
         let replies = sent.iter().map(|(uid, outcome)| SyncRow { uid, outcome }).collect();
         let events = changed.iter().map(|(uid, outcome)| EventRow { uid, outcome }).collect();
@@ -148,6 +157,14 @@ pub async fn sync(paths: &Paths, args: SyncArgs) -> anyhow::Result<i32> {
         );
     }
     Ok(if report.failed.is_empty() { 0 } else { EXIT_NOT_SYNCED })
+}
+
+/// "Syncing: 1250 events" ("1250 of 4000 events" where the number is known).
+fn progress_line(p: SyncProgress) -> String {
+    match p.of {
+        Some(of) => format!("Syncing: {} of {of} events", p.fetched),
+        None => format!("Syncing: {} events", p.fetched),
+    }
 }
 
 #[derive(Serialize)]

@@ -94,22 +94,27 @@ pub fn read_occurrence(
     me: &Identity,
     recurrence_id: Option<&str>,
 ) -> Result<Option<Invitation>, ParseError> {
-    let doc = Document::parse(data)?;
-    let Some(cal) = doc.calendar() else { return Ok(None) };
-    let Some(main) = main_event(cal) else { return Ok(None) };
+    Ok(from_document(&Document::parse(data)?, me, recurrence_id))
+}
+
+/// [`read_occurrence`] of an object already parsed (a caller that needs
+/// the document for more than this parses it once).
+pub fn from_document(doc: &Document, me: &Identity, recurrence_id: Option<&str>) -> Option<Invitation> {
+    let cal = doc.calendar()?;
+    let main = main_event(cal)?;
     let own = recurrence_id.and_then(|rid| {
         cal.children()
             .filter(|c| c.name == "VEVENT")
             .find(|c| event::recurrence_id(c).as_deref() == Some(rid))
     });
-    let Some(mut inv) = describe(cal, main, me) else { return Ok(None) };
+    let mut inv = describe(cal, main, me)?;
     if let Some(ev) = own.and_then(|ev| describe(cal, ev, me)) {
         // The override repeats nothing: its rule is the series'.
         let (role, my_partstat, answers, rule) =
             (inv.role, inv.my_partstat, inv.occurrence_answers, inv.recurrence);
         inv = Invitation { role, my_partstat, occurrence_answers: answers, recurrence: rule, ..ev };
     }
-    Ok(Some(inv))
+    Some(inv)
 }
 
 fn describe(cal: &Component, ev: &Component, me: &Identity) -> Option<Invitation> {

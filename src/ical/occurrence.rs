@@ -107,8 +107,12 @@ pub struct Expansion {
 
 /// Occurrences of one object that overlap `[from, to)`, at bounded cost.
 pub fn expand(data: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Expansion {
+    Document::parse(data).map(|doc| expand_document(&doc, from, to)).unwrap_or_default()
+}
+
+/// [`expand`] of an object already parsed.
+pub fn expand_document(doc: &Document, from: DateTime<Utc>, to: DateTime<Utc>) -> Expansion {
     let mut out = Expansion::default();
-    let Ok(doc) = Document::parse(data) else { return out };
     let Some(cal) = doc.calendar() else { return out };
     let events: Vec<&Component> = cal.children().filter(|c| c.name == "VEVENT").collect();
     let moved: HashSet<DateTime<Local>> =
@@ -153,7 +157,11 @@ pub fn expand(data: &str, from: DateTime<Utc>, to: DateTime<Utc>) -> Expansion {
 /// The series' first occurrence (its DTSTART), whatever the window: what a
 /// list shows of a series whose bound left nothing in the window.
 pub fn first(data: &str) -> Option<Occurrence> {
-    let doc = Document::parse(data).ok()?;
+    first_document(&Document::parse(data).ok()?)
+}
+
+/// [`first`] of an object already parsed.
+pub fn first_document(doc: &Document) -> Option<Occurrence> {
     let ev = super::invitation::main_event(doc.calendar()?)?;
     let start = event::start(ev)?;
     let len = length(ev, &start);

@@ -14,6 +14,7 @@ use super::failure::{Cause, Failure};
 use super::importing::ImportRequest;
 use super::listing::{AgendaItem, Details, Listing};
 use super::organizing::Availability;
+use super::refresh::SyncProgress;
 use super::send::{EventOutcome, Outcome};
 use crate::caldav::{Calendar, Capabilities, Password};
 use crate::config::Account;
@@ -111,6 +112,9 @@ pub enum Update {
         invitations: Vec<Listing>,
     },
     Syncing,
+    /// How far the running sync has come (a first sync of a big calendar
+    /// takes seconds).
+    SyncProgress(SyncProgress),
     Synced {
         at: i64,
         fetched: usize,
@@ -236,7 +240,7 @@ struct Actor {
 }
 
 async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: mpsc::Sender<Update>) {
-    let engine = {
+    let mut engine = {
         let (paths, account, password) =
             (settings.paths.clone(), settings.account.clone(), settings.password.clone());
         // Opening waits on a file lock and reads the cache: keep it off the runtime.
@@ -253,6 +257,11 @@ async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: 
             }
         }
     };
+    let progress = updates.clone();
+    // Progress that finds the window busy is dropped: the next one says more.
+    engine.report_progress(move |p| {
+        let _ = progress.try_send(Update::SyncProgress(p));
+    });
     let mut actor = Actor { engine, updates, offline: false, import_cancel: None };
     // The running import's task; the import ends when the actor has seen it end.
     let mut import: Option<ImportTask> = None;
@@ -340,20 +349,28 @@ impl Actor {
         let _ = self.updates.send(u).await;
     }
 
-    async fn changed(&self) {
+    /// Sends the window what the cache holds now; returns the invitations.
+    async fn changed(&self) -> Vec<Listing> {
         self.emit(Update::Calendars {
             calendars: self.engine.calendars(),
             addresses: self.engine.schedule_addresses(),
             capabilities: self.engine.capabilities().cloned().map(Box::new),
         })
         .await;
-        match self.engine.invitations() {
-            Ok(list) => self.emit(Update::InvitationsChanged(list)).await,
-            Err(e) => self.emit(Update::Error { message: e.into() }).await,
-        }
+        let listed = match self.engine.invitations() {
+            Ok(list) => {
+                self.emit(Update::InvitationsChanged(list.clone())).await;
+                list
+            }
+            Err(e) => {
+                self.emit(Update::Error { message: e.into() }).await;
+                Vec::new()
+            }
+        };
         let now = chrono::Utc::now();
         let agenda = self.engine.agenda(now - chrono::Duration::days(31), now + chrono::Duration::days(366));
         self.emit(Update::Agenda(agenda)).await;
+        listed
     }
 
     async fn went_online(&mut self) {
@@ -385,7 +402,14 @@ impl Actor {
                 }
             }
         }
-        self.changed().await;
+        let listed = self.changed().await;
+        // The Schedule-Tags a first sync leaves out, read once the window
+        // shows the lists: the person does not wait for them.
+        if !self.offline
+            && let Err(e) = self.engine.read_schedule_tags(&listed).await
+        {
+            tracing::warn!("Schedule-Tags not read (a reply reads its copy first): {e}");
+        }
     }
 
     /// An organizer's conflict: "keep mine on top of theirs" is
@@ -399,7 +423,9 @@ impl Actor {
         };
         match result {
             Ok(true) => self.send_changes(vec![uid.to_owned()]).await,
-            Ok(false) => self.changed().await,
+            Ok(false) => {
+                self.changed().await;
+            }
             Err(e) => self.emit(Update::EventFailed { uid: uid.to_owned(), error: e.into() }).await,
         }
     }

@@ -1,7 +1,10 @@
 //! One account's engine: its client, cache and outbox, and the operations
 //! the CLI and the actor share.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use super::listing::{AgendaItem, Details, Listing, ReplyState};
+use super::refresh::SyncProgress;
 use super::send::{self, Outcome};
 use crate::caldav::{self, Capabilities, Client, ClientConfig, Password};
 use crate::config::Account;
@@ -68,6 +71,10 @@ pub struct Engine {
     pub(crate) files: AccountFiles,
     pub(crate) cache: Cache,
     pub(crate) outbox: Outbox,
+    /// Hears a running sync's progress (the window, a terminal).
+    on_progress: Option<Box<dyn Fn(SyncProgress) + Send + Sync>>,
+    /// Objects fetched so far by the running sync.
+    fetched: AtomicUsize,
     _lock: AccountLock,
 }
 
@@ -79,9 +86,9 @@ impl std::fmt::Debug for Engine {
 
 /// The next occurrences of a repeating event, for "answer this one", and
 /// whether it repeats too often to show them all.
-fn upcoming(data: &str) -> (Vec<(String, String)>, bool) {
+fn upcoming(doc: &ical::Document) -> (Vec<(String, String)>, bool) {
     let now = chrono::Utc::now();
-    let found = ical::occurrence::expand(data, now, now + chrono::Duration::days(400));
+    let found = ical::occurrence::expand_document(doc, now, now + chrono::Duration::days(400));
     let next = found
         .occurrences
         .into_iter()
@@ -134,8 +141,31 @@ impl Engine {
             outbox: Outbox::new(&files.outbox_dir),
             files,
             cache,
+            on_progress: None,
+            fetched: AtomicUsize::new(0),
             _lock: lock,
         })
+    }
+
+    /// Has `f` hear how far each sync has come, as objects arrive.
+    pub fn report_progress(&mut self, f: impl Fn(SyncProgress) + Send + Sync + 'static) {
+        self.on_progress = Some(Box::new(f));
+    }
+
+    pub(crate) fn progress_reset(&self) {
+        self.fetched.store(0, Ordering::Relaxed);
+    }
+
+    pub(crate) fn progress_done(&self) -> usize {
+        self.fetched.load(Ordering::Relaxed)
+    }
+
+    /// `n` more objects fetched, of `of` where known.
+    pub(crate) fn progressed(&self, n: usize, of: Option<usize>) {
+        let fetched = self.fetched.fetch_add(n, Ordering::Relaxed) + n;
+        if let Some(f) = &self.on_progress {
+            f(SyncProgress { fetched, of });
+        }
     }
 
     pub fn client(&self) -> &Client {
@@ -163,11 +193,31 @@ impl Engine {
     /// Invitations from the cache (works offline), pending first.
     pub fn invitations(&self) -> Result<Vec<Listing>, EngineError> {
         let waiting = self.outbox.list()?;
-        let since = (chrono::Utc::now() - chrono::Duration::days(LISTED_AFTER_DAYS)).timestamp();
-        let replying: Vec<String> = waiting.iter().map(|e| e.uid.clone()).collect();
-        let mut out = self.listings(self.cache.scheduling_since(since, &replying)?, &waiting);
+        let mut out = self.listings(self.listed_objects(&waiting)?, &waiting);
         out.sort_by_key(Listing::order);
         Ok(out)
+    }
+
+    /// How many of the [`Engine::invitations`] wait for an answer, without
+    /// building the list (no occurrences to expand): what a sync reports.
+    pub fn pending_count(&self) -> Result<usize, EngineError> {
+        let me = self.identity();
+        let objects = self.listed_objects(&self.outbox.list()?)?;
+        let pending =
+            |data: &str| ical::invitation::read(data, &me).is_ok_and(|i| i.is_some_and(|i| i.is_pending()));
+        Ok(objects.iter().filter(|(_, _, o)| pending(&o.data)).count())
+    }
+
+    /// The objects the invitation list looks at: those with an organizer
+    /// that end after [`LISTED_AFTER_DAYS`] ago, and any with a reply on
+    /// its way.
+    fn listed_objects(
+        &self,
+        waiting: &[Entry],
+    ) -> Result<Vec<(&CachedCalendar, Url, CachedObject)>, EngineError> {
+        let since = (chrono::Utc::now() - chrono::Duration::days(LISTED_AFTER_DAYS)).timestamp();
+        let replying: Vec<String> = waiting.iter().map(|e| e.uid.clone()).collect();
+        Ok(self.cache.scheduling_since(since, &replying)?)
     }
 
     /// The invitations among `objects`, each with its reply on its way.
@@ -179,13 +229,15 @@ impl Engine {
         let me = self.identity();
         let mut out = Vec::new();
         for (cal, url, obj) in objects {
-            let Ok(Some(inv)) = ical::invitation::read(&obj.data, &me) else { continue };
+            // Parsed once for the invitation and its occurrences.
+            let Ok(doc) = ical::Document::parse(&obj.data) else { continue };
+            let Some(inv) = ical::invitation::from_document(&doc, &me, None) else { continue };
             if !inv.is_invitation() {
                 continue;
             }
             let entry = waiting.iter().find(|e| e.uid == inv.uid);
             let (occurrences, repeats_too_often) =
-                if inv.recurrence.is_some() { upcoming(&obj.data) } else { (Vec::new(), false) };
+                if inv.recurrence.is_some() { upcoming(&doc) } else { (Vec::new(), false) };
             out.push(Listing {
                 occurrences,
                 repeats_too_often,
@@ -420,15 +472,17 @@ impl Engine {
             Vec::new()
         });
         for (cal, url, obj) in objects {
-            let role = ical::invitation::read(&obj.data, &me).ok().flatten();
+            // Parsed once for the role and the occurrences.
+            let Ok(doc) = ical::Document::parse(&obj.data) else { continue };
+            let role = ical::invitation::from_document(&doc, &me, None);
             let invitation = role.as_ref().is_some_and(|i| i.is_invitation());
             let pending = role.as_ref().is_some_and(|i| i.is_pending());
-            let found = ical::occurrence::expand(&obj.data, from, to);
+            let found = ical::occurrence::expand_document(&doc, from, to);
             let mut occurrences = found.occurrences;
             if found.truncated && occurrences.is_empty() {
                 // Nothing found in the window before the bound: still list
                 // the series, so its note is seen.
-                occurrences.extend(ical::occurrence::first(&obj.data));
+                occurrences.extend(ical::occurrence::first_document(&doc));
             }
             for occurrence in occurrences {
                 let answer = role.as_ref().and_then(|i| answer_to(i, occurrence.recurrence_id.as_deref()));

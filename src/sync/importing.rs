@@ -57,12 +57,11 @@ impl Engine {
     }
 
     /// [`Engine::find_calendar`], but a name the cached list doesn't know
-    /// re-reads the list (and syncs) once first: the calendar may have been
-    /// made elsewhere since the list was last read.
+    /// syncs (which re-reads the list) once first: the calendar may have
+    /// been made elsewhere since the list was last read.
     pub async fn find_calendar_fresh(&mut self, name: &str) -> Result<Calendar, EngineError> {
         match self.find_calendar(name) {
             Err(EngineError::UnknownCalendar { .. }) => {
-                self.relist_next_sync();
                 self.sync().await?;
                 self.find_calendar(name)
             }

@@ -17,7 +17,7 @@ pub use failure::{Failure, Kind as FailureKind};
 pub use importing::{ImportRequest, calendar_label};
 pub use listing::{AgendaItem, Details, Listing, ReplyState, TOO_OFTEN};
 pub use organizing::Availability;
-pub use refresh::{NotSynced, SyncReport};
+pub use refresh::{NotSynced, SyncProgress, SyncReport};
 pub use send::{EventOutcome, Outcome};
 
 /// Unix seconds now.

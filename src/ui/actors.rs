@@ -71,8 +71,15 @@ impl App {
                 }
                 self.open_waiting_conflict();
             }
-            Update::Syncing => a.status = Status::Syncing,
-            Update::Synced { at, .. } => a.status = Status::Synced(at),
+            Update::Syncing => {
+                a.status = Status::Syncing;
+                a.progress = None;
+            }
+            Update::SyncProgress(p) => a.progress = Some(p),
+            Update::Synced { at, .. } => {
+                a.status = Status::Synced(at);
+                a.progress = None;
+            }
             Update::InvitationsChanged(list) => a.invitations = list,
             Update::Agenda(items) => {
                 a.agenda = items;

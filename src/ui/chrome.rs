@@ -49,8 +49,20 @@ impl App {
         if !offline.is_empty() {
             return format!("Offline: {} (answers wait in the outbox)", offline.join(", "));
         }
-        if self.accounts.iter().any(|a| matches!(a.status, Status::Syncing | Status::Connecting)) {
-            return "Syncing…".into();
+        let syncing: Vec<_> = self
+            .accounts
+            .iter()
+            .filter(|a| matches!(a.status, Status::Syncing | Status::Connecting))
+            .collect();
+        if !syncing.is_empty() {
+            // Events so far (of how many, where every account knows).
+            let fetched: usize = syncing.iter().filter_map(|a| a.progress).map(|p| p.fetched).sum();
+            let of: Option<usize> = syncing.iter().map(|a| a.progress.and_then(|p| p.of)).sum();
+            return match (fetched, of) {
+                (0, _) => "Syncing…".into(),
+                (n, Some(of)) => format!("Syncing… {n} of {of} events"),
+                (n, None) => format!("Syncing… {n} events"),
+            };
         }
         let last = self
             .accounts

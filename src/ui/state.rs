@@ -7,7 +7,7 @@ use tokio::sync::mpsc;
 
 use crate::caldav::{Calendar, Capabilities, Password};
 use crate::config::Account;
-use crate::sync::{AgendaItem, Control, Listing};
+use crate::sync::{AgendaItem, Control, Listing, SyncProgress};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
@@ -48,6 +48,8 @@ pub struct AccountState {
     pub invitations: Vec<Listing>,
     pub agenda: Vec<AgendaItem>,
     pub status: Status,
+    /// How far the running sync has come, while it runs.
+    pub progress: Option<SyncProgress>,
     /// UIDs whose answer is on its way to the server.
     pub sending: BTreeSet<String>,
 }
@@ -79,6 +81,7 @@ impl AccountState {
             invitations: Vec::new(),
             agenda: Vec::new(),
             status: Status::Connecting,
+            progress: None,
             sending: BTreeSet::new(),
         }
     }

@@ -13,7 +13,9 @@
 //! `CONVENE_BENCH_EVENTS` (default 1,000, which keeps the run within the
 //! test command's budget) sets the calendar's size; the README's figures
 //! are for 10,000. The calendar is made for the run and deleted after it.
-//! `CONVENE_BENCH_SERVERS` (e.g. `xandikos,davical`) picks the servers.
+//! `CONVENE_BENCH_SERVERS` (e.g. `xandikos,davical`) picks the servers;
+//! `CONVENE_BENCH_BEFORE=<path to another convene build>` runs it in the
+//! same rounds too and prints its first-sync time (before and after a change).
 
 #![allow(clippy::unwrap_used, clippy::print_stdout)]
 
@@ -26,7 +28,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Instant;
 
-use convene::caldav::{Client, MkCalendar, Precondition, Put, SchedulingHeaders};
+use convene::caldav::http::Request;
+use convene::caldav::{
+    Client, ListCalendars, MkCalendar, Multiget, Operation, Precondition, Put, SchedulingHeaders,
+    SyncCollection,
+};
 use support::{Kind, Profile};
 use url::Url;
 
@@ -66,6 +72,9 @@ async fn replies() {
         let p = Profile::new(kind, "attendee");
         let mut engine = p.engine();
         engine.sync().await.unwrap();
+        // As the window's actor does once the lists are shown.
+        let listed = engine.invitations().unwrap();
+        engine.read_schedule_tags(&listed).await.unwrap();
         let protection = engine.capabilities().unwrap().reply_protection();
         let before = engine.client().request_count();
         let start = Instant::now();
@@ -90,10 +99,12 @@ async fn first_sync() {
         sample as f64 / 1e6
     );
     println!(
-        "| server | curl floor | Convene | ratio | requests | peak RSS (Convene / curl) | incremental, 1 change | open and list invitations |"
+        "| server | curl floor | Convene | ratio | requests | peak RSS (Convene / curl) | incremental, 1 change: Convene / curl floor (ratio) | open and list invitations |"
     );
     println!("| --- | --- | --- | --- | --- | --- | --- | --- |");
     let tmp = tempfile::tempdir().unwrap();
+    // Another build to compare with, in the same rounds (before and after a change).
+    let before_bin = std::env::var_os("CONVENE_BENCH_BEFORE").map(PathBuf::from);
     // `CONVENE_BENCH_SERVERS=xandikos,davical` leaves Cyrus out (loading
     // it takes a PUT per event: about 9 minutes for 10,000).
     for kind in servers() {
@@ -116,8 +127,15 @@ async fn first_sync() {
             .map(|c| c.url)
             .collect();
         let (mut floor, mut ours, mut requests, mut rss, mut curl_rss) = (vec![], vec![], 0, vec![], vec![]);
+        let (mut before, mut before_requests) = (vec![], 0);
         let mut last = None;
         for round in 0..ROUNDS {
+            if let Some(bin) = &before_bin {
+                let p = Profile::new(kind, USER);
+                let (secs, _, report) = convene_at(bin, &p, &["sync", "--json"], tmp.path());
+                before.push(secs);
+                before_requests = report["requests"].as_u64().unwrap();
+            }
             let (secs, kb, bytes) = curl_floor(kind, &calendars, tmp.path());
             assert!(bytes as usize >= sample * 9 / 10, "curl got {bytes} bytes for {sample}");
             if round == 0 {
@@ -140,19 +158,50 @@ async fn first_sync() {
             last = Some(p);
         }
         let p = last.unwrap();
-        cal.change_one(&me).await;
-        let (incr_secs, _, incr) = convene(&p, &["sync", "--json"], tmp.path());
-        assert_eq!(incr["fetched"].as_u64(), Some(1), "{incr}");
+        // Incremental syncs with one change each, beside their floor: the
+        // same requests by curl (the calendar list, a sync-collection from
+        // the token before the change, and where the server sends no data
+        // with it, a multiget of the changed event).
+        let home = support::server(kind).at(&support::server(kind).calendar_home, USER);
+        let (mut incr_floor, mut incr, mut incr_requests) = (vec![], vec![], 0);
+        for round in 0..ROUNDS {
+            let token = cal.sync_token(&home).await;
+            let changed = cal.change_one(&me, round).await;
+            let list = ListCalendars { home: home.clone() }.request().unwrap();
+            let delta = SyncCollection { calendar: cal.url.clone(), token: Some(token) }.request().unwrap();
+            let (list_secs, _) = curl_request(kind, &list, tmp.path());
+            let (delta_secs, answer) = curl_request(kind, &delta, tmp.path());
+            let mut secs = list_secs + delta_secs;
+            if !answer.contains("BEGIN:VCALENDAR") {
+                let get = Multiget { calendar: cal.url.clone(), objects: vec![changed] }.request().unwrap();
+                secs += curl_request(kind, &get, tmp.path()).0;
+            }
+            incr_floor.push(secs);
+            let (secs, _, report) = convene(&p, &["sync", "--json"], tmp.path());
+            assert_eq!(report["fetched"].as_u64(), Some(1), "{report}");
+            incr_requests = report["requests"].as_u64().unwrap();
+            incr.push(secs);
+        }
         let (list_secs, list_kb, _) = convene(&p, &["invitations", "--json"], tmp.path());
         let (floor, ours) = (median(floor), median(ours));
+        if !before.is_empty() {
+            let before = median(before);
+            eprintln!(
+                "{}: the build before: {before:.2} s ({:.2}x the floor), {before_requests} requests",
+                kind.key(),
+                before / floor
+            );
+        }
+        let (incr_floor, incr) = (median(incr_floor), median(incr));
         println!(
-            "| {} | {floor:.2} s | {ours:.2} s | {:.2}x | {requests} | {:.0} MB / {:.0} MB | {:.0} ms, {} requests | {:.0} ms, {:.0} MB |",
+            "| {} | {floor:.2} s | {ours:.2} s | {:.2}x | {requests} | {:.0} MB / {:.0} MB | {:.0} ms / {:.0} ms ({:.2}x), {incr_requests} requests | {:.0} ms, {:.0} MB |",
             kind.key(),
             ours / floor,
             median(rss) / 1024.0,
             median(curl_rss) / 1024.0,
-            incr_secs * 1000.0,
-            incr["requests"],
+            incr * 1000.0,
+            incr_floor * 1000.0,
+            incr / incr_floor,
             list_secs * 1000.0,
             list_kb / 1024.0,
         );
@@ -287,16 +336,26 @@ impl BenchCalendar {
         self.client.run(&Put { url, data, precondition: Precondition::None, scheduling }).await.unwrap();
     }
 
-    /// Moves event 0 (a personal one) an hour later, as another client would.
-    async fn change_one(&self, me: &str) {
-        let data = mixed::object(&self.uid(0), 0, me).replace("SUMMARY:", "SUMMARY:Moved: ");
+    /// The calendar's sync token now, from the calendar list.
+    async fn sync_token(&self, home: &Url) -> String {
+        let listed = self.client.run(&ListCalendars { home: home.clone() }).await.unwrap();
+        let this = listed.into_iter().find(|c| c.url == self.url).expect("the bench calendar is listed");
+        this.sync_token.expect("a sync token")
+    }
+
+    /// Renames event 0 (a personal one), a new name each `round`, as
+    /// another client would; returns its URL.
+    async fn change_one(&self, me: &str, round: usize) -> Url {
+        let data =
+            mixed::object(&self.uid(0), 0, me).replace("SUMMARY:", &format!("SUMMARY:Moved {round}: "));
         let url = if self.kind == Kind::Davical {
             // DAViCal named the objects after their UIDs when it split the calendar.
             self.url.join(&format!("{}.ics", self.uid(0).replace('@', ""))).unwrap()
         } else {
             self.object_url(0)
         };
-        self.put(url, data, SchedulingHeaders::default()).await;
+        self.put(url.clone(), data, SchedulingHeaders::default()).await;
+        url
     }
 }
 
@@ -324,6 +383,22 @@ fn curl(kind: Kind, method: &str, url: &Url) -> Command {
     }
     cmd.arg(url.as_str());
     cmd
+}
+
+/// Sends `request` (method, headers, body as Convene builds them) by curl;
+/// returns the seconds it took and the answer.
+fn curl_request(kind: Kind, request: &Request, tmp: &Path) -> (f64, String) {
+    let mut cmd = curl(kind, request.method.as_str(), &request.url);
+    for (name, value) in &request.headers {
+        cmd.arg("-H").arg(format!("{name}: {}", value.to_str().unwrap()));
+    }
+    if let Some(body) = &request.body {
+        let file = tmp.join("request.xml");
+        std::fs::write(&file, body).unwrap();
+        cmd.arg("--data-binary").arg(format!("@{}", file.display()));
+    }
+    let (secs, _, answer) = timed(cmd, Some(curl_config()), tmp);
+    (secs, answer)
 }
 
 fn curl_config() -> String {
@@ -368,7 +443,12 @@ fn curl_floor(kind: Kind, calendars: &[Url], tmp: &Path) -> (f64, f64, u64) {
 /// Runs the convene CLI on profile `p`; returns (seconds, peak RSS in KB,
 /// its JSON output).
 fn convene(p: &Profile, args: &[&str], tmp: &Path) -> (f64, f64, serde_json::Value) {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_convene"));
+    convene_at(Path::new(env!("CARGO_BIN_EXE_convene")), p, args, tmp)
+}
+
+/// [`convene`] with another build of it (`CONVENE_BENCH_BEFORE`).
+fn convene_at(bin: &Path, p: &Profile, args: &[&str], tmp: &Path) -> (f64, f64, serde_json::Value) {
+    let mut cmd = Command::new(bin);
     cmd.arg("--profile").arg(p.dir.path()).args(args);
     let (secs, kb, out) = timed(cmd, None, tmp);
     (secs, kb, serde_json::from_str(&out).unwrap())

@@ -70,6 +70,78 @@ async fn oversized_bodies_are_cut_off() {
     assert_eq!(err, Error::TooLarge { limit: 1000 });
 }
 
+/// A multistatus read as it arrives: each response is handed over whole,
+/// entity references and all, and a cut-off answer is an error that keeps
+/// the cache (transient), never a short success.
+#[tokio::test]
+async fn a_streamed_multistatus_hands_over_whole_responses_and_fails_when_cut_off() {
+    let entry = |n: usize| {
+        format!(
+            "<d:response><d:href>/c/{n}.ics</d:href><d:propstat><d:prop><d:getetag>\"{n}\"</d:getetag><c:calendar-data>BEGIN:VCALENDAR\r\nSUMMARY:Tom &amp; Jerry {n} &#233;\r\nEND:VCALENDAR\r\n</c:calendar-data></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>"
+        )
+    };
+    let whole: String = format!(
+        "<d:multistatus xmlns:d='DAV:' xmlns:c='urn:ietf:params:xml:ns:caldav'>{}<d:sync-token>t1</d:sync-token></d:multistatus>",
+        (0..300).map(entry).collect::<String>()
+    );
+    let cut = whole[..whole.len() / 2].to_owned();
+    let whole_body = whole.clone();
+    let stub = stub::start(move |s| {
+        if s.path == "/whole/" {
+            response("207 Multi-Status", &[], &whole_body)
+        } else if s.path == "/denied/" {
+            response("403 Forbidden", &[], "")
+        } else {
+            // Promises twice what it sends, then goes quiet.
+            format!("HTTP/1.1 207 Multi-Status\r\ncontent-length: {}\r\n\r\n{cut}", cut.len() * 2)
+                .into_bytes()
+        }
+    })
+    .await;
+    let mut cfg = ClientConfig::new(stub.url.clone(), "ann", Password::new("pw"));
+    cfg.timeout = Duration::from_millis(1500);
+    let client = Client::new(cfg).unwrap();
+    let report = |path: &str| {
+        caldav::http::Request::dav("REPORT", stub.url.join(path).unwrap())
+            .unwrap()
+            .depth(caldav::http::Depth::One)
+            .unwrap()
+    };
+
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let sink = got.clone();
+    let ms =
+        client.stream_multistatus(report("/whole/"), move |e| sink.lock().unwrap().push(e)).await.unwrap();
+    assert_eq!(ms.sync_token.as_deref(), Some("t1"));
+    let got = std::mem::take(&mut *got.lock().unwrap());
+    assert_eq!(got.len(), 300);
+    let data = got[299].prop(caldav::xml::CALDAV, "calendar-data").unwrap().text.clone();
+    // XML 1.0 hands line ends over as LF (§2.11).
+    assert_eq!(data, "BEGIN:VCALENDAR\nSUMMARY:Tom & Jerry 299 \u{e9}\nEND:VCALENDAR\n");
+    // The same answer read whole gives the same entries.
+    let whole = caldav::multistatus::parse(whole.as_bytes(), &stub.url.join("/whole/").unwrap()).unwrap();
+    assert_eq!(whole.entries.len(), 300);
+    assert_eq!(whole.entries[299].url, got[299].url);
+
+    let handed = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let count = handed.clone();
+    let err = client
+        .stream_multistatus(report("/cut/"), move |_| {
+            count.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        })
+        .await
+        .unwrap_err();
+    assert!(err.is_transient(), "{err:?}");
+    let handed = handed.load(std::sync::atomic::Ordering::SeqCst);
+    assert!(
+        handed > 100 && handed <= 150,
+        "the complete responses before the cut were handed over: {handed}"
+    );
+
+    let err = client.stream_multistatus(report("/denied/"), |_| {}).await.unwrap_err();
+    assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
+}
+
 #[tokio::test]
 async fn a_silent_server_times_out() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

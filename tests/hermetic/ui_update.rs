@@ -269,3 +269,25 @@ fn a_long_invitation_list_builds_the_rows_in_view_and_follows_the_arrows() {
     assert!(shows(&app, "Meeting n0899"), "the selected row is scrolled into view");
     assert!(!shows(&app, "Meeting n0000"), "and the first ones are no longer built");
 }
+
+/// A first sync of a big calendar takes seconds: the status area counts
+/// the events as they arrive, then says when the sync ended.
+#[test]
+fn the_status_area_shows_a_syncs_progress() {
+    use convene::sync::SyncProgress;
+    let (mut app, _rx) = app_with(vec![]);
+    let update = |app: &mut App, u: Update| {
+        let _ = app.update(Message::Account("work".into(), connection::Event::Update(u)));
+    };
+    update(&mut app, Update::Syncing);
+    assert_eq!(app.status_line(), "Syncing…");
+    update(&mut app, Update::SyncProgress(SyncProgress { fetched: 1250, of: None }));
+    assert_eq!(app.status_line(), "Syncing… 1250 events");
+    update(&mut app, Update::SyncProgress(SyncProgress { fetched: 1400, of: Some(2000) }));
+    assert_eq!(app.status_line(), "Syncing… 1400 of 2000 events");
+    update(&mut app, Update::Synced { at: 1_900_000_000, fetched: 2000, removed: 0 });
+    assert!(app.status_line().starts_with("Synced at"), "{}", app.status_line());
+    // The next sync starts counting afresh.
+    update(&mut app, Update::Syncing);
+    assert_eq!(app.status_line(), "Syncing…");
+}

@@ -129,7 +129,7 @@ async fn object_lifecycle(kind: Kind) {
     // Initial sync lists it; after an update and a delete, an incremental
     // sync reports exactly those.
     let first = changes::since(&c, &cal, None).await.unwrap();
-    assert!(first.changed.iter().any(|(u, _)| *u == url));
+    assert!(first.changed.iter().any(|l| l.url == url));
     let token = first.token.clone().expect("a sync token");
     let uid2 = support::uid("second");
     let url2 = support::object_url(&cal, &uid2);
@@ -163,8 +163,15 @@ async fn object_lifecycle(kind: Kind) {
 
     let second = changes::since(&c, &cal, Some(token.clone())).await.unwrap();
     assert!(!second.full);
-    let changed: Vec<&Url> = second.changed.iter().map(|(u, _)| u).collect();
+    let changed: Vec<&Url> = second.changed.iter().map(|l| &l.url).collect();
     assert!(changed.contains(&&url) && changed.contains(&&url2), "{second:?}");
+    // Where the quirks table says so, the changes come with their data
+    // (asked for: an incremental sync then needs no multiget).
+    let edited_listed = second.changed.iter().find(|l| l.url == url).expect("listed");
+    assert_eq!(edited_listed.data.is_some(), kind.quirk().sync_collection_data, "{second:?}");
+    if let Some(data) = &edited_listed.data {
+        assert!(data.contains("SUMMARY:Edited"), "{data}");
+    }
 
     // Delete with If-Match; then the object is gone and sync says so.
     let now = c.run(&Get { url: url2.clone() }).await.unwrap();
@@ -184,7 +191,7 @@ async fn object_lifecycle(kind: Kind) {
     // does not refuse it but answers with every object, which is as good.
     let bogus = changes::since(&c, &cal, Some("http://example.com/bogus-token".into())).await.unwrap();
     assert_eq!(bogus.full, kind.quirk().refuses_unknown_sync_token, "{bogus:?}");
-    assert_eq!(bogus.changed.iter().map(|(u, _)| u).collect::<Vec<_>>(), vec![&url]);
+    assert_eq!(bogus.changed.iter().map(|l| &l.url).collect::<Vec<_>>(), vec![&url]);
 }
 on_servers!(object_lifecycle: xandikos, cyrus, davical, radicale);
 

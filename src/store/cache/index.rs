@@ -35,10 +35,19 @@ pub struct Indexed {
     pub scheduling: Option<String>,
 }
 
+impl Indexed {
+    /// An object no view shows (unreadable, or without an event).
+    pub const NEVER: Indexed = Indexed { span: Span::Never, scheduling: None };
+}
+
 pub fn read(data: &str) -> Indexed {
-    let never = Indexed { span: Span::Never, scheduling: None };
-    let Ok(doc) = Document::parse(data) else { return never };
-    let Some(cal) = doc.calendar() else { return never };
+    Document::parse(data).map(|doc| of(&doc)).unwrap_or(Indexed::NEVER)
+}
+
+/// [`read`] of an object already parsed (a sync parses each object once
+/// for the index and the invitation check).
+pub fn of(doc: &Document) -> Indexed {
+    let Some(cal) = doc.calendar() else { return Indexed::NEVER };
     // Its main event's organizer, as the invitation reader decides.
     let scheduling = invitation::main_event(cal)
         .filter(|e| e.prop("ORGANIZER").is_some())

@@ -6,7 +6,7 @@
 //! calendar rows; objects are read when asked for. The account and calendar
 //! rows are mirrored in memory (a handful), and every write goes to both.
 
-mod index;
+pub mod index;
 pub mod legacy;
 mod objects;
 mod schema;
@@ -22,7 +22,7 @@ use url::Url;
 
 use super::StoreError;
 use crate::caldav::{Calendar, Capabilities, Etag, Object, Principal, ScheduleTag};
-pub use index::Span;
+pub use index::{Indexed, Span};
 pub use schema::SCHEMA;
 
 #[derive(Debug)]

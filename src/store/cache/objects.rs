@@ -253,6 +253,19 @@ impl Cache {
         fetched: Vec<Object>,
         synced: Option<Synced>,
     ) -> Result<usize, StoreError> {
+        let fetched = fetched.into_iter().map(|o| (index::read(&o.data), o)).collect();
+        self.apply_indexed(calendar, removed, fetched, synced)
+    }
+
+    /// [`Cache::apply`] of objects whose index the caller has read (from
+    /// the parse it needed anyway).
+    pub fn apply_indexed(
+        &mut self,
+        calendar: &Url,
+        removed: &BTreeSet<Url>,
+        fetched: Vec<(Indexed, Object)>,
+        synced: Option<Synced>,
+    ) -> Result<usize, StoreError> {
         let n_removed = self.atomically(|conn| {
             let Some(id) = Self::calendar_id(conn, calendar)? else { return Ok(0) };
             let mut n = 0;
@@ -261,8 +274,7 @@ impl Cache {
                     .prepare_cached("DELETE FROM objects WHERE calendar = ?1 AND url = ?2")?
                     .execute(params![id, u.as_str()])?;
             }
-            let read: Vec<Indexed> = fetched.iter().map(|o| index::read(&o.data)).collect();
-            for (o, at) in fetched.into_iter().zip(read) {
+            for (at, o) in fetched {
                 let url = o.url.clone();
                 upsert_indexed(conn, id, &url, &o.into(), at)?;
             }

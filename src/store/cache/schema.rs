@@ -72,6 +72,12 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
     if found > SCHEMA {
         return Err(StoreError::TooNew { path: path.to_owned(), found, supported: SCHEMA });
     }
+    // A new file gets 16 kB pages (SQLite's default is 4 kB): a first sync
+    // writes the whole calendar, and a quarter of the writes is a quarter
+    // of the system calls (a quarter of its time went to them in perf).
+    if found == 0 {
+        conn.pragma_update(None, "page_size", 16_384).map_err(err)?;
+    }
     // WAL: a crash mid-write leaves the last committed sync intact; NORMAL
     // sync is enough for that (a power cut may lose the last sync, which
     // the next one fetches again).

@@ -386,3 +386,15 @@ fn scheduling_objects_are_found_by_end_and_by_uid() {
     c.apply(&url("/a/"), &[url("/a/old.ics")].into(), vec![], None).unwrap();
     assert!(c.with_uid("old").unwrap().is_empty());
 }
+
+/// A new file gets big pages (a first sync writes the whole calendar: a
+/// quarter of the system calls), and WAL with them.
+#[test]
+fn a_new_cache_has_16_kb_pages_in_wal() {
+    let dir = tempfile::tempdir().unwrap();
+    let c = Cache::open(&dir.path().join("cache.db")).unwrap();
+    let conn = c.db();
+    let page: i64 = conn.pragma_query_value(None, "page_size", |r| r.get(0)).unwrap();
+    let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
+    assert_eq!((page, mode.as_str()), (16_384, "wal"));
+}
