@@ -234,20 +234,28 @@ fn people<'a>(
             crate::ical::Role::Organizer => event.organizer.as_ref().map(|o| o.address.as_str()),
             _ => None,
         };
-        let list =
-            column(event.attendees.iter().map(|a| attendee(a, me == Some(a.address.as_str())))).spacing(4);
+        let organizer = matches!(event.role, crate::ical::Role::Organizer);
+        let list = column(
+            event.attendees.iter().map(|a| attendee(a, me == Some(a.address.as_str()), organizer)),
+        )
+        .spacing(4);
         col = col.push(field("Attendees", list));
     }
     col
 }
 
-/// "Ann <ann@example.com> (you)   Accepted · optional".
-fn attendee(a: &Person, me: bool) -> Element<'_, Message> {
+/// "Ann <ann@example.com> (you)   Accepted · optional"; the organizer also
+/// sees what the server did with each invitation ("· delivered").
+fn attendee(a: &Person, me: bool, organizer: bool) -> Element<'_, Message> {
     let who = if me { format!("{} (you)", a.display()) } else { a.display() };
     let mut answer = format::answer(a.partstat.as_deref()).to_owned();
     if let Some(role) = a.role.as_deref().and_then(role_in_words) {
         answer.push_str(" · ");
         answer.push_str(role);
+    }
+    if let Some(code) = a.schedule_status.as_deref().filter(|_| organizer && !me) {
+        answer.push_str(" · ");
+        answer.push_str(&crate::ical::event::delivery(code));
     }
     row![text(who).width(Fill), text(answer).style(style::muted)].spacing(8).into()
 }

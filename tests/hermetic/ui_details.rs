@@ -307,3 +307,26 @@ fn a_long_description_leaves_the_answer_in_sight_and_the_page_where_it_was() {
     }
     assert!(matches!(rx.try_recv().unwrap(), Control::Reply { answer: Answer::Accept, .. }));
 }
+
+/// The organizer of a meeting sees, beside each attendee's answer, what the
+/// server did with the invitation (SCHEDULE-STATUS in words); an attendee
+/// does not (the codes are the organizer's bookkeeping).
+#[test]
+fn the_organizer_sees_whether_each_invitation_was_delivered() {
+    let text = data("m", false)
+        .replace("ORGANIZER;CN=Olga Organizer:mailto:organizer@example.com", "ORGANIZER:mailto:user@example.com")
+        .replace(
+            "ATTENDEE;CN=Bob;PARTSTAT=DECLINED;ROLE=OPT-PARTICIPANT:mailto:bob@example.com",
+            "ATTENDEE;CN=Bob;SCHEDULE-STATUS=1.2:mailto:bob@example.com\r\n\
+             ATTENDEE;CN=Nobody;SCHEDULE-STATUS=\"3.7;Invalid calendar user\":mailto:nobody@example.com",
+        );
+    assert!(text.contains("ORGANIZER:mailto:user@example.com"), "{text}");
+    let event = convene::ical::invitation::read(&text, &Identity::new([ME])).unwrap().unwrap();
+    let details = Details { event, calendar_name: "Work".into(), calendar_color: None };
+    let (mut app, _rx) = calendar_app(vec![item("m", false)], vec![]);
+    click(&mut app, "Design review");
+    let update = Update::Details { url: url("m"), details: Some(Box::new(details)) };
+    let _ = app.update(Message::Account("work".into(), connection::Event::Update(update)));
+    assert!(shows(&app, "Needs an answer · delivered"));
+    assert!(shows(&app, "Needs an answer · unknown address"));
+}
