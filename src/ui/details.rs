@@ -235,10 +235,9 @@ fn people<'a>(
             _ => None,
         };
         let organizer = matches!(event.role, crate::ical::Role::Organizer);
-        let list = column(
-            event.attendees.iter().map(|a| attendee(a, me == Some(a.address.as_str()), organizer)),
-        )
-        .spacing(4);
+        let list =
+            column(event.attendees.iter().map(|a| attendee(a, me == Some(a.address.as_str()), organizer)))
+                .spacing(4);
         col = col.push(field("Attendees", list));
     }
     col

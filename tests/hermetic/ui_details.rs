@@ -314,7 +314,10 @@ fn a_long_description_leaves_the_answer_in_sight_and_the_page_where_it_was() {
 #[test]
 fn the_organizer_sees_whether_each_invitation_was_delivered() {
     let text = data("m", false)
-        .replace("ORGANIZER;CN=Olga Organizer:mailto:organizer@example.com", "ORGANIZER:mailto:user@example.com")
+        .replace(
+            "ORGANIZER;CN=Olga Organizer:mailto:organizer@example.com",
+            "ORGANIZER:mailto:user@example.com",
+        )
         .replace(
             "ATTENDEE;CN=Bob;PARTSTAT=DECLINED;ROLE=OPT-PARTICIPANT:mailto:bob@example.com",
             "ATTENDEE;CN=Bob;SCHEDULE-STATUS=1.2:mailto:bob@example.com\r\n\
