@@ -1,7 +1,6 @@
 //! The account actor: a tokio task that owns the engine (and so all of the
 //! account's network I/O). The UI sends [`Control`] and receives [`Update`].
 
-use std::collections::HashSet;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -12,200 +11,14 @@ use url::Url;
 use super::engine::Engine;
 use super::failure::{Cause, Failure};
 use super::importing::ImportRequest;
-use super::listing::{AgendaItem, Details, Listing};
-use super::organizing::Availability;
-use super::refresh::SyncProgress;
+use super::listing::Listing;
+pub use super::messages::{Control, Resolution, Update};
 use super::send::{EventOutcome, Outcome};
-use crate::caldav::{Calendar, Capabilities, Password};
+use crate::caldav::Password;
 use crate::config::Account;
-use crate::ical::{Answer, Clash, Diff, Draft, Scope};
-use crate::import::{self, Progress, Report};
+use crate::ical::{Answer, Draft, Scope};
+use crate::import::{self, Report};
 use crate::paths::Paths;
-
-#[derive(Debug, Clone)]
-pub enum Control {
-    SyncNow,
-    Reply {
-        uid: String,
-        answer: Answer,
-        comment: Option<String>,
-        occurrence: Option<String>,
-        as_address: Option<String>,
-    },
-    Resolve {
-        uid: String,
-        resolution: Resolution,
-    },
-    /// Which UIDs a calendar holds (the import preview's duplicates).
-    ImportTarget {
-        calendar: Url,
-    },
-    Import(Box<ImportRequest>),
-    /// An event's details (answered by [`Update::Details`]).
-    Details {
-        url: Url,
-        recurrence_id: Option<String>,
-    },
-    /// Stop the running import after the writes in flight.
-    CancelImport,
-    /// A new event, in `draft.calendar`. Answered by [`Update::EventSaved`],
-    /// [`Update::EventQueued`] or [`Update::EventFailed`] (the UID is the one
-    /// Convene gives it, so the window can find it in the next agenda).
-    CreateEvent(Box<Draft>),
-    /// A change to the event at `url`. `before` is the draft the person
-    /// started from (as [`Update::EditorDraft`] gave it, or read from the
-    /// cache); the fields that differ between `before` and `after` are what
-    /// is written, on the server's bytes. A conflict is answered by
-    /// [`Update::EventConflict`] and decided with [`Control::Resolve`]:
-    /// `SendOnNewVersion` = "keep mine on top of theirs", `Discard` = "keep
-    /// theirs" (and "edit again" is `Discard`, then the editor on theirs).
-    EditEvent {
-        url: Url,
-        scope: Scope,
-        before: Box<Draft>,
-        after: Box<Draft>,
-    },
-    /// Deletes the event (or, by `scope`, one occurrence: an EXDATE; this
-    /// and the following: the series ends before it). `cancel_meeting`: the
-    /// person organizes it and the attendees are told (STATUS:CANCELLED).
-    DeleteEvent {
-        url: Url,
-        scope: Scope,
-        cancel_meeting: bool,
-    },
-    /// Attendees' busy times in `[from, to)` (answered by
-    /// [`Update::FreeBusy`]); where the server doesn't answer such lookups
-    /// (the capability record), the answer says so and nothing is asked.
-    FreeBusy {
-        attendees: Vec<String>,
-        from: chrono::DateTime<chrono::Utc>,
-        to: chrono::DateTime<chrono::Utc>,
-    },
-    /// The draft the editor opens on (answered by [`Update::EditorDraft`]).
-    /// The calendars it can offer are those of [`Update::Calendars`].
-    EditorDraft {
-        url: Url,
-        recurrence_id: Option<String>,
-    },
-    Shutdown,
-}
-
-/// The person's decision in the merge dialog.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolution {
-    /// Send the same answer on the organizer's new version.
-    SendOnNewVersion,
-    /// Send a different answer on the new version.
-    ChangeAnswer {
-        answer: Answer,
-        comment: Option<String>,
-    },
-    Discard,
-}
-
-#[derive(Debug, Clone)]
-pub enum Update {
-    /// The engine is open; the cache's invitations are shown at once.
-    Ready {
-        account: String,
-        capabilities: Option<Box<Capabilities>>,
-        invitations: Vec<Listing>,
-    },
-    Syncing,
-    /// How far the running sync has come (a first sync of a big calendar
-    /// takes seconds).
-    SyncProgress(SyncProgress),
-    Synced {
-        at: i64,
-        fetched: usize,
-        removed: usize,
-    },
-    InvitationsChanged(Vec<Listing>),
-    /// Every event occurrence from a month ago to a year ahead.
-    Agenda(Vec<AgendaItem>),
-    Sending {
-        uid: String,
-    },
-    Replied {
-        uid: String,
-    },
-    /// Not sent yet; it stays in the outbox and is retried.
-    ReplyPending {
-        uid: String,
-        reason: Failure,
-    },
-    Conflict {
-        uid: String,
-        diff: Diff,
-    },
-    ReplyFailed {
-        uid: String,
-        error: Failure,
-    },
-    /// The calendars that take events, and the addresses the user may act as.
-    Calendars {
-        calendars: Vec<Calendar>,
-        addresses: Vec<String>,
-        capabilities: Option<Box<Capabilities>>,
-    },
-    TargetUids {
-        calendar: Url,
-        uids: HashSet<String>,
-    },
-    /// The details asked for; None when the event is no longer cached.
-    Details {
-        url: Url,
-        details: Option<Box<Details>>,
-    },
-    /// The editor's draft of the event at `url`; None when it is no longer
-    /// cached. `organizer`: the person may change the event (they organize
-    /// it, or it has no ORGANIZER: a personal event); false for an
-    /// invitation, whose fields are the organizer's. (Whether the calendar
-    /// is writable is not known before a write: a refused one comes back as
-    /// [`Update::EventFailed`].)
-    EditorDraft {
-        url: Url,
-        draft: Option<Box<Draft>>,
-        organizer: bool,
-    },
-    /// The busy times asked for with [`Control::FreeBusy`], or why there
-    /// are none.
-    FreeBusy {
-        from: chrono::DateTime<chrono::Utc>,
-        answer: Result<Vec<Availability>, Failure>,
-    },
-    /// The server has the new event or the change.
-    EventSaved {
-        uid: String,
-    },
-    /// Another change to the same fields reached the server first: the
-    /// person decides (the merge dialog); the change waits in the outbox.
-    EventConflict {
-        uid: String,
-        clashes: Vec<Clash>,
-    },
-    /// Offline (or the server did not answer): kept in the outbox, sent on
-    /// reconnect in order.
-    EventQueued {
-        uid: String,
-    },
-    /// Refused, with why; nothing was written.
-    EventFailed {
-        uid: String,
-        error: Failure,
-    },
-    ImportProgress(Progress),
-    /// Err: the import did not start (or its journal failed), with why.
-    ImportFinished(Result<Box<Report>, Failure>),
-    Offline {
-        reason: Failure,
-    },
-    Online,
-    Error {
-        message: Failure,
-    },
-    Stopped,
-}
 
 /// The UI's side of an actor.
 #[derive(Debug)]

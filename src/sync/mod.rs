@@ -7,6 +7,7 @@ pub mod engine;
 pub mod failure;
 mod importing;
 pub mod listing;
+mod messages;
 mod organizing;
 mod refresh;
 pub mod send;

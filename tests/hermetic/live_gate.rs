@@ -2,7 +2,7 @@
 //! never silently skipped by `bash tests/all.sh`: every test under
 //! tests/live is `#[ignore]`d with one reason, and all.sh runs them.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
@@ -11,14 +11,20 @@ fn is_test_attribute(line: &str) -> bool {
     line == "#[test]" || line.starts_with("#[tokio::test")
 }
 
+/// Every file under `dir`, its folders' too (a live module may be a folder).
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .flat_map(|path| if path.is_dir() { rust_files(&path) } else { vec![path] })
+        .collect()
+}
+
 #[test]
 fn every_live_test_is_ignored_with_the_one_reason() {
     let gate = format!("#[ignore = \"{}\"]", crate::support::LIVE);
-    let mut files: Vec<_> = std::fs::read_dir(Path::new(ROOT).join("tests/live"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .chain([Path::new(ROOT).join("tests/support/mod.rs")]) // on_servers!
-        .collect();
+    let mut files = rust_files(&Path::new(ROOT).join("tests/live"));
+    files.push(Path::new(ROOT).join("tests/support/mod.rs")); // on_servers!
     files.sort();
     let mut tests = 0;
     let mut ungated = Vec::new();
