@@ -47,6 +47,11 @@ pub struct ClientConfig {
     pub allow_insecure_http: bool,
     pub timeout: Duration,
     pub max_body: usize,
+    /// The most a streamed answer (a first sync's calendar-query) may send:
+    /// its entries are read as they come, but they are kept until it ends,
+    /// so a server sending without end must not fill the memory. 100,000
+    /// realistic events are about 160 MB.
+    pub max_streamed: usize,
     /// The most one request waits in all when the server asks to come back
     /// later (`Retry-After` on 503 or 429); a longer wait is left to the
     /// caller (the next sync, the import's own retries).
@@ -63,6 +68,7 @@ impl ClientConfig {
             allow_insecure_http: false,
             timeout: Duration::from_secs(60),
             max_body: 64 * 1024 * 1024,
+            max_streamed: 512 * 1024 * 1024,
             retry_after_budget: Duration::from_secs(30),
         }
     }
@@ -231,9 +237,15 @@ impl Client {
             multistatus::parse_streaming(input, &base, entry)
         });
         let mut transfer = Ok(());
+        let mut streamed = 0usize;
         loop {
             match body.chunk().await {
                 Ok(Some(chunk)) => {
+                    streamed += chunk.len();
+                    if streamed > self.config.max_streamed {
+                        transfer = Err(Error::TooLarge { limit: self.config.max_streamed });
+                        break;
+                    }
                     // The parser stopped early: its error says why.
                     if tx.send(chunk.to_vec()).await.is_err() {
                         break;

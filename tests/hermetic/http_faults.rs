@@ -142,6 +142,29 @@ async fn a_streamed_multistatus_hands_over_whole_responses_and_fails_when_cut_of
     assert!(matches!(err, Error::Forbidden(_)), "{err:?}");
 }
 
+/// A streamed answer is read as it comes but kept until it ends: one that
+/// goes on past the limit is refused, not held in memory without end.
+#[tokio::test]
+async fn a_streamed_multistatus_past_its_limit_is_refused() {
+    let entry = |n: usize| {
+        format!(
+            "<d:response><d:href>/c/{n}.ics</d:href><d:propstat><d:prop><c:calendar-data>{}</c:calendar-data></d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>",
+            "X".repeat(1000)
+        )
+    };
+    let body: String = format!(
+        "<d:multistatus xmlns:d='DAV:' xmlns:c='urn:ietf:params:xml:ns:caldav'>{}</d:multistatus>",
+        (0..200).map(entry).collect::<String>()
+    );
+    let stub = stub::start(move |_| response("207 Multi-Status", &[], &body)).await;
+    let mut cfg = ClientConfig::new(stub.url.clone(), "ann", Password::new("pw"));
+    cfg.max_streamed = 50_000;
+    let client = Client::new(cfg).unwrap();
+    let report = caldav::http::Request::dav("REPORT", stub.url.clone()).unwrap();
+    let err = client.stream_multistatus(report, |_| {}).await.unwrap_err();
+    assert_eq!(err, Error::TooLarge { limit: 50_000 });
+}
+
 #[tokio::test]
 async fn a_silent_server_times_out() {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
