@@ -118,6 +118,11 @@ async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: 
                     }
                 }
                 Some(Control::CancelImport) => actor.cancel_import(),
+                Some(Control::Acknowledge { key, snoozed_until }) => {
+                    if let Err(e) = actor.engine.acknowledge(&key, snoozed_until) {
+                        actor.emit(Update::Error { message: e.into() }).await;
+                    }
+                }
                 Some(Control::CreateEvent(draft)) => actor.create_event(*draft).await,
                 Some(Control::EditEvent { url, scope, before, after }) => {
                     actor.edit_event(url, scope, *before, *after).await
@@ -183,6 +188,10 @@ impl Actor {
         let now = chrono::Utc::now();
         let agenda = self.engine.agenda(now - chrono::Duration::days(31), now + chrono::Duration::days(366));
         self.emit(Update::Agenda(agenda)).await;
+        match self.engine.reminders() {
+            Ok((objects, acks)) => self.emit(Update::Reminders { objects, acks }).await,
+            Err(e) => self.emit(Update::Error { message: e.into() }).await,
+        }
         listed
     }
 

@@ -190,6 +190,19 @@ impl Engine {
         self.outbox.list()
     }
 
+    /// The events that have reminders (a VALARM) and the reminders the
+    /// person dismissed or snoozed: what the reminder scheduler needs.
+    pub fn reminders(&self) -> Result<(Vec<String>, Vec<(String, Option<i64>)>), StoreError> {
+        let objects = self.cache.objects()?;
+        let with_alarms = objects.into_iter().filter(|(_, _, o)| o.data.contains("BEGIN:VALARM")).map(|(_, _, o)| o.data);
+        Ok((with_alarms.collect(), self.cache.reminders()?))
+    }
+
+    /// Keeps a reminder's dismissal (`snoozed_until` None) or snooze.
+    pub fn acknowledge(&mut self, key: &str, snoozed_until: Option<i64>) -> Result<(), StoreError> {
+        self.cache.acknowledge(key, snoozed_until, chrono::Utc::now().timestamp())
+    }
+
     /// Invitations from the cache (works offline), pending first.
     pub fn invitations(&self) -> Result<Vec<Listing>, EngineError> {
         let waiting = self.outbox.list()?;

@@ -30,6 +30,7 @@ pub mod merge;
 mod minimonth;
 mod monthgrid;
 mod notify;
+mod reminders;
 mod route;
 pub mod setup;
 mod state;
@@ -69,6 +70,12 @@ pub enum Message {
     Setup(setup::Message),
     Accounts(accounts::Message),
     Import(import::Message),
+    /// The desktop notifications' service (reminders, invitations).
+    Notices(notify::Event),
+    /// A missed reminder snoozed or dismissed in the app's list.
+    Reminder(crate::reminder::RingKey, String),
+    /// The list of missed reminders shown or closed.
+    MissedPanel(bool),
 }
 
 pub struct App {
@@ -100,6 +107,13 @@ pub struct App {
     listed: BTreeSet<String>,
     /// Conflicts whose dialog the person closed ("decide later").
     postponed: BTreeSet<Key>,
+    /// The notification service's inbox, once it runs…
+    notices: Option<tokio::sync::mpsc::Sender<crate::notices::In>>,
+    /// …and the accounts' reminders that came before it did.
+    reminder_events: Vec<crate::notices::In>,
+    /// Reminders past their time and not dismissed.
+    pub missed: Vec<crate::reminder::Ring>,
+    pub missed_open: bool,
 }
 
 impl App {
@@ -129,6 +143,10 @@ impl App {
             known: BTreeSet::new(),
             listed: BTreeSet::new(),
             postponed: BTreeSet::new(),
+            notices: None,
+            reminder_events: Vec::new(),
+            missed: Vec::new(),
+            missed_open: false,
         }
     }
 
@@ -212,6 +230,9 @@ impl App {
             Message::Setup(m) => return self.setup_message(m),
             Message::Accounts(m) => return self.accounts_message(m),
             Message::Import(m) => return self.import_message(m),
+            Message::Notices(e) => return self.notices_event(e),
+            Message::Reminder(key, action) => self.tell_notices(reminders::answered(key, action)),
+            Message::MissedPanel(open) => self.missed_open = open,
         }
         Task::none()
     }
@@ -339,6 +360,7 @@ impl App {
             _ => None,
         }));
         subs.push(iced::system::theme_changes().map(Message::ThemeChanged));
+        subs.push(notify::subscription().map(Message::Notices));
         if self.screen == Screen::Calendar {
             subs.push(self.calendar.subscription().map(Message::Calendar));
         }
@@ -375,8 +397,12 @@ impl App {
         // Without banners there is no row for them either: the page must
         // not move when a dialog opens over it and they go on top.
         let editing = self.editor.as_ref().filter(|e| e.shows_form() || e.asking.is_some());
-        let dialog =
-            self.details.is_some() || self.merge.is_some() || editing.is_some() || self.conflict.is_some();
+        let missed = self.missed_open && !self.missed.is_empty();
+        let dialog = self.details.is_some()
+            || self.merge.is_some()
+            || editing.is_some()
+            || self.conflict.is_some()
+            || missed;
         let banners = || self.banners_view();
         let mut base = column![self.header()];
         if !dialog && !self.banners.is_empty() {
@@ -396,6 +422,9 @@ impl App {
         // The merge dialog goes over the details it may be opened from.
         if let Some(dialog) = &self.merge {
             layers = layers.push(style::modal(dialog.view().map(Message::Merge)));
+        }
+        if missed {
+            layers = layers.push(style::modal(self.missed_view()));
         }
         if dialog {
             layers = layers.push(container(banners()).padding(12));

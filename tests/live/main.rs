@@ -20,6 +20,8 @@ mod import;
 mod import_lost;
 mod import_repairs;
 mod organizer;
+#[cfg(target_os = "linux")]
+mod notifications;
 mod outbox_crash;
 mod repeats;
 mod replies;
