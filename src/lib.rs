@@ -47,15 +47,15 @@ pub const LAYERS: &[(&str, &[&str])] = &[
     (
         "cli",
         &[
-            "ui", "notices", "layout", "account", "sync", "import", "store", "config", "secret", "reminder", "desktop",
-            "ical", "caldav", "paths",
+            "ui", "notices", "layout", "account", "sync", "import", "store", "config", "secret", "reminder",
+            "desktop", "ical", "caldav", "paths",
         ],
     ),
     (
         "ui",
         &[
-            "notices", "layout", "account", "sync", "import", "store", "config", "secret", "reminder", "desktop", "ical",
-            "caldav", "paths",
+            "notices", "layout", "account", "sync", "import", "store", "config", "secret", "reminder",
+            "desktop", "ical", "caldav", "paths",
         ],
     ),
     ("notices", &["sync", "reminder", "desktop", "ical"]),

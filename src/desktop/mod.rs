@@ -28,9 +28,15 @@ pub struct Notice {
 /// What the person did with a notification we showed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Answer {
-    Action { id: u32, key: String },
+    Action {
+        id: u32,
+        key: String,
+    },
     /// Dismissed, expired or closed by us (the spec's reason code).
-    Closed { id: u32, reason: u32 },
+    Closed {
+        id: u32,
+        reason: u32,
+    },
 }
 
 /// No notification server (or none on this system): the app goes on

@@ -80,7 +80,16 @@ impl Notifier {
         let timeout = if notice.resident { 0 } else { -1 };
         Ok(self
             .proxy
-            .notify("Convene", replaces, crate::paths::APP_ID, &notice.summary, &notice.body, &actions, hints, timeout)
+            .notify(
+                "Convene",
+                replaces,
+                crate::paths::APP_ID,
+                &notice.summary,
+                &notice.body,
+                &actions,
+                hints,
+                timeout,
+            )
             .await?)
     }
 

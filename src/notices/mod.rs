@@ -19,8 +19,11 @@ use crate::reminder::{Ring, RingKey, ack_row, acks_from};
 use crate::sync::Control;
 
 /// The buttons of an invitation's notification: (action key, label, answer).
-pub const REPLIES: [(&str, &str, Answer); 3] =
-    [("accept", "Accept", Answer::Accept), ("tentative", "Tentative", Answer::Tentative), ("decline", "Decline", Answer::Decline)];
+pub const REPLIES: [(&str, &str, Answer); 3] = [
+    ("accept", "Accept", Answer::Accept),
+    ("tentative", "Tentative", Answer::Tentative),
+    ("decline", "Decline", Answer::Decline),
+];
 
 #[derive(Debug, Clone)]
 pub enum In {
@@ -100,7 +103,8 @@ impl Service {
                 let mut actions: Vec<(String, String)> =
                     REPLIES.iter().map(|(k, l, _)| ((*k).to_owned(), (*l).to_owned())).collect();
                 actions.push(("default".into(), "Open".into()));
-                let notice = Notice { summary: format!("Invitation: {summary}"), body, actions, resident: true };
+                let notice =
+                    Notice { summary: format!("Invitation: {summary}"), body, actions, resident: true };
                 if let Ok(id) = self.notifier.show(&notice, 0).await {
                     self.invitations.insert(id, Shown::Invitation { account, uid, summary });
                 }
@@ -110,7 +114,9 @@ impl Service {
                 if let Some(summary) = self.answered.remove(&(account, uid)) {
                     let notice = Notice {
                         summary: "Answer queued".into(),
-                        body: format!("You are offline: your answer to “{summary}” is kept and sent when the server is reachable."),
+                        body: format!(
+                            "You are offline: your answer to “{summary}” is kept and sent when the server is reachable."
+                        ),
                         ..Notice::default()
                     };
                     let _ = self.notifier.show(&notice, 0).await;
@@ -134,7 +140,8 @@ impl Service {
             }
             let Some((_, _, answer)) = REPLIES.iter().find(|(k, _, _)| k == key) else { return Vec::new() };
             self.answered.insert((account.clone(), uid.clone()), summary);
-            let control = Control::Reply { uid, answer: *answer, comment: None, occurrence: None, as_address: None };
+            let control =
+                Control::Reply { uid, answer: *answer, comment: None, occurrence: None, as_address: None };
             return vec![Out::Control { account, control }];
         }
         if let Pressed::Closed { id, .. } = &pressed {
@@ -151,7 +158,10 @@ impl Service {
         let mut out = vec![Out::Missed(self.desk.ringer.missed().to_vec())];
         if let Some(account) = self.accounts.get(&key.uid) {
             let (key, snoozed_until) = ack_row(key, ack);
-            out.push(Out::Control { account: account.clone(), control: Control::Acknowledge { key, snoozed_until } });
+            out.push(Out::Control {
+                account: account.clone(),
+                control: Control::Acknowledge { key, snoozed_until },
+            });
         }
         out
     }

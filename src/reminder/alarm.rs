@@ -56,7 +56,8 @@ impl Offset {
         let by_days = if self.days == 0 {
             at
         } else {
-            let wall = at.with_timezone(zone).naive_local().checked_add_signed(Duration::try_days(self.days)?)?;
+            let wall =
+                at.with_timezone(zone).naive_local().checked_add_signed(Duration::try_days(self.days)?)?;
             match zone.from_local_datetime(&wall).earliest() {
                 Some(t) => t.with_timezone(&Utc),
                 None => at.checked_add_signed(Duration::try_days(self.days)?)?,
@@ -96,11 +97,7 @@ pub struct Alarm {
 
 /// The alarms of one VEVENT that Convene rings, in the order written.
 pub fn alarms(ev: &Component) -> Vec<Alarm> {
-    ev.children()
-        .filter(|c| c.name == "VALARM")
-        .enumerate()
-        .filter_map(|(i, a)| read(a, i))
-        .collect()
+    ev.children().filter(|c| c.name == "VALARM").enumerate().filter_map(|(i, a)| read(a, i)).collect()
 }
 
 fn read(a: &Component, index: usize) -> Option<Alarm> {

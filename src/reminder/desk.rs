@@ -37,7 +37,12 @@ impl Desk {
     }
 
     /// Plans at `now` and shows what is due; the next time to call again.
-    pub async fn tick<Z: TimeZone>(&mut self, objects: &[&str], now: DateTime<Utc>, zone: &Z) -> Option<DateTime<Utc>>
+    pub async fn tick<Z: TimeZone>(
+        &mut self,
+        objects: &[&str],
+        now: DateTime<Utc>,
+        zone: &Z,
+    ) -> Option<DateTime<Utc>>
     where
         Z::Offset: std::fmt::Display,
     {

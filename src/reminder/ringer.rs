@@ -56,7 +56,8 @@ impl Ringer {
             }
         }
         // Rung and ignored is not news: only what was never shown.
-        let fresh: Vec<Ring> = p.missed.iter().filter(|r| self.shown.get(&r.key) != Some(&r.due)).cloned().collect();
+        let fresh: Vec<Ring> =
+            p.missed.iter().filter(|r| self.shown.get(&r.key) != Some(&r.due)).cloned().collect();
         for r in &fresh {
             self.shown.insert(r.key.clone(), r.due);
         }

@@ -83,7 +83,13 @@ pub struct Plan {
 /// The reminders of `objects` (iCalendar texts) due in `(since, now]` and
 /// the next one after `now`. `zone` is the person's: all-day events start
 /// at its midnight and "-P1D" counts its days.
-pub fn plan<Z: TimeZone>(objects: &[&str], acks: &Acks, since: DateTime<Utc>, now: DateTime<Utc>, zone: &Z) -> Plan {
+pub fn plan<Z: TimeZone>(
+    objects: &[&str],
+    acks: &Acks,
+    since: DateTime<Utc>,
+    now: DateTime<Utc>,
+    zone: &Z,
+) -> Plan {
     let mut out = Plan::default();
     for data in objects {
         if let Ok(doc) = Document::parse(data) {
@@ -122,7 +128,9 @@ fn plan_object<Z: TimeZone>(
     for occ in found.occurrences.iter().filter(|o| !o.cancelled) {
         // An overridden instance carries its own alarms (or none).
         let own = events.iter().find(|(e, _)| {
-            e.prop("RECURRENCE-ID").is_some() && occ.recurrence_id.is_some() && event::recurrence_id(e) == occ.recurrence_id
+            e.prop("RECURRENCE-ID").is_some()
+                && occ.recurrence_id.is_some()
+                && event::recurrence_id(e) == occ.recurrence_id
         });
         let master = || events.iter().find(|(e, _)| e.prop("RECURRENCE-ID").is_none());
         let Some((ev, alarms)) = own.or_else(master) else { continue };
@@ -140,7 +148,8 @@ fn plan_object<Z: TimeZone>(
         for a in alarms {
             let Trigger::Absolute(at) = a.trigger else { continue };
             let uid = event::uid(ev).unwrap_or_default();
-            let ring = ring(ev, event::start(ev).is_some_and(|s| s.is_date()), start.with_timezone(&Utc), &uid, a);
+            let ring =
+                ring(ev, event::start(ev).is_some_and(|s| s.is_date()), start.with_timezone(&Utc), &uid, a);
             decide(ring, a, at, acks, since, now, out);
         }
     }
@@ -183,7 +192,8 @@ fn decide(
     now: DateTime<Utc>,
     out: &mut Plan,
 ) {
-    let mut times: Vec<DateTime<Utc>> = (0..=a.repeat as i32).filter_map(|k| first.checked_add_signed(a.every * k)).collect();
+    let mut times: Vec<DateTime<Utc>> =
+        (0..=a.repeat as i32).filter_map(|k| first.checked_add_signed(a.every * k)).collect();
     match acks.get(&ring.key) {
         Some(Ack::Dismissed) => return,
         Some(Ack::Snoozed(until)) => {

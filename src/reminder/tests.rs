@@ -12,7 +12,8 @@ fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
 
 /// One VEVENT (`props` between its BEGIN and its alarms) with `alarms`.
 fn event(props: &str, alarms: &[&str]) -> String {
-    let mut s = String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:e1\r\nSUMMARY:Standup\r\n");
+    let mut s =
+        String::from("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:e1\r\nSUMMARY:Standup\r\n");
     for p in props.split('|') {
         s.push_str(p);
         s.push_str("\r\n");
@@ -33,14 +34,23 @@ fn at(data: &str, acks: &Acks, now: DateTime<Utc>) -> Plan {
     plan(&[data], acks, now - Duration::days(1), now, &Berlin)
 }
 
-const WEEKLY_MARCH: &str = "DTSTART;TZID=Europe/Berlin:20300324T090000|DURATION:PT30M|RRULE:FREQ=WEEKLY;COUNT=3";
-const WEEKLY_OCTOBER: &str = "DTSTART;TZID=Europe/Berlin:20301020T090000|DURATION:PT30M|RRULE:FREQ=WEEKLY;COUNT=3";
+const WEEKLY_MARCH: &str =
+    "DTSTART;TZID=Europe/Berlin:20300324T090000|DURATION:PT30M|RRULE:FREQ=WEEKLY;COUNT=3";
+const WEEKLY_OCTOBER: &str =
+    "DTSTART;TZID=Europe/Berlin:20301020T090000|DURATION:PT30M|RRULE:FREQ=WEEKLY;COUNT=3";
 
 /// (case, event, alarm, now, ringing occurrence starts + due, next)
 #[test]
 fn when_reminders_ring() {
     #[allow(clippy::type_complexity)]
-    let table: &[(&str, &str, &str, DateTime<Utc>, Option<(DateTime<Utc>, DateTime<Utc>)>, Option<DateTime<Utc>>)] = &[
+    let table: &[(
+        &str,
+        &str,
+        &str,
+        DateTime<Utc>,
+        Option<(DateTime<Utc>, DateTime<Utc>)>,
+        Option<DateTime<Utc>>,
+    )] = &[
         (
             "a minute before: nothing yet, wake at the trigger",
             "DTSTART:20300610T090000Z|DTEND:20300610T100000Z",
@@ -181,7 +191,12 @@ fn a_machine_that_slept_lists_what_it_missed_and_rings_what_is_due() {
     let missed: Vec<DateTime<Utc>> = p.missed.iter().map(|r| r.due).collect();
     assert_eq!(
         missed,
-        vec![utc(2030, 3, 28, 7, 50), utc(2030, 3, 29, 7, 50), utc(2030, 3, 30, 7, 50), utc(2030, 3, 31, 6, 50)],
+        vec![
+            utc(2030, 3, 28, 7, 50),
+            utc(2030, 3, 29, 7, 50),
+            utc(2030, 3, 30, 7, 50),
+            utc(2030, 3, 31, 6, 50)
+        ],
         "Thursday to Saturday in CET, Sunday in CEST"
     );
     assert_eq!(p.ringing.iter().map(|r| r.due).collect::<Vec<_>>(), vec![utc(2030, 4, 1, 6, 50)]);

@@ -10,7 +10,7 @@ use crate::caldav::{self, Capabilities, Client, ClientConfig, Password};
 use crate::config::Account;
 use crate::ical::{self, Answer, Identity, Reply, ReplyError, Role};
 use crate::paths::Paths;
-use crate::store::cache::{CachedCalendar, CachedObject};
+use crate::store::cache::{Acknowledgement, CachedCalendar, CachedObject};
 use crate::store::lock::AccountLock;
 use crate::store::{AccountFiles, Cache, Entry, EntryState, Outbox, StoreError};
 use url::Url;
@@ -192,9 +192,10 @@ impl Engine {
 
     /// The events that have reminders (a VALARM) and the reminders the
     /// person dismissed or snoozed: what the reminder scheduler needs.
-    pub fn reminders(&self) -> Result<(Vec<String>, Vec<(String, Option<i64>)>), StoreError> {
+    pub fn reminders(&self) -> Result<(Vec<String>, Vec<Acknowledgement>), StoreError> {
         let objects = self.cache.objects()?;
-        let with_alarms = objects.into_iter().filter(|(_, _, o)| o.data.contains("BEGIN:VALARM")).map(|(_, _, o)| o.data);
+        let with_alarms =
+            objects.into_iter().filter(|(_, _, o)| o.data.contains("BEGIN:VALARM")).map(|(_, _, o)| o.data);
         Ok((with_alarms.collect(), self.cache.reminders()?))
     }
 

@@ -5,8 +5,8 @@
 use iced::Task;
 
 use super::{App, Key, Message, Status, connection, format, import};
-use crate::notices::In;
 use crate::caldav::Password;
+use crate::notices::In;
 use crate::sync::{Listing, ReplyState, Update};
 
 impl App {
@@ -54,7 +54,12 @@ impl App {
             let from = inv.organizer.as_ref().map(|o| o.display()).unwrap_or_default();
             let body = format!("{} — from {from}", format::time_range(&inv));
             let summary = inv.summary.clone().unwrap_or_default();
-            self.tell_notices(In::Invitation { account: name.to_owned(), uid: inv.uid.clone(), summary, body });
+            self.tell_notices(In::Invitation {
+                account: name.to_owned(),
+                uid: inv.uid.clone(),
+                summary,
+                body,
+            });
         }
         Task::none()
     }

@@ -43,7 +43,9 @@ impl App {
             return iced::widget::space::horizontal().width(0).into();
         }
         let label = format!("Missed reminders ({})", self.missed.len());
-        container(button(text(label)).on_press(Message::MissedPanel(true)).style(style::tool)).id("missed").into()
+        container(button(text(label)).on_press(Message::MissedPanel(true)).style(style::tool))
+            .id("missed")
+            .into()
     }
 
     pub fn status_line(&self) -> String {

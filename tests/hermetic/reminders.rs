@@ -50,7 +50,9 @@ async fn a_reminder_snoozed_from_its_notification_rings_again_after_the_snooze_a
     server.press(shown.id, "snooze-5").await;
     let answer = tokio::time::timeout(SOON, answers.recv()).await.unwrap().unwrap();
     assert_eq!(answer, Answer::Action { id: shown.id, key: "snooze-5".into() });
-    let Some(Outcome::Acknowledged(key, ack)) = desk.answer(answer, utc(8, 46)).await else { panic!("a snooze") };
+    let Some(Outcome::Acknowledged(key, ack)) = desk.answer(answer, utc(8, 46)).await else {
+        panic!("a snooze")
+    };
     assert_eq!(ack, Ack::Snoozed(utc(8, 51)));
     assert_eq!(tokio::time::timeout(SOON, server.closed.recv()).await.unwrap(), Some(shown.id), "taken down");
     let (text, until) = ack_row(&key, ack);
@@ -90,7 +92,10 @@ async fn reminders_missed_while_asleep_come_as_one_notification() {
     let woke = Utc.with_ymd_and_hms(2030, 6, 14, 12, 0, 0).unwrap();
     desk.tick(&[&daily], woke, &Berlin).await;
     let shown = server.next(SOON).await.expect("one notice");
-    assert_eq!((shown.summary.as_str(), shown.body.as_str()), ("5 reminders missed", "Dentist, Dentist, Dentist, Dentist, Dentist"));
+    assert_eq!(
+        (shown.summary.as_str(), shown.body.as_str()),
+        ("5 reminders missed", "Dentist, Dentist, Dentist, Dentist, Dentist")
+    );
     assert_eq!(server.next(QUIET).await, None, "one, not five");
     assert_eq!(desk.ringer.missed().len(), 5, "all five listed in the app");
 }
@@ -123,8 +128,12 @@ async fn an_invitations_buttons_send_the_windows_reply_and_say_when_it_is_queued
     server.press(shown.id, "tentative").await;
     let pressed = tokio::time::timeout(SOON, answers.recv()).await.unwrap().unwrap();
     let out = service.pressed(pressed, utc(8, 1)).await;
-    let [Out::Control { account, control: Control::Reply { uid, answer, comment: None, occurrence: None, as_address: None } }] =
-        out.as_slice()
+    let [
+        Out::Control {
+            account,
+            control: Control::Reply { uid, answer, comment: None, occurrence: None, as_address: None },
+        },
+    ] = out.as_slice()
     else {
         panic!("{out:?}")
     };
@@ -142,5 +151,8 @@ async fn an_invitations_buttons_send_the_windows_reply_and_say_when_it_is_queued
     server.press(second.id, "default").await;
     let pressed = tokio::time::timeout(SOON, answers.recv()).await.unwrap().unwrap();
     let out = service.pressed(pressed, utc(8, 2)).await;
-    assert!(matches!(out.as_slice(), [Out::OpenInvitation { account, uid }] if account == "work" && uid == "u2"), "{out:?}");
+    assert!(
+        matches!(out.as_slice(), [Out::OpenInvitation { account, uid }] if account == "work" && uid == "u2"),
+        "{out:?}"
+    );
 }

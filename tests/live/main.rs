@@ -19,9 +19,9 @@ mod identity;
 mod import;
 mod import_lost;
 mod import_repairs;
-mod organizer;
 #[cfg(target_os = "linux")]
 mod notifications;
+mod organizer;
 mod outbox_crash;
 mod repeats;
 mod replies;

@@ -40,7 +40,10 @@ async fn accept_from_the_notification_reaches_the_organizer() {
     let account = p.account.name.clone();
     let summary = listing.invitation.summary.clone().unwrap_or_default();
     let body = "Tue 4 Jun 10:00 — from organizer".to_owned();
-    to_service.send(In::Invitation { account: account.clone(), uid: uid.clone(), summary, body }).await.unwrap();
+    to_service
+        .send(In::Invitation { account: account.clone(), uid: uid.clone(), summary, body })
+        .await
+        .unwrap();
 
     let shown = server.next(Duration::from_secs(10)).await.expect("the invitation's notification");
     assert_eq!(shown.summary, "Invitation: Budget review");
@@ -58,8 +61,10 @@ async fn accept_from_the_notification_reaches_the_organizer() {
     assert!(matches!(&control, Control::Reply { uid: u, .. } if *u == uid), "{control:?}");
     // What the app does with it: the account's actor, as for the window's button.
     actor.control.send(control).await.unwrap();
-    expect(&mut actor.updates, "Replied", |u| matches!(u, Update::Replied { uid: x } if *x == uid).then_some(()))
-        .await;
+    expect(&mut actor.updates, "Replied", |u| {
+        matches!(u, Update::Replied { uid: x } if *x == uid).then_some(())
+    })
+    .await;
     let org = support::organizer_copy(kind, &uid).await;
     assert_eq!(support::partstat(&org.data, "attendee", None).as_deref(), Some("ACCEPTED"), "{}", org.data);
     let _ = actor.control.send(Control::Shutdown).await;

@@ -78,7 +78,8 @@ impl Server {
             self.next += 1;
             self.next
         };
-        let actions = actions.chunks(2).map(|p| (p[0].clone(), p.get(1).cloned().unwrap_or_default())).collect();
+        let actions =
+            actions.chunks(2).map(|p| (p[0].clone(), p.get(1).cloned().unwrap_or_default())).collect();
         let _ = self.shown.send(Shown { id, summary, body, actions });
         id
     }

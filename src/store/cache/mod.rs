@@ -73,6 +73,9 @@ impl From<Object> for CachedObject {
     }
 }
 
+/// A reminder's key and the Unix time it is snoozed until (None: dismissed).
+pub type Acknowledgement = (String, Option<i64>);
+
 /// Where one calendar's sync left it; stored with its objects, atomically.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Synced {
@@ -214,7 +217,7 @@ impl Cache {
 
     /// The reminders dismissed (None) or snoozed until a Unix time, by the
     /// scheduler's key.
-    pub fn reminders(&self) -> Result<Vec<(String, Option<i64>)>, StoreError> {
+    pub fn reminders(&self) -> Result<Vec<Acknowledgement>, StoreError> {
         let err = sql_error(&self.path);
         let db = self.db();
         let mut st = db.prepare_cached("SELECT key, snoozed_until FROM reminders").map_err(err)?;
