@@ -104,7 +104,9 @@ where
         r.starts.with_timezone(zone).format("%a %d %b, all day").to_string()
     } else {
         let at = r.starts.with_timezone(zone).format("%H:%M");
-        let minutes = (r.starts - now).num_minutes();
+        // Whole minutes, rounded away from now: 59 s ahead is "in 1 min".
+        let seconds = (r.starts - now).num_seconds();
+        let minutes = seconds.signum() * ((seconds.abs() + 59) / 60);
         match minutes {
             m if m > 0 => format!("{at}, in {}", words(m)),
             m if m < 0 => format!("{at}, started {} ago", words(-m)),

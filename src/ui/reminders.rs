@@ -79,8 +79,6 @@ impl App {
         )
         .id("missed-reminders")
         .max_width(560)
-        .padding(style::SPACE_L)
-        .style(style::panel)
         .into()
     }
 }
