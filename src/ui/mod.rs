@@ -291,6 +291,10 @@ impl App {
                 self.screen = Screen::AddAccount;
                 Task::none()
             }
+            accounts::Event::DefaultReminder(minutes) => {
+                self.config.reminders.default_before = minutes;
+                Task::perform(save_default_reminder(self.paths.clone(), minutes), Message::TaskDone)
+            }
             accounts::Event::AddAlias(name, alias) => {
                 if crate::account::add_alias_to(&mut self.config, &name, &alias).is_err() {
                     return Task::none();
@@ -385,7 +389,9 @@ impl App {
                 self.invitations.view(accounts, style::link(self.dark)).map(Message::Invitations)
             }
             Screen::Calendar => self.calendar.view(accounts).map(Message::Calendar),
-            Screen::Accounts => self.accounts_page.view(accounts).map(Message::Accounts),
+            Screen::Accounts => {
+                self.accounts_page.view(accounts, self.config.reminders.default_before).map(Message::Accounts)
+            }
             Screen::AddAccount => self.setup.view().map(Message::Setup),
             Screen::Import => match &self.import {
                 Some(wizard) => wizard.view(accounts).map(Message::Import),
@@ -457,6 +463,16 @@ async fn load_passwords(accounts: Vec<Account>) -> Vec<(String, Result<Password,
     })
     .await
     .unwrap_or_default()
+}
+
+/// Writes the default reminder into the config file.
+async fn save_default_reminder(paths: Paths, minutes: Option<i64>) -> Result<(), String> {
+    tokio::task::spawn_blocking(move || {
+        Config::edit(&paths.config_file(), |c| c.reminders.default_before = minutes)
+            .map_err(|e| format!("The default reminder was not saved: {e:#}"))
+    })
+    .await
+    .map_err(|e| e.to_string())?
 }
 
 fn open_link(url: String) -> Task<Message> {
