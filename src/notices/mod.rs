@@ -56,7 +56,9 @@ enum Shown {
 
 /// The service's state; [`run`] drives it with the real clock.
 pub struct Service {
-    notifier: Notifier,
+    /// None without a notification server: reminders are then only listed
+    /// in the app, and invitations only answered there.
+    notifier: Option<Notifier>,
     desk: Desk,
     objects: HashMap<String, Vec<String>>,
     /// Which account each event (by UID) is in: where a dismissal is kept.
@@ -67,7 +69,7 @@ pub struct Service {
 }
 
 impl Service {
-    pub fn new(notifier: Notifier, now: DateTime<Utc>) -> Service {
+    pub fn new(notifier: Option<Notifier>, now: DateTime<Utc>) -> Service {
         // Reminders of the last day that nobody dismissed count as missed.
         let ringer = Ringer::new(Default::default(), now - chrono::Duration::days(1));
         Service {
@@ -105,7 +107,9 @@ impl Service {
                 actions.push(("default".into(), "Open".into()));
                 let notice =
                     Notice { summary: format!("Invitation: {summary}"), body, actions, resident: true };
-                if let Ok(id) = self.notifier.show(&notice, 0).await {
+                if let Some(n) = &self.notifier
+                    && let Ok(id) = n.show(&notice, 0).await
+                {
                     self.invitations.insert(id, Shown::Invitation { account, uid, summary });
                 }
                 Vec::new()
@@ -119,7 +123,9 @@ impl Service {
                         ),
                         ..Notice::default()
                     };
-                    let _ = self.notifier.show(&notice, 0).await;
+                    if let Some(n) = &self.notifier {
+                        let _ = n.show(&notice, 0).await;
+                    }
                 }
                 Vec::new()
             }
@@ -173,8 +179,15 @@ fn uids(data: &str) -> HashSet<String> {
 
 /// Runs the service until `input` closes: wakes for the next reminder (and
 /// every minute, so a clock change or a wake from sleep is noticed soon).
-pub async fn run(notifier: Notifier, mut input: mpsc::Receiver<In>, out: mpsc::Sender<Out>) {
-    let Ok(mut pressed) = notifier.answers().await else { return };
+pub async fn run(notifier: Option<Notifier>, mut input: mpsc::Receiver<In>, out: mpsc::Sender<Out>) {
+    let answers = match &notifier {
+        Some(n) => n.answers().await.ok(),
+        None => None,
+    };
+    // Without a server, a channel nobody sends on: no button is pressed.
+    let (_none, silent) = mpsc::unbounded_channel();
+    let notifier = notifier.filter(|_| answers.is_some());
+    let mut pressed = answers.unwrap_or(silent);
     let mut service = Service::new(notifier, Utc::now());
     loop {
         let (next, missed) = service.tick(Utc::now()).await;

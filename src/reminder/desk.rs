@@ -27,12 +27,14 @@ enum Shown {
 
 pub struct Desk {
     pub ringer: Ringer,
-    notifier: Notifier,
+    /// None where there is no notification server: the reminders are
+    /// still planned, and listed in the app when missed.
+    notifier: Option<Notifier>,
     shown: HashMap<u32, Shown>,
 }
 
 impl Desk {
-    pub fn new(ringer: Ringer, notifier: Notifier) -> Desk {
+    pub fn new(ringer: Ringer, notifier: Option<Notifier>) -> Desk {
         Desk { ringer, notifier, shown: HashMap::new() }
     }
 
@@ -51,7 +53,8 @@ impl Desk {
                 Show::Ring(r) => (ringer::notice(&r, now, zone), Shown::Ring(r.key)),
                 Show::Missed(list) => (ringer::missed_notice(&list), Shown::Missed),
             };
-            match self.notifier.show(&notice, 0).await {
+            let Some(notifier) = &self.notifier else { continue };
+            match notifier.show(&notice, 0).await {
                 Ok(id) => {
                     self.shown.insert(id, shown);
                 }
@@ -75,7 +78,9 @@ impl Desk {
                 Shown::Missed => Some(Outcome::OpenMissed),
                 Shown::Ring(ring) => {
                     let ack = self.ringer.answer(&ring, &key, now)?;
-                    let _ = self.notifier.close(id).await;
+                    if let Some(n) = &self.notifier {
+                        let _ = n.close(id).await;
+                    }
                     Some(Outcome::Acknowledged(ring, ack))
                 }
             },

@@ -1,7 +1,7 @@
 //! The desktop notifications' subscription: it owns the notification
 //! connection and runs [`crate::notices::run`] (reminders, invitations
 //! with buttons); the app talks to it by messages. Without a notification
-//! server it ends quietly and the window is the only place to act.
+//! server the window is the only place to act.
 
 use iced::Subscription;
 use iced::futures::SinkExt;
@@ -22,11 +22,13 @@ pub fn subscription() -> Subscription<Event> {
 
 fn run() -> impl iced::futures::Stream<Item = Event> {
     iced::stream::channel(100, async move |mut output: iced::futures::channel::mpsc::Sender<Event>| {
+        // Without a notification server the service still lists the
+        // missed reminders in the window.
         let notifier = match Notifier::session().await {
-            Ok(n) => n,
+            Ok(n) => Some(n),
             Err(e) => {
                 tracing::info!("no desktop notifications: {e}");
-                return;
+                None
             }
         };
         let (input, from_app) = mpsc::channel(100);

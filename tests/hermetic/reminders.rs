@@ -34,7 +34,8 @@ async fn a_reminder_snoozed_from_its_notification_rings_again_after_the_snooze_a
     let dir = tempfile::tempdir().unwrap();
     let mut cache = Cache::open(&dir.path().join("cache.db")).unwrap();
 
-    let mut desk = Desk::new(Ringer::new(acks_from(cache.reminders().unwrap()), utc(0, 0)), notifier.clone());
+    let mut desk =
+        Desk::new(Ringer::new(acks_from(cache.reminders().unwrap()), utc(0, 0)), Some(notifier.clone()));
     assert_eq!(desk.tick(&[EVENT], utc(8, 44), &Berlin).await, Some(utc(8, 45)));
     assert_eq!(server.next(QUIET).await, None, "not before its time");
 
@@ -61,7 +62,7 @@ async fn a_reminder_snoozed_from_its_notification_rings_again_after_the_snooze_a
     // Convene restarts: the snooze is read back from the cache.
     drop((desk, cache));
     let cache = Cache::open(&dir.path().join("cache.db")).unwrap();
-    let mut desk = Desk::new(Ringer::new(acks_from(cache.reminders().unwrap()), utc(0, 0)), notifier);
+    let mut desk = Desk::new(Ringer::new(acks_from(cache.reminders().unwrap()), utc(0, 0)), Some(notifier));
     assert_eq!(desk.tick(&[EVENT], utc(8, 50), &Berlin).await, Some(utc(8, 51)));
     assert_eq!(server.next(QUIET).await, None, "still snoozed after the restart");
     desk.tick(&[EVENT], utc(8, 51), &Berlin).await;
@@ -87,7 +88,7 @@ async fn reminders_missed_while_asleep_come_as_one_notification() {
     let mut server = Notifications::serve(&bus).await;
     let notifier = Notifier::at(&bus.address).await.unwrap();
     let daily = EVENT.replace("DTEND:20300610T093000Z", "DTEND:20300610T093000Z\r\nRRULE:FREQ=DAILY");
-    let mut desk = Desk::new(Ringer::new(Default::default(), utc(0, 0)), notifier);
+    let mut desk = Desk::new(Ringer::new(Default::default(), utc(0, 0)), Some(notifier));
     // Asleep from the 10th at midnight until the 14th at noon.
     let woke = Utc.with_ymd_and_hms(2030, 6, 14, 12, 0, 0).unwrap();
     desk.tick(&[&daily], woke, &Berlin).await;
@@ -112,7 +113,7 @@ async fn an_invitations_buttons_send_the_windows_reply_and_say_when_it_is_queued
     let mut server = Notifications::serve(&bus).await;
     let notifier = Notifier::at(&bus.address).await.unwrap();
     let mut answers = notifier.answers().await.unwrap();
-    let mut service = Service::new(notifier, utc(8, 0));
+    let mut service = Service::new(Some(notifier), utc(8, 0));
     let invite = |uid: &str| In::Invitation {
         account: "work".into(),
         uid: uid.into(),
@@ -155,4 +156,17 @@ async fn an_invitations_buttons_send_the_windows_reply_and_say_when_it_is_queued
         matches!(out.as_slice(), [Out::OpenInvitation { account, uid }] if account == "work" && uid == "u2"),
         "{out:?}"
     );
+}
+
+/// No notification server (no session bus, or Windows for now): the
+/// service still plans, and the app still lists what was missed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_a_notification_server_missed_reminders_are_still_listed() {
+    use convene::notices::{In, Out, Service};
+    let mut service = Service::new(None, utc(8, 0));
+    let events = In::Events { account: "work".into(), objects: vec![EVENT.to_owned()], acks: Vec::new() };
+    service.input(events, utc(9, 0)).await;
+    let (_, out) = service.tick(utc(9, 0)).await;
+    let Out::Missed(list) = out else { panic!("{out:?}") };
+    assert_eq!(list.iter().map(|r| r.summary.as_str()).collect::<Vec<_>>(), ["Dentist"]);
 }

@@ -36,7 +36,7 @@ async fn accept_from_the_notification_reaches_the_organizer() {
     let notifier = Notifier::at(&bus.address).await.unwrap();
     let (to_service, input) = mpsc::channel(10);
     let (output, mut from_service) = mpsc::channel(10);
-    tokio::spawn(convene::notices::run(notifier, input, output));
+    tokio::spawn(convene::notices::run(Some(notifier), input, output));
     let account = p.account.name.clone();
     let summary = listing.invitation.summary.clone().unwrap_or_default();
     let body = "Tue 4 Jun 10:00 — from organizer".to_owned();
