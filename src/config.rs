@@ -15,6 +15,17 @@ pub struct Config {
     pub accounts: Vec<Account>,
     #[serde(default)]
     pub calendar: CalendarSettings,
+    #[serde(default)]
+    pub reminders: ReminderSettings,
+}
+
+/// Reminders the person wants without asking each time.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReminderSettings {
+    /// Minutes before the start that a new event's reminder rings; none
+    /// when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default_before: Option<i64>,
 }
 
 /// What the calendar screen shows, kept across restarts.
@@ -124,6 +135,7 @@ mod tests {
                 date: chrono::NaiveDate::from_ymd_opt(2026, 3, 2),
                 hidden: [Url::parse("https://dav.example.com/cal/home/").unwrap()].into(),
             },
+            reminders: ReminderSettings { default_before: Some(15) },
         };
         cfg.save(&path).unwrap();
         assert_eq!(Config::load(&path).unwrap(), cfg);

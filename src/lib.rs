@@ -12,12 +12,15 @@
 //! |-----------|------------|
 //! | `cli`     | the command line; `convene` with no command opens the window |
 //! | `ui`      | iced only: the app (a router), screens, dialogs, notifications; talks to the sync actor by messages |
+//! | `notices` | the app's notifications without a window: reminders and invitations with buttons, turned into `Control` messages |
 //! | `layout`  | where day, week and month views put their events (boxes, overlap columns, all-day lanes, month chips): pure functions, no display |
 //! | `account` | adding, removing and changing accounts: one name rule and one order of keyring and config writes for `cli` and `ui` |
 //! | `sync`    | one actor per account (`Control` in, `Update` out) that owns all network I/O; the engine: sync, reply sending, import runs |
 //! | `import`  | `.ics` import: reading files, the scheduling plan per server, the journalled run, the report |
 //! | `store`   | on disk: the cache (SQLite, with a time-range index) and the durable outbox (atomic writes, format versions), account locks |
 //! | `config`, `secret` | settings (TOML, never a password); the keyring and password commands |
+//! | `reminder` | when each VALARM rings, per occurrence, and what was missed: a pure function of the events, the dismissals and the time |
+//! | `desktop` | desktop notifications with actions (org.freedesktop.Notifications over D-Bus): show, close, and the person's answers |
 //! | `ical`    | iCalendar: who am I, the byte-faithful reply edit, the change diff, occurrences |
 //! | `caldav`  | the protocol: sans-IO operations, one reqwest client, hardened XML, capabilities, quirks |
 //! | `paths`   | platform directories or `--profile`, atomic writes |
@@ -26,10 +29,13 @@ pub mod account;
 pub mod caldav;
 pub mod cli;
 pub mod config;
+pub mod desktop;
 pub mod ical;
 pub mod import;
 pub mod layout;
+pub mod notices;
 pub mod paths;
+pub mod reminder;
 pub mod secret;
 pub mod store;
 pub mod sync;
@@ -41,11 +47,18 @@ pub const LAYERS: &[(&str, &[&str])] = &[
     (
         "cli",
         &[
-            "ui", "layout", "account", "sync", "import", "store", "config", "secret", "ical", "caldav",
-            "paths",
+            "ui", "notices", "layout", "account", "sync", "import", "store", "config", "secret", "reminder",
+            "desktop", "ical", "caldav", "paths",
         ],
     ),
-    ("ui", &["layout", "account", "sync", "import", "config", "secret", "ical", "caldav", "paths"]),
+    (
+        "ui",
+        &[
+            "notices", "layout", "account", "sync", "import", "store", "config", "secret", "reminder",
+            "desktop", "ical", "caldav", "paths",
+        ],
+    ),
+    ("notices", &["sync", "reminder", "desktop", "ical"]),
     ("layout", &["ical"]),
     ("account", &["store", "config", "secret", "caldav", "paths"]),
     ("sync", &["import", "store", "config", "secret", "ical", "caldav", "paths"]),
@@ -53,6 +66,8 @@ pub const LAYERS: &[(&str, &[&str])] = &[
     ("store", &["ical", "caldav", "paths"]),
     ("config", &["paths"]),
     ("secret", &["caldav", "paths"]),
+    ("reminder", &["desktop", "ical"]),
+    ("desktop", &["paths"]),
     ("ical", &[]),
     ("caldav", &[]),
     ("paths", &[]),

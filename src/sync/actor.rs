@@ -176,6 +176,11 @@ impl Actor {
                 self.emit(Update::TargetUids { calendar, uids }).await
             }
             Control::CancelImport => self.cancel_import(),
+            Control::Acknowledge { key, snoozed_until } => {
+                if let Err(e) = self.engine.acknowledge(&key, snoozed_until) {
+                    self.emit(Update::Error { message: e.into() }).await;
+                }
+            }
             Control::CreateEvent(draft) => self.create_event(*draft).await,
             Control::EditEvent { url, scope, before, after } => {
                 self.edit_event(url, scope, *before, *after).await
@@ -246,6 +251,10 @@ impl Actor {
         let now = chrono::Utc::now();
         let agenda = self.engine.agenda(now - chrono::Duration::days(31), now + chrono::Duration::days(366));
         self.emit(Update::Agenda(agenda)).await;
+        match self.engine.reminders() {
+            Ok((objects, acks)) => self.emit(Update::Reminders { objects, acks }).await,
+            Err(e) => self.emit(Update::Error { message: e.into() }).await,
+        }
         listed
     }
 

@@ -10,7 +10,7 @@ use crate::caldav::{self, Capabilities, Client, ClientConfig, Password};
 use crate::config::Account;
 use crate::ical::{self, Answer, Identity, Reply, ReplyError, Role};
 use crate::paths::Paths;
-use crate::store::cache::{CachedCalendar, CachedObject};
+use crate::store::cache::{Acknowledgement, CachedCalendar, CachedObject};
 use crate::store::lock::AccountLock;
 use crate::store::{AccountFiles, Cache, Entry, EntryState, Outbox, StoreError};
 use url::Url;
@@ -245,6 +245,20 @@ impl Engine {
 
     pub fn outbox(&self) -> Result<Vec<Entry>, StoreError> {
         self.outbox.list()
+    }
+
+    /// The events that have reminders (a VALARM) and the reminders the
+    /// person dismissed or snoozed: what the reminder scheduler needs.
+    pub fn reminders(&self) -> Result<(Vec<String>, Vec<Acknowledgement>), StoreError> {
+        let objects = self.cache.objects()?;
+        let with_alarms =
+            objects.into_iter().filter(|(_, _, o)| o.data.contains("BEGIN:VALARM")).map(|(_, _, o)| o.data);
+        Ok((with_alarms.collect(), self.cache.reminders()?))
+    }
+
+    /// Keeps a reminder's dismissal (`snoozed_until` None) or snooze.
+    pub fn acknowledge(&mut self, key: &str, snoozed_until: Option<i64>) -> Result<(), StoreError> {
+        self.cache.acknowledge(key, snoozed_until, chrono::Utc::now().timestamp())
     }
 
     /// Invitations from the cache (works offline), pending first.

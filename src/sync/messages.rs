@@ -80,6 +80,12 @@ pub enum Control {
         url: Url,
         recurrence_id: Option<String>,
     },
+    /// Keep a reminder dismissed (`snoozed_until` None) or snoozed until
+    /// a Unix time, by the scheduler's key.
+    Acknowledge {
+        key: String,
+        snoozed_until: Option<i64>,
+    },
     Shutdown,
 }
 
@@ -196,6 +202,12 @@ pub enum Update {
     Online,
     Error {
         message: Failure,
+    },
+    /// The events with reminders and the stored dismissals and snoozes
+    /// (after every change of the cache).
+    Reminders {
+        objects: Vec<String>,
+        acks: Vec<(String, Option<i64>)>,
     },
     Stopped,
 }

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use iced::widget::{button, column, container, row, rule, scrollable, text, text_input};
+use iced::widget::{button, column, container, pick_list, row, rule, scrollable, text, text_input};
 use iced::{Element, Fill, Task};
 
 use super::{AccountState, style};
@@ -17,6 +17,20 @@ pub enum Message {
     RemoveAlias(String, String),
     Remove(String),
     AddAccount,
+    DefaultReminder(DefaultReminder),
+}
+
+/// A choice of the default reminder: none, or minutes before the start.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DefaultReminder(pub Option<i64>);
+
+impl std::fmt::Display for DefaultReminder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            None => f.write_str("None"),
+            Some(m) => f.write_str(&super::editor::reminder_words(m)),
+        }
+    }
 }
 
 #[derive(Debug, Default)]
@@ -27,6 +41,7 @@ pub struct Page {
 /// What the app must act on (the config and the actors are its own).
 pub enum Event {
     AddAccount,
+    DefaultReminder(Option<i64>),
     AddAlias(String, String),
     RemoveAlias(String, String),
     Remove(String),
@@ -49,20 +64,36 @@ impl Page {
             Message::RemoveAlias(name, alias) => Some(Event::RemoveAlias(name, alias)),
             Message::Remove(name) => Some(Event::Remove(name)),
             Message::AddAccount => Some(Event::AddAccount),
+            Message::DefaultReminder(choice) => Some(Event::DefaultReminder(choice.0)),
         };
         (Task::none(), event)
     }
 
-    pub fn view<'a>(&'a self, accounts: &'a [AccountState]) -> Element<'a, Message> {
-        view(self, accounts)
+    /// `reminder`: the default reminder for new events (a setting of the
+    /// app, shown here with the accounts).
+    pub fn view<'a>(&'a self, accounts: &'a [AccountState], reminder: Option<i64>) -> Element<'a, Message> {
+        view(self, accounts, reminder)
     }
 }
 
-fn view<'a>(page: &'a Page, accounts: &'a [AccountState]) -> Element<'a, Message> {
-    let mut col = column![row![
-        text("Accounts").size(22).width(Fill),
-        container(button(text("Add account")).on_press(Message::AddAccount)).id("add-account"),
-    ]]
+fn view<'a>(page: &'a Page, accounts: &'a [AccountState], reminder: Option<i64>) -> Element<'a, Message> {
+    let choices: Vec<DefaultReminder> = std::iter::once(DefaultReminder(None))
+        .chain(super::editor::REMINDERS.iter().map(|m| DefaultReminder(Some(*m))))
+        .collect();
+    let setting = row![
+        text("Default reminder for new events"),
+        container(pick_list(choices, Some(DefaultReminder(reminder)), Message::DefaultReminder))
+            .id("default-reminder"),
+    ]
+    .spacing(style::SPACE_M)
+    .align_y(iced::Center);
+    let mut col = column![
+        row![
+            text("Accounts").size(22).width(Fill),
+            container(button(text("Add account")).on_press(Message::AddAccount)).id("add-account"),
+        ],
+        setting,
+    ]
     .spacing(12);
     for a in accounts {
         let acc = &a.account;

@@ -4,8 +4,9 @@
 
 use iced::Task;
 
-use super::{App, Key, Message, Status, connection, format, import, notify};
+use super::{App, Key, Message, Status, connection, format, import};
 use crate::caldav::Password;
+use crate::notices::In;
 use crate::sync::{Listing, ReplyState, Update};
 
 impl App {
@@ -49,12 +50,18 @@ impl App {
             a.invitations = list;
         }
         self.open_waiting_conflict();
-        Task::batch(fresh.into_iter().map(|inv| {
+        for inv in fresh {
             let from = inv.organizer.as_ref().map(|o| o.display()).unwrap_or_default();
             let body = format!("{} — from {from}", format::time_range(&inv));
-            let summary = format!("Invitation: {}", inv.summary.unwrap_or_default());
-            Task::perform(notify::new_invitation(summary, body), |()| Message::TaskDone(Ok(())))
-        }))
+            let summary = inv.summary.clone().unwrap_or_default();
+            self.tell_notices(In::Invitation {
+                account: name.to_owned(),
+                uid: inv.uid.clone(),
+                summary,
+                body,
+            });
+        }
+        Task::none()
     }
 
     fn actor_update(&mut self, name: &str, update: Update) {
@@ -99,8 +106,15 @@ impl App {
             Update::Sending { uid } => {
                 a.sending.insert(uid);
             }
-            Update::Replied { uid } | Update::ReplyPending { uid, .. } => {
+            Update::Replied { uid } => {
                 a.sending.remove(&uid);
+            }
+            Update::ReplyPending { uid, .. } => {
+                a.sending.remove(&uid);
+                self.tell_notices(In::ReplyQueued { account: name.to_owned(), uid });
+            }
+            Update::Reminders { objects, acks } => {
+                self.tell_notices(In::Events { account: name.to_owned(), objects, acks });
             }
             Update::Conflict { uid, diff } => {
                 a.sending.remove(&uid);

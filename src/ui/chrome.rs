@@ -28,12 +28,24 @@ impl App {
             )
             .id("nav-import"),
             iced::widget::space::horizontal(),
+            self.missed_button(),
             container(text(self.status_line())).id("status"),
             container(button(text("Sync (Ctrl+R)")).on_press(Message::SyncNow).style(style::tool)).id("sync"),
         ]
         .spacing(style::SPACE_M)
         .align_y(iced::Center)
         .into()
+    }
+
+    /// "Missed reminders (n)", only while there are some.
+    fn missed_button(&self) -> Element<'_, Message> {
+        if self.missed.is_empty() {
+            return iced::widget::space::horizontal().width(0).into();
+        }
+        let label = format!("Missed reminders ({})", self.missed.len());
+        container(button(text(label)).on_press(Message::MissedPanel(true)).style(style::tool))
+            .id("missed")
+            .into()
     }
 
     pub fn status_line(&self) -> String {

@@ -49,7 +49,9 @@ impl App {
 
     pub fn new_event(&mut self, when: When) -> Task<Message> {
         self.details = None;
-        self.editor = Some(editor::Editor::new(when, self.choices(), self.known_addresses()));
+        let mut e = editor::Editor::new(when, self.choices(), self.known_addresses());
+        e.form.reminders = self.config.reminders.default_before.into_iter().collect();
+        self.editor = Some(e);
         iced::widget::operation::focus("editor-title")
     }
 

@@ -31,6 +31,7 @@ pub mod merge;
 mod minimonth;
 mod monthgrid;
 mod notify;
+mod reminders;
 mod route;
 pub mod setup;
 mod state;
@@ -72,6 +73,12 @@ pub enum Message {
     Setup(setup::Message),
     Accounts(accounts::Message),
     Import(import::Message),
+    /// The desktop notifications' service (reminders, invitations).
+    Notices(notify::Event),
+    /// A missed reminder snoozed or dismissed in the app's list.
+    Reminder(crate::reminder::RingKey, String),
+    /// The list of missed reminders shown or closed.
+    MissedPanel(bool),
 }
 
 pub struct App {
@@ -103,6 +110,13 @@ pub struct App {
     listed: BTreeSet<String>,
     /// Conflicts whose dialog the person closed ("decide later").
     postponed: BTreeSet<Key>,
+    /// The notification service's inbox, once it runs…
+    notices: Option<tokio::sync::mpsc::Sender<crate::notices::In>>,
+    /// …and the accounts' reminders that came before it did.
+    reminder_events: Vec<crate::notices::In>,
+    /// Reminders past their time and not dismissed.
+    pub missed: Vec<crate::reminder::Ring>,
+    pub missed_open: bool,
 }
 
 impl App {
@@ -132,6 +146,10 @@ impl App {
             known: BTreeSet::new(),
             listed: BTreeSet::new(),
             postponed: BTreeSet::new(),
+            notices: None,
+            reminder_events: Vec::new(),
+            missed: Vec::new(),
+            missed_open: false,
         }
     }
 
@@ -228,6 +246,9 @@ impl App {
             Message::Setup(m) => return self.setup_message(m),
             Message::Accounts(m) => return self.accounts_message(m),
             Message::Import(m) => return self.import_message(m),
+            Message::Notices(e) => return self.notices_event(e),
+            Message::Reminder(key, action) => self.tell_notices(reminders::answered(key, action)),
+            Message::MissedPanel(open) => self.missed_open = open,
         }
         Task::none()
     }
@@ -285,6 +306,10 @@ impl App {
             accounts::Event::AddAccount => {
                 self.screen = Screen::AddAccount;
                 Task::none()
+            }
+            accounts::Event::DefaultReminder(minutes) => {
+                self.config.reminders.default_before = minutes;
+                Task::perform(save_default_reminder(self.paths.clone(), minutes), Message::TaskDone)
             }
             accounts::Event::AddAlias(name, alias) => {
                 if crate::account::add_alias_to(&mut self.config, &name, &alias).is_err() {
@@ -355,6 +380,7 @@ impl App {
             _ => None,
         }));
         subs.push(iced::system::theme_changes().map(Message::ThemeChanged));
+        subs.push(notify::subscription().map(Message::Notices));
         if self.screen == Screen::Calendar {
             subs.push(self.calendar.subscription().map(Message::Calendar));
         }
@@ -379,7 +405,9 @@ impl App {
                 self.invitations.view(accounts, style::link(self.dark)).map(Message::Invitations)
             }
             Screen::Calendar => self.calendar.view(accounts).map(Message::Calendar),
-            Screen::Accounts => self.accounts_page.view(accounts).map(Message::Accounts),
+            Screen::Accounts => {
+                self.accounts_page.view(accounts, self.config.reminders.default_before).map(Message::Accounts)
+            }
             Screen::AddAccount => self.setup.view().map(Message::Setup),
             Screen::Import => match &self.import {
                 Some(wizard) => wizard.view(accounts).map(Message::Import),
@@ -391,8 +419,12 @@ impl App {
         // Without banners there is no row for them either: the page must
         // not move when a dialog opens over it and they go on top.
         let editing = self.editor.as_ref().filter(|e| e.shows_form() || e.asking.is_some());
-        let dialog =
-            self.details.is_some() || self.merge.is_some() || editing.is_some() || self.conflict.is_some();
+        let missed = self.missed_open && !self.missed.is_empty();
+        let dialog = self.details.is_some()
+            || self.merge.is_some()
+            || editing.is_some()
+            || self.conflict.is_some()
+            || missed;
         let banners = || self.banners_view();
         let mut base = column![self.header()];
         if !dialog && !self.banners.is_empty() {
@@ -412,6 +444,9 @@ impl App {
         // The merge dialog goes over the details it may be opened from.
         if let Some(dialog) = &self.merge {
             layers = layers.push(style::modal(dialog.view().map(Message::Merge)));
+        }
+        if missed {
+            layers = layers.push(style::modal(self.missed_view()));
         }
         if dialog {
             layers = layers.push(container(banners()).padding(12));
@@ -444,6 +479,16 @@ async fn load_passwords(accounts: Vec<Account>) -> Vec<(String, Result<Password,
     })
     .await
     .unwrap_or_default()
+}
+
+/// Writes the default reminder into the config file.
+async fn save_default_reminder(paths: Paths, minutes: Option<i64>) -> Result<(), String> {
+    tokio::task::spawn_blocking(move || {
+        Config::edit(&paths.config_file(), |c| c.reminders.default_before = minutes)
+            .map_err(|e| format!("The default reminder was not saved: {e:#}"))
+    })
+    .await
+    .map_err(|e| e.to_string())?
 }
 
 fn open_link(url: String) -> Task<Message> {

@@ -1,28 +1,44 @@
-//! "You have a new invitation" as a desktop notification
-//! (org.freedesktop.Notifications on Linux; elsewhere nothing yet).
+//! The desktop notifications' subscription: it owns the notification
+//! connection and runs [`crate::notices::run`] (reminders, invitations
+//! with buttons); the app talks to it by messages. Without a notification
+//! server the window is the only place to act.
 
-/// Shows a notification; failures (no notification daemon) are not errors
-/// a person needs to see.
-pub async fn new_invitation(summary: String, body: String) {
-    let _ = tokio::task::spawn_blocking(move || show(&summary, &body)).await;
+use iced::Subscription;
+use iced::futures::SinkExt;
+use tokio::sync::mpsc;
+
+use crate::desktop::Notifier;
+use crate::notices::{In, Out};
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    Connected(mpsc::Sender<In>),
+    Out(Out),
 }
 
-#[cfg(target_os = "linux")]
-fn show(summary: &str, body: &str) -> Result<(), zbus::Error> {
-    use std::collections::HashMap;
-    let connection = zbus::blocking::Connection::session()?;
-    let hints: HashMap<&str, zbus::zvariant::Value<'_>> = HashMap::new();
-    connection.call_method(
-        Some("org.freedesktop.Notifications"),
-        "/org/freedesktop/Notifications",
-        Some("org.freedesktop.Notifications"),
-        "Notify",
-        &("Convene", 0u32, crate::paths::APP_ID, summary, body, Vec::<&str>::new(), hints, -1i32),
-    )?;
-    Ok(())
+pub fn subscription() -> Subscription<Event> {
+    Subscription::run(run)
 }
 
-#[cfg(not(target_os = "linux"))]
-fn show(_summary: &str, _body: &str) -> Result<(), std::convert::Infallible> {
-    Ok(())
+fn run() -> impl iced::futures::Stream<Item = Event> {
+    iced::stream::channel(100, async move |mut output: iced::futures::channel::mpsc::Sender<Event>| {
+        // Without a notification server the service still lists the
+        // missed reminders in the window.
+        let notifier = match Notifier::session().await {
+            Ok(n) => Some(n),
+            Err(e) => {
+                tracing::info!("no desktop notifications: {e}");
+                None
+            }
+        };
+        let (input, from_app) = mpsc::channel(100);
+        let (to_app, mut outs) = mpsc::channel(100);
+        let _ = output.send(Event::Connected(input)).await;
+        tokio::spawn(crate::notices::run(notifier, from_app, to_app));
+        while let Some(o) = outs.recv().await {
+            if output.send(Event::Out(o)).await.is_err() {
+                break;
+            }
+        }
+    })
 }

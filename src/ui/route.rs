@@ -22,7 +22,7 @@ impl App {
     }
 
     /// Sends an answer (or a decision on one) and marks it as on its way.
-    fn send_answer(&mut self, key: Key, control: Control) {
+    pub(super) fn send_answer(&mut self, key: Key, control: Control) {
         if self.send(&key.account, control)
             && let Some(a) = self.account_mut(&key.account)
         {

@@ -18,6 +18,8 @@ mod http_faults;
 mod import_stub;
 mod layering;
 mod live_gate;
+#[cfg(target_os = "linux")]
+mod reminders;
 mod ui_calendar;
 mod ui_details;
 mod ui_editor;

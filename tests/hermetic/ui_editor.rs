@@ -406,3 +406,15 @@ fn a_clash_with_a_change_made_elsewhere_shows_both_and_sends_nothing_until_decid
     );
     assert!(app.conflict.is_none() && app.editor.is_some());
 }
+
+#[test]
+fn a_new_event_gets_the_default_reminder() {
+    let (mut app, _rx, _today) = app();
+    click(&mut app, "cal-new");
+    assert!(form(&app).reminders.is_empty(), "no default: no reminder");
+    let _ = app.update(Message::Editor(editor::Message::Cancel));
+
+    app.config.reminders.default_before = Some(15);
+    click(&mut app, "cal-new");
+    assert_eq!(form(&app).reminders, vec![15]);
+}

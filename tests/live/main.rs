@@ -19,9 +19,14 @@ mod identity;
 mod import;
 mod import_lost;
 mod import_repairs;
+#[cfg(target_os = "linux")]
 mod instance;
+#[cfg(target_os = "linux")]
+mod notifications;
 mod organizer;
 mod outbox_crash;
+#[cfg(target_os = "linux")]
+mod reminders;
 mod repeats;
 mod replies;
 mod scheduling;

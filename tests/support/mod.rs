@@ -4,6 +4,8 @@
 
 pub mod fidelity;
 pub mod ics;
+#[cfg(target_os = "linux")]
+pub mod notifications;
 pub mod proxy;
 pub mod stub;
 

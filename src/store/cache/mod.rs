@@ -73,6 +73,9 @@ impl From<Object> for CachedObject {
     }
 }
 
+/// A reminder's key and the Unix time it is snoozed until (None: dismissed).
+pub type Acknowledgement = (String, Option<i64>);
+
 /// Where one calendar's sync left it; stored with its objects, atomically.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Synced {
@@ -223,6 +226,29 @@ impl Cache {
             })
             .collect();
         Ok(())
+    }
+
+    /// The reminders dismissed (None) or snoozed until a Unix time, by the
+    /// scheduler's key.
+    pub fn reminders(&self) -> Result<Vec<Acknowledgement>, StoreError> {
+        let err = sql_error(&self.path);
+        let db = self.db();
+        let mut st = db.prepare_cached("SELECT key, snoozed_until FROM reminders").map_err(err)?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).map_err(err)?;
+        rows.collect::<rusqlite::Result<_>>().map_err(err)
+    }
+
+    /// Keeps a dismissal (`snoozed_until` None) or a snooze at once (it
+    /// must outlive a crash as much as a restart); `now` dates the row so
+    /// old ones can be forgotten.
+    pub fn acknowledge(&mut self, key: &str, snoozed_until: Option<i64>, now: i64) -> Result<(), StoreError> {
+        self.atomically(|c| {
+            c.execute(
+                "INSERT OR REPLACE INTO reminders (key, snoozed_until, at) VALUES (?1, ?2, ?3)",
+                params![key, snoozed_until, now],
+            )
+            .map(|_| ())
+        })
     }
 
     fn db(&self) -> MutexGuard<'_, Connection> {

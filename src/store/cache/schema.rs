@@ -10,7 +10,9 @@ use super::{index, objects, sql_error};
 use crate::store::StoreError;
 
 /// `PRAGMA user_version` of the tables below; 0 is a new, empty file.
-pub const SCHEMA: u32 = 1;
+/// 2 added `reminders` (a version-1 file gets it on open; an older
+/// Convene then refuses the file rather than forget a dismissal).
+pub const SCHEMA: u32 = 2;
 
 const TABLES: &str = "
 CREATE TABLE account (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -56,6 +58,17 @@ CREATE TABLE IF NOT EXISTS scheduling (
 CREATE INDEX IF NOT EXISTS scheduling_uid ON scheduling(uid);
 ";
 
+/// The reminders the person dismissed (`snoozed_until` NULL) or snoozed,
+/// by the scheduler's key (event UID, occurrence, alarm). Not derived:
+/// kept whatever the server sends.
+const REMINDERS: &str = "
+CREATE TABLE IF NOT EXISTS reminders (
+    key TEXT PRIMARY KEY,
+    snoozed_until INTEGER,
+    at INTEGER NOT NULL
+);
+";
+
 /// The account row holding the index's [`index::VERSION`].
 pub const INDEX_KEY: &str = "index_version";
 
@@ -86,6 +99,8 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "foreign_keys", "ON").map_err(err)?;
     if found == 0 {
         create(&mut conn, path)?;
+    } else if found < SCHEMA {
+        upgrade(&mut conn, path)?;
     }
     reindex_if_stale(&mut conn, path)?;
     Ok(conn)
@@ -101,6 +116,7 @@ fn create(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
     let tx = conn.transaction().map_err(err)?;
     tx.execute_batch(TABLES).map_err(err)?;
     tx.execute_batch(SCHEDULING).map_err(err)?;
+    tx.execute_batch(REMINDERS).map_err(err)?;
     if let Some(old) = &legacy {
         import(&tx, old).map_err(err)?;
     }
@@ -115,6 +131,16 @@ fn create(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
         }
     }
     Ok(())
+}
+
+/// Version 1 → 2: the reminders table, in one transaction with the new
+/// version number.
+fn upgrade(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let err = sql_error(path);
+    let tx = conn.transaction().map_err(err)?;
+    tx.execute_batch(REMINDERS).map_err(err)?;
+    tx.pragma_update(None, "user_version", SCHEMA).map_err(err)?;
+    tx.commit().map_err(err)
 }
 
 fn import(tx: &Connection, old: &JsonCache) -> rusqlite::Result<()> {

@@ -398,3 +398,40 @@ fn a_new_cache_has_16_kb_pages_in_wal() {
     let mode: String = conn.pragma_query_value(None, "journal_mode", |r| r.get(0)).unwrap();
     assert_eq!((page, mode.as_str()), (16_384, "wal"));
 }
+
+#[test]
+fn dismissed_and_snoozed_reminders_outlive_a_restart() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.db");
+    let mut c = Cache::open(&path).unwrap();
+    c.acknowledge("a", None, 10).unwrap();
+    c.acknowledge("b", Some(1_900_000_000), 10).unwrap();
+    c.acknowledge("b", Some(1_900_000_300), 11).unwrap();
+    drop(c);
+    let mut got = Cache::open(&path).unwrap().reminders().unwrap();
+    got.sort();
+    assert_eq!(got, vec![("a".to_owned(), None), ("b".to_owned(), Some(1_900_000_300))]);
+}
+
+#[test]
+fn a_version_1_file_gains_the_reminders_table_and_keeps_its_objects() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.db");
+    let mut c = fresh(&dir);
+    c.begin().unwrap();
+    let fetched = vec![object("/a/1.ics", event("1", "20300101T100000Z", ""))];
+    c.apply(&url("/a/"), &BTreeSet::new(), fetched, None).unwrap();
+    c.save().unwrap();
+    drop(c);
+    // What version 1 wrote: no reminders table.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("DROP TABLE reminders").unwrap();
+    conn.pragma_update(None, "user_version", 1).unwrap();
+    drop(conn);
+    let mut c = Cache::open(&path).unwrap();
+    assert_eq!(c.objects().unwrap().len(), 1);
+    c.acknowledge("k", None, 1).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let v: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(v, SCHEMA);
+}
