@@ -59,6 +59,7 @@ pub fn bus_name(paths: &Paths) -> String {
 
 /// The object path `org.freedesktop.Application` asks for: the name with
 /// dots as slashes.
+#[cfg(target_os = "linux")]
 fn object_path(name: &str) -> String {
     format!("/{}", name.replace('.', "/"))
 }
