@@ -20,6 +20,7 @@ mod import;
 mod import_lost;
 mod import_repairs;
 mod instance;
+mod invitation_kinds;
 mod organizer;
 mod outbox_crash;
 mod repeats;
