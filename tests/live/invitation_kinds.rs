@@ -58,3 +58,75 @@ async fn an_answer_to_a_copy_with_two_transp_reaches_the_organizer() {
     assert_eq!(copy.data.matches("TRANSP:").count(), 1, "{}", copy.data);
     assert!(p.run(&["outbox"]).stdout.starts_with(b"The outbox is empty"));
 }
+
+/// The organizer cancels (a STATUS:CANCELLED update, or a DELETE where the
+/// server keeps the attendee's copy as cancelled); `convene remove` takes
+/// the copy away and no decline reaches the organizer. DAViCal declines a
+/// cancelled copy's DELETE unless told `Schedule-Reply: F` (measured).
+async fn cancelled_then_removed(kind: Kind, delete: bool) {
+    let uid = support::uid("cancelled");
+    let data =
+        support::invitation_at(&uid, "Offsite", &["attendee"], "20300610T100000Z", "20300610T110000Z", false);
+    support::organizer_put(kind, &uid, &data).await;
+    let p = Profile::new(kind, "attendee");
+    assert_eq!(code(&p.run(&["sync"])), 0);
+    // Not cancelled yet: refused, with the reason, and the copy stays.
+    let out = p.run(&["remove", &uid]);
+    assert_eq!(code(&out), 1, "{}", text(&out));
+    assert!(text(&out).contains("is not cancelled"), "{}", text(&out));
+    assert!(attendee_copy(kind, &uid).await.is_some());
+
+    if delete {
+        let del = convene::caldav::Delete {
+            url: support::organizer_url(kind, &uid),
+            precondition: convene::caldav::Precondition::None,
+            scheduling: Default::default(),
+        };
+        client(kind, "organizer").run(&del).await.unwrap();
+    } else {
+        let now = support::organizer_copy(kind, &uid).await.data;
+        let cancelled = now.replace("SEQUENCE:0", "SEQUENCE:1\r\nSTATUS:CANCELLED");
+        support::organizer_put(kind, &uid, &cancelled).await;
+    }
+    let out = p.run(&["sync"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert_eq!(p.invitation_row(&uid)["cancelled"], true);
+
+    let out = p.run(&["remove", &uid]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    assert!(attendee_copy(kind, &uid).await.is_none(), "the attendee's copy is gone");
+    assert!(p.run(&["outbox"]).stdout.starts_with(b"The outbox is empty"));
+    let listed = String::from_utf8_lossy(&p.run(&["invitations"]).stdout).into_owned();
+    assert!(!listed.contains(&uid), "{listed}");
+    // No decline: the organizer's copy still waits for the answer…
+    if !delete {
+        let org = support::organizer_copy(kind, &uid).await;
+        assert_eq!(
+            support::partstat(&org.data, "attendee", None).as_deref(),
+            Some("NEEDS-ACTION"),
+            "{}",
+            org.data
+        );
+    }
+    // …and no reply from the attendee sits in the organizer's inbox.
+    let s = server(kind);
+    let inbox = s.inbox.as_ref().map(|i| s.at(i, "organizer")).unwrap();
+    let q = CalendarQuery {
+        calendar: inbox,
+        start: "20300601T000000Z".into(),
+        end: "20300701T000000Z".into(),
+        with_data: true,
+    };
+    let items = client(kind, "organizer").run(&q).await.unwrap_or_default();
+    let replies: Vec<_> = items
+        .iter()
+        .filter_map(|h| h.data.as_deref())
+        .filter(|d| d.contains(&uid) && d.contains("METHOD:REPLY"))
+        .collect();
+    assert!(replies.is_empty(), "a reply reached the organizer: {replies:?}");
+}
+
+on_servers!(a_cancelled_invitation_is_removed_without_a_decline = cancelled_then_removed(false): xandikos, cyrus, davical);
+// Xandikos 0.4.10 answered the attendee's sync after the organizer's DELETE
+// with 500 (seen once, not investigated); DAViCal deletes the copy itself.
+on_servers!(a_deleted_meetings_copy_is_removed_without_a_decline = cancelled_then_removed(true): cyrus);
