@@ -4,6 +4,7 @@ mod account;
 mod check_server;
 mod event;
 mod import;
+mod remove;
 pub mod replies;
 
 use std::path::PathBuf;
@@ -43,6 +44,10 @@ pub enum Command {
     /// Answer an invitation. Exit 0: sent; 3: the organizer changed the
     /// event and you must decide (see --resend); 75: saved, not sent yet.
     Reply(replies::ReplyArgs),
+    /// Remove an invitation its organizer cancelled from your calendar,
+    /// without a decline going to the organizer. Exit 0: gone; 75: saved,
+    /// not sent yet (offline); 1: refused (not cancelled…) or failed.
+    Remove(remove::RemoveArgs),
     /// Create, change, cancel or delete events you organize. Exit 0: done;
     /// 3: the same thing changed on the server (see `event edit --resend`);
     /// 75: saved, not sent yet (offline).
@@ -122,6 +127,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Sync(a)) => runtime()?.block_on(replies::sync(&paths, a)),
         Some(Command::Invitations { account, json }) => replies::invitations(&paths, account, json),
         Some(Command::Reply(args)) => runtime()?.block_on(replies::reply(&paths, args)),
+        Some(Command::Remove(a)) => runtime()?.block_on(remove::run(&paths, a)),
         Some(Command::Event(c)) => runtime()?.block_on(event::run(&paths, c)),
         Some(Command::Outbox(args)) => replies::outbox(&paths, args),
         Some(Command::Import(args)) => runtime()?.block_on(import::run(&paths, args)),

@@ -338,6 +338,7 @@ pub fn outbox(paths: &Paths, args: OutboxArgs) -> anyhow::Result<i32> {
             EventChange::Edit { .. } => "edit",
             EventChange::Delete { cancel: true, .. } => "cancel",
             EventChange::Delete { .. } => "delete",
+            EventChange::Remove => "remove",
         };
         println!("{}  {kind}  {state}", e.uid);
     }

@@ -1,7 +1,9 @@
 //! The attendee's reply as an edit of the stored object: only what RFC 6638
 //! §3.2.2.1 lets an attendee change. The user's PARTSTAT, an optional
 //! COMMENT, and for one occurrence an added RECURRENCE-ID override. Never
-//! SEQUENCE; every other line is written back exactly as it was.
+//! SEQUENCE; every other line is written back exactly as it was, except a
+//! repeated attendee-owned property a server left behind (see
+//! [`repair_own_properties`]).
 
 use chrono::NaiveDateTime;
 use serde::{Deserialize, Serialize};
@@ -75,7 +77,32 @@ pub fn apply(data: &str, reply: &Reply) -> Result<String, ReplyError> {
         None => answer_series(cal, reply)?,
         Some(rid) => answer_occurrence(cal, reply, rid)?,
     }
+    repair_own_properties(cal);
     Ok(doc.to_string())
+}
+
+/// Properties the attendee owns (RFC 6638 §3.2.2.1) that may appear at most
+/// once in an event (RFC 5545 §3.6.1).
+const OWN_ONCE: &[&str] = &["TRANSP"];
+
+/// Keeps one of each [`OWN_ONCE`] property per event. Cyrus 3.6.1 carries
+/// the attendee's TRANSP over into an organizer's update that has its own,
+/// leaving two, and then refuses the attendee's PUT of that copy (403
+/// `valid-calendar-data`), so no answer could be sent. The last one stays:
+/// it is the attendee's, appended by the server. Every other line is kept.
+fn repair_own_properties(cal: &mut Component) {
+    for ev in cal.children_mut().filter(|c| c.name == "VEVENT") {
+        for name in OWN_ONCE {
+            let at: Vec<usize> = (0..ev.items.len())
+                .filter(|&i| matches!(&ev.items[i], Item::Prop(l) if l.name.eq_ignore_ascii_case(name)))
+                .collect();
+            if let Some((_, extra)) = at.split_last() {
+                for &i in extra.iter().rev() {
+                    ev.items.remove(i);
+                }
+            }
+        }
+    }
 }
 
 /// Whether the object already carries this answer (a send that landed
@@ -384,6 +411,34 @@ mod tests {
         assert_eq!((comments(events[0]), comments(events[1])), (0, 1));
         assert!(events[0].prop("ATTENDEE").unwrap().unfolded().contains("PARTSTAT=DECLINED"));
         assert!(is_applied(&out, &reply(Answer::Decline, None, Some("Away"))));
+    }
+
+    /// The attendee's copy as Cyrus 3.6.1 left it after an organizer's
+    /// update of an event with TRANSP (measured): two TRANSP lines.
+    const CYRUS_TWO_TRANSP: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//CyrusIMAP.org/Cyrus 3.6.1-Debian-3.6.1-4+deb12u5//EN\r\nBEGIN:VEVENT\r\nUID:ik-transp-2\r\nDTSTAMP:20261206T140851Z\r\nDTSTART:20300311T100000Z\r\nDTEND:20300311T110000Z\r\nSEQUENCE:2\r\nSUMMARY:Transp test\r\nTRANSP:OPAQUE\r\nORGANIZER:mailto:organizer@example.com\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:organizer@example.com\r\nATTENDEE;RSVP=TRUE;PARTSTAT=NEEDS-ACTION:mailto:ann@example.com\r\nTRANSP:OPAQUE\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+
+    #[test]
+    fn a_repeated_transp_keeps_one_and_every_other_byte() {
+        let out = apply(CYRUS_TWO_TRANSP, &reply(Answer::Accept, None, None)).unwrap();
+        let expected = CYRUS_TWO_TRANSP
+            .replacen("TRANSP:OPAQUE\r\n", "", 1)
+            .replace("RSVP=TRUE;PARTSTAT=NEEDS-ACTION", "RSVP=TRUE;PARTSTAT=ACCEPTED");
+        assert_eq!(out, expected);
+        // The attendee's own value (the one the server appended) is kept
+        // when the two differ.
+        let differ = CYRUS_TWO_TRANSP.replacen("TRANSP:OPAQUE", "TRANSP:TRANSPARENT", 1);
+        let out = apply(&differ, &reply(Answer::Decline, None, None)).unwrap();
+        assert_eq!(out.matches("TRANSP:").count(), 1, "{out}");
+        assert!(out.contains("ann@example.com\r\nTRANSP:OPAQUE\r\nEND:VEVENT"), "{out}");
+        // One occurrence's override is a copy of the series: it gets one too.
+        let weekly = CYRUS_TWO_TRANSP
+            .replace("SEQUENCE:2\r\n", "SEQUENCE:2\r\nRRULE:FREQ=WEEKLY;UNTIL=20300501T100000Z\r\n");
+        let out = apply(&weekly, &reply(Answer::Tentative, Some("20300318T100000Z"), None)).unwrap();
+        assert_eq!(out.matches("TRANSP:").count(), 2, "one per event: {out}");
+        // A single TRANSP is left alone, as every other line.
+        let one = CYRUS_TWO_TRANSP.replacen("TRANSP:OPAQUE\r\n", "", 1);
+        let out = apply(&one, &reply(Answer::Accept, None, None)).unwrap();
+        assert_eq!(out, expected);
     }
 
     #[test]

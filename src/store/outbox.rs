@@ -1,5 +1,5 @@
 //! The durable outbox: a reply, or a change the person made to an event
-//! (create, edit, delete, cancel), is on disk before it is sent, one file
+//! (create, edit, delete, cancel, removing a cancelled invitation), is on disk before it is sent, one file
 //! per event and kind, and leaves only once the server has it. A process
 //! killed at any point finds it again on the next start.
 
@@ -79,6 +79,10 @@ pub enum EventChange {
     /// Delete (by scope: an EXDATE, or the series ended before it);
     /// `cancel`: the attendees are told.
     Delete { scope: Scope, cancel: bool },
+    /// The person's copy of an invitation its organizer cancelled: a DELETE
+    /// with `Schedule-Reply: F` (RFC 6638 §8.1), so the server sends the
+    /// organizer no decline, conditional on the version seen.
+    Remove,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -188,6 +188,7 @@ impl Actor {
             Control::DeleteEvent { url, scope, cancel_meeting } => {
                 self.delete_event(url, scope, cancel_meeting).await
             }
+            Control::RemoveCancelled { uid } => self.remove_cancelled(uid).await,
             Control::FreeBusy { attendees, from, to } => {
                 let answer = self.engine.free_busy(&attendees, from, to).await.map_err(Failure::from);
                 self.emit(Update::FreeBusy { from, answer }).await
@@ -454,6 +455,38 @@ impl Actor {
             Ok(uids) => self.send_changes(uids.into_iter().collect()).await,
             Err(e) => self.emit(Update::EventFailed { uid: url.to_string(), error: e.into() }).await,
         }
+    }
+
+    /// Queues the removal of a cancelled invitation and sends it unless
+    /// offline (then it waits in the outbox for the next sync).
+    async fn remove_cancelled(&mut self, uid: String) {
+        if let Err(e) = self.engine.queue_remove(&uid) {
+            return self.emit(Update::RemoveFailed { uid, error: e.into() }).await;
+        }
+        if self.offline {
+            self.emit(Update::EventQueued { uid }).await;
+        } else {
+            match self.engine.send_event(&uid).await {
+                Ok(EventOutcome::Saved { .. }) => {
+                    self.went_online().await;
+                    self.emit(Update::Removed { uid }).await;
+                }
+                Ok(EventOutcome::Queued { error, offline }) => {
+                    self.emit(Update::EventQueued { uid }).await;
+                    if offline {
+                        self.offline = true;
+                        self.emit(Update::Offline { reason: error }).await;
+                    }
+                }
+                Ok(EventOutcome::Failed { error }) => self.emit(Update::RemoveFailed { uid, error }).await,
+                // A removal has no fields that could clash.
+                Ok(EventOutcome::Conflict { .. }) => {
+                    self.emit(Update::RemoveFailed { uid, error: Cause::KeptChanging.into() }).await
+                }
+                Err(e) => self.emit(Update::RemoveFailed { uid, error: e.into() }).await,
+            }
+        }
+        self.changed().await;
     }
 
     /// Sends the person's queued changes now (unless offline: they wait

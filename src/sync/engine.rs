@@ -61,6 +61,14 @@ pub enum EngineError {
         "an earlier change to {0} is still waiting (a conflict to decide, or a different kind of change): `convene sync`, or decide it first"
     )]
     ChangeWaiting(String),
+    #[error(
+        "{0} is not cancelled by its organizer, so it stays: answer it (Decline tells the organizer you won't come)"
+    )]
+    NotCancelled(String),
+    #[error(
+        "an answer to {0} is still in the outbox: send it with `convene sync`, or drop it with `convene outbox drop {0}`, then remove it"
+    )]
+    ReplyWaiting(String),
     #[error("{}: {}", .0.reason, .0.what_happens)]
     Unhonourable(Box<crate::import::Unhonourable>),
 }
@@ -327,7 +335,7 @@ impl Engine {
     }
 
     /// The invitation with this UID, however long ago it took place.
-    fn find(&self, uid: &str) -> Result<Listing, EngineError> {
+    pub(super) fn find(&self, uid: &str) -> Result<Listing, EngineError> {
         let waiting = self.outbox.list()?;
         self.listings(self.cache.with_uid(uid)?, &waiting)
             .into_iter()

@@ -31,6 +31,11 @@ pub enum Cause {
     /// A reply met 412 after 412, each after only others' answers changed.
     #[error("the event kept changing on the server; try again later")]
     KeptChanging,
+    /// A cancelled invitation to remove was reinstated by its organizer.
+    #[error(
+        "the organizer has reinstated this event (it is no longer cancelled), so it was not removed: answer it instead"
+    )]
+    Reinstated,
     /// Neither a trusted Schedule-Tag nor a strong ETag can protect a PUT.
     #[error("the server gives this event no strong ETag, so a safe reply is impossible")]
     NoStrongEtag,
@@ -112,7 +117,7 @@ impl Failure {
                 _ => Kind::Data,
             },
             Cause::Removed(_) => Kind::Gone,
-            Cause::KeptChanging => Kind::Conflict,
+            Cause::KeptChanging | Cause::Reinstated => Kind::Conflict,
             Cause::CalendarNotSynced { reason, .. } => reason.kind(),
             Cause::NoStrongEtag => Kind::Server,
             Cause::Edit(_) => Kind::Data,

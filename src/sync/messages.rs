@@ -66,6 +66,13 @@ pub enum Control {
         scope: Scope,
         cancel_meeting: bool,
     },
+    /// Removes the person's copy of an invitation its organizer cancelled,
+    /// with no decline to the organizer (through the outbox: offline it
+    /// waits). Answered by [`Update::Removed`], [`Update::RemoveFailed`]
+    /// or, offline, [`Update::EventQueued`].
+    RemoveCancelled {
+        uid: String,
+    },
     /// Attendees' busy times in `[from, to)` (answered by
     /// [`Update::FreeBusy`]); where the server doesn't answer such lookups
     /// (the capability record), the answer says so and nothing is asked.
@@ -190,6 +197,15 @@ pub enum Update {
     },
     /// Refused, with why; nothing was written.
     EventFailed {
+        uid: String,
+        error: Failure,
+    },
+    /// The cancelled invitation is gone from the person's calendar.
+    Removed {
+        uid: String,
+    },
+    /// The cancelled invitation was not removed, with why.
+    RemoveFailed {
         uid: String,
         error: Failure,
     },

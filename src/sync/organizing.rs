@@ -1,4 +1,5 @@
-//! The engine's side of events the person creates and changes: each change
+//! The engine's side of events the person creates and changes (and of
+//! cancelled invitations they remove): each change
 //! goes to the durable outbox first (so an offline edit waits and a crash
 //! loses nothing), then out through [`super::send::event`].
 
@@ -262,6 +263,26 @@ impl Engine {
         let entry = self.new_entry(uid.clone(), calendar, EventChange::Delete { scope, cancel }, object);
         self.outbox.put_event(&entry)?;
         Ok(Some(uid))
+    }
+
+    /// Puts the removal of a cancelled invitation in the outbox (see
+    /// [`EventChange::Remove`]). Refused, with why, for one that is not
+    /// cancelled (it would vanish from the person's calendar while the
+    /// organizer still counts on an answer) or whose answer is still in
+    /// the outbox (that is the person's, not to drop unasked). A waiting
+    /// change of the person's own reminders goes with the event.
+    pub fn queue_remove(&mut self, uid: &str) -> Result<String, EngineError> {
+        let listing = self.find(uid)?;
+        if !listing.invitation.cancelled {
+            return Err(EngineError::NotCancelled(uid.to_owned()));
+        }
+        if self.outbox.get(uid)?.is_some() {
+            return Err(EngineError::ReplyWaiting(uid.to_owned()));
+        }
+        let (calendar, uid, object) = self.cached_event(&listing.url)?;
+        let entry = self.new_entry(uid.clone(), calendar, EventChange::Remove, object);
+        self.outbox.put_event(&entry)?;
+        Ok(uid)
     }
 
     /// "Keep mine on top of theirs" after a conflict: the person's parts

@@ -159,6 +159,13 @@ impl App {
             Update::EditorDraft { url, draft, organizer } => {
                 self.editor_draft(name, &url, draft.map(|d| *d), organizer);
             }
+            Update::Removed { uid } => {
+                a.sending.remove(&uid);
+            }
+            Update::RemoveFailed { uid, error } => {
+                a.sending.remove(&uid);
+                self.banner(format!("The cancelled invitation was not removed: {error}"));
+            }
             Update::EventSaved { uid } => self.calendar.moves.saved(name, &uid),
             Update::EventQueued { .. } => {}
             // Attendees' busy times: the editor does not ask for them yet.

@@ -17,6 +17,8 @@ pub enum Message {
     /// Open the merge dialog for an answer in conflict.
     Review(Key),
     Answer(Key, Answer),
+    /// Take a cancelled invitation out of the calendar (no decline sent).
+    Remove(Key),
     /// Answer the selected invitation (the A/T/D keys).
     AnswerSelected(Answer),
     CommentChanged(String),
@@ -69,6 +71,10 @@ impl Page {
             }
             Message::Review(key) => Some(Event::Review(key)),
             Message::Answer(key, answer) => Some(self.reply(key, answer)),
+            Message::Remove(key) => {
+                let control = Control::RemoveCancelled { uid: key.uid.clone() };
+                Some(Event::Reply(key, control))
+            }
             Message::AnswerSelected(answer) => self.selected.clone().map(|key| self.reply(key, answer)),
             Message::CommentChanged(c) => {
                 self.comment = c;
@@ -168,7 +174,8 @@ fn view<'a>(page: &'a Page, accounts: &'a [AccountState], link: Color) -> Elemen
 pub fn state(accounts: &[AccountState], account: &str, l: &Listing) -> String {
     let sending = accounts.iter().any(|a| a.account.name == account && a.sending.contains(&l.invitation.uid));
     if l.invitation.cancelled {
-        return "Cancelled by the organizer".into();
+        let removing = if sending { " — removing…" } else { "" };
+        return format!("Cancelled by the organizer{removing}");
     }
     match &l.reply {
         _ if sending => "Sending…".into(),
@@ -252,8 +259,11 @@ fn row_view<'a>(
     let info = container(info).height(Fill).clip(true).align_y(iced::Center);
     let selected = page.selected.as_ref() == Some(&key);
     let mut content = row![info].spacing(8).align_y(iced::Center);
-    if !inv.cancelled && matches!(inv.role, crate::ical::Role::Invited { .. }) {
-        content = content.push(answer_buttons(&key, "row-"));
+    if matches!(inv.role, crate::ical::Role::Invited { .. }) {
+        content = content.push(match inv.cancelled {
+            true => remove_button(&key, "row-"),
+            false => answer_buttons(&key, "row-"),
+        });
     }
     let card = button(content)
         .on_press(Message::Select(key.clone()))
@@ -326,13 +336,26 @@ fn detail<'a>(
     col.padding(iced::Padding { right: 16.0, ..iced::Padding::ZERO }).into()
 }
 
+/// "Remove from my calendar" for a cancelled invitation (widget id
+/// `{ids}remove-{uid}`): its DELETE tells the server to send no decline.
+fn remove_button<'a>(key: &Key, ids: &str) -> Element<'a, Message> {
+    let b = button(text("Remove from my calendar")).on_press(Message::Remove(key.clone()));
+    container(b.style(button::secondary)).id(format!("{ids}remove-{}", key.uid)).into()
+}
+
 /// The answer form of an invitation the person can answer: a comment, the
 /// occurrence for a series, Accept / Tentative / Decline (widget ids start
-/// with `ids`). Empty for one they can't.
+/// with `ids`); for a cancelled one, only its removal. Empty for one they can't.
 pub fn answer_form<'a>(page: &'a Page, key: &Key, l: &'a Listing, ids: &str) -> Element<'a, Message> {
     let inv = &l.invitation;
-    if inv.cancelled || !matches!(inv.role, crate::ical::Role::Invited { .. }) {
+    if !matches!(inv.role, crate::ical::Role::Invited { .. }) {
         return column![].into();
+    }
+    if inv.cancelled {
+        let note = text("The organizer cancelled it. Removing it sends the organizer nothing.")
+            .size(13)
+            .style(style::muted);
+        return column![rule::horizontal(1), note, remove_button(key, ids)].spacing(8).into();
     }
     let mut col = column![rule::horizontal(1)].spacing(8);
     col = col.push(

@@ -291,3 +291,36 @@ fn the_status_area_shows_a_syncs_progress() {
     update(&mut app, Update::Syncing);
     assert_eq!(app.status_line(), "Syncing…");
 }
+
+#[test]
+fn a_cancelled_invitation_offers_its_removal_and_no_answers() {
+    let mut cancelled = invitation("c", "20300606T100000Z");
+    cancelled.invitation.cancelled = true;
+    let (mut app, mut rx) = app_with(vec![invitation("a", "20300604T100000Z"), cancelled]);
+    {
+        let mut ui = iced_test::simulator(app.view());
+        assert!(ui.find(iced_test::selector::id("row-decline-c")).is_err(), "no answers to a cancelled one");
+        assert!(ui.find("Cancelled by the organizer").is_ok());
+    }
+    let messages: Vec<Message> = {
+        let mut ui = iced_test::simulator(app.view());
+        ui.click(iced_test::selector::id("row-remove-c")).unwrap();
+        ui.into_messages().collect()
+    };
+    for m in messages {
+        let _ = app.update(m);
+    }
+    match rx.try_recv().unwrap() {
+        Control::RemoveCancelled { uid } => assert_eq!(uid, "c"),
+        other => panic!("{other:?}"),
+    }
+    assert!(iced_test::simulator(app.view()).find("Cancelled by the organizer — removing…").is_ok());
+    // A refusal is said in a banner and the row is no longer "removing".
+    let failed = Update::RemoveFailed {
+        uid: "c".into(),
+        error: convene::sync::Failure::from(convene::caldav::Error::NotFound("gone".into())),
+    };
+    let _ = app.update(Message::Account("work".into(), connection::Event::Update(failed)));
+    let mut ui = iced_test::simulator(app.view());
+    assert!(ui.find("Cancelled by the organizer — removing…").is_err());
+}

@@ -21,6 +21,7 @@ mod import_lost;
 mod import_repairs;
 #[cfg(target_os = "linux")]
 mod instance;
+mod invitation_kinds;
 #[cfg(target_os = "linux")]
 mod notifications;
 mod organizer;

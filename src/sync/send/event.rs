@@ -66,6 +66,7 @@ pub async fn send(
         EventChange::Create => run.create(organizer).await,
         EventChange::Edit { scope, before, after } => run.edit(&scope, &before, &after, organizer).await,
         EventChange::Delete { scope, .. } => run.delete(&scope).await,
+        EventChange::Remove => run.remove().await,
     }
 }
 
@@ -273,6 +274,46 @@ impl Run<'_> {
         self.record(EventState::Pending { last_error: Some(error.to_string()) })?;
         Ok(EventOutcome::Queued { error, offline: false })
     }
+
+    /// The person's copy of a cancelled invitation, with `Schedule-Reply: F`
+    /// so no decline goes to the organizer (all three scheduling servers
+    /// measured honour it; DAViCal otherwise declines even a cancelled
+    /// copy). Reads first: a copy already gone is done, and one the
+    /// organizer has reinstated meanwhile stays (it is a live invitation
+    /// again); a 412 reads again.
+    async fn remove(&mut self) -> Result<EventOutcome, EngineError> {
+        for _ in 0..=MAX_MERGES {
+            let current = match self.get().await {
+                Ok(o) => o,
+                Err(Error::NotFound(_)) => return self.saved(true).await,
+                Err(e) => return self.error(e),
+            };
+            if !is_cancelled(&current.data) {
+                return self.failed(Cause::Reinstated.into());
+            }
+            let Some(precondition) = precondition(self.trust, &current) else {
+                return self.failed(Cause::NoStrongEtag.into());
+            };
+            self.mark_sending().await?;
+            let scheduling =
+                SchedulingHeaders { schedule_reply: Some(false), ..SchedulingHeaders::default() };
+            match self.client.run(&Delete { url: self.url(), precondition, scheduling }).await {
+                Ok(()) | Err(Error::NotFound(_)) => return self.saved(true).await,
+                Err(Error::ScheduleTagMismatch | Error::EtagMismatch) => continue,
+                Err(e) => return self.error(e),
+            }
+        }
+        let error = Failure::from(Cause::KeptChanging);
+        self.record(EventState::Pending { last_error: Some(error.to_string()) })?;
+        Ok(EventOutcome::Queued { error, offline: false })
+    }
+}
+
+/// The whole event is cancelled (its main VEVENT's STATUS).
+fn is_cancelled(data: &str) -> bool {
+    ical::Document::parse(data).ok().is_some_and(|doc| {
+        doc.calendar().and_then(ical::invitation::main_event).is_some_and(ical::event::is_cancelled)
+    })
 }
 
 /// The organizer's precondition: the strong ETag first (see the module),

@@ -234,7 +234,7 @@ pub(super) fn check_reply(params: u64, input: &[u8]) -> Result<(), String> {
         && r.comment.is_none()
         && let Some(before) = &parsed
     {
-        let (old, new) = (flat(before), flat(&after));
+        let (old, new) = (flat(&without_repeated_transp(before)), flat(&after));
         ensure(old.len() == new.len(), || "the reply added or removed lines".into())?;
         for (o, n) in old.iter().zip(&new) {
             if o == n {
@@ -248,6 +248,27 @@ pub(super) fn check_reply(params: u64, input: &[u8]) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// `doc` as the reply may leave it besides the answer: one TRANSP per event
+/// of the calendar, the last (a server's duplicate of the attendee's own
+/// property makes the server refuse the reply).
+fn without_repeated_transp(doc: &Document) -> Document {
+    let mut doc = doc.clone();
+    if let Some(cal) = doc.calendar_mut() {
+        for ev in cal.children_mut().filter(|c| c.name == "VEVENT") {
+            let transp = |i: &Item| matches!(i, Item::Prop(l) if l.name.eq_ignore_ascii_case("TRANSP"));
+            let mut left = ev.items.iter().filter(|i| transp(i)).count();
+            ev.items.retain(|i| {
+                if !transp(i) {
+                    return true;
+                }
+                left -= 1;
+                left == 0
+            });
+        }
+    }
+    doc
 }
 
 pub(super) fn check_import(_: u64, input: &[u8]) -> Result<(), String> {
