@@ -255,6 +255,47 @@ fn editing_one_occurrence_of_a_repeating_event_asks_which_and_sends_before_and_a
 }
 
 #[test]
+fn a_double_click_on_a_months_chip_or_an_agenda_entry_edits_it() {
+    let (mut app, mut rx, today) = app();
+    let url = url::Url::parse("https://h/cal/work/Standup.ics").unwrap();
+    for view in ["cal-month", "cal-agenda"] {
+        click(&mut app, "cal-today");
+        click(&mut app, view);
+        for m in clicked_twice(&app, "Standup") {
+            let _ = app.update(m);
+        }
+        // The first click's timer ends after the second: it opens nothing.
+        let _ = app.update(Message::Calendar(calendar::Message::ClickSettled));
+        assert!(app.details.is_none(), "{view}: the editor rather than the details");
+        let asked = sent(&mut rx);
+        assert!(
+            matches!(asked.as_slice(), [Control::EditorDraft { url: u, recurrence_id: None }] if *u == url),
+            "{view}: {asked:?}"
+        );
+        update(
+            &mut app,
+            Update::EditorDraft { url: url.clone(), draft: Some(Box::new(standup(today))), organizer: true },
+        );
+        assert_eq!(form(&app).title, "Standup", "{view}");
+        press(&mut app, iced::keyboard::Key::Named(iced::keyboard::key::Named::Escape), Default::default());
+        assert!(app.editor.is_none(), "{view}");
+    }
+    // Someone else's meeting opens its details; only its organizer edits it.
+    click(&mut app, "cal-month");
+    for m in clicked_twice(&app, "Review") {
+        let _ = app.update(m);
+    }
+    assert!(app.editor.is_none() && app.details.is_some(), "an invitation is not edited");
+}
+
+fn clicked_twice(app: &App, what: &str) -> Vec<Message> {
+    let mut ui = iced_test::simulator(app.view());
+    ui.click(what).unwrap();
+    ui.click(what).unwrap();
+    ui.into_messages().collect()
+}
+
+#[test]
 fn deleting_a_meeting_one_organizes_asks_the_scope_then_whether_to_cancel_it() {
     let (mut app, mut rx, today) = app();
     repeating(&mut app, today);
