@@ -48,6 +48,8 @@ pub enum Message {
     Open(Box<AgendaItem>),
     /// The pointer is this many pixels down a day's column of hours.
     Pointer(NaiveDate, f32),
+    /// The pointer is over this day in the all-day row.
+    PointerOnDay(NaiveDate),
     /// The mouse went down on the hour grid, and up again.
     Press(drag::Target),
     Release,
@@ -165,6 +167,7 @@ impl Page {
             Message::Open(item) => return (Task::none(), Some(Event::Open(item))),
             Message::Tick
             | Message::Pointer(..)
+            | Message::PointerOnDay(_)
             | Message::Press(_)
             | Message::Release
             | Message::Click(_)
@@ -197,6 +200,13 @@ impl Page {
         let event = match m.clone() {
             Message::Pointer(day, y) => {
                 self.drag.pointer(day, y, timegrid::HOUR);
+                if self.drag.holding() {
+                    self.preview = self.drag.preview();
+                }
+                None
+            }
+            Message::PointerOnDay(day) => {
+                self.drag.over_day(day);
                 if self.drag.holding() {
                     self.preview = self.drag.preview();
                 }

@@ -447,3 +447,78 @@ fn a_clash_with_a_change_made_elsewhere_shows_both_and_sends_nothing_until_decid
     );
     assert!(app.conflict.is_none() && app.editor.is_some());
 }
+
+/// Presses the left button on `day`'s cell of the all-day row, moves to
+/// `to_day`'s and lets go, as the mouse does.
+fn drag_all_day(app: &mut App, day: NaiveDate, to_day: NaiveDate) {
+    let messages: Vec<Message> = {
+        let mut ui = iced_test::simulator(app.view());
+        let cell = |ui: &mut iced_test::Simulator<'_, Message>, d: NaiveDate| {
+            ui.find(selector::id(format!("all-day-{d}"))).unwrap().bounds()
+        };
+        let (a, b) = (cell(&mut ui, day), cell(&mut ui, to_day));
+        let start = iced::Point::new(a.center_x(), a.y + 6.0);
+        let end = iced::Point::new(b.center_x(), b.y + 6.0);
+        ui.point_at(start);
+        ui.simulate([iced::Event::Mouse(mouse::Event::CursorMoved { position: start })]);
+        ui.simulate([iced::Event::Mouse(mouse::Event::ButtonPressed(mouse::Button::Left))]);
+        ui.point_at(end);
+        ui.simulate([iced::Event::Mouse(mouse::Event::CursorMoved { position: end })]);
+        ui.simulate([iced::Event::Mouse(mouse::Event::ButtonReleased(mouse::Button::Left))]);
+        ui.into_messages().collect()
+    };
+    for m in messages {
+        let _ = app.update(m);
+    }
+}
+
+#[test]
+fn dragging_an_all_day_bar_moves_it_by_whole_days() {
+    let (mut app, mut rx, today) = app();
+    let monday = calendar::week_of(today);
+    let wednesday = monday + Duration::days(2);
+    // A two-day offsite, Monday and Tuesday.
+    let offsite =
+        crate::ui_calendar::item("Offsite", at(monday, 0, 0), at(monday + Duration::days(2), 0, 0), true);
+    update(&mut app, Update::Agenda(vec![offsite]));
+    drag_all_day(&mut app, monday, wednesday);
+    assert_eq!(
+        moved(&app),
+        Some((at(wednesday, 0, 0), at(wednesday + Duration::days(2), 0, 0))),
+        "drawn on Wednesday and Thursday at once"
+    );
+    assert!(shows(&app, "Offsite"));
+    let url = url::Url::parse("https://h/cal/work/Offsite.ics").unwrap();
+    let asked = sent(&mut rx);
+    assert!(matches!(asked.as_slice(), [Control::EditorDraft { url: u, .. }] if *u == url), "{asked:?}");
+    let before = Draft {
+        calendar: url::Url::parse("https://h/cal/work/").unwrap(),
+        summary: "Offsite".into(),
+        when: When::AllDay { start: monday, end: monday + Duration::days(2) },
+        location: String::new(),
+        description: String::new(),
+        repeat: None,
+        reminders: vec![],
+        attendees: vec![],
+    };
+    update(&mut app, Update::EditorDraft { url, draft: Some(Box::new(before.clone())), organizer: true });
+    let sent = sent(&mut rx);
+    let [Control::EditEvent { scope, before: b, after, .. }] = sent.as_slice() else { panic!("{sent:?}") };
+    assert_eq!((scope, &**b), (&Scope::All, &before));
+    assert_eq!(
+        after.when,
+        When::AllDay { start: wednesday, end: wednesday + Duration::days(2) },
+        "whole days, still all day"
+    );
+    assert_eq!(**after, Draft { when: after.when.clone(), ..before }, "nothing else changed");
+
+    // Pressed and let go on the same day: a click, which opens the details.
+    let mut app = self::app().0;
+    let offsite =
+        crate::ui_calendar::item("Offsite", at(monday, 0, 0), at(monday + Duration::days(1), 0, 0), true);
+    update(&mut app, Update::Agenda(vec![offsite]));
+    drag_all_day(&mut app, monday, monday);
+    assert_eq!(moved(&app), None);
+    let _ = app.update(Message::Calendar(calendar::Message::ClickSettled));
+    assert!(app.details.is_some() && app.editor.is_none(), "a click opens it");
+}

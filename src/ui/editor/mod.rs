@@ -212,9 +212,17 @@ impl Editor {
             return moved.is_some().then_some(Event::Close);
         };
         let mut after = draft.clone();
-        if let (Some((by_start, by_end)), When::Timed { start, end, .. }) = (*moved, &mut after.when) {
-            *start += by_start;
-            *end += by_end;
+        match (*moved, &mut after.when) {
+            (Some((by_start, by_end)), When::Timed { start, end, .. }) => {
+                *start += by_start;
+                *end += by_end;
+            }
+            // Dragged along the all-day row: by whole days.
+            (Some((by_start, by_end)), When::AllDay { start, end }) => {
+                *start += Duration::days(by_start.num_days());
+                *end += Duration::days(by_end.num_days());
+            }
+            (None, _) => {}
         }
         self.form = Form::of(&after);
         self.description = text_editor::Content::with_text(&draft.description);
