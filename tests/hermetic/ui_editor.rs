@@ -29,7 +29,13 @@ fn update(app: &mut App, update: Update) {
     let _ = app.update(Message::Account("work".into(), connection::Event::Update(update)));
 }
 
+/// What reached the actor, but the attendees' busy times the editor asks
+/// on its own (`the_editor_shows_the_attendees_busy_times…` tests those).
 fn sent(rx: &mut mpsc::Receiver<Control>) -> Vec<Control> {
+    sent_all(rx).into_iter().filter(|c| !matches!(c, Control::FreeBusy { .. })).collect()
+}
+
+fn sent_all(rx: &mut mpsc::Receiver<Control>) -> Vec<Control> {
     std::iter::from_fn(|| rx.try_recv().ok()).collect()
 }
 
@@ -521,4 +527,52 @@ fn dragging_an_all_day_bar_moves_it_by_whole_days() {
     assert_eq!(moved(&app), None);
     let _ = app.update(Message::Calendar(calendar::Message::ClickSettled));
     assert!(app.details.is_some() && app.editor.is_none(), "a click opens it");
+}
+
+/// The editor asks the attendees' busy times for the event's day when
+/// attendees are added or the day changes, shows them under the attendees
+/// with whether the chosen time is free, and drops an older answer.
+#[test]
+fn the_editor_shows_the_attendees_busy_times_and_asks_again_when_they_change() {
+    use convene::sync::Availability;
+    let (mut app, mut rx, today) = app();
+    // A new event today 10:00–11:00 (a drag over the grid).
+    drag(&mut app, today, y(10, 0), today, y(10, 45));
+    assert!(sent_all(&mut rx).is_empty(), "no attendees: nothing asked");
+    let _ = app.update(Message::Editor(editor::Message::AddAttendee("ann@example.com".into())));
+    let asked = sent_all(&mut rx);
+    let day = |d: NaiveDate| at(d, 0, 0).with_timezone(&chrono::Utc);
+    let [Control::FreeBusy { attendees, from, to }] = asked.as_slice() else { panic!("{asked:?}") };
+    assert_eq!(attendees, &["ann@example.com"]);
+    assert_eq!((*from, *to), (day(today), day(today + Duration::days(1))), "the event's day");
+    assert!(shows(&app, "Asking the server when the attendees are busy…"));
+
+    let busy = |h: u32| {
+        (at(today, h, 0).with_timezone(&chrono::Utc), at(today, h + 1, 0).with_timezone(&chrono::Utc))
+    };
+    let ann =
+        Availability { address: "ann@example.com".into(), status: "delivered".into(), busy: vec![busy(10)] };
+    update(&mut app, Update::FreeBusy { from: day(today), answer: Ok(vec![ann.clone()]) });
+    assert!(shows(&app, "ann@example.com: busy 10:00–11:00 · busy then"), "her meeting, and the clash");
+
+    // Moved to the afternoon: the same day, nothing asked again; free then.
+    set(&mut app, editor::Field::StartTime, "14:00");
+    set(&mut app, editor::Field::EndTime, "15:00");
+    assert!(sent_all(&mut rx).is_empty(), "the same day and attendees: the answer holds");
+    assert!(shows(&app, "ann@example.com: busy 10:00–11:00 · free then"));
+
+    // Another day: asked again; the old day's late answer is dropped.
+    let tomorrow = today + Duration::days(1);
+    set(&mut app, editor::Field::StartDate, &tomorrow.to_string());
+    set(&mut app, editor::Field::EndDate, &tomorrow.to_string());
+    let asked = sent_all(&mut rx);
+    assert!(
+        matches!(asked.as_slice(), [.., Control::FreeBusy { from, .. }] if *from == day(tomorrow)),
+        "{asked:?}"
+    );
+    update(&mut app, Update::FreeBusy { from: day(today), answer: Ok(vec![ann.clone()]) });
+    assert!(shows(&app, "Asking the server when the attendees are busy…"), "still waiting for tomorrow's");
+    let free = Availability { busy: vec![], ..ann };
+    update(&mut app, Update::FreeBusy { from: day(tomorrow), answer: Ok(vec![free]) });
+    assert!(shows(&app, "ann@example.com: free all day"));
 }
