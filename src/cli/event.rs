@@ -2,8 +2,8 @@
 //! from a shell (and the live tests' organizer). Exit codes as for
 //! `reply`: 0 done, 3 a conflict, 75 queued (offline), 1 other errors.
 
-use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
-use clap::{Args, Subcommand};
+use chrono::{DateTime, Duration, FixedOffset, Local, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use clap::{Args, Subcommand, ValueEnum};
 
 use super::replies::{AccountArg, EXIT_CONFLICT, EXIT_PENDING, open};
 use crate::ical::draft::{Repeat, When};
@@ -19,9 +19,10 @@ pub enum EventCommand {
     /// thing changed on the server meanwhile (printed; the edit waits;
     /// `--resend` puts it on the server's new version).
     Edit(EditArgs),
-    /// Cancel a meeting you organize: the attendees are told.
+    /// Cancel a meeting you organize (or some of its occurrences): the
+    /// attendees are told.
     Cancel(UidArgs),
-    /// Delete an event.
+    /// Delete an event (or some of its occurrences).
     Delete(UidArgs),
 }
 
@@ -58,6 +59,8 @@ pub struct EditArgs {
     #[command(flatten)]
     pub account: AccountArg,
     pub uid: String,
+    #[command(flatten)]
+    pub occurrence: OccurrenceArgs,
     #[arg(long)]
     pub summary: Option<String>,
     /// A new start; without --end the event keeps its length.
@@ -79,8 +82,117 @@ pub struct UidArgs {
     #[command(flatten)]
     pub account: AccountArg,
     pub uid: String,
+    #[command(flatten)]
+    pub occurrence: OccurrenceArgs,
     #[arg(long)]
     pub json: bool,
+}
+
+/// One occurrence of a repeating event, and which occurrences the change
+/// is for: the window's "Only this one / This and the following ones /
+/// All of them".
+#[derive(Debug, Args)]
+pub struct OccurrenceArgs {
+    /// The occurrence: its day (2030-02-04, on this computer's clock) or
+    /// its start (RFC 3339).
+    #[arg(long, value_name = "DATE-OR-DATETIME", value_parser = parse_occurrence)]
+    pub occurrence: Option<OccurrenceAt>,
+    /// With --occurrence: this one (a RECURRENCE-ID override, or an
+    /// EXDATE to delete it), this and the following ones (the series is
+    /// split), or all of them.
+    #[arg(long, value_enum, requires = "occurrence", default_value_t = ScopeArg::This)]
+    pub scope: ScopeArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ScopeArg {
+    This,
+    Following,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OccurrenceAt {
+    Day(NaiveDate),
+    Start(DateTime<FixedOffset>),
+}
+
+fn parse_occurrence(s: &str) -> Result<OccurrenceAt, String> {
+    if let Ok(day) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return Ok(OccurrenceAt::Day(day));
+    }
+    DateTime::parse_from_rfc3339(s).map(OccurrenceAt::Start).map_err(|_| {
+        format!("{s:?} is neither a date (2030-02-04) nor an RFC 3339 time (2030-02-04T10:00:00Z)")
+    })
+}
+
+impl OccurrenceArgs {
+    /// The scope and the draft to start from: the event's, or with
+    /// --occurrence that occurrence's (as the window's editor has it).
+    fn resolve(&self, uid: &str, calendar: url::Url, data: &str) -> anyhow::Result<(Scope, Draft)> {
+        let unreadable = || EngineError::Edit(format!("{uid} can't be read as an event"));
+        let Some(at) = self.occurrence else {
+            return Ok((Scope::All, Draft::from_event(data, calendar, None).ok_or_else(unreadable)?));
+        };
+        let recurrence_id = occurrence_at(uid, data, at)?;
+        let draft = Draft::from_event(data, calendar, Some(&recurrence_id)).ok_or_else(unreadable)?;
+        let scope = match self.scope {
+            ScopeArg::This => Scope::ThisOne { recurrence_id },
+            ScopeArg::Following => Scope::ThisAndFollowing { recurrence_id },
+            ScopeArg::All => Scope::All,
+        };
+        Ok((scope, draft))
+    }
+}
+
+/// The RECURRENCE-ID of the occurrence of `data` on that day or at that
+/// start; an error naming the problem when there is none or, on a day,
+/// more than one.
+fn occurrence_at(uid: &str, data: &str, at: OccurrenceAt) -> anyhow::Result<String> {
+    let (from, to) = match at {
+        OccurrenceAt::Day(d) => {
+            let midnight = d.and_time(Default::default()).and_utc();
+            (midnight - Duration::days(2), midnight + Duration::days(2))
+        }
+        OccurrenceAt::Start(t) => {
+            let t = t.with_timezone(&Utc);
+            (t - Duration::days(1), t + Duration::days(1))
+        }
+    };
+    let doc = crate::ical::Document::parse(data).map_err(|e| anyhow::anyhow!("{uid} can't be read: {e}"))?;
+    let series = doc.calendar().and_then(crate::ical::invitation::main_event);
+    if !series.is_some_and(|e| e.prop("RRULE").is_some() || e.prop("RDATE").is_some()) {
+        anyhow::bail!("{uid} does not repeat: change it without --occurrence");
+    }
+    let found = crate::ical::occurrence::expand_document(&doc, from, to).occurrences;
+    let matching: Vec<_> = found
+        .into_iter()
+        .filter(|o| match at {
+            OccurrenceAt::Day(d) => o.start.with_timezone(&Local).date_naive() == d,
+            OccurrenceAt::Start(t) => o.start == t,
+        })
+        .filter_map(|o| o.recurrence_id.map(|rid| (o.start, rid)))
+        .collect();
+    match matching.as_slice() {
+        [(_, rid)] => Ok(rid.clone()),
+        [] => anyhow::bail!("{uid} has no occurrence {}", describe(at)),
+        more => {
+            let starts: Vec<String> = more.iter().map(|(s, _)| s.to_rfc3339()).collect();
+            anyhow::bail!(
+                "{uid} has {} occurrences {}: give the start of one ({})",
+                more.len(),
+                describe(at),
+                starts.join(", ")
+            )
+        }
+    }
+}
+
+fn describe(at: OccurrenceAt) -> String {
+    match at {
+        OccurrenceAt::Day(d) => format!("on {d}"),
+        OccurrenceAt::Start(t) => format!("starting at {}", t.to_rfc3339()),
+    }
 }
 
 fn parse_time(s: &str) -> Result<DateTime<FixedOffset>, String> {
@@ -134,24 +246,25 @@ fn on_clock_of(t: DateTime<FixedOffset>, like: &When) -> (NaiveDateTime, String)
     }
 }
 
-fn find(engine: &Engine, uid: &str) -> anyhow::Result<(url::Url, Draft)> {
+/// The event's address, the scope asked for and the draft it starts from.
+fn find(engine: &Engine, uid: &str, occurrence: &OccurrenceArgs) -> anyhow::Result<(url::Url, Scope, Draft)> {
     let (cal, url, data) = engine.event_by_uid(uid)?;
-    let draft = Draft::from_event(&data, cal, None)
-        .ok_or_else(|| EngineError::Edit(format!("{uid} can't be read as an event")))?;
-    Ok((url, draft))
+    let (scope, draft) = occurrence.resolve(uid, cal, &data)?;
+    Ok((url, scope, draft))
 }
 
 async fn edit(paths: &Paths, a: EditArgs) -> anyhow::Result<i32> {
     let mut engine = open(paths, a.account.account.as_deref())?;
     if a.resend {
-        if a.summary.is_some() || a.start.is_some() || a.end.is_some() || a.location.is_some() {
+        let changes = a.summary.is_some() || a.start.is_some() || a.end.is_some() || a.location.is_some();
+        if changes || a.occurrence.occurrence.is_some() {
             anyhow::bail!("--resend sends the waiting edit as it is; give it alone");
         }
         engine.resend_event(&a.uid)?;
         let outcome = engine.send_event(&a.uid).await?;
         return report(&a.uid, &outcome, a.json, "Changed");
     }
-    let (url, before) = find(&engine, &a.uid)?;
+    let (url, scope, before) = find(&engine, &a.uid, &a.occurrence)?;
     let mut after = before.clone();
     if let Some(s) = a.summary {
         after.summary = s;
@@ -179,7 +292,7 @@ async fn edit(paths: &Paths, a: EditArgs) -> anyhow::Result<i32> {
     if after == before {
         anyhow::bail!("nothing to change: give --summary, --start, --end or --location");
     }
-    let uids = engine.queue_edit(&url, Scope::All, &before, &after)?;
+    let uids = engine.queue_edit(&url, scope, &before, &after)?;
     let mut code = 0;
     for uid in uids {
         let outcome = engine.send_event(&uid).await?;
@@ -197,9 +310,9 @@ fn on_clock_of_naive(t: NaiveDateTime, like: &When) -> (NaiveDateTime, String) {
 
 async fn delete(paths: &Paths, a: UidArgs, cancel: bool) -> anyhow::Result<i32> {
     let mut engine = open(paths, a.account.account.as_deref())?;
-    let (url, _) = find(&engine, &a.uid)?;
+    let (url, scope, _) = find(&engine, &a.uid, &a.occurrence)?;
     let word = if cancel { "Cancelled" } else { "Deleted" };
-    match engine.queue_delete(&url, Scope::All, cancel)? {
+    match engine.queue_delete(&url, scope, cancel)? {
         Some(uid) => {
             let outcome = engine.send_event(&uid).await?;
             report(&uid, &outcome, a.json, word)

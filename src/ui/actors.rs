@@ -168,8 +168,9 @@ impl App {
             }
             Update::EventSaved { uid } => self.calendar.moves.saved(name, &uid),
             Update::EventQueued { .. } => {}
-            // Attendees' busy times: the editor does not ask for them yet.
-            Update::FreeBusy { .. } => {}
+            Update::FreeBusy { from, answer } => {
+                self.free_busy_answered(from, answer.map_err(|e| e.to_string()));
+            }
             Update::EventConflict { uid, clashes } => self.event_conflict(name, uid, clashes),
             Update::EventFailed { uid, error } => {
                 self.event_written(name, &uid, Some(format!("The event could not be saved: {error}")));

@@ -1,5 +1,6 @@
 //! The agenda: five weeks of days that have events, from the week shown;
-//! each entry in its calendar's colour, opened by a click.
+//! each entry in its calendar's colour, opened by a click (one's own
+//! event edited by a double-click).
 
 use chrono::NaiveDate;
 use iced::widget::{button, column, container, row, scrollable, space, text};
@@ -68,8 +69,10 @@ fn entry<'a>(i: &'a AgendaItem, colours: &Colours) -> Element<'a, Message> {
     ]
     .spacing(style::SPACE_M)
     .align_y(iced::Center);
-    button(line)
-        .padding([style::SPACE_S, style::SPACE_M])
+    // The padding inside the clicks, so the whole entry takes a double-click.
+    let line = container(line).padding([style::SPACE_S, style::SPACE_M]).width(Fill);
+    button(event::clicks(i, line))
+        .padding(0)
         .width(Fill)
         .on_press(Message::Open(Box::new(i.clone())))
         .style(|theme: &Theme, status| {

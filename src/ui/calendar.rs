@@ -2,7 +2,7 @@
 //! calendars, each shown or hidden), a bar to move around, and the view:
 //! day and week with events placed by their times (`timegrid`), a month of
 //! chips (`monthgrid`), or the agenda (`agenda`). Every event opens with
-//! one click ([`Event::Open`]).
+//! one click ([`Event::Open`]); one's own opens in the editor with two.
 
 use std::collections::BTreeSet;
 
@@ -48,9 +48,14 @@ pub enum Message {
     Open(Box<AgendaItem>),
     /// The pointer is this many pixels down a day's column of hours.
     Pointer(NaiveDate, f32),
+    /// The pointer is over this day in the all-day row.
+    PointerOnDay(NaiveDate),
     /// The mouse went down on the hour grid, and up again.
     Press(drag::Target),
     Release,
+    /// A click on an event that a double-click would edit (a month's
+    /// chip, an agenda entry): it opens unless a second click follows.
+    Click(Box<AgendaItem>),
     /// No second click came: the click on a box opens its details.
     ClickSettled,
     /// A double-click on an event opens the editor.
@@ -162,8 +167,10 @@ impl Page {
             Message::Open(item) => return (Task::none(), Some(Event::Open(item))),
             Message::Tick
             | Message::Pointer(..)
+            | Message::PointerOnDay(_)
             | Message::Press(_)
             | Message::Release
+            | Message::Click(_)
             | Message::ClickSettled
             | Message::DoubleClick(_)
             | Message::NewEvent
@@ -198,6 +205,13 @@ impl Page {
                 }
                 None
             }
+            Message::PointerOnDay(day) => {
+                self.drag.over_day(day);
+                if self.drag.holding() {
+                    self.preview = self.drag.preview();
+                }
+                None
+            }
             Message::Press(target) => {
                 self.drag.press(target);
                 None
@@ -206,6 +220,7 @@ impl Page {
                 self.preview = None;
                 return Some(self.released());
             }
+            Message::Click(item) => return Some(self.click(item)),
             Message::ClickSettled => self.clicked.take().map(Event::Open),
             Message::DoubleClick(item) => {
                 self.drag.forget();
@@ -234,14 +249,16 @@ impl Page {
                 self.moves.add(drag::shifted(&item, s, e));
                 (Task::none(), Some(Event::Move { item, start, end }))
             }
-            // A second click may follow (a double-click opens the editor).
-            Some(drag::Outcome::Click(item)) => {
-                self.clicked = Some(item);
-                let wait =
-                    async { tokio::time::sleep(std::time::Duration::from_millis(DOUBLE_CLICK_MS)).await };
-                (Task::perform(wait, |()| Message::ClickSettled), None)
-            }
+            Some(drag::Outcome::Click(item)) => self.click(item),
         }
+    }
+
+    /// A second click may follow (a double-click opens the editor): the
+    /// details open once the double-click time has passed without one.
+    fn click(&mut self, item: Box<AgendaItem>) -> (Task<Message>, Option<Event>) {
+        self.clicked = Some(item);
+        let wait = async { tokio::time::sleep(std::time::Duration::from_millis(DOUBLE_CLICK_MS)).await };
+        (Task::perform(wait, |()| Message::ClickSettled), None)
     }
 
     fn switch(&mut self, mode: Mode) {

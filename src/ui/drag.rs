@@ -1,8 +1,8 @@
 //! The pointer on the hour grid: which slot it is over, what it holds (a
-//! sweep over empty grid, an event's body or its bottom edge), and what
-//! letting go means: a new event, a move, a new length, or a click. The
-//! arithmetic is `layout::drag`'s; this only keeps the state between the
-//! mouse's messages.
+//! sweep over empty grid, an event's body or its bottom edge, a bar of
+//! the all-day row), and what letting go means: a new event, a move, a
+//! new length, or a click. The arithmetic is `layout::drag`'s; this only
+//! keeps the state between the mouse's messages.
 
 use chrono::{Duration, Local, NaiveDate, NaiveDateTime};
 
@@ -15,6 +15,8 @@ pub enum Target {
     Empty,
     Body(Box<AgendaItem>),
     Bottom(Box<AgendaItem>),
+    /// An all-day event's bar: it moves by whole days.
+    AllDay(Box<AgendaItem>),
 }
 
 /// What letting go did.
@@ -50,17 +52,30 @@ struct Held {
 impl Drag {
     /// The pointer is `y` pixels down the column of `day` (`hour` pixels an hour).
     pub fn pointer(&mut self, day: NaiveDate, y: f32, hour: f32) {
-        let at = drag::at(day, drag::minute_at(y, hour));
+        self.point_at(drag::at(day, drag::minute_at(y, hour)));
+    }
+
+    /// The pointer is over `day` in the all-day row.
+    pub fn over_day(&mut self, day: NaiveDate) {
+        self.point_at(drag::at(day, 0));
+    }
+
+    fn point_at(&mut self, at: NaiveDateTime) {
         self.pointer = Some(at);
         if let Some(h) = &mut self.held {
-            h.to = at;
+            // An all-day event follows the day under the pointer, wherever
+            // on it the pointer is.
+            h.to = if matches!(h.target, Target::AllDay(_)) { drag::at(at.date(), 0) } else { at };
         }
     }
 
     pub fn press(&mut self, target: Target) {
         let at = match (&target, self.pointer) {
+            (Target::AllDay(_), Some(p)) => drag::at(p.date(), 0),
             (_, Some(p)) => p,
-            (Target::Body(item) | Target::Bottom(item), None) => item.occurrence.start.naive_local(),
+            (Target::Body(item) | Target::Bottom(item) | Target::AllDay(item), None) => {
+                item.occurrence.start.naive_local()
+            }
             (Target::Empty, None) => return,
         };
         self.held = Some(Held { target, from: at, to: at });
@@ -81,8 +96,10 @@ impl Drag {
         match (h.target, result) {
             (Target::Empty, Some((start, end))) => Some(Outcome::Create { start, end }),
             (Target::Empty, None) => None,
-            (Target::Body(item) | Target::Bottom(item), None) => Some(Outcome::Click(item)),
-            (Target::Body(item) | Target::Bottom(item), Some((start, end))) => {
+            (Target::Body(item) | Target::Bottom(item) | Target::AllDay(item), None) => {
+                Some(Outcome::Click(item))
+            }
+            (Target::Body(item) | Target::Bottom(item) | Target::AllDay(item), Some((start, end))) => {
                 let (was_start, was_end) = wall(&item);
                 Some(Outcome::Move { start: start - was_start, end: end - was_end, item })
             }
@@ -96,7 +113,9 @@ impl Drag {
         let (start, end) = drag::outcome(gesture(&h.target), h.from, h.to)?;
         Some(match &h.target {
             Target::Empty => Preview::Range(start, end),
-            Target::Body(item) | Target::Bottom(item) => Preview::Event(Box::new(shifted(item, start, end))),
+            Target::Body(item) | Target::Bottom(item) | Target::AllDay(item) => {
+                Preview::Event(Box::new(shifted(item, start, end)))
+            }
         })
     }
 }
@@ -110,7 +129,7 @@ pub enum Preview {
 fn gesture(target: &Target) -> Gesture {
     match target {
         Target::Empty => Gesture::Create,
-        Target::Body(item) => {
+        Target::Body(item) | Target::AllDay(item) => {
             let (start, end) = wall(item);
             Gesture::Move { start, end }
         }

@@ -89,7 +89,37 @@ impl App {
         if let Some(event) = event {
             self.editor_event(event);
         }
+        self.ask_free_busy();
         task
+    }
+
+    /// The editor's attendees, day or calendar changed: their busy times
+    /// are asked of the account's actor (which answers without asking a
+    /// server that doesn't tell them).
+    fn ask_free_busy(&mut self) {
+        if let Some(q) = self.editor.as_mut().and_then(editor::Editor::free_busy) {
+            // Quietly: an account not connected yet just shows no busy times.
+            let control = Control::FreeBusy { attendees: q.attendees, from: q.from, to: q.to };
+            let sent = self
+                .account(&q.account)
+                .and_then(|a| a.control.as_ref())
+                .is_some_and(|tx| tx.try_send(control).is_ok());
+            if !sent && let Some(e) = self.editor.as_mut() {
+                // Asked again on the next change.
+                e.busy = editor::busy::Busy::NotAsked;
+            }
+        }
+    }
+
+    /// The actor's answer to `Control::FreeBusy`.
+    pub(super) fn free_busy_answered(
+        &mut self,
+        from: chrono::DateTime<chrono::Utc>,
+        answer: Result<Vec<crate::sync::Availability>, String>,
+    ) {
+        if let Some(e) = self.editor.as_mut() {
+            e.busy.answered(from, answer);
+        }
     }
 
     /// The actor's answer to `Control::EditorDraft`.
@@ -107,6 +137,7 @@ impl App {
         }
         let lost_move = draft.is_none() && !e.shows_form();
         let event = e.loaded(draft, organizer);
+        self.ask_free_busy();
         if lost_move {
             self.banner("The event was not moved: it is no longer in the calendar.");
         }

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use iced::widget::text::Wrapping;
-use iced::widget::{Stack, button, rich_text, space, span, text};
+use iced::widget::{Stack, button, mouse_area, rich_text, space, span, text};
 use iced::{Color, Element, Theme};
 use url::Url;
 
@@ -109,6 +109,20 @@ pub fn card<'a>(
         .padding(0)
         .on_press(Message::Open(Box::new(item.clone())))
         .style(look(colour, Mark::of(item)))
+}
+
+/// `content` taking the clicks of the person's own event: one opens it
+/// (after the double-click time), two edit it. An invitation is left to
+/// its card's button: only its organizer changes it.
+pub fn clicks<'a>(item: &'a AgendaItem, content: impl Into<Element<'a, Message>>) -> Element<'a, Message> {
+    if item.invitation {
+        return content.into();
+    }
+    let boxed = Box::new(item.clone());
+    mouse_area(content)
+        .on_press(Message::Click(boxed.clone()))
+        .on_double_click(Message::DoubleClick(boxed))
+        .into()
 }
 
 /// A month's timed chip: on the page, with the calendar's colour in its

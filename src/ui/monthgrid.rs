@@ -122,7 +122,7 @@ fn chip_view<'a>(
             .padding([0.0, style::SPACE_S])
             .width(Fill)
             .clip(true);
-        return event::card(item, colour, inside).width(Fill).into();
+        return event::card(item, colour, event::clicks(item, inside)).width(Fill).into();
     };
     let dot = container(iced::widget::space().width(6).height(6)).style(move |_: &Theme| container::Style {
         background: Some(colour.into()),
@@ -137,5 +137,8 @@ fn chip_view<'a>(
     .spacing(style::SPACE_S)
     .align_y(iced::Center);
     let inside = container(line).padding([0.0, style::SPACE_S]).width(Fill).clip(true);
-    event::card(item, colour, inside).width(Fill).style(event::chip(colour, event::Mark::of(item))).into()
+    event::card(item, colour, event::clicks(item, inside))
+        .width(Fill)
+        .style(event::chip(colour, event::Mark::of(item)))
+        .into()
 }

@@ -61,7 +61,7 @@ pub fn view<'a>(
     let hours = Row::new().push(hour_labels()).extend(days).spacing(GAP);
     column![
         header,
-        all_day_row(&grid.spanning, grid.lanes, count, items, colours),
+        all_day_row(&grid.spanning, grid.lanes, first, count, items, colours),
         rule::horizontal(1).style(rule::weak),
         scrollable(hours).id(SCROLL).spacing(GAP).height(Fill)
     ]
@@ -197,9 +197,13 @@ fn placed<'a>(b: &TimedBox, item: &'a AgendaItem, colours: &Colours) -> Element<
     column![space().height(px(b.top)), card].into()
 }
 
+/// The all-day bars, lane under lane; over them a transparent cell per
+/// day that reports the pointer, so a bar dragged along the row moves by
+/// whole days (the cells take no press: the bars under them get it).
 fn all_day_row<'a>(
     bars: &[Spanning],
     lanes: usize,
+    first: NaiveDate,
     days: usize,
     items: &[&'a AgendaItem],
     colours: &Colours,
@@ -212,7 +216,7 @@ fn all_day_row<'a>(
             let inside =
                 container(inside).padding([style::SPACE_XS, style::SPACE_S + 2.0]).width(Fill).clip(true);
             span(
-                event::card(item, colours.get(&item.calendar), inside).width(Fill).into(),
+                event::card(item, colours.get(&item.calendar), bar(item, inside)).width(Fill).into(),
                 s.first,
                 s.last,
                 days,
@@ -220,5 +224,29 @@ fn all_day_row<'a>(
         });
         row![space().width(GUTTER), stack(in_lane).width(Fill), space().width(SCROLLBAR)].spacing(GAP).into()
     };
-    Column::from_iter((0..lanes).map(lane)).spacing(GAP).into()
+    let lanes: Element<'a, Message> = Column::from_iter((0..lanes).map(lane)).spacing(GAP).into();
+    let cells = (0..days).map(|i| {
+        let date = first + chrono::Duration::days(i as i64);
+        let cell = mouse_area(space().width(Fill).height(Fill))
+            .on_enter(Message::PointerOnDay(date))
+            .on_release(Message::Release);
+        container(cell).id(format!("all-day-{date}")).width(FillPortion(1)).height(Fill).into()
+    });
+    let cells =
+        Row::new().push(space().width(GUTTER)).extend(cells).push(space().width(SCROLLBAR)).spacing(GAP);
+    stack![lanes, cells].into()
+}
+
+/// What a bar holds: one's own event drags along the row and edits on a
+/// double-click; an invitation only opens (its organizer moves it).
+fn bar<'a>(item: &'a AgendaItem, inside: impl Into<Element<'a, Message>>) -> Element<'a, Message> {
+    if item.invitation {
+        return inside.into();
+    }
+    let boxed = Box::new(item.clone());
+    mouse_area(inside)
+        .on_press(Message::Press(Target::AllDay(boxed.clone())))
+        .on_double_click(Message::DoubleClick(boxed))
+        .interaction(mouse::Interaction::Grab)
+        .into()
 }

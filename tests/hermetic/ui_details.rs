@@ -132,6 +132,10 @@ fn click(app: &mut App, what: &str) -> Vec<Message> {
     for m in messages.clone() {
         let _ = app.update(m);
     }
+    // A click on one's own event opens it once no second click followed.
+    if messages.iter().any(|m| matches!(m, Message::Calendar(convene::ui::calendar::Message::Click(_)))) {
+        let _ = app.update(Message::Calendar(convene::ui::calendar::Message::ClickSettled));
+    }
     messages
 }
 

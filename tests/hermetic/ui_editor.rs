@@ -29,7 +29,13 @@ fn update(app: &mut App, update: Update) {
     let _ = app.update(Message::Account("work".into(), connection::Event::Update(update)));
 }
 
+/// What reached the actor, but the attendees' busy times the editor asks
+/// on its own (`the_editor_shows_the_attendees_busy_times…` tests those).
 fn sent(rx: &mut mpsc::Receiver<Control>) -> Vec<Control> {
+    sent_all(rx).into_iter().filter(|c| !matches!(c, Control::FreeBusy { .. })).collect()
+}
+
+fn sent_all(rx: &mut mpsc::Receiver<Control>) -> Vec<Control> {
     std::iter::from_fn(|| rx.try_recv().ok()).collect()
 }
 
@@ -255,6 +261,47 @@ fn editing_one_occurrence_of_a_repeating_event_asks_which_and_sends_before_and_a
 }
 
 #[test]
+fn a_double_click_on_a_months_chip_or_an_agenda_entry_edits_it() {
+    let (mut app, mut rx, today) = app();
+    let url = url::Url::parse("https://h/cal/work/Standup.ics").unwrap();
+    for view in ["cal-month", "cal-agenda"] {
+        click(&mut app, "cal-today");
+        click(&mut app, view);
+        for m in clicked_twice(&app, "Standup") {
+            let _ = app.update(m);
+        }
+        // The first click's timer ends after the second: it opens nothing.
+        let _ = app.update(Message::Calendar(calendar::Message::ClickSettled));
+        assert!(app.details.is_none(), "{view}: the editor rather than the details");
+        let asked = sent(&mut rx);
+        assert!(
+            matches!(asked.as_slice(), [Control::EditorDraft { url: u, recurrence_id: None }] if *u == url),
+            "{view}: {asked:?}"
+        );
+        update(
+            &mut app,
+            Update::EditorDraft { url: url.clone(), draft: Some(Box::new(standup(today))), organizer: true },
+        );
+        assert_eq!(form(&app).title, "Standup", "{view}");
+        press(&mut app, iced::keyboard::Key::Named(iced::keyboard::key::Named::Escape), Default::default());
+        assert!(app.editor.is_none(), "{view}");
+    }
+    // Someone else's meeting opens its details; only its organizer edits it.
+    click(&mut app, "cal-month");
+    for m in clicked_twice(&app, "Review") {
+        let _ = app.update(m);
+    }
+    assert!(app.editor.is_none() && app.details.is_some(), "an invitation is not edited");
+}
+
+fn clicked_twice(app: &App, what: &str) -> Vec<Message> {
+    let mut ui = iced_test::simulator(app.view());
+    ui.click(what).unwrap();
+    ui.click(what).unwrap();
+    ui.into_messages().collect()
+}
+
+#[test]
 fn deleting_a_meeting_one_organizes_asks_the_scope_then_whether_to_cancel_it() {
     let (mut app, mut rx, today) = app();
     repeating(&mut app, today);
@@ -417,4 +464,127 @@ fn a_new_event_gets_the_default_reminder() {
     app.config.reminders.default_before = Some(15);
     click(&mut app, "cal-new");
     assert_eq!(form(&app).reminders, vec![15]);
+}
+
+/// Presses the left button on `day`'s cell of the all-day row, moves to
+/// `to_day`'s and lets go, as the mouse does.
+fn drag_all_day(app: &mut App, day: NaiveDate, to_day: NaiveDate) {
+    let messages: Vec<Message> = {
+        let mut ui = iced_test::simulator(app.view());
+        let cell = |ui: &mut iced_test::Simulator<'_, Message>, d: NaiveDate| {
+            ui.find(selector::id(format!("all-day-{d}"))).unwrap().bounds()
+        };
+        let (a, b) = (cell(&mut ui, day), cell(&mut ui, to_day));
+        let start = iced::Point::new(a.center_x(), a.y + 6.0);
+        let end = iced::Point::new(b.center_x(), b.y + 6.0);
+        ui.point_at(start);
+        ui.simulate([iced::Event::Mouse(mouse::Event::CursorMoved { position: start })]);
+        ui.simulate([iced::Event::Mouse(mouse::Event::ButtonPressed(mouse::Button::Left))]);
+        ui.point_at(end);
+        ui.simulate([iced::Event::Mouse(mouse::Event::CursorMoved { position: end })]);
+        ui.simulate([iced::Event::Mouse(mouse::Event::ButtonReleased(mouse::Button::Left))]);
+        ui.into_messages().collect()
+    };
+    for m in messages {
+        let _ = app.update(m);
+    }
+}
+
+#[test]
+fn dragging_an_all_day_bar_moves_it_by_whole_days() {
+    let (mut app, mut rx, today) = app();
+    let monday = calendar::week_of(today);
+    let wednesday = monday + Duration::days(2);
+    // A two-day offsite, Monday and Tuesday.
+    let offsite =
+        crate::ui_calendar::item("Offsite", at(monday, 0, 0), at(monday + Duration::days(2), 0, 0), true);
+    update(&mut app, Update::Agenda(vec![offsite]));
+    drag_all_day(&mut app, monday, wednesday);
+    assert_eq!(
+        moved(&app),
+        Some((at(wednesday, 0, 0), at(wednesday + Duration::days(2), 0, 0))),
+        "drawn on Wednesday and Thursday at once"
+    );
+    assert!(shows(&app, "Offsite"));
+    let url = url::Url::parse("https://h/cal/work/Offsite.ics").unwrap();
+    let asked = sent(&mut rx);
+    assert!(matches!(asked.as_slice(), [Control::EditorDraft { url: u, .. }] if *u == url), "{asked:?}");
+    let before = Draft {
+        calendar: url::Url::parse("https://h/cal/work/").unwrap(),
+        summary: "Offsite".into(),
+        when: When::AllDay { start: monday, end: monday + Duration::days(2) },
+        location: String::new(),
+        description: String::new(),
+        repeat: None,
+        reminders: vec![],
+        attendees: vec![],
+    };
+    update(&mut app, Update::EditorDraft { url, draft: Some(Box::new(before.clone())), organizer: true });
+    let sent = sent(&mut rx);
+    let [Control::EditEvent { scope, before: b, after, .. }] = sent.as_slice() else { panic!("{sent:?}") };
+    assert_eq!((scope, &**b), (&Scope::All, &before));
+    assert_eq!(
+        after.when,
+        When::AllDay { start: wednesday, end: wednesday + Duration::days(2) },
+        "whole days, still all day"
+    );
+    assert_eq!(**after, Draft { when: after.when.clone(), ..before }, "nothing else changed");
+
+    // Pressed and let go on the same day: a click, which opens the details.
+    let mut app = self::app().0;
+    let offsite =
+        crate::ui_calendar::item("Offsite", at(monday, 0, 0), at(monday + Duration::days(1), 0, 0), true);
+    update(&mut app, Update::Agenda(vec![offsite]));
+    drag_all_day(&mut app, monday, monday);
+    assert_eq!(moved(&app), None);
+    let _ = app.update(Message::Calendar(calendar::Message::ClickSettled));
+    assert!(app.details.is_some() && app.editor.is_none(), "a click opens it");
+}
+
+/// The editor asks the attendees' busy times for the event's day when
+/// attendees are added or the day changes, shows them under the attendees
+/// with whether the chosen time is free, and drops an older answer.
+#[test]
+fn the_editor_shows_the_attendees_busy_times_and_asks_again_when_they_change() {
+    use convene::sync::Availability;
+    let (mut app, mut rx, today) = app();
+    // A new event today 10:00–11:00 (a drag over the grid).
+    drag(&mut app, today, y(10, 0), today, y(10, 45));
+    assert!(sent_all(&mut rx).is_empty(), "no attendees: nothing asked");
+    let _ = app.update(Message::Editor(editor::Message::AddAttendee("ann@example.com".into())));
+    let asked = sent_all(&mut rx);
+    let day = |d: NaiveDate| at(d, 0, 0).with_timezone(&chrono::Utc);
+    let [Control::FreeBusy { attendees, from, to }] = asked.as_slice() else { panic!("{asked:?}") };
+    assert_eq!(attendees, &["ann@example.com"]);
+    assert_eq!((*from, *to), (day(today), day(today + Duration::days(1))), "the event's day");
+    assert!(shows(&app, "Asking the server when the attendees are busy…"));
+
+    let busy = |h: u32| {
+        (at(today, h, 0).with_timezone(&chrono::Utc), at(today, h + 1, 0).with_timezone(&chrono::Utc))
+    };
+    let ann =
+        Availability { address: "ann@example.com".into(), status: "delivered".into(), busy: vec![busy(10)] };
+    update(&mut app, Update::FreeBusy { from: day(today), answer: Ok(vec![ann.clone()]) });
+    assert!(shows(&app, "ann@example.com: busy 10:00–11:00 · busy then"), "her meeting, and the clash");
+
+    // Moved to the afternoon: the same day, nothing asked again; free then.
+    set(&mut app, editor::Field::StartTime, "14:00");
+    set(&mut app, editor::Field::EndTime, "15:00");
+    assert!(sent_all(&mut rx).is_empty(), "the same day and attendees: the answer holds");
+    assert!(shows(&app, "ann@example.com: busy 10:00–11:00 · free then"));
+
+    // Another day: asked again; the old day's late answer is dropped.
+    let tomorrow = today + Duration::days(1);
+    set(&mut app, editor::Field::StartDate, &tomorrow.to_string());
+    set(&mut app, editor::Field::EndDate, &tomorrow.to_string());
+    let asked = sent_all(&mut rx);
+    assert!(
+        matches!(asked.as_slice(), [.., Control::FreeBusy { from, .. }] if *from == day(tomorrow)),
+        "{asked:?}"
+    );
+    update(&mut app, Update::FreeBusy { from: day(today), answer: Ok(vec![ann.clone()]) });
+    assert!(shows(&app, "Asking the server when the attendees are busy…"), "still waiting for tomorrow's");
+    let free = Availability { busy: vec![], ..ann };
+    update(&mut app, Update::FreeBusy { from: day(tomorrow), answer: Ok(vec![free]) });
+    assert!(shows(&app, "ann@example.com: free all day"));
 }

@@ -6,6 +6,7 @@
 //! repeating event's change or deletion is for. A move on the grid of a
 //! repeating event comes here too, only to ask that scope.
 
+pub mod busy;
 mod form;
 mod view;
 
@@ -114,6 +115,8 @@ pub struct Editor {
     pub problem: Option<String>,
     /// The scope chosen for a deletion, while asking about the meeting.
     delete_scope: Scope,
+    /// The attendees' busy times on the event's day.
+    pub busy: busy::Busy,
 }
 
 impl Editor {
@@ -181,6 +184,7 @@ impl Editor {
             asking: None,
             problem: None,
             delete_scope: Scope::All,
+            busy: busy::Busy::default(),
         }
     }
 
@@ -190,6 +194,33 @@ impl Editor {
             Target::Existing { item, .. } => Some(item),
             Target::New => None,
         }
+    }
+
+    /// The attendees' busy times to ask for, when the attendees, the day or
+    /// the calendar's account changed since the last question (none for a
+    /// move, which shows no form, or without attendees).
+    pub fn free_busy(&mut self) -> Option<busy::Query> {
+        if !self.shows_form() || self.form.attendees.is_empty() {
+            return self.busy.next(None);
+        }
+        // Half-typed times keep what is shown until they make a time again.
+        let when = self.when()?;
+        let (from, to) = busy::day_of(busy::span_of(&when).0);
+        let mut attendees = self.form.attendees.clone();
+        attendees.sort_unstable();
+        let account = self.calendar.as_ref()?.account.clone();
+        self.busy.next(Some(busy::Query { account, attendees, from, to }))
+    }
+
+    /// A line per attendee under the attendees: busy when, and at the time chosen.
+    pub fn busy_lines(&self) -> Vec<String> {
+        self.busy.lines(self.when().map(|w| busy::span_of(&w)))
+    }
+
+    /// The time the fields say, when they say one.
+    fn when(&self) -> Option<When> {
+        let calendar = self.calendar.as_ref()?.url.clone();
+        self.form.draft(calendar, "").ok().map(|d| d.when)
     }
 
     /// Whether the form is for the person to see (a move only asks).
@@ -212,9 +243,17 @@ impl Editor {
             return moved.is_some().then_some(Event::Close);
         };
         let mut after = draft.clone();
-        if let (Some((by_start, by_end)), When::Timed { start, end, .. }) = (*moved, &mut after.when) {
-            *start += by_start;
-            *end += by_end;
+        match (*moved, &mut after.when) {
+            (Some((by_start, by_end)), When::Timed { start, end, .. }) => {
+                *start += by_start;
+                *end += by_end;
+            }
+            // Dragged along the all-day row: by whole days.
+            (Some((by_start, by_end)), When::AllDay { start, end }) => {
+                *start += Duration::days(by_start.num_days());
+                *end += Duration::days(by_end.num_days());
+            }
+            (None, _) => {}
         }
         self.form = Form::of(&after);
         self.description = text_editor::Content::with_text(&draft.description);

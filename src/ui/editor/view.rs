@@ -172,7 +172,10 @@ impl Editor {
                 .style(button::text)
                 .into()
         }));
-        column![chosen, entry, suggestions].spacing(style::SPACE_S).into()
+        let busy = Column::from_iter(
+            self.busy_lines().into_iter().map(|l| text(l).size(style::TEXT_S).style(style::muted).into()),
+        );
+        column![chosen, entry, suggestions, busy].spacing(style::SPACE_S).into()
     }
 
     /// "Which occurrences?", "Cancel the meeting?".

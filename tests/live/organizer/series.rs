@@ -247,3 +247,71 @@ async fn this_and_the_following_splits_the_series() {
     clean(kind, &uid).await;
     clean(kind, &uids[1]).await;
 }
+
+/// `convene event edit --occurrence`: one occurrence changed from the
+/// shell becomes a RECURRENCE-ID override on the server, the series
+/// untouched; one deleted is an EXDATE; an occurrence that isn't there is
+/// named and nothing is written.
+async fn one_occurrence_from_the_command_line(kind: Kind) {
+    let p = organizer(kind);
+    let cal = calendar(kind, "organizer").to_string();
+    let mut args = vec![
+        "event",
+        "create",
+        "--calendar",
+        &cal,
+        "--summary",
+        "Lab",
+        "--start",
+        START,
+        "--end",
+        END,
+        "--location",
+        "Room 1",
+        "--rrule",
+        "FREQ=WEEKLY;COUNT=3",
+    ];
+    if kind.schedules() {
+        args.extend(["--attendee", "attendee@example.com"]);
+    }
+    let out = p.run(&args);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let uid = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+
+    let out = p.run(&["event", "edit", &uid, "--occurrence", "2030-07-10", "--location", "Room 7"]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out));
+    assert!(text(&out).contains("no occurrence on 2030-07-10"), "{}", text(&out));
+    let untouched = server_copy(kind, &uid).await.data;
+    assert!(!untouched.contains("RECURRENCE-ID"), "nothing written: {untouched}");
+
+    let out = p.run(&[
+        "event",
+        "edit",
+        &uid,
+        "--occurrence",
+        "2030-07-09T10:00:00Z",
+        "--scope",
+        "this",
+        "--location",
+        "Room 7",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let now = server_copy(kind, &uid).await.data;
+    let second = "20300709T100000Z";
+    assert!(now.contains(&format!("RECURRENCE-ID:{second}")), "an override: {now}");
+    let own = Draft::from_event(&now, calendar(kind, "organizer"), Some(second)).unwrap();
+    assert_eq!(own.location, "Room 7");
+    let series = Draft::from_event(&now, calendar(kind, "organizer"), None).unwrap();
+    assert_eq!(series.location, "Room 1", "the series keeps its room");
+    assert!(series.repeat.is_some(), "and repeats");
+
+    // The third, by its day alone, deleted: an EXDATE.
+    let out = p.run(&["event", "delete", &uid, "--occurrence", "2030-07-16"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    let now = server_copy(kind, &uid).await.data;
+    assert!(convene::ical::edit::is_excluded(&now, "20300716T100000Z"), "{now}");
+    assert!(now.contains("LOCATION:Room 7"), "the override stays: {now}");
+    clean(kind, &uid).await;
+}
+
+on_servers!(one_occurrence_from_the_command_line: xandikos, cyrus);
