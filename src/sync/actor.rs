@@ -135,8 +135,13 @@ async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: 
                 }
                 Some(Control::Details { url, recurrence_id }) => {
                     let details = actor.engine.details(&url, recurrence_id.as_deref()).map(Box::new);
-                    actor.emit(Update::Details { url, details }).await
+                    let seen = details.as_ref().filter(|d| d.since_seen.is_some()).map(|d| d.event.uid.clone());
+                    actor.emit(Update::Details { url, details }).await;
+                    if let Some(uid) = seen {
+                        actor.seen(&uid).await;
+                    }
                 }
+                Some(Control::Seen { uid }) => actor.seen(&uid).await,
             },
             result = async { import.as_mut().expect("guarded by the condition").await }, if import.is_some() => {
                 import = None;
@@ -160,6 +165,18 @@ type ImportTask = tokio::task::JoinHandle<Result<Report, crate::store::StoreErro
 impl Actor {
     async fn emit(&self, u: Update) {
         let _ = self.updates.send(u).await;
+    }
+
+    /// Marks the invitation seen; the list again if that changed it.
+    async fn seen(&self, uid: &str) {
+        match self.engine.mark_seen(uid) {
+            Ok(false) => {}
+            Ok(true) => match self.engine.invitations() {
+                Ok(list) => self.emit(Update::InvitationsChanged(list)).await,
+                Err(e) => self.emit(Update::Error { message: e.into() }).await,
+            },
+            Err(e) => self.emit(Update::Error { message: e.into() }).await,
+        }
     }
 
     /// Sends the window what the cache holds now; returns the invitations.

@@ -21,4 +21,5 @@ mod live_gate;
 mod ui_calendar;
 mod ui_details;
 mod ui_editor;
+mod ui_invitation_view;
 mod ui_update;

@@ -10,7 +10,8 @@ use super::{index, objects, sql_error};
 use crate::store::StoreError;
 
 /// `PRAGMA user_version` of the tables below; 0 is a new, empty file.
-pub const SCHEMA: u32 = 1;
+/// 2 added `seen`.
+pub const SCHEMA: u32 = 2;
 
 const TABLES: &str = "
 CREATE TABLE account (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -56,6 +57,13 @@ CREATE TABLE IF NOT EXISTS scheduling (
 CREATE INDEX IF NOT EXISTS scheduling_uid ON scheduling(uid);
 ";
 
+/// Added in version 2: the version of each invitation the person last saw
+/// or answered (its text), what "updated" is measured against. Not derived
+/// from the server: kept across re-indexing.
+const SEEN: &str = "
+CREATE TABLE IF NOT EXISTS seen (uid TEXT PRIMARY KEY, data TEXT NOT NULL);
+";
+
 /// The account row holding the index's [`index::VERSION`].
 pub const INDEX_KEY: &str = "index_version";
 
@@ -86,6 +94,8 @@ pub fn open(path: &Path) -> Result<Connection, StoreError> {
     conn.pragma_update(None, "foreign_keys", "ON").map_err(err)?;
     if found == 0 {
         create(&mut conn, path)?;
+    } else if found < SCHEMA {
+        upgrade(&mut conn, path)?;
     }
     reindex_if_stale(&mut conn, path)?;
     Ok(conn)
@@ -101,6 +111,7 @@ fn create(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
     let tx = conn.transaction().map_err(err)?;
     tx.execute_batch(TABLES).map_err(err)?;
     tx.execute_batch(SCHEDULING).map_err(err)?;
+    tx.execute_batch(SEEN).map_err(err)?;
     if let Some(old) = &legacy {
         import(&tx, old).map_err(err)?;
     }
@@ -115,6 +126,16 @@ fn create(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
         }
     }
     Ok(())
+}
+
+/// Adds what later versions added to a file made by an earlier one, in one
+/// transaction (a crash leaves the old version, upgraded again next time).
+fn upgrade(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
+    let err = sql_error(path);
+    let tx = conn.transaction().map_err(err)?;
+    tx.execute_batch(SEEN).map_err(err)?;
+    tx.pragma_update(None, "user_version", SCHEMA).map_err(err)?;
+    tx.commit().map_err(err)
 }
 
 fn import(tx: &Connection, old: &JsonCache) -> rusqlite::Result<()> {
