@@ -23,8 +23,37 @@ step "disk: $(df -h --output=avail . | tail -1 | tr -d ' ') free here"
 
 step "installing test servers (background, log: $CONVENE_SERVERS_DIR/install.log)"
 mkdir -p "$CONVENE_SERVERS_DIR"
-bash "$harness" install >"$CONVENE_SERVERS_DIR/install.log" 2>&1 &
+install_done="$CONVENE_SERVERS_DIR/install.done"
+rm -f "$install_done"
+(bash "$harness" install >"$CONVENE_SERVERS_DIR/install.log" 2>&1; status=$?; touch "$install_done"; exit $status) &
 install_pid=$!
+
+# The release builds for the benchmarks and the MSI are CPU work the checks
+# below leave room for (linking, the live tests waiting on servers): build
+# them niced from the start, so they take idle time instead of adding to
+# the run. Nothing is timed until they are done. They use a target
+# directory of their own: cargo locks one directory per build, and the
+# checks must not wait. The packaging checks install with apt too, so they
+# start once the server installation is through with it.
+background_target="$(realpath -m "${CARGO_TARGET_DIR:-target}")/background"
+step "building benchmarks, then packaging checks (background, log: $CONVENE_SERVERS_DIR/packaging.log)"
+(export CARGO_TARGET_DIR="$background_target"
+    nice -n 19 cargo bench --locked --no-run || exit
+    while [[ ! -e $install_done ]]; do sleep 5; done
+    nice -n 19 bash packaging/check.sh) \
+    >"$CONVENE_SERVERS_DIR/packaging.log" 2>&1 &
+packaging_pid=$!
+# A failed check ends the run: the background work ends with it.
+servers_started=
+cleanup() {
+    local job
+    for job in $(jobs -p); do
+        pkill -TERM -P "$job" 2>/dev/null || true
+        kill "$job" 2>/dev/null || true
+    done
+    if [[ -n $servers_started ]]; then bash "$harness" stop || true; fi
+}
+trap cleanup EXIT
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -42,7 +71,7 @@ if ! wait "$install_pid"; then
     exit 1
 fi
 
-trap 'bash "$harness" stop || true' EXIT
+servers_started=1
 # reset, not start: every run begins from the post-install data, whatever
 # an earlier run (or a developer's session) left on these servers.
 step "starting test servers from their post-install data"
@@ -50,17 +79,6 @@ bash "$harness" reset
 # The tests write into Cyrus as the demo's users: the demo (tests/demo.sh)
 # starts over next time instead of showing their leftovers.
 rm -rf "$CONVENE_SERVERS_DIR/demo-profile"
-
-# The release builds for the benchmarks and the MSI are CPU work, the live
-# tests mostly wait on the servers: build (niced) while they run. Nothing
-# is timed until both are done. They use a target directory of their own:
-# cargo locks one directory per build, and `cargo test` must not wait.
-background_target="$(realpath -m "${CARGO_TARGET_DIR:-target}")/background"
-step "building benchmarks and running packaging checks (background, log: $CONVENE_SERVERS_DIR/packaging.log)"
-(export CARGO_TARGET_DIR="$background_target"
-    nice -n 19 cargo bench --locked --no-run && nice -n 19 bash packaging/check.sh) \
-    >"$CONVENE_SERVERS_DIR/packaging.log" 2>&1 &
-packaging_pid=$!
 
 step "cargo test: unit, hermetic and live-server tests"
 # One test at a time: Xandikos 0.4.10 (multi-user mode is "experimental")

@@ -136,6 +136,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
 
 /// The desktop app. Without a display winit would panic; say so instead.
 fn open_window(paths: Paths, files: Vec<PathBuf>) -> anyhow::Result<i32> {
+    // A window already open for this profile takes the files instead
+    // (that needs no display here).
+    let crate::ui::instance::Claim::First(instance) = crate::ui::instance::claim(&paths, &files) else {
+        return Ok(0);
+    };
     let has_display =
         ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|v| std::env::var_os(v).is_some_and(|x| !x.is_empty()));
     if cfg!(all(unix, not(target_os = "macos"))) && !has_display {
@@ -143,7 +148,7 @@ fn open_window(paths: Paths, files: Vec<PathBuf>) -> anyhow::Result<i32> {
             "no display: the window needs X11 or Wayland (DISPLAY/WAYLAND_DISPLAY); see `convene --help` for commands"
         );
     }
-    match crate::ui::run(paths, files) {
+    match crate::ui::run(paths, files, instance) {
         Ok(()) => Ok(0),
         Err(e) => anyhow::bail!("the window could not open: {e}"),
     }

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use url::Url;
 
-use super::engine::Engine;
+use super::engine::{Engine, Held};
 use super::failure::{Cause, Failure};
 use super::importing::ImportRequest;
 use super::listing::Listing;
@@ -50,6 +50,8 @@ struct Actor {
     offline: bool,
     /// The running import's cancel flag.
     import_cancel: Option<Arc<AtomicBool>>,
+    /// The account, while a piece of work (or an import) runs.
+    held: Option<Held>,
 }
 
 async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: mpsc::Sender<Update>) {
@@ -57,7 +59,9 @@ async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: 
         let (paths, account, password) =
             (settings.paths.clone(), settings.account.clone(), settings.password.clone());
         // Opening waits on a file lock and reads the cache: keep it off the runtime.
-        match tokio::task::spawn_blocking(move || Engine::open(&paths, &account, password)).await {
+        match tokio::task::spawn_blocking(move || Engine::open_per_operation(&paths, &account, password))
+            .await
+        {
             Ok(Ok(e)) => e,
             Ok(Err(e)) => {
                 let _ = updates.send(Update::Error { message: e.into() }).await;
@@ -75,9 +79,12 @@ async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: 
     engine.report_progress(move |p| {
         let _ = progress.try_send(Update::SyncProgress(p));
     });
-    let mut actor = Actor { engine, updates, offline: false, import_cancel: None };
+    let mut actor = Actor { engine, updates, offline: false, import_cancel: None, held: None };
     // The running import's task; the import ends when the actor has seen it end.
     let mut import: Option<ImportTask> = None;
+    if !actor.hold().await {
+        return;
+    }
     let invitations = actor.engine.invitations().unwrap_or_default();
     actor
         .emit(Update::Ready {
@@ -93,62 +100,47 @@ async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: 
         }
     }
     actor.sync().await;
+    actor.release();
     let mut tick = tokio::time::interval(settings.every);
     tick.reset();
     let mut retry = tokio::time::interval(settings.retry);
     retry.reset();
     loop {
-        tokio::select! {
+        let work = tokio::select! {
             msg = control.recv() => match msg {
                 None | Some(Control::Shutdown) => break,
-                Some(Control::SyncNow) => actor.sync().await,
-                Some(Control::Reply { uid, answer, comment, occurrence, as_address }) => {
-                    actor.reply(&uid, answer, comment, occurrence, as_address).await
-                }
-                Some(Control::Resolve { uid, resolution }) => actor.resolve(&uid, resolution).await,
-                Some(Control::ImportTarget { calendar }) => {
-                    let uids = actor.engine.uids_in(&calendar).into_keys().collect();
-                    actor.emit(Update::TargetUids { calendar, uids }).await
-                }
-                Some(Control::Import(request)) => {
-                    if import.is_some() {
-                        actor.emit(Update::ImportFinished(Err(Cause::ImportRunning.into()))).await;
-                    } else {
-                        import = actor.start_import(*request).await;
-                    }
-                }
-                Some(Control::CancelImport) => actor.cancel_import(),
-                Some(Control::CreateEvent(draft)) => actor.create_event(*draft).await,
-                Some(Control::EditEvent { url, scope, before, after }) => {
-                    actor.edit_event(url, scope, *before, *after).await
-                }
-                Some(Control::DeleteEvent { url, scope, cancel_meeting }) => {
-                    actor.delete_event(url, scope, cancel_meeting).await
-                }
-                Some(Control::FreeBusy { attendees, from, to }) => {
-                    let answer = actor.engine.free_busy(&attendees, from, to).await.map_err(Failure::from);
-                    actor.emit(Update::FreeBusy { from, answer }).await
-                }
-                Some(Control::EditorDraft { url, recurrence_id }) => {
-                    let (draft, organizer) = actor.engine.editor_draft(&url, recurrence_id.as_deref());
-                    actor.emit(Update::EditorDraft { url, draft: draft.map(Box::new), organizer }).await
-                }
-                Some(Control::Details { url, recurrence_id }) => {
-                    let details = actor.engine.details(&url, recurrence_id.as_deref()).map(Box::new);
-                    let seen = details.as_ref().filter(|d| d.since_seen.is_some()).map(|d| d.event.uid.clone());
-                    actor.emit(Update::Details { url, details }).await;
-                    if let Some(uid) = seen {
-                        actor.seen(&uid).await;
-                    }
-                }
-                Some(Control::Seen { uid }) => actor.seen(&uid).await,
+                Some(control) => Work::Control(control),
             },
             result = async { import.as_mut().expect("guarded by the condition").await }, if import.is_some() => {
+                Work::ImportDone(result)
+            }
+            _ = tick.tick() => Work::Sync,
+            _ = retry.tick(), if actor.offline => Work::Sync,
+        };
+        // Each piece of work holds the account, so a `convene` command
+        // runs between two of them instead of waiting for the app to quit.
+        if !actor.hold().await {
+            break;
+        }
+        match work {
+            Work::Sync => actor.sync().await,
+            Work::ImportDone(result) => {
                 import = None;
                 actor.import_done(result).await;
             }
-            _ = tick.tick() => actor.sync().await,
-            _ = retry.tick(), if actor.offline => actor.sync().await,
+            Work::Control(Control::Import(request)) => {
+                if import.is_some() {
+                    actor.emit(Update::ImportFinished(Err(Cause::ImportRunning.into()))).await;
+                } else {
+                    import = actor.start_import(*request).await;
+                }
+            }
+            Work::Control(control) => actor.control(control).await,
+        }
+        // An import writes while other work goes on: it keeps the account
+        // until it ends.
+        if import.is_none() {
+            actor.release();
         }
     }
     // Let the writes in flight finish and be journalled before stopping.
@@ -160,9 +152,80 @@ async fn run(settings: Settings, mut control: mpsc::Receiver<Control>, updates: 
     actor.emit(Update::Stopped).await;
 }
 
+/// What the loop turns to next.
+enum Work {
+    Control(Control),
+    ImportDone(Result<Result<Report, crate::store::StoreError>, tokio::task::JoinError>),
+    Sync,
+}
+
 type ImportTask = tokio::task::JoinHandle<Result<Report, crate::store::StoreError>>;
 
 impl Actor {
+    /// What the window asked for (an import aside: the loop tracks it).
+    async fn control(&mut self, control: Control) {
+        match control {
+            Control::Shutdown | Control::Import(_) => {}
+            Control::SyncNow => self.sync().await,
+            Control::Reply { uid, answer, comment, occurrence, as_address } => {
+                self.reply(&uid, answer, comment, occurrence, as_address).await
+            }
+            Control::Resolve { uid, resolution } => self.resolve(&uid, resolution).await,
+            Control::ImportTarget { calendar } => {
+                let uids = self.engine.uids_in(&calendar).into_keys().collect();
+                self.emit(Update::TargetUids { calendar, uids }).await
+            }
+            Control::CancelImport => self.cancel_import(),
+            Control::CreateEvent(draft) => self.create_event(*draft).await,
+            Control::EditEvent { url, scope, before, after } => {
+                self.edit_event(url, scope, *before, *after).await
+            }
+            Control::DeleteEvent { url, scope, cancel_meeting } => {
+                self.delete_event(url, scope, cancel_meeting).await
+            }
+            Control::FreeBusy { attendees, from, to } => {
+                let answer = self.engine.free_busy(&attendees, from, to).await.map_err(Failure::from);
+                self.emit(Update::FreeBusy { from, answer }).await
+            }
+            Control::EditorDraft { url, recurrence_id } => {
+                let (draft, organizer) = self.engine.editor_draft(&url, recurrence_id.as_deref());
+                self.emit(Update::EditorDraft { url, draft: draft.map(Box::new), organizer }).await
+            }
+            Control::Details { url, recurrence_id } => {
+                let details = self.engine.details(&url, recurrence_id.as_deref()).map(Box::new);
+                let seen = details.as_ref().filter(|d| d.since_seen.is_some()).map(|d| d.event.uid.clone());
+                self.emit(Update::Details { url, details }).await;
+                if let Some(uid) = seen {
+                    self.seen(&uid).await;
+                }
+            }
+            Control::Seen { uid } => self.seen(&uid).await,
+        }
+    }
+
+    /// Takes the account for a piece of work, unless it holds it already;
+    /// false when it can't (the window is told why).
+    async fn hold(&mut self) -> bool {
+        if self.held.is_some() {
+            return true;
+        }
+        match self.engine.hold().await {
+            Ok(held) => {
+                self.held = held;
+                true
+            }
+            Err(e) => {
+                self.emit(Update::Error { message: e.into() }).await;
+                false
+            }
+        }
+    }
+
+    fn release(&mut self) {
+        let held = self.held.take();
+        self.engine.release(held);
+    }
+
     async fn emit(&self, u: Update) {
         let _ = self.updates.send(u).await;
     }

@@ -75,6 +75,14 @@ pub struct Engine {
     on_progress: Option<Box<dyn Fn(SyncProgress) + Send + Sync>>,
     /// Objects fetched so far by the running sync.
     fetched: AtomicUsize,
+    /// Held for the engine's life by a command (one operation); None for
+    /// the app's engine, which takes it per operation ([`Engine::hold`]).
+    lock: Option<AccountLock>,
+}
+
+/// The account, held for one operation of the app's engine.
+#[derive(Debug)]
+pub struct Held {
     _lock: AccountLock,
 }
 
@@ -174,8 +182,57 @@ impl Engine {
             cache,
             on_progress: None,
             fetched: AtomicUsize::new(0),
-            _lock: lock,
+            lock: Some(lock),
         })
+    }
+
+    /// The app's engine: like [`Engine::open`], but it lets the account go
+    /// once open, and takes it again for each operation with
+    /// [`Engine::hold`], so a `convene` command never waits for the app to
+    /// quit, only for the operation under way.
+    pub fn open_per_operation(
+        paths: &Paths,
+        account: &Account,
+        password: Password,
+    ) -> Result<Self, EngineError> {
+        let mut engine = Self::open(paths, account, password)?;
+        engine.lock = None;
+        Ok(engine)
+    }
+
+    /// Takes the account for one operation, waiting (without blocking the
+    /// runtime) for a command that has it, and re-reads what another
+    /// process may have changed since the last one. None when the engine
+    /// holds the account for its life already.
+    pub async fn hold(&mut self) -> Result<Option<Held>, EngineError> {
+        if self.lock.is_some() {
+            return Ok(None);
+        }
+        let mut told = false;
+        let lock = loop {
+            match AccountLock::acquire(&self.files.lock_file, Some(std::time::Duration::ZERO), || {}) {
+                Ok(lock) => break lock,
+                Err(StoreError::InUse { .. }) => {
+                    if !std::mem::replace(&mut told, true) {
+                        tracing::info!(account = %self.account.name, "waiting for a convene command to release this account");
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
+        self.cache.reload()?;
+        Ok(Some(Held { _lock: lock }))
+    }
+
+    /// Ends an operation begun with [`Engine::hold`]: a sync cut short
+    /// (offline) leaves its writes uncommitted; they are dropped, not kept
+    /// open, so the next holder starts from what is on disk, and the next
+    /// sync fetches them again.
+    pub fn release(&mut self, held: Option<Held>) {
+        if held.is_some() {
+            self.cache.rollback_unsaved();
+        }
     }
 
     /// Has `f` hear how far each sync has come, as objects arrive.

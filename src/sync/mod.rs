@@ -13,7 +13,7 @@ mod refresh;
 pub mod send;
 
 pub use actor::{Control, Handle, Resolution, Update, spawn};
-pub use engine::{Engine, EngineError};
+pub use engine::{Engine, EngineError, Held};
 pub use failure::{Failure, Kind as FailureKind};
 pub use importing::{ImportRequest, calendar_label};
 pub use listing::{AgendaItem, Details, Listing, ReplyState, TOO_OFTEN};

@@ -23,6 +23,7 @@ pub mod editor;
 mod event;
 pub mod format;
 pub mod import;
+pub mod instance;
 pub mod invitations;
 mod keys;
 mod links;
@@ -58,6 +59,8 @@ pub enum Message {
     DismissBanner(u64),
     /// A background task finished (saving settings, opening a link…).
     TaskDone(Result<(), String>),
+    /// A later launch asked this window to come to the front, or to open files.
+    Instance(instance::Request),
     Key(keyboard::Event),
     ThemeChanged(iced::theme::Mode),
     Invitations(invitations::Message),
@@ -156,6 +159,18 @@ impl App {
         (app, Task::batch([Task::perform(load_passwords(accounts), Message::PasswordsLoaded), theme, import]))
     }
 
+    /// A later launch's request: to the front, with its files in the
+    /// import wizard (what opening an .ics does).
+    fn instance_request(&mut self, request: instance::Request) -> Task<Message> {
+        let front = iced::window::latest().and_then(iced::window::gain_focus);
+        match request {
+            instance::Request::Activate => front,
+            instance::Request::Open(files) => {
+                Task::batch([self.import_message(import::Message::Add(files)), front])
+            }
+        }
+    }
+
     pub fn banner(&mut self, text: impl Into<String>) {
         self.next_banner += 1;
         self.banners.push(Banner { id: self.next_banner, text: text.into() });
@@ -200,6 +215,7 @@ impl App {
             Message::SyncNow => self.sync_now(),
             Message::DismissBanner(id) => self.banners.retain(|b| b.id != id),
             Message::TaskDone(r) => self.task_done(r),
+            Message::Instance(request) => return self.instance_request(request),
             Message::Key(event) => return self.key(event),
             Message::ThemeChanged(mode) if !self.theme_pinned => self.dark = mode == iced::theme::Mode::Dark,
             Message::ThemeChanged(_) => {}
@@ -445,18 +461,32 @@ fn open_link(url: String) -> Task<Message> {
     )
 }
 
-/// Runs the window (the `convene` command without a subcommand).
-pub fn run(paths: Paths, files: Vec<std::path::PathBuf>) -> iced::Result {
+/// Runs the window (the `convene` command without a subcommand); later
+/// launches reach it through `instance`.
+pub fn run(paths: Paths, files: Vec<std::path::PathBuf>, mut instance: instance::Listener) -> iced::Result {
     let mut window = iced::window::Settings { size: iced::Size::new(1100.0, 720.0), ..Default::default() };
     #[cfg(target_os = "linux")]
     {
         window.platform_specific.application_id = crate::paths::APP_ID.into();
     }
     window.icon = style::window_icon();
-    iced::application(move || App::boot(paths.clone(), &files), App::update, App::view)
+    let requests = std::sync::Mutex::new(instance.requests());
+    let boot = move || {
+        let (app, task) = App::boot(paths.clone(), &files);
+        let requests = requests.lock().ok().and_then(|mut r| r.take());
+        (app, Task::batch([task, requests.map_or_else(Task::none, listen)]))
+    };
+    iced::application(boot, App::update, App::view)
         .title(App::title)
         .subscription(App::subscription)
         .theme(App::theme)
         .window(window)
         .run()
+}
+
+/// Later launches' requests, as messages.
+fn listen(requests: tokio::sync::mpsc::UnboundedReceiver<instance::Request>) -> Task<Message> {
+    let stream =
+        iced::futures::stream::unfold(requests, |mut r| async move { r.recv().await.map(|x| (x, r)) });
+    Task::run(stream, Message::Instance)
 }

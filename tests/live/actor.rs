@@ -138,3 +138,43 @@ async fn offline_answer_goes_out_when_the_server_is_back() {
     assert_eq!(support::partstat(&org.data, "attendee", None).as_deref(), Some("DECLINED"));
     assert_eq!(proxy.puts_forwarded(), 1);
 }
+
+/// The app takes the account per piece of work: a `convene` command run
+/// while the window is open answers at once (it used to wait for the app
+/// to quit), and the app then shows what the command did.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
+async fn a_command_runs_while_the_app_is_open_and_the_app_sees_its_answer() {
+    let kind = Kind::Cyrus;
+    let uid = support::uid("beside-app");
+    let p = Profile::new(kind, "attendee");
+    let mut h = spawn(settings(&p, Duration::from_secs(60)));
+    expect(&mut h.updates, "the first sync", |u| matches!(u, Update::Synced { .. }).then_some(())).await;
+
+    support::organizer_put(kind, &uid, &support::invitation(&uid, "Answered from a terminal", &["attendee"]))
+        .await;
+    for args in [&["sync"][..], &["reply", &uid, "accept"]] {
+        let started = std::time::Instant::now();
+        let out = p.command(args).env("CONVENE_LOCK_WAIT", "10").output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "convene {args:?}: {stderr}");
+        // It may wait for a piece of work under way, never for the app.
+        assert!(started.elapsed() < Duration::from_secs(10), "convene {args:?}: {stderr}");
+    }
+    let organizer = support::organizer_copy(kind, &uid).await;
+    assert!(organizer.data.contains("PARTSTAT=ACCEPTED"), "{}", organizer.data);
+
+    // The app re-reads the account at its next piece of work.
+    h.control.send(Control::SyncNow).await.unwrap();
+    // (`expect` fails the test when no list shows it accepted within 20 s.)
+    expect(&mut h.updates, "the answer in the app", |u| match u {
+        Update::InvitationsChanged(l) => l
+            .iter()
+            .find(|x| x.invitation.uid == uid)
+            .filter(|x| x.invitation.my_partstat.as_deref() == Some("ACCEPTED"))
+            .map(|_| ()),
+        _ => None,
+    })
+    .await;
+    h.control.send(Control::Shutdown).await.unwrap();
+}

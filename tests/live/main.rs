@@ -19,6 +19,7 @@ mod identity;
 mod import;
 mod import_lost;
 mod import_repairs;
+mod instance;
 mod invitation_view;
 mod organizer;
 mod outbox_crash;

@@ -110,7 +110,7 @@ impl Cache {
     }
 
     /// Reads the account and calendar rows into memory.
-    fn reload(&mut self) -> Result<(), StoreError> {
+    pub fn reload(&mut self) -> Result<(), StoreError> {
         let err = sql_error(&self.path);
         let conn = self.conn.get_mut().unwrap_or_else(PoisonError::into_inner);
         let account = |key: &str| -> rusqlite::Result<Option<String>> {
@@ -178,6 +178,19 @@ impl Cache {
         }
         self.reload_or_warn();
         Err(sql_error(&self.path)(e))
+    }
+
+    /// Drops a sync's transaction left open by a sync that stopped early,
+    /// and what memory holds of it.
+    pub fn rollback_unsaved(&mut self) {
+        let conn = self.conn.get_mut().unwrap_or_else(PoisonError::into_inner);
+        if conn.is_autocommit() {
+            return;
+        }
+        if let Err(e) = conn.execute_batch("ROLLBACK") {
+            tracing::warn!("cache transaction not rolled back: {e}");
+        }
+        self.reload_or_warn();
     }
 
     /// Takes the calendar list the server gave: calendars still there keep

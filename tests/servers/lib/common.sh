@@ -224,6 +224,9 @@ APT_PACKAGES=(
 	davical postgresql php-cli php-pgsql php-xml
 	# Xandikos, Radicale (venv), certificates, probes
 	python3 python3-venv openssl curl iproute2 procps util-linux
+	# Desktop integration tests run a private D-Bus session (the one
+	# window per profile, notifications)
+	dbus-daemon
 )
 
 install_apt() {
