@@ -7,7 +7,10 @@ use serde::Serialize;
 
 use super::obtain_password;
 use crate::config::{Account, Config};
-use crate::ical::{Answer, Diff, time::describe_local};
+use crate::ical::conflicts::Conflict;
+use crate::ical::event::delivery;
+use crate::ical::invitation::Counts;
+use crate::ical::{Answer, Change, Diff, Invitation, time::describe_local};
 use crate::paths::Paths;
 use crate::store::{EntryState, EventChange, EventState};
 use crate::sync::{Engine, EventOutcome, Listing, Outcome, ReplyState, SyncProgress, SyncReport, TOO_OFTEN};
@@ -184,6 +187,23 @@ struct InvitationRow<'a> {
     pending: bool,
     calendar: &'a str,
     reply: &'a ReplyState,
+    /// The person's own events that overlap it (its next occurrence, for a series).
+    conflicts: &'a [Conflict],
+    /// How many attendees gave each answer.
+    attendees: Counts,
+    /// The SCHEDULE-STATUS on the person's own attendee line in their copy.
+    schedule_status: Option<ScheduleStatus>,
+    /// The organizer changed it since the person last saw or answered it.
+    updated: bool,
+    changes: &'a [Change],
+    /// The answer the change reset to NEEDS-ACTION.
+    answer_reset: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct ScheduleStatus {
+    code: String,
+    words: String,
 }
 
 fn row(l: &Listing) -> InvitationRow<'_> {
@@ -203,7 +223,19 @@ fn row(l: &Listing) -> InvitationRow<'_> {
         pending: i.is_pending(),
         calendar: &l.calendar_name,
         reply: &l.reply,
+        conflicts: &l.conflicts,
+        attendees: Counts::of(&i.attendees),
+        schedule_status: my_schedule_status(i),
+        updated: l.since_seen.is_some(),
+        changes: l.since_seen.as_ref().map_or(&[], |s| &s.changes),
+        answer_reset: l.since_seen.as_ref().and_then(|s| s.answer_reset.as_deref()),
     }
+}
+
+/// What the server recorded on the person's own attendee line, if anything.
+fn my_schedule_status(i: &Invitation) -> Option<ScheduleStatus> {
+    let code = i.my_schedule_status()?;
+    Some(ScheduleStatus { words: delivery(code), code: code.to_owned() })
 }
 
 pub fn invitations(paths: &Paths, account: AccountArg, json: bool) -> anyhow::Result<i32> {
@@ -227,7 +259,13 @@ pub fn invitations(paths: &Paths, account: AccountArg, json: bool) -> anyhow::Re
             }
             ReplyState::Failed { reply, error } => format!("{} (failed: {error})", reply.answer.partstat()),
         };
-        let status = if r.cancelled { " [cancelled]" } else { "" };
+        let status = if r.cancelled {
+            " [cancelled]"
+        } else if r.updated {
+            " [updated]"
+        } else {
+            ""
+        };
         println!(
             "{}  {}  {}{status}\n      from {}; {}{}; in {}\n      uid {}",
             r.start.as_deref().unwrap_or("(no date)"),
@@ -241,6 +279,19 @@ pub fn invitations(paths: &Paths, account: AccountArg, json: bool) -> anyhow::Re
         );
         if r.repeats_too_often {
             println!("      note: it repeats {TOO_OFTEN}");
+        }
+        println!("      attendees: {}", r.attendees.words());
+        for c in r.changes {
+            println!("      changed: {}: {} → {}", c.field.label(), c.before, c.after);
+        }
+        if let Some(was) = r.answer_reset {
+            println!("      the change reset your answer ({was}): answer again");
+        }
+        for c in r.conflicts {
+            println!("      conflicts with: {} ({} – {}; uid {})", c.summary, c.start, c.end, c.uid);
+        }
+        if let Some(s) = &r.schedule_status {
+            println!("      server: your answer {} ({})", s.words, s.code);
         }
     }
     Ok(0)

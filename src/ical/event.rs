@@ -16,6 +16,12 @@ pub struct Person {
     /// [`delivery`] for it in words.
     #[serde(default)]
     pub schedule_status: Option<String>,
+    /// DELEGATED-TO: whom this attendee passed the invitation on to.
+    #[serde(default)]
+    pub delegated_to: Option<String>,
+    /// DELEGATED-FROM: who passed the invitation on to this attendee.
+    #[serde(default)]
+    pub delegated_from: Option<String>,
 }
 
 /// A SCHEDULE-STATUS code in words, for the organizer.
@@ -46,6 +52,11 @@ impl Person {
                 .param("SCHEDULE-STATUS")
                 .map(|p| p.value().split([';', ',']).next().unwrap_or_default().trim().to_owned())
                 .filter(|s| !s.is_empty()),
+            delegated_to: line.param("DELEGATED-TO").map(|p| p.values().join(", ")).filter(|d| !d.is_empty()),
+            delegated_from: line
+                .param("DELEGATED-FROM")
+                .map(|p| p.values().join(", "))
+                .filter(|d| !d.is_empty()),
         }
     }
 

@@ -54,8 +54,59 @@ impl Invitation {
             && self.my_partstat.as_deref().is_none_or(|p| p == "NEEDS-ACTION")
     }
 
+    /// What the server recorded when the person's answer went out: the
+    /// SCHEDULE-STATUS on the ORGANIZER line of their copy (RFC 6638
+    /// §3.2.9), else on their own attendee line, where a server writes it.
+    pub fn my_schedule_status(&self) -> Option<&str> {
+        let Role::Invited { me } = &self.role else { return None };
+        let on_organizer = self.organizer.as_ref().and_then(|o| o.schedule_status.as_deref());
+        on_organizer.or_else(|| self.attendees.iter().find(|a| &a.address == me)?.schedule_status.as_deref())
+    }
+
     pub fn is_invitation(&self) -> bool {
         matches!(self.role, Role::Invited { .. } | Role::SeveralAddresses { .. } | Role::NotListed)
+    }
+}
+
+/// How many attendees gave each answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Counts {
+    pub accepted: usize,
+    pub tentative: usize,
+    pub declined: usize,
+    pub delegated: usize,
+    /// No answer yet (NEEDS-ACTION, or none written).
+    pub waiting: usize,
+}
+
+impl Counts {
+    pub fn of(attendees: &[Person]) -> Self {
+        let mut c = Counts::default();
+        for a in attendees {
+            match a.partstat.as_deref() {
+                Some("ACCEPTED") => c.accepted += 1,
+                Some("TENTATIVE") => c.tentative += 1,
+                Some("DECLINED") => c.declined += 1,
+                Some("DELEGATED") => c.delegated += 1,
+                _ => c.waiting += 1,
+            }
+        }
+        c
+    }
+
+    /// "4 accepted, 1 declined, 2 waiting": the answers given, none for a
+    /// count of 0.
+    pub fn words(&self) -> String {
+        let parts = [
+            (self.accepted, "accepted"),
+            (self.tentative, "tentative"),
+            (self.declined, "declined"),
+            (self.delegated, "delegated"),
+            (self.waiting, "waiting"),
+        ];
+        let said: Vec<String> =
+            parts.iter().filter(|(n, _)| *n > 0).map(|(n, w)| format!("{n} {w}")).collect();
+        if said.is_empty() { "no attendees".into() } else { said.join(", ") }
     }
 }
 
@@ -171,6 +222,17 @@ mod tests {
 
     fn me() -> Identity {
         Identity::new(["mailto:ann@example.com", "mailto:ann@old.example.com"])
+    }
+
+    #[test]
+    fn answers_are_counted_and_delegations_read() {
+        let data = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:c\r\nDTSTART:20300604T100000Z\r\nORGANIZER:mailto:olga@example.com\r\nATTENDEE;ROLE=CHAIR;PARTSTAT=ACCEPTED:mailto:olga@example.com\r\nATTENDEE;PARTSTAT=ACCEPTED:mailto:ann@example.com\r\nATTENDEE;PARTSTAT=DECLINED:mailto:bob@example.com\r\nATTENDEE;PARTSTAT=DELEGATED;DELEGATED-TO=\"mailto:dan@example.com\":mailto:cy@example.com\r\nATTENDEE;DELEGATED-FROM=\"mailto:cy@example.com\";PARTSTAT=NEEDS-ACTION:mailto:dan@example.com\r\nATTENDEE;ROLE=NON-PARTICIPANT:mailto:eve@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let i = read(data, &me()).unwrap().unwrap();
+        let counts = Counts::of(&i.attendees);
+        assert_eq!(counts.words(), "2 accepted, 1 declined, 1 delegated, 2 waiting");
+        assert_eq!(i.attendees[3].delegated_to.as_deref(), Some("mailto:dan@example.com"));
+        assert_eq!(i.attendees[4].delegated_from.as_deref(), Some("mailto:cy@example.com"));
+        assert_eq!(Counts::of(&[]).words(), "no attendees");
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! that keeps every other byte, and what changed between two versions.
 
 pub mod build;
+pub mod conflicts;
 pub mod diff;
 pub mod draft;
 pub mod edit;
@@ -14,6 +15,7 @@ pub mod lines;
 pub mod occurrence;
 pub mod repeat;
 pub mod reply;
+pub mod seen;
 pub mod time;
 pub mod vtimezone;
 

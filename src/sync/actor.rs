@@ -199,8 +199,13 @@ impl Actor {
             }
             Control::Details { url, recurrence_id } => {
                 let details = self.engine.details(&url, recurrence_id.as_deref()).map(Box::new);
-                self.emit(Update::Details { url, details }).await
+                let seen = details.as_ref().filter(|d| d.since_seen.is_some()).map(|d| d.event.uid.clone());
+                self.emit(Update::Details { url, details }).await;
+                if let Some(uid) = seen {
+                    self.seen(&uid).await;
+                }
             }
+            Control::Seen { uid } => self.seen(&uid).await,
         }
     }
 
@@ -229,6 +234,18 @@ impl Actor {
 
     async fn emit(&self, u: Update) {
         let _ = self.updates.send(u).await;
+    }
+
+    /// Marks the invitation seen; the list again if that changed it.
+    async fn seen(&self, uid: &str) {
+        match self.engine.mark_seen(uid) {
+            Ok(false) => {}
+            Ok(true) => match self.engine.invitations() {
+                Ok(list) => self.emit(Update::InvitationsChanged(list)).await,
+                Err(e) => self.emit(Update::Error { message: e.into() }).await,
+            },
+            Err(e) => self.emit(Update::Error { message: e.into() }).await,
+        }
     }
 
     /// Sends the window what the cache holds now; returns the invitations.

@@ -114,6 +114,37 @@ fn upcoming(doc: &ical::Document) -> (Vec<(String, String)>, bool) {
     (next, found.truncated)
 }
 
+/// The occurrence with this RECURRENCE-ID (looked for around the date it
+/// names, then around the override's own start), or the event itself.
+fn occurrence_of(
+    doc: &ical::Document,
+    event: &ical::Invitation,
+    recurrence_id: Option<&str>,
+) -> Option<ical::occurrence::Occurrence> {
+    let Some(rid) = recurrence_id else { return ical::occurrence::first_document(doc) };
+    let around = |day: chrono::NaiveDate| {
+        let from = day.and_hms_opt(0, 0, 0)?.and_utc() - chrono::Duration::days(2);
+        let found = ical::occurrence::expand_document(doc, from, from + chrono::Duration::days(5));
+        found.occurrences.into_iter().find(|o| o.recurrence_id.as_deref() == Some(rid))
+    };
+    let named = chrono::NaiveDate::parse_from_str(rid.get(..8)?, "%Y%m%d").ok();
+    let own = event.start.as_ref().and_then(ical::time::to_local).map(|t| t.date_naive());
+    named.and_then(around).or_else(|| own.and_then(around))
+}
+
+/// The occurrence of an invitation its conflicts are judged on: the next
+/// one of a series (the first the list offers), else the event itself.
+fn judged(doc: &ical::Document, repeats: bool) -> Option<ical::occurrence::Occurrence> {
+    if repeats {
+        let now = chrono::Utc::now();
+        let next = ical::occurrence::expand_document(doc, now, now + chrono::Duration::days(400));
+        if let Some(o) = next.occurrences.into_iter().find(|o| !o.cancelled) {
+            return Some(o);
+        }
+    }
+    ical::occurrence::first_document(doc)
+}
+
 pub fn client_config(account: &Account, password: Password) -> ClientConfig {
     let mut cfg = ClientConfig::new(account.url.clone(), &account.user, password);
     cfg.ca_file = account.ca_file.clone();
@@ -317,8 +348,13 @@ impl Engine {
             let entry = waiting.iter().find(|e| e.uid == inv.uid);
             let (occurrences, repeats_too_often) =
                 if inv.recurrence.is_some() { upcoming(&doc) } else { (Vec::new(), false) };
+            let judged = judged(&doc, inv.recurrence.is_some()).filter(|_| !inv.cancelled);
+            let since_seen = self.since_seen(&inv, &obj.data, &me);
             out.push(Listing {
+                since_seen,
                 occurrences,
+                conflicts: judged.as_ref().map(|o| self.conflicts(o)).unwrap_or_default(),
+                judged_day: judged.map(|o| o.start.date_naive()),
                 repeats_too_often,
                 calendar: cal.info.url.clone(),
                 calendar_name: cal
@@ -332,6 +368,46 @@ impl Engine {
             });
         }
         out
+    }
+
+    /// What changed in `inv` (whose text is `data`) since the person last
+    /// saw it. An invitation never seen before is recorded as seen now: it
+    /// is new, not updated.
+    fn since_seen(&self, inv: &ical::Invitation, data: &str, me: &Identity) -> Option<ical::seen::SinceSeen> {
+        let seen = self.cache.seen(&inv.uid).unwrap_or_else(|e| {
+            tracing::warn!("cache not read: {e}");
+            None
+        });
+        match seen {
+            Some(seen) if seen == data => None,
+            Some(seen) => ical::seen::since_seen(&seen, data, me),
+            None => {
+                if let Err(e) = self.cache.set_seen(&inv.uid, data) {
+                    tracing::warn!("cache not written: {e}");
+                }
+                None
+            }
+        }
+    }
+
+    /// Records the cached version of the invitation with this UID as seen
+    /// by the person (they opened it, or answered it); true when it had
+    /// changed since they last saw it.
+    pub fn mark_seen(&self, uid: &str) -> Result<bool, EngineError> {
+        let mut changed = false;
+        for (_, _, obj) in self.cache.with_uid(uid)? {
+            if self.cache.seen(uid)?.as_deref() != Some(obj.data.as_str()) {
+                self.cache.set_seen(uid, &obj.data)?;
+                changed = true;
+            }
+        }
+        Ok(changed)
+    }
+
+    fn mark_base_seen(&self, uid: &str, data: &str) {
+        if let Err(e) = self.cache.set_seen(uid, data) {
+            tracing::warn!("cache not written: {e}");
+        }
     }
 
     /// The invitation with this UID, however long ago it took place.
@@ -400,6 +476,9 @@ impl Engine {
             created: super::now(),
         };
         self.outbox.put(&entry)?;
+        // Answered: what the person answered is what they saw. (Queued
+        // whatever comes of this: at worst the list says "updated" again.)
+        self.mark_base_seen(uid, &cached.data);
         Ok(entry)
     }
 
@@ -454,6 +533,7 @@ impl Engine {
         ical::reply::apply(&entry.base.data, &entry.reply)?;
         entry.state = EntryState::Pending { last_error: None };
         self.outbox.put(&entry)?;
+        self.mark_base_seen(uid, &entry.base.data);
         Ok(entry)
     }
 
@@ -471,6 +551,9 @@ impl Engine {
         let identity = self.identity();
         let outcome = send::send(&self.client, &self.outbox, caps.as_ref(), &identity, entry).await?;
         if let Outcome::Sent { object } = &outcome {
+            // What the person answered is what they saw, their answer in it
+            // (so a later reset of it is told).
+            self.mark_base_seen(uid, &object.data);
             // The server has the answer; a cache that can't be saved is
             // refreshed by the next sync, not a failed reply.
             let calendar = self.cache.object(&object.url).map(|o| o.map(|(c, _)| c.info.url.clone()));
@@ -514,12 +597,44 @@ impl Engine {
             None
         });
         let (cal, obj) = found?;
-        let event = ical::invitation::read_occurrence(&obj.data, &self.identity(), recurrence_id).ok()??;
+        let doc = ical::Document::parse(&obj.data).ok()?;
+        let event = ical::invitation::from_document(&doc, &self.identity(), recurrence_id)?;
+        let (mut conflicts, mut day, mut since_seen) = (Vec::new(), Vec::new(), None);
+        if matches!(event.role, Role::Invited { .. }) {
+            since_seen = self.since_seen(&event, &obj.data, &self.identity());
+        }
+        if event.is_invitation()
+            && !event.cancelled
+            && let Some(o) = occurrence_of(&doc, &event, recurrence_id)
+        {
+            conflicts = self.conflicts(&o);
+            day = self.day_of(&o);
+        }
         Some(Details {
             event,
             calendar_name: cal.info.display_name.clone().unwrap_or_else(|| cal.info.url.path().to_owned()),
             calendar_color: cal.info.color.clone(),
+            conflicts,
+            day,
+            since_seen,
         })
+    }
+
+    /// The person's events on the day `o` starts (the invitation among
+    /// them), leaving out those cancelled or declined: the schedule an
+    /// invitation's details show around it.
+    fn day_of(&self, o: &ical::occurrence::Occurrence) -> Vec<AgendaItem> {
+        let local = |d: chrono::NaiveDate| {
+            d.and_hms_opt(0, 0, 0)
+                .and_then(|t| t.and_local_timezone(chrono::Local).earliest())
+                .map(|t| t.with_timezone(&chrono::Utc))
+        };
+        let date = o.start.date_naive();
+        let (Some(from), Some(to)) = (local(date), date.succ_opt().and_then(local)) else {
+            return Vec::new();
+        };
+        let busy = |i: &AgendaItem| !i.occurrence.cancelled && i.answer != Some(Answer::Decline);
+        self.agenda(from, to).into_iter().filter(busy).collect()
     }
 
     /// The editor's draft of a cached event (the occurrence with this
@@ -535,6 +650,18 @@ impl Engine {
         let role = ical::invitation::read(&obj.data, &self.identity()).ok().flatten().map(|i| i.role);
         let organizer = matches!(role, Some(ical::Role::Organizer | ical::Role::NoOrganizer));
         (draft, organizer)
+    }
+
+    /// The person's events (every calendar of the account) that overlap
+    /// this occurrence of an invitation.
+    pub fn conflicts(&self, invitation: &ical::occurrence::Occurrence) -> Vec<ical::conflicts::Conflict> {
+        let (from, to) =
+            (invitation.start.with_timezone(&chrono::Utc), invitation.end.with_timezone(&chrono::Utc));
+        let items = self.agenda(from, to.max(from));
+        ical::conflicts::find(
+            invitation,
+            items.iter().map(|i| (&i.occurrence, i.answer, i.calendar.as_str())),
+        )
     }
 
     /// Every event occurrence in `[from, to)` from the cache, in order.

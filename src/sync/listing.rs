@@ -4,6 +4,8 @@
 use serde::{Deserialize, Serialize};
 use url::Url;
 
+use crate::ical::conflicts::Conflict;
+use crate::ical::seen::SinceSeen;
 use crate::ical::{Diff, Invitation, Reply};
 use crate::store::{Entry, EntryState};
 
@@ -26,6 +28,18 @@ pub struct Listing {
     /// expansion stopped at its bound, and `occurrences` are those found.
     #[serde(default)]
     pub repeats_too_often: bool,
+    /// The person's own events that overlap it (its next occurrence, for a
+    /// series), in order.
+    #[serde(default)]
+    pub conflicts: Vec<Conflict>,
+    /// The day (the person's) of the occurrence the conflicts are judged
+    /// on, so one on another day can say which.
+    #[serde(default)]
+    pub judged_day: Option<chrono::NaiveDate>,
+    /// What the organizer changed since the person last saw or answered
+    /// it (None: nothing to look at).
+    #[serde(default)]
+    pub since_seen: Option<SinceSeen>,
 }
 
 /// One occurrence in the calendar views.
@@ -60,6 +74,13 @@ pub struct Details {
     pub calendar_name: String,
     /// `#RRGGBB` or `#RRGGBBAA`: the server's calendar colour, if any.
     pub calendar_color: Option<String>,
+    /// For an invitation: the person's events that overlap this occurrence.
+    pub conflicts: Vec<Conflict>,
+    /// For an invitation: the person's events that day, it among them.
+    pub day: Vec<AgendaItem>,
+    /// For an invitation: what the organizer changed since the person last
+    /// saw it (opening the details marks it seen).
+    pub since_seen: Option<SinceSeen>,
 }
 
 /// The person's reply, as the outbox knows it.
@@ -100,12 +121,12 @@ impl ReplyState {
 }
 
 impl Listing {
-    /// Pending invitations first (unanswered, or with a reply not yet on
-    /// the server), then by start.
-    /// List order: waiting for the person (unanswered, or an answer not
-    /// yet on the server) first, then by start.
+    /// List order: waiting for the person (unanswered, an answer not yet
+    /// on the server, or changed by the organizer since they saw it)
+    /// first, then by start.
     pub fn order(&self) -> (bool, String) {
-        let waiting = self.invitation.is_pending() || self.reply != ReplyState::None;
+        let waiting =
+            self.invitation.is_pending() || self.reply != ReplyState::None || self.since_seen.is_some();
         (!waiting, self.invitation.start.as_ref().map(|s| s.value.clone()).unwrap_or_default())
     }
 }

@@ -34,10 +34,17 @@ pub enum Control {
         calendar: Url,
     },
     Import(Box<ImportRequest>),
-    /// An event's details (answered by [`Update::Details`]).
+    /// An event's details (answered by [`Update::Details`]); an
+    /// invitation's are then marked seen.
     Details {
         url: Url,
         recurrence_id: Option<String>,
+    },
+    /// The person has seen the invitation with this UID as it is now: it
+    /// is no longer "updated" (answered by [`Update::InvitationsChanged`]
+    /// when it was).
+    Seen {
+        uid: String,
     },
     /// Stop the running import after the writes in flight.
     CancelImport,

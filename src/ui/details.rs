@@ -7,6 +7,8 @@
 //! cache when the details open (`Control::Details`), so they show the
 //! occurrence at once and fill in when the actor answers.
 
+use std::collections::BTreeSet;
+
 use iced::widget::{Space, button, column, container, row, rule, scrollable, text};
 use iced::{Color, Element, Fill, Font, Length, Task};
 use url::Url;
@@ -97,8 +99,9 @@ impl Details {
         accounts: &'a [AccountState],
         page: &'a invitations::Page,
         link: Color,
+        hidden: &'a BTreeSet<Url>,
     ) -> Element<'a, Message> {
-        view(self, accounts, page, link)
+        view(self, accounts, page, link, hidden)
     }
 }
 
@@ -107,6 +110,7 @@ fn view<'a>(
     accounts: &'a [AccountState],
     page: &'a invitations::Page,
     link: Color,
+    hidden: &'a BTreeSet<Url>,
 ) -> Element<'a, Message> {
     let o = &d.item.occurrence;
     let found = match &d.loaded {
@@ -152,7 +156,10 @@ fn view<'a>(
         Loaded::Gone => {
             col = col.push(text("This event is no longer in the calendar.").style(style::changed));
         }
-        Loaded::Found(f) => col = people(col, &f.event),
+        Loaded::Found(f) => {
+            col = schedule(col, d, f, hidden);
+            col = people(col, &f.event);
+        }
     }
     let key = d.key();
     if d.item.invitation
@@ -221,6 +228,53 @@ fn calendar<'a>(d: &'a Details, found: Option<&'a sync::Details>) -> Element<'a,
     row![swatch, label].spacing(6).align_y(iced::Center).into()
 }
 
+/// An invitation's conflicts and the person's day around it (what is in
+/// the calendars they hide left out).
+fn schedule<'a>(
+    mut col: iced::widget::Column<'a, Message>,
+    d: &'a Details,
+    found: &'a sync::Details,
+    hidden: &'a BTreeSet<Url>,
+) -> iced::widget::Column<'a, Message> {
+    let o = &d.item.occurrence;
+    if let Some(s) = &found.since_seen {
+        let list =
+            column(invitations::changed_lines(s).into_iter().map(|c| text(c).style(style::changed).into()));
+        col = col.push(container(field("Changed", list.spacing(2))).id("details-changed"));
+    }
+    let conflicts = invitations::shown_conflicts(&found.conflicts, hidden);
+    if !conflicts.is_empty() {
+        let day = Some(o.start.date_naive());
+        let list =
+            column(conflicts.iter().map(|c| text(format::conflict(c, day)).style(style::changed).into()))
+                .spacing(2);
+        col = col.push(container(field("Conflicts", list)).id("details-conflicts"));
+    }
+    let shown = |i: &&AgendaItem| !hidden.contains(&i.calendar);
+    if found.day.iter().filter(shown).count() > 1 {
+        let clashing = |x: &crate::ical::occurrence::Occurrence| conflicts.iter().any(|c| c.uid == x.uid);
+        let entry = |i: &'a AgendaItem| -> Element<'a, Message> {
+            let x = &i.occurrence;
+            let time = if x.all_day {
+                "all day".to_owned()
+            } else {
+                format!("{}–{}", x.start.format("%H:%M"), x.end.format("%H:%M"))
+            };
+            let line = text(format!("{time}  {}", x.summary));
+            if x.uid == o.uid {
+                line.font(Font { weight: iced::font::Weight::Bold, ..Font::DEFAULT }).into()
+            } else if clashing(x) {
+                line.style(style::changed).into()
+            } else {
+                line.style(style::muted).into()
+            }
+        };
+        let day = column(found.day.iter().filter(shown).map(entry)).spacing(2);
+        col = col.push(container(field("That day", day)).id("details-day"));
+    }
+    col
+}
+
 fn people<'a>(
     mut col: iced::widget::Column<'a, Message>,
     event: &'a crate::ical::Invitation,
@@ -235,9 +289,10 @@ fn people<'a>(
             _ => None,
         };
         let organizer = matches!(event.role, crate::ical::Role::Organizer);
-        let list =
-            column(event.attendees.iter().map(|a| attendee(a, me == Some(a.address.as_str()), organizer)))
-                .spacing(4);
+        let counts = crate::ical::invitation::Counts::of(&event.attendees).words();
+        let list = column![text(counts)]
+            .extend(event.attendees.iter().map(|a| attendee(a, me == Some(a.address.as_str()), organizer)))
+            .spacing(4);
         col = col.push(field("Attendees", list));
     }
     col
@@ -247,24 +302,6 @@ fn people<'a>(
 /// sees what the server did with each invitation ("· delivered").
 fn attendee(a: &Person, me: bool, organizer: bool) -> Element<'_, Message> {
     let who = if me { format!("{} (you)", a.display()) } else { a.display() };
-    let mut answer = format::answer(a.partstat.as_deref()).to_owned();
-    if let Some(role) = a.role.as_deref().and_then(role_in_words) {
-        answer.push_str(" · ");
-        answer.push_str(role);
-    }
-    if let Some(code) = a.schedule_status.as_deref().filter(|_| organizer && !me) {
-        answer.push_str(" · ");
-        answer.push_str(&crate::ical::event::delivery(code));
-    }
+    let answer = format::attendee(a, organizer && !me);
     row![text(who).width(Fill), text(answer).style(style::muted)].spacing(8).into()
-}
-
-/// ROLE in words; the default (a required participant) says nothing.
-fn role_in_words(role: &str) -> Option<&'static str> {
-    match role {
-        "CHAIR" => Some("chair"),
-        "OPT-PARTICIPANT" => Some("optional"),
-        "NON-PARTICIPANT" => Some("for information"),
-        _ => None,
-    }
 }

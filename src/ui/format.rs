@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, Datelike, Duration, Local, NaiveDate, Offset, TimeZone};
 
+use crate::ical::conflicts::Conflict;
 use crate::ical::event::When;
 use crate::ical::occurrence::parse_duration;
 use crate::ical::time::to_local;
@@ -226,7 +227,7 @@ pub fn diff_value(text: &str) -> String {
 
 /// A span of days as a title: "2 – 8 March 2026", "28 Feb – 6 Mar 2026",
 /// "29 Dec 2025 – 4 Jan 2026".
-pub fn date_range(first: chrono::NaiveDate, last: chrono::NaiveDate) -> String {
+pub fn date_range(first: NaiveDate, last: NaiveDate) -> String {
     use chrono::Datelike;
     if (first.year(), first.month()) == (last.year(), last.month()) {
         format!("{} – {}", first.day(), last.format("%-d %B %Y"))
@@ -237,13 +238,74 @@ pub fn date_range(first: chrono::NaiveDate, last: chrono::NaiveDate) -> String {
     }
 }
 
+/// One of the person's events that overlaps an invitation: "Team sync
+/// 10:00–11:00", "Offsite (all day)", with the day when it starts on
+/// another.
+pub fn conflict(c: &Conflict, day: Option<NaiveDate>) -> String {
+    let (Some(start), Some(end)) = (c.start(), c.end()) else { return c.summary.clone() };
+    if c.all_day {
+        return format!("{} (all day)", c.summary);
+    }
+    let from = match day {
+        Some(d) if d != start.date_naive() => start.format("%a %-d %b, %H:%M").to_string(),
+        _ => start.format("%H:%M").to_string(),
+    };
+    let to = if end.date_naive() == start.date_naive() {
+        end.format("%H:%M").to_string()
+    } else {
+        end.format("%a %-d %b, %H:%M").to_string()
+    };
+    format!("{} {from}–{to}", c.summary)
+}
+
+/// "Conflicts with: Team sync 10:00–11:00 +2 more", or nothing when none.
+pub fn conflicts_line(conflicts: &[&Conflict], day: Option<NaiveDate>) -> Option<String> {
+    let first = conflicts.first()?;
+    let more = match conflicts.len() - 1 {
+        0 => String::new(),
+        n => format!(" +{n} more"),
+    };
+    Some(format!("Conflicts with: {}{more}", conflict(first, day)))
+}
+
+/// An attendee's answer, role and delegation in words: "Accepted ·
+/// chair", "Delegated · to dan@example.com"; with `delivery`, what the
+/// server did with the invitation to them (what the organizer sees).
+pub fn attendee(a: &crate::ical::event::Person, delivery: bool) -> String {
+    let mut words = vec![answer(a.partstat.as_deref()).to_owned()];
+    if let Some(role) = a.role.as_deref().and_then(role_in_words) {
+        words.push(role.to_owned());
+    }
+    let bare = |s: &str| s.replace("mailto:", "");
+    if let Some(to) = a.delegated_to.as_deref() {
+        words.push(format!("to {}", bare(to)));
+    }
+    if let Some(from) = a.delegated_from.as_deref() {
+        words.push(format!("for {}", bare(from)));
+    }
+    if let Some(code) = a.schedule_status.as_deref().filter(|_| delivery) {
+        words.push(crate::ical::event::delivery(code));
+    }
+    words.join(" · ")
+}
+
+/// ROLE in words; the default (a required participant) says nothing.
+fn role_in_words(role: &str) -> Option<&'static str> {
+    match role {
+        "CHAIR" => Some("chair"),
+        "OPT-PARTICIPANT" => Some("optional"),
+        "NON-PARTICIPANT" => Some("for information"),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn date_ranges_name_each_month_and_year_once() {
-        let d = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
         assert_eq!(date_range(d(2026, 3, 2), d(2026, 3, 8)), "2 – 8 March 2026");
         assert_eq!(date_range(d(2026, 2, 23), d(2026, 3, 1)), "23 Feb – 1 Mar 2026");
         assert_eq!(date_range(d(2025, 12, 29), d(2026, 1, 4)), "29 Dec 2025 – 4 Jan 2026");

@@ -1,13 +1,17 @@
 //! The invitation list (all accounts, pending first) and the detail pane.
 
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use iced::widget::operation::{self, AbsoluteOffset};
 use iced::widget::text::Wrapping;
 use iced::widget::{Space, button, column, container, radio, row, rule, scrollable, text, text_input};
 use iced::{Color, Element, Fill, FillPortion, Font, Task};
+use url::Url;
 
 use super::{AccountState, Key, Scope, format, links, listing, listings, style};
+use crate::ical::conflicts::Conflict;
+use crate::ical::seen::SinceSeen;
 use crate::ical::{Answer, Invitation};
 use crate::sync::{Control, Listing, ReplyState, TOO_OFTEN};
 
@@ -30,7 +34,7 @@ pub enum Message {
 
 /// Every row of the list is this tall (and `GAP` apart), so the list builds
 /// only the rows in view, whatever the number of invitations.
-const ROW: f32 = 104.0;
+const ROW: f32 = 124.0;
 const GAP: f32 = 6.0;
 const PITCH: f32 = ROW + GAP;
 const LIST: &str = "invitation-list";
@@ -42,6 +46,9 @@ const SPARE: usize = 3;
 pub enum Event {
     /// Send this to the key's account; the answer is on its way if it took it.
     Reply(Key, Control),
+    /// The person moved on from this invitation: what changed in it has
+    /// been seen.
+    Seen(Key),
     Review(Key),
     OpenLink(String),
 }
@@ -62,12 +69,14 @@ impl Page {
     pub fn update(&mut self, m: Message) -> (Task<Message>, Option<Event>) {
         let event = match m {
             Message::Select(key) => {
-                if self.selected.as_ref() != Some(&key) {
+                let left = self.selected.clone().filter(|s| *s != key);
+                if left.is_some() {
                     self.comment.clear();
                     self.scope = Scope::All;
                 }
                 self.selected = Some(key);
-                None
+                // Its changes stay in view while it is selected.
+                left.map(Event::Seen)
             }
             Message::Review(key) => Some(Event::Review(key)),
             Message::Answer(key, answer) => Some(self.reply(key, answer)),
@@ -130,13 +139,24 @@ impl Page {
         first..(first + count).min(len)
     }
 
-    /// `link` is the colour links are drawn in.
-    pub fn view<'a>(&'a self, accounts: &'a [AccountState], link: Color) -> Element<'a, Message> {
-        view(self, accounts, link)
+    /// `link` is the colour links are drawn in; conflicts in the `hidden`
+    /// calendars are not shown.
+    pub fn view<'a>(
+        &'a self,
+        accounts: &'a [AccountState],
+        link: Color,
+        hidden: &'a BTreeSet<Url>,
+    ) -> Element<'a, Message> {
+        view(self, accounts, link, hidden)
     }
 }
 
-fn view<'a>(page: &'a Page, accounts: &'a [AccountState], link: Color) -> Element<'a, Message> {
+fn view<'a>(
+    page: &'a Page,
+    accounts: &'a [AccountState],
+    link: Color,
+    hidden: &'a BTreeSet<Url>,
+) -> Element<'a, Message> {
     let listings = listings(accounts);
     if accounts.is_empty() {
         return container(text("Add an account to see your invitations.")).padding(20).into();
@@ -147,7 +167,7 @@ fn view<'a>(page: &'a Page, accounts: &'a [AccountState], link: Color) -> Elemen
     let below = Space::new().height((listings.len() - shown.end) as f32 * PITCH);
     let rows = listings[shown.clone()]
         .iter()
-        .map(|(account, l)| container(row_view(page, accounts, account, l)).height(PITCH).into());
+        .map(|(account, l)| container(row_view(page, accounts, account, l, hidden)).height(PITCH).into());
     // Room for the scrollbar, which overlays content: not over the buttons.
     let rows =
         column![above].extend(rows).push(below).padding(iced::Padding { right: 16.0, ..iced::Padding::ZERO });
@@ -158,7 +178,7 @@ fn view<'a>(page: &'a Page, accounts: &'a [AccountState], link: Color) -> Elemen
     let list = container(list).width(FillPortion(3));
     let detail: Element<'_, Message> =
         match page.selected.as_ref().and_then(|k| listing(accounts, k).map(|l| (k, l))) {
-            Some((key, l)) => detail(page, accounts, key, l, link),
+            Some((key, l)) => detail(page, accounts, key, l, link, hidden),
             None if listings.is_empty() => {
                 text("No invitations. New ones appear here when they arrive.").into()
             }
@@ -168,6 +188,36 @@ fn view<'a>(page: &'a Page, accounts: &'a [AccountState], link: Color) -> Elemen
         .spacing(12)
         .height(Fill)
         .into()
+}
+
+/// The conflicts in the calendars the person shows.
+pub fn shown_conflicts<'a>(conflicts: &'a [Conflict], hidden: &BTreeSet<Url>) -> Vec<&'a Conflict> {
+    conflicts.iter().filter(|c| !hidden.iter().any(|h| h.as_str() == c.calendar)).collect()
+}
+
+/// What the organizer changed since the person saw the invitation, a line
+/// each; the answer a reschedule reset, said last.
+pub fn changed_lines(s: &SinceSeen) -> Vec<String> {
+    let mut lines: Vec<String> = s.changes.iter().map(super::merge::change_line).collect();
+    if let Some(was) = s.answer_reset.as_deref() {
+        lines.push(format!(
+            "Your answer ({}) was reset by the change: answer again",
+            format::answer(Some(was))
+        ));
+    }
+    lines
+}
+
+/// "Updated: Time, Place": what a row says of an updated invitation.
+fn updated_words(s: &SinceSeen) -> String {
+    let mut fields: Vec<&str> = s.changes.iter().map(|c| c.field.label()).collect();
+    fields.dedup();
+    let mut words =
+        if fields.is_empty() { "Updated".to_owned() } else { format!("Updated: {}", fields.join(", ")) };
+    if s.answer_reset.is_some() {
+        words.push_str(" (answer reset)");
+    }
+    words
 }
 
 /// Where the person's answer stands, in words.
@@ -236,25 +286,33 @@ fn row_view<'a>(
     accounts: &'a [AccountState],
     account: &'a str,
     l: &'a Listing,
+    hidden: &'a BTreeSet<Url>,
 ) -> Element<'a, Message> {
     let inv = &l.invitation;
     let key = Key { account: account.to_owned(), uid: inv.uid.clone() };
     let organizer = inv.organizer.as_ref().map(|o| o.display()).unwrap_or_else(|| "(no organizer)".into());
-    // Four lines of one line each whatever happens (`ROW`; the detail pane
-    // has the rest): a series that repeats too often says so on its state line.
+    // Up to five lines of one line each whatever happens (`ROW`; the detail
+    // pane has the rest): a series that repeats too often says so on its
+    // state line; the fifth names what it conflicts with.
     let line = |t: String, size: f32| text(t).size(size).wrapping(Wrapping::None);
     let title = line(inv.summary.clone().unwrap_or_else(|| "(no title)".into()), 16.0)
         .font(Font { weight: iced::font::Weight::Bold, ..Font::DEFAULT });
-    let state_line = match l.repeats_too_often {
-        true => {
-            line(format!("{} · repeats {TOO_OFTEN}", state(accounts, account, l)), 13.0).style(style::changed)
-        }
-        false => line(state(accounts, account, l), 13.0).style(style::muted),
+    let mut state_words = state(accounts, account, l);
+    if let Some(s) = &l.since_seen {
+        state_words = format!("{} · {state_words}", updated_words(s));
+    }
+    let state_line = match (l.repeats_too_often, l.since_seen.is_some()) {
+        (true, _) => line(format!("{state_words} · repeats {TOO_OFTEN}"), 13.0).style(style::changed),
+        (false, true) => line(state_words, 13.0).style(style::changed),
+        (false, false) => line(state_words, 13.0).style(style::muted),
     };
-    let info =
+    let mut info =
         column![title, line(format!("from {organizer}"), 13.0), line(summary_line(inv), 13.0), state_line,]
             .spacing(2)
             .width(Fill);
+    if let Some(c) = format::conflicts_line(&shown_conflicts(&l.conflicts, hidden), l.judged_day) {
+        info = info.push(container(line(c, 13.0).style(style::changed)).id(format!("conflicts-{}", inv.uid)));
+    }
     // Fixed height (`ROW`): the list builds only the rows in view.
     let info = container(info).height(Fill).clip(true).align_y(iced::Center);
     let selected = page.selected.as_ref() == Some(&key);
@@ -280,6 +338,7 @@ fn detail<'a>(
     key: &'a Key,
     l: &'a Listing,
     link: Color,
+    hidden: &'a BTreeSet<Url>,
 ) -> Element<'a, Message> {
     let inv = &l.invitation;
     let field = |label: &'a str, value: String| {
@@ -291,6 +350,28 @@ fn detail<'a>(
         field("Duration", format::duration(inv)),
     ]
     .spacing(8);
+    if let Some(s) = &l.since_seen {
+        let list = column(changed_lines(s).into_iter().map(|c| text(c).style(style::changed).into()));
+        col = col.push(
+            container(
+                row![text("Changed").width(110).style(style::muted), list.spacing(2).width(Fill)].spacing(8),
+            )
+            .id(format!("detail-changed-{}", inv.uid)),
+        );
+    }
+    let conflicts = shown_conflicts(&l.conflicts, hidden);
+    if !conflicts.is_empty() {
+        let day = l.judged_day;
+        let list =
+            column(conflicts.iter().map(|c| text(format::conflict(c, day)).style(style::changed).into()));
+        let label = if inv.recurrence.is_some() { "Conflicts (next)" } else { "Conflicts" };
+        col = col.push(
+            container(
+                row![text(label).width(110).style(style::muted), list.spacing(2).width(Fill)].spacing(8),
+            )
+            .id(format!("detail-conflicts-{}", inv.uid)),
+        );
+    }
     if let Some(loc) = &inv.location {
         col = col.push(field("Where", loc.clone()));
     }
@@ -305,6 +386,9 @@ fn detail<'a>(
     }
     col = col.push(field("Calendar", format!("{} ({})", l.calendar_name, key.account)));
     col = col.push(field("Your answer", state(accounts, &key.account, l)));
+    if let Some(code) = inv.my_schedule_status() {
+        col = col.push(field("Server", format!("your answer: {}", crate::ical::event::delivery(code))));
+    }
     if matches!(l.reply, ReplyState::Conflict { .. }) {
         col = col.push(
             container(
@@ -317,13 +401,15 @@ fn detail<'a>(
     }
     col = col.push(rule::horizontal(1));
     col = col.push(text("Attendees").size(16));
+    col = col.push(text(crate::ical::invitation::Counts::of(&inv.attendees).words()));
+    let me = match &inv.role {
+        crate::ical::Role::Invited { me } => Some(me.as_str()),
+        _ => None,
+    };
     for a in &inv.attendees {
+        let who = if me == Some(a.address.as_str()) { format!("{} (you)", a.display()) } else { a.display() };
         col = col.push(
-            row![
-                text(a.display()).width(Fill),
-                text(format::answer(a.partstat.as_deref())).style(style::muted)
-            ]
-            .spacing(8),
+            row![text(who).width(Fill), text(format::attendee(a, false)).style(style::muted)].spacing(8),
         );
     }
     if let Some(d) = &inv.description {

@@ -66,23 +66,7 @@ impl Dialog {
 
     /// "Time: Tue 10:00–11:00 → Wed 14:00–15:00", one per change.
     pub fn change_lines(&self) -> Vec<String> {
-        self.diff
-            .changes
-            .iter()
-            .map(|c| {
-                let occ = c
-                    .occurrence
-                    .as_ref()
-                    .map(|o| format!(" ({})", format::diff_value(o)))
-                    .unwrap_or_default();
-                format!(
-                    "{}{occ}: {} → {}",
-                    c.field.label(),
-                    show(c.field, &c.before),
-                    show(c.field, &c.after)
-                )
-            })
-            .collect()
+        self.diff.changes.iter().map(change_line).collect()
     }
 
     pub fn view<'a>(&'a self) -> Element<'a, Message> {
@@ -153,6 +137,12 @@ impl Dialog {
                 .id("merge-close");
         column![header, sides, summary, minor, actions, close].spacing(12).into()
     }
+}
+
+/// One change in words: "Time: Tue 10:00–11:00 → Wed 14:00–15:00".
+pub(super) fn change_line(c: &crate::ical::Change) -> String {
+    let occ = c.occurrence.as_ref().map(|o| format!(" ({})", format::diff_value(o))).unwrap_or_default();
+    format!("{}{occ}: {} → {}", c.field.label(), show(c.field, &c.before), show(c.field, &c.after))
 }
 
 /// A field's value in words (times and repeat rules read out).

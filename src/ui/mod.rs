@@ -401,9 +401,10 @@ impl App {
     pub fn view(&self) -> Element<'_, Message> {
         let accounts = &self.accounts;
         let body: Element<'_, Message> = match self.screen {
-            Screen::Invitations => {
-                self.invitations.view(accounts, style::link(self.dark)).map(Message::Invitations)
-            }
+            Screen::Invitations => self
+                .invitations
+                .view(accounts, style::link(self.dark), &self.calendar.hidden)
+                .map(Message::Invitations),
             Screen::Calendar => self.calendar.view(accounts).map(Message::Calendar),
             Screen::Accounts => {
                 self.accounts_page.view(accounts, self.config.reminders.default_before).map(Message::Accounts)
@@ -432,7 +433,7 @@ impl App {
         }
         let mut layers = stack![base.push(body).spacing(style::SPACE_M).padding(style::SPACE_L)];
         if let Some(d) = &self.details {
-            let view = d.view(accounts, &self.invitations, style::link(self.dark));
+            let view = d.view(accounts, &self.invitations, style::link(self.dark), &self.calendar.hidden);
             layers = layers.push(style::modal(view.map(Message::Details)));
         }
         if let Some(e) = editing {

@@ -51,6 +51,17 @@ impl App {
                 task
             }
             Some(invitations::Event::OpenLink(url)) => Task::batch([task, super::open_link(url)]),
+            Some(invitations::Event::Seen(key)) => {
+                // Only an updated one has anything to mark; an account not
+                // connected marks it when the person opens it again.
+                let updated = self.listing(&key).is_some_and(|l| l.since_seen.is_some());
+                if let Some(tx) =
+                    self.account(&key.account).and_then(|a| a.control.as_ref()).filter(|_| updated)
+                {
+                    let _ = tx.try_send(Control::Seen { uid: key.uid });
+                }
+                task
+            }
         }
     }
 

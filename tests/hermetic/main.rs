@@ -23,4 +23,5 @@ mod reminders;
 mod ui_calendar;
 mod ui_details;
 mod ui_editor;
+mod ui_invitation_view;
 mod ui_update;

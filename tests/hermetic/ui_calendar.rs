@@ -205,6 +205,9 @@ fn clicking_an_invitation_opens_its_details_with_the_invitation_selected() {
         reply: ReplyState::None,
         occurrences: vec![],
         repeats_too_often: false,
+        conflicts: vec![],
+        judged_day: None,
+        since_seen: None,
     };
     let update = Update::InvitationsChanged(vec![listing]);
     let _ = app.update(Message::Account("work".into(), connection::Event::Update(update)));

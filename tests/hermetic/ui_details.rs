@@ -67,7 +67,14 @@ fn item(uid: &str, invited: bool) -> AgendaItem {
 fn details_of(uid: &str, invited: bool) -> Details {
     let me = Identity::new([ME]);
     let event = convene::ical::invitation::read(&data(uid, invited), &me).unwrap().unwrap();
-    Details { event, calendar_name: "Work".into(), calendar_color: Some("#1a5fb4".into()) }
+    Details {
+        event,
+        calendar_name: "Work".into(),
+        calendar_color: Some("#1a5fb4".into()),
+        conflicts: vec![],
+        day: vec![],
+        since_seen: None,
+    }
 }
 
 fn listing(uid: &str) -> Listing {
@@ -79,6 +86,9 @@ fn listing(uid: &str) -> Listing {
         reply: ReplyState::None,
         occurrences: vec![],
         repeats_too_often: false,
+        conflicts: vec![],
+        judged_day: None,
+        since_seen: None,
     }
 }
 
@@ -329,7 +339,14 @@ fn the_organizer_sees_whether_each_invitation_was_delivered() {
         );
     assert!(text.contains("ORGANIZER:mailto:user@example.com"), "{text}");
     let event = convene::ical::invitation::read(&text, &Identity::new([ME])).unwrap().unwrap();
-    let details = Details { event, calendar_name: "Work".into(), calendar_color: None };
+    let details = Details {
+        event,
+        calendar_name: "Work".into(),
+        calendar_color: None,
+        conflicts: vec![],
+        day: vec![],
+        since_seen: None,
+    };
     let (mut app, _rx) = calendar_app(vec![item("m", false)], vec![]);
     click(&mut app, "Design review");
     let update = Update::Details { url: url("m"), details: Some(Box::new(details)) };

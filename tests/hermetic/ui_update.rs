@@ -28,6 +28,9 @@ fn invitation(uid: &str, start: &str) -> Listing {
         reply: ReplyState::None,
         occurrences: vec![],
         repeats_too_often: false,
+        conflicts: vec![],
+        judged_day: None,
+        since_seen: None,
     }
 }
 

@@ -22,6 +22,7 @@ mod import_repairs;
 #[cfg(target_os = "linux")]
 mod instance;
 mod invitation_kinds;
+mod invitation_view;
 #[cfg(target_os = "linux")]
 mod notifications;
 mod organizer;

@@ -10,6 +10,7 @@ pub mod index;
 pub mod legacy;
 mod objects;
 mod schema;
+mod seen;
 #[cfg(test)]
 mod tests;
 

@@ -10,9 +10,10 @@ use super::{index, objects, sql_error};
 use crate::store::StoreError;
 
 /// `PRAGMA user_version` of the tables below; 0 is a new, empty file.
-/// 2 added `reminders` (a version-1 file gets it on open; an older
-/// Convene then refuses the file rather than forget a dismissal).
-pub const SCHEMA: u32 = 2;
+/// 2 added `reminders`, 3 `seen` (a file of an earlier version gets what
+/// it lacks on open; an older Convene then refuses the file rather than
+/// forget a dismissal or what the person saw).
+pub const SCHEMA: u32 = 3;
 
 const TABLES: &str = "
 CREATE TABLE account (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -69,6 +70,13 @@ CREATE TABLE IF NOT EXISTS reminders (
 );
 ";
 
+/// The version of each invitation the person last saw or answered (its
+/// text), what "updated" is measured against. Not derived from the
+/// server: kept across re-indexing.
+const SEEN: &str = "
+CREATE TABLE IF NOT EXISTS seen (uid TEXT PRIMARY KEY, data TEXT NOT NULL);
+";
+
 /// The account row holding the index's [`index::VERSION`].
 pub const INDEX_KEY: &str = "index_version";
 
@@ -117,6 +125,7 @@ fn create(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
     tx.execute_batch(TABLES).map_err(err)?;
     tx.execute_batch(SCHEDULING).map_err(err)?;
     tx.execute_batch(REMINDERS).map_err(err)?;
+    tx.execute_batch(SEEN).map_err(err)?;
     if let Some(old) = &legacy {
         import(&tx, old).map_err(err)?;
     }
@@ -133,12 +142,14 @@ fn create(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Version 1 → 2: the reminders table, in one transaction with the new
-/// version number.
+/// Adds what later versions added to a file made by an earlier one (the
+/// tables are created only where missing), in one transaction with the new
+/// version number (a crash leaves the old version, upgraded again next time).
 fn upgrade(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
     let err = sql_error(path);
     let tx = conn.transaction().map_err(err)?;
     tx.execute_batch(REMINDERS).map_err(err)?;
+    tx.execute_batch(SEEN).map_err(err)?;
     tx.pragma_update(None, "user_version", SCHEMA).map_err(err)?;
     tx.commit().map_err(err)
 }

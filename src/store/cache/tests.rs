@@ -414,24 +414,28 @@ fn dismissed_and_snoozed_reminders_outlive_a_restart() {
 }
 
 #[test]
-fn a_version_1_file_gains_the_reminders_table_and_keeps_its_objects() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("cache.db");
-    let mut c = fresh(&dir);
-    c.begin().unwrap();
-    let fetched = vec![object("/a/1.ics", event("1", "20300101T100000Z", ""))];
-    c.apply(&url("/a/"), &BTreeSet::new(), fetched, None).unwrap();
-    c.save().unwrap();
-    drop(c);
-    // What version 1 wrote: no reminders table.
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("DROP TABLE reminders").unwrap();
-    conn.pragma_update(None, "user_version", 1).unwrap();
-    drop(conn);
-    let mut c = Cache::open(&path).unwrap();
-    assert_eq!(c.objects().unwrap().len(), 1);
-    c.acknowledge("k", None, 1).unwrap();
-    let conn = rusqlite::Connection::open(&path).unwrap();
-    let v: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
-    assert_eq!(v, SCHEMA);
+fn an_older_file_gains_the_tables_it_lacks_and_keeps_its_objects() {
+    // What versions 1 and 2 wrote: no reminders table, then no seen table.
+    for (version, lacks) in [(1, "DROP TABLE reminders; DROP TABLE seen"), (2, "DROP TABLE seen")] {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.db");
+        let mut c = fresh(&dir);
+        c.begin().unwrap();
+        let fetched = vec![object("/a/1.ics", event("1", "20300101T100000Z", ""))];
+        c.apply(&url("/a/"), &BTreeSet::new(), fetched, None).unwrap();
+        c.save().unwrap();
+        drop(c);
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch(lacks).unwrap();
+        conn.pragma_update(None, "user_version", version).unwrap();
+        drop(conn);
+        let mut c = Cache::open(&path).unwrap();
+        assert_eq!(c.objects().unwrap().len(), 1, "version {version}");
+        c.acknowledge("k", None, 1).unwrap();
+        c.set_seen("1", "BEGIN:VCALENDAR").unwrap();
+        assert_eq!(c.seen("1").unwrap().as_deref(), Some("BEGIN:VCALENDAR"));
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        let v: u32 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+        assert_eq!(v, SCHEMA);
+    }
 }
