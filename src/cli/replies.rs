@@ -282,13 +282,13 @@ pub fn invitations(paths: &Paths, account: AccountArg, json: bool) -> anyhow::Re
         }
         println!("      attendees: {}", r.attendees.words());
         for c in r.changes {
-            println!("      changed: {}: {} → {}", c.field.label(), c.before, c.after);
+            println!("      changed: {}", crate::ui::format::change(c));
         }
         if let Some(was) = r.answer_reset {
             println!("      the change reset your answer ({was}): answer again");
         }
         for c in r.conflicts {
-            println!("      conflicts with: {} ({} – {}; uid {})", c.summary, c.start, c.end, c.uid);
+            println!("      conflicts with: {} (uid {})", crate::ui::format::conflict(c, None), c.uid);
         }
         if let Some(s) = &r.schedule_status {
             println!("      server: your answer {} ({})", s.words, s.code);
@@ -320,8 +320,7 @@ fn event_word(o: &EventOutcome) -> String {
 fn print_diff(diff: &Diff) {
     println!("The organizer changed the event since you saw it:");
     for c in &diff.changes {
-        let occ = c.occurrence.as_ref().map(|o| format!(" (occurrence {o})")).unwrap_or_default();
-        println!("  {}{occ}: {} → {}", c.field.label(), c.before, c.after);
+        println!("  {}", crate::ui::format::change(c));
     }
     println!(
         "Your answer is kept. Send it for the new version with --resend, change it, or `convene outbox drop UID`."

@@ -121,12 +121,18 @@ impl ReplyState {
 }
 
 impl Listing {
-    /// List order: waiting for the person (unanswered, an answer not yet
-    /// on the server, or changed by the organizer since they saw it)
-    /// first, then by start.
-    pub fn order(&self) -> (bool, String) {
-        let waiting =
-            self.invitation.is_pending() || self.reply != ReplyState::None || self.since_seen.is_some();
-        (!waiting, self.invitation.start.as_ref().map(|s| s.value.clone()).unwrap_or_default())
+    /// List order: changed by the organizer since the person saw it
+    /// first (it comes back to the top), then the rest waiting for them
+    /// (unanswered, or an answer not yet on the server), then the others;
+    /// each by start.
+    pub fn order(&self) -> (u8, String) {
+        let group = if self.since_seen.is_some() {
+            0
+        } else if self.invitation.is_pending() || self.reply != ReplyState::None {
+            1
+        } else {
+            2
+        };
+        (group, self.invitation.start.as_ref().map(|s| s.value.clone()).unwrap_or_default())
     }
 }

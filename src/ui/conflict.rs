@@ -7,7 +7,7 @@
 use iced::widget::{button, column, container, row, text};
 use iced::{Element, Fill, Task};
 
-use super::{merge, style};
+use super::{format, style};
 use crate::ical::Clash;
 use crate::sync::Resolution;
 
@@ -60,7 +60,7 @@ impl Dialog {
         let side = |title: &'static str, pick: fn(&Clash) -> &str, changed: bool| {
             let mut col = column![text(title).size(16)].spacing(style::SPACE_S).width(Fill);
             for c in &self.clashes {
-                let line = text(format!("{}: {}", c.field.label(), merge::show(c.field, pick(c))));
+                let line = text(format!("{}: {}", c.field.label(), format::field_value(c.field, pick(c))));
                 col = col.push(if changed { line.style(style::changed) } else { line });
             }
             container(col).padding(10).style(container::rounded_box).width(Fill)

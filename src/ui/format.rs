@@ -225,6 +225,27 @@ pub fn diff_value(text: &str) -> String {
     }
 }
 
+/// One change in words: "Time: Tue 10:00–11:00 → Wed 14:00–15:00".
+pub fn change(c: &crate::ical::Change) -> String {
+    let occ = c.occurrence.as_ref().map(|o| format!(" ({})", diff_value(o))).unwrap_or_default();
+    format!(
+        "{}{occ}: {} → {}",
+        c.field.label(),
+        field_value(c.field, &c.before),
+        field_value(c.field, &c.after)
+    )
+}
+
+/// A field's value in words (times and repeat rules read out).
+pub fn field_value(field: crate::ical::Field, value: &str) -> String {
+    use crate::ical::Field;
+    match field {
+        Field::Time | Field::Recurrence => diff_value(value),
+        _ if value.is_empty() => "—".into(),
+        _ => value.to_owned(),
+    }
+}
+
 /// A span of days as a title: "2 – 8 March 2026", "28 Feb – 6 Mar 2026",
 /// "29 Dec 2025 – 4 Jan 2026".
 pub fn date_range(first: NaiveDate, last: NaiveDate) -> String {

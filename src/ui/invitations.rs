@@ -198,7 +198,7 @@ pub fn shown_conflicts<'a>(conflicts: &'a [Conflict], hidden: &BTreeSet<Url>) ->
 /// What the organizer changed since the person saw the invitation, a line
 /// each; the answer a reschedule reset, said last.
 pub fn changed_lines(s: &SinceSeen) -> Vec<String> {
-    let mut lines: Vec<String> = s.changes.iter().map(super::merge::change_line).collect();
+    let mut lines: Vec<String> = s.changes.iter().map(super::format::change).collect();
     if let Some(was) = s.answer_reset.as_deref() {
         lines.push(format!(
             "Your answer ({}) was reset by the change: answer again",

@@ -6,7 +6,7 @@ use iced::widget::{button, column, container, row, text};
 use iced::{Element, Fill, Task};
 
 use super::{Key, format, style};
-use crate::ical::{Answer, Diff, Field, Reply};
+use crate::ical::{Answer, Diff, Reply};
 use crate::sync::{Listing, ReplyState, Resolution};
 
 #[derive(Debug, Clone)]
@@ -66,7 +66,7 @@ impl Dialog {
 
     /// "Time: Tue 10:00–11:00 → Wed 14:00–15:00", one per change.
     pub fn change_lines(&self) -> Vec<String> {
-        self.diff.changes.iter().map(change_line).collect()
+        self.diff.changes.iter().map(format::change).collect()
     }
 
     pub fn view<'a>(&'a self) -> Element<'a, Message> {
@@ -85,7 +85,7 @@ impl Dialog {
             let mut col = column![text(title).size(16)].spacing(6).width(Fill);
             for c in &self.diff.changes {
                 let value = if before { &c.before } else { &c.after };
-                let line = text(format!("{}: {}", c.field.label(), show(c.field, value)));
+                let line = text(format!("{}: {}", c.field.label(), format::field_value(c.field, value)));
                 col = col.push(if before { line } else { line.style(style::changed) });
             }
             container(col).padding(10).style(container::rounded_box).width(Fill)
@@ -136,20 +136,5 @@ impl Dialog {
             container(button(text("Decide later (Esc)")).on_press(Message::Close).style(button::text))
                 .id("merge-close");
         column![header, sides, summary, minor, actions, close].spacing(12).into()
-    }
-}
-
-/// One change in words: "Time: Tue 10:00–11:00 → Wed 14:00–15:00".
-pub(super) fn change_line(c: &crate::ical::Change) -> String {
-    let occ = c.occurrence.as_ref().map(|o| format!(" ({})", format::diff_value(o))).unwrap_or_default();
-    format!("{}{occ}: {} → {}", c.field.label(), show(c.field, &c.before), show(c.field, &c.after))
-}
-
-/// A field's value in words (times and repeat rules read out).
-pub(super) fn show(field: Field, value: &str) -> String {
-    match field {
-        Field::Time | Field::Recurrence => format::diff_value(value),
-        _ if value.is_empty() => "—".into(),
-        _ => value.to_owned(),
     }
 }

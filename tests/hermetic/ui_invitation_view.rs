@@ -126,9 +126,9 @@ fn the_details_say_who_is_coming() {
     assert!(shows(&app, "me@example.com (you)"));
 }
 
-#[test]
-fn an_update_is_shown_until_the_person_moves_on() {
-    let moved = SinceSeen {
+/// The organizer moved it from Room 1 to Room 2, which reset the answer.
+fn moved() -> SinceSeen {
+    SinceSeen {
         changes: vec![Change {
             field: Field::Location,
             occurrence: None,
@@ -136,7 +136,25 @@ fn an_update_is_shown_until_the_person_moves_on() {
             after: "Room 2".into(),
         }],
         answer_reset: Some("ACCEPTED".into()),
-    };
+    }
+}
+
+#[test]
+fn an_updated_invitation_comes_back_to_the_top() {
+    // One waiting for an answer on 4 June, one updated on 10 June.
+    let mut waiting = listing("waiting", vec![], None);
+    waiting.invitation.my_partstat = Some("NEEDS-ACTION".into());
+    let mut updated = listing("updated", vec![], Some(moved()));
+    updated.invitation.start.as_mut().unwrap().value = "20300610T100000Z".into();
+    let (app, _rx) = app_with(vec![waiting, updated]);
+    let mut ui = iced_test::simulator(app.view());
+    let mut top = |summary: &str| ui.find(summary).unwrap().bounds().y;
+    assert!(top("Meeting updated") < top("Meeting waiting"), "the updated one is listed first");
+}
+
+#[test]
+fn an_update_is_shown_until_the_person_moves_on() {
+    let moved = moved();
     let (mut app, mut rx) = app_with(vec![listing("a", vec![], Some(moved)), listing("b", vec![], None)]);
     assert!(shows(&app, "Updated: Place (answer reset) · Accepted"));
     select(&mut app, "a");
