@@ -23,6 +23,7 @@ mod import_repairs;
 mod instance;
 mod invitation_kinds;
 mod invitation_view;
+mod mailed;
 #[cfg(target_os = "linux")]
 mod notifications;
 mod organizer;
