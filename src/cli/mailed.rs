@@ -70,6 +70,12 @@ pub async fn run(paths: &Paths, a: MailedArgs) -> anyhow::Result<i32> {
             a.file.display()
         );
     }
+    if message.method == Method::Request && a.answer.is_none() {
+        anyhow::bail!(
+            "{} is an invitation: say accept, tentative or decline after the file",
+            a.file.display()
+        );
+    }
     let mut engine = open(paths, a.account.account.as_deref())?;
     // What is on the server decides: fetch first (offline, the cache does).
     if let Err(e) = engine.sync().await {
@@ -241,36 +247,37 @@ fn reply_file(
     let to = to.strip_prefix("mailto:").or_else(|| to.strip_prefix("MAILTO:")).unwrap_or(to);
     println!("Reply for {to} written to {}", path.display());
     if a.mail {
-        mail(&path, to, answer, message)?;
+        mail(&path, to, answer, message);
     }
     Ok(())
 }
 
 /// `xdg-email --subject … --attach FILE ADDRESS`: the desktop's composer
-/// opens with the reply attached; the person sends it.
-fn mail(path: &Path, to: &str, answer: Answer, message: &Message) -> anyhow::Result<()> {
+/// opens with the reply attached; the person sends it. Where there is no
+/// such program the file is there to attach by hand: said, not an error
+/// (the event is in the calendar either way).
+fn mail(path: &Path, to: &str, answer: Answer, message: &Message) {
     let word = match answer {
         Answer::Accept => "Accepted",
         Answer::Tentative => "Tentative",
         Answer::Decline => "Declined",
     };
     let subject = format!("{word}: {}", message.summary.as_deref().unwrap_or("your invitation"));
-    let status = std::process::Command::new("xdg-email")
-        .arg("--subject")
-        .arg(&subject)
-        .arg("--attach")
-        .arg(path)
-        .arg(to)
-        .status();
+    let status = if cfg!(all(unix, not(target_os = "macos"))) {
+        std::process::Command::new("xdg-email")
+            .arg("--subject")
+            .arg(&subject)
+            .arg("--attach")
+            .arg(path)
+            .arg(to)
+            .status()
+            .map_err(|e| format!("xdg-email: {e}"))
+    } else {
+        Err("no way to attach a file to a new mail here".to_owned())
+    };
     match status {
-        Ok(s) if s.success() => {
-            println!("Handed to your mail program: send it to {to}");
-            Ok(())
-        }
-        Ok(s) => anyhow::bail!("xdg-email failed ({s}): mail {} to {to} yourself", path.display()),
-        Err(e) => anyhow::bail!(
-            "no mail program to hand it to (xdg-email: {e}): mail {} to {to} yourself",
-            path.display()
-        ),
+        Ok(s) if s.success() => println!("Handed to your mail program: send it to {to}"),
+        Ok(s) => eprintln!("xdg-email failed ({s}): mail {} to {to} yourself", path.display()),
+        Err(e) => eprintln!("Not handed to a mail program ({e}): mail {} to {to} yourself", path.display()),
     }
 }

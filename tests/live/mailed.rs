@@ -74,7 +74,15 @@ async fn a_mailed_invitation_is_added_answered_and_cancelled(kind: Kind) {
     let request = write(p.dir.path(), "invite.ics", &outlook_request(&uid));
     let reply_path = p.dir.path().join("reply.ics");
     let calendar = server(kind).at(&server(kind).default_calendar, "attendee");
-    let out = p.run(&[
+    // The desktop's mail program, standing in: it notes what it was given.
+    let bin = p.dir.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let handed = p.dir.path().join("handed.txt");
+    let shim = bin.join("xdg-email");
+    std::fs::write(&shim, format!("#!/bin/sh\nprintf '%s\\n' \"$@\" > '{}'\n", handed.display())).unwrap();
+    std::fs::set_permissions(&shim, std::os::unix::fs::PermissionsExt::from_mode(0o755)).unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let args = [
         "invitation-file",
         request.to_str().unwrap(),
         "accept",
@@ -82,9 +90,17 @@ async fn a_mailed_invitation_is_added_answered_and_cancelled(kind: Kind) {
         calendar.as_str(),
         "--save",
         reply_path.to_str().unwrap(),
-    ]);
+        "--mail",
+    ];
+    let out = p.command(&args).env("PATH", path).output().unwrap();
     assert_eq!(code(&out), 0, "{}", text(&out));
     assert!(text(&out).contains("Added to"), "{}", text(&out));
+    let handed = std::fs::read_to_string(&handed).expect("the reply was handed to the mail program");
+    let expected = format!(
+        "--subject\nAccepted: Quarterly planning\n--attach\n{}\norganizer@example.com\n",
+        reply_path.display()
+    );
+    assert_eq!(handed, expected);
 
     let copies = held(kind, "attendee", &server(kind).default_calendar, &uid).await;
     assert_eq!(copies.len(), 1, "one copy in the attendee's calendar");
