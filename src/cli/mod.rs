@@ -4,6 +4,7 @@ mod account;
 mod check_server;
 mod event;
 mod import;
+mod mailed;
 mod remove;
 pub mod replies;
 
@@ -48,6 +49,13 @@ pub enum Command {
     /// without a decline going to the organizer. Exit 0: gone; 75: saved,
     /// not sent yet (offline); 1: refused (not cancelled…) or failed.
     Remove(remove::RemoveArgs),
+    /// Act on an .ics file that came by mail: answer an invitation
+    /// (METHOD:REQUEST; added to --calendar when it is not on the server,
+    /// the server telling nobody, and a reply file written for the
+    /// organizer), mark a cancelled one (CANCEL), or record an attendee's
+    /// answer (REPLY). Exit 0: done; 3: the organizer changed it (see
+    /// `reply --resend`); 75: saved, not sent yet; 1: refused or failed.
+    InvitationFile(mailed::MailedArgs),
     /// Create, change, cancel or delete events you organize. Exit 0: done;
     /// 3: the same thing changed on the server (see `event edit --resend`);
     /// 75: saved, not sent yet (offline).
@@ -128,6 +136,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
         Some(Command::Invitations { account, json }) => replies::invitations(&paths, account, json),
         Some(Command::Reply(args)) => runtime()?.block_on(replies::reply(&paths, args)),
         Some(Command::Remove(a)) => runtime()?.block_on(remove::run(&paths, a)),
+        Some(Command::InvitationFile(a)) => runtime()?.block_on(mailed::run(&paths, a)),
         Some(Command::Event(c)) => runtime()?.block_on(event::run(&paths, c)),
         Some(Command::Outbox(args)) => replies::outbox(&paths, args),
         Some(Command::Import(args)) => runtime()?.block_on(import::run(&paths, args)),

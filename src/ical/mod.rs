@@ -10,6 +10,7 @@ pub mod event;
 pub mod freebusy;
 mod from_event;
 pub mod identity;
+pub mod imip;
 pub mod invitation;
 pub mod lines;
 pub mod occurrence;

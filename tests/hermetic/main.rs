@@ -18,6 +18,7 @@ mod http_faults;
 mod import_stub;
 mod layering;
 mod live_gate;
+mod mailed_file;
 #[cfg(target_os = "linux")]
 mod reminders;
 mod ui_calendar;
