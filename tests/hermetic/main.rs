@@ -22,6 +22,7 @@ mod live_gate;
 mod reminders;
 mod ui_calendar;
 mod ui_details;
+mod ui_dont_send;
 mod ui_editor;
 mod ui_invitation_view;
 mod ui_update;
