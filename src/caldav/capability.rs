@@ -2,7 +2,42 @@
 //! and why we believe it (observed, quirks table, or the RFC's promise).
 
 use super::discovery::Discovery;
+use super::http::SchedulingHeaders;
 use super::quirks::{self, ServerId};
+
+/// Whether (and why) an answer can be kept from the organizer. RFC 6638
+/// defines `Schedule-Reply: F` only for DELETE; on PUT it is trusted only
+/// where measured (none of the servers measured honours it), else Cyrus's
+/// own `Scheduling-Enabled: F`.
+fn silent_replies(quirk: Option<&quirks::Quirk>, implicit: &Fact, cyrus: &Fact) -> Fact {
+    let measured = |q: &quirks::Quirk| format!("{} (measured {})", q.product, q.measured);
+    if !implicit.is_true() {
+        return Fact::new(Some(true), "no implicit scheduling: the server tells no one of an answer");
+    }
+    match quirk {
+        Some(q) if q.schedule_reply_on_put == Some(true) => {
+            Fact::new(Some(true), format!("{}: Schedule-Reply: F on the answer's PUT", measured(q)))
+        }
+        Some(q) if cyrus.is_true() => Fact::new(
+            Some(true),
+            format!(
+                "{}: Scheduling-Enabled: F on the answer's PUT (Schedule-Reply: F is ignored)",
+                measured(q)
+            ),
+        ),
+        Some(q) => Fact::new(
+            Some(false),
+            format!(
+                "{} tells the organizer of every answer (Schedule-Reply: F on an attendee's PUT is ignored, and it has no other way)",
+                measured(q)
+            ),
+        ),
+        None => Fact::new(
+            Some(false),
+            "not measured for this server: it might tell the organizer anyway (RFC 6638 defines Schedule-Reply: F only for DELETE)",
+        ),
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fact {
@@ -45,6 +80,10 @@ pub struct Capabilities {
     /// §5). Only where measured: Cyrus 3.6.1 hangs on it.
     #[serde(default = "Fact::unknown")]
     pub free_busy: Fact,
+    /// Whether an answer can be written without the server telling the
+    /// organizer ("don't send"); see [`Capabilities::silent_reply`].
+    #[serde(default = "Fact::unknown")]
+    pub silent_replies: Fact,
 }
 
 impl Capabilities {
@@ -134,6 +173,8 @@ impl Capabilities {
             None => Fact::new(Some(false), "not measured for this server: Convene does not ask"),
         };
 
+        let silent_replies = silent_replies(quirk, &implicit, &cyrus_scheduling_enabled);
+
         Capabilities {
             server,
             dav: d.options.dav.iter().cloned().collect(),
@@ -148,7 +189,33 @@ impl Capabilities {
             occurrence_replies,
             occurrence_replies_need_until,
             free_busy,
+            silent_replies,
         }
+    }
+
+    /// A record written before a fact was added lacks it: derive it from
+    /// the facts the record has (discovery runs only once per account).
+    pub fn derive_new_facts(&mut self) {
+        if self.silent_replies.value.is_none() {
+            let quirk = quirks::lookup(&self.server);
+            self.silent_replies =
+                silent_replies(quirk, &self.implicit_scheduling, &self.cyrus_scheduling_enabled);
+        }
+    }
+
+    /// The headers that keep an attendee's answer from the organizer, or
+    /// why this server can't be asked to.
+    pub fn silent_reply(&self) -> Result<SchedulingHeaders, String> {
+        if !self.silent_replies.is_true() {
+            return Err(self.silent_replies.why.clone());
+        }
+        if !self.implicit_scheduling.is_true() {
+            return Ok(SchedulingHeaders::default());
+        }
+        if self.cyrus_scheduling_enabled.is_true() {
+            return Ok(SchedulingHeaders { cyrus_scheduling_enabled: Some(false), ..Default::default() });
+        }
+        Ok(SchedulingHeaders { schedule_reply: Some(false), ..Default::default() })
     }
 
     /// Each fact in words, for `check-server` and the account page.
@@ -164,6 +231,7 @@ impl Capabilities {
             ("ETag on PUT response", &self.etag_on_put),
             ("one-occurrence answers", &self.occurrence_replies),
             ("free/busy of attendees", &self.free_busy),
+            ("answer without telling the organizer", &self.silent_replies),
         ]
     }
 
@@ -191,5 +259,61 @@ impl Capabilities {
         } else {
             "scheduling can't be suppressed on import"
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::caldav::options::ServerOptions;
+    use crate::caldav::propfind::Principal;
+
+    fn caps(product: Option<&str>, auto_schedule: bool) -> Capabilities {
+        let url = url::Url::parse("https://h/p/").unwrap();
+        let mut options = ServerOptions::default();
+        if auto_schedule {
+            options.dav.insert("calendar-auto-schedule".into());
+        }
+        let d = Discovery {
+            server: ServerId { product: product.map(str::to_owned), ..ServerId::default() },
+            principal: Principal {
+                url,
+                display_name: None,
+                calendar_homes: vec![],
+                addresses: vec![],
+                inbox: None,
+                outbox: None,
+            },
+            options,
+            calendars: vec![],
+        };
+        Capabilities::build(&d, None)
+    }
+
+    #[test]
+    fn an_answer_is_kept_from_the_organizer_only_where_measured() {
+        let cyrus = caps(Some("Cyrus"), true).silent_reply().unwrap();
+        assert_eq!(cyrus, SchedulingHeaders { cyrus_scheduling_enabled: Some(false), ..Default::default() });
+        for product in ["Xandikos", "DAViCal"] {
+            let why = caps(Some(product), true).silent_reply().unwrap_err();
+            assert!(why.starts_with(&format!("{product} (measured")), "{why}");
+            assert!(why.contains("tells the organizer of every answer"), "{why}");
+        }
+        let unknown = caps(None, true).silent_reply().unwrap_err();
+        assert!(unknown.starts_with("not measured for this server"), "{unknown}");
+        // No implicit scheduling: nothing to suppress, no header needed.
+        assert_eq!(caps(Some("Radicale"), false).silent_reply(), Ok(SchedulingHeaders::default()));
+        assert_eq!(caps(None, false).silent_reply(), Ok(SchedulingHeaders::default()));
+    }
+
+    #[test]
+    fn a_record_from_before_dont_send_learns_it_when_read() {
+        let mut json = serde_json::to_value(caps(Some("Cyrus"), true)).unwrap();
+        json.as_object_mut().unwrap().remove("silent_replies");
+        let mut old: Capabilities = serde_json::from_value(json).unwrap();
+        assert_eq!(old.silent_replies.value, None);
+        assert!(old.silent_reply().is_err(), "unknown is not yes");
+        old.derive_new_facts();
+        assert!(old.silent_reply().is_ok());
     }
 }

@@ -102,6 +102,9 @@ pub struct Quirk {
     /// A free/busy POST to the schedule-outbox (RFC 6638 §5) answers each
     /// attendee's busy times.
     pub free_busy: Option<bool>,
+    /// `Schedule-Reply: F` (RFC 6638 §8.1, defined for DELETE) on an
+    /// attendee's PUT keeps the answer from the organizer.
+    pub schedule_reply_on_put: Option<bool>,
     /// What was observed, in one or two sentences.
     pub observed: &'static str,
 }
@@ -123,7 +126,8 @@ pub const QUIRKS: &[Quirk] = &[
         refuses_unknown_sync_token: true,
         refuses_uid_reuse: true,
         free_busy: Some(false),
-        observed: "Once the attendee has written its copy, organizer updates no longer change that copy's Schedule-Tag, so a stale reply is accepted (204) and puts the old time back; the tag in a PUT response is not the one a later GET shows; PUT responses carry no ETag. `Scheduling-Enabled: F` suppresses scheduling on PUT and DELETE. An answer to one occurrence of a series whose RRULE has COUNT is sent but never merged into the organizer's event (libical can't seek COUNT rules). A free/busy POST to the outbox never answered: the worker spun at full CPU for minutes holding the organizer's calendars (so Convene never sends one).",
+        schedule_reply_on_put: Some(false),
+        observed: "Once the attendee has written its copy, organizer updates no longer change that copy's Schedule-Tag, so a stale reply is accepted (204) and puts the old time back; the tag in a PUT response is not the one a later GET shows; PUT responses carry no ETag. `Scheduling-Enabled: F` suppresses scheduling on PUT and DELETE. An answer to one occurrence of a series whose RRULE has COUNT is sent but never merged into the organizer's event (libical can't seek COUNT rules). A free/busy POST to the outbox never answered: the worker spun at full CPU for minutes holding the organizer's calendars (so Convene never sends one). `Schedule-Reply: F` on an attendee's PUT is ignored (the organizer gets the answer); `Scheduling-Enabled: F` keeps it on the attendee's copy.",
     },
     Quirk {
         product: "DAViCal",
@@ -141,7 +145,8 @@ pub const QUIRKS: &[Quirk] = &[
         refuses_unknown_sync_token: false,
         refuses_uid_reuse: false,
         free_busy: Some(true),
-        observed: "Implicit scheduling without any Schedule-Tag (no header, no property); a made-up `If-Schedule-Tag-Match` is ignored (204); PUT responses carry no ETag; an attendee's answer to one occurrence is stored on the attendee's copy but never reaches the organizer. Free/busy answers each attendee's busy times (3.7 for an unknown address).",
+        schedule_reply_on_put: Some(false),
+        observed: "Implicit scheduling without any Schedule-Tag (no header, no property); a made-up `If-Schedule-Tag-Match` is ignored (204); PUT responses carry no ETag; an attendee's answer to one occurrence is stored on the attendee's copy but never reaches the organizer. Free/busy answers each attendee's busy times (3.7 for an unknown address). Nothing keeps an attendee's answer from the organizer: `Schedule-Reply: F`, `Scheduling-Enabled: F` and `SCHEDULE-AGENT` on the ORGANIZER line are all ignored on PUT.",
     },
     Quirk {
         product: "Xandikos",
@@ -159,7 +164,8 @@ pub const QUIRKS: &[Quirk] = &[
         refuses_unknown_sync_token: true,
         refuses_uid_reuse: true,
         free_busy: Some(false),
-        observed: "Schedule-Tag follows RFC 6638 end to end (stale tag: 412, empty body); a forbidden attendee edit is a 412 with `<C:attendee-allowed/>`; `SCHEDULE-AGENT=CLIENT` does not stop delivery; nothing suppresses scheduling; an attendee may not add an occurrence override (412 `attendee-allowed`), so one occurrence can't be answered. An organizer's PUT matching the tag stores the stale copy without merging attendees' answers (Convene writes with `If-Match` on the ETag instead); free/busy answers 3.8 (no privilege) for every attendee.",
+        schedule_reply_on_put: Some(false),
+        observed: "Schedule-Tag follows RFC 6638 end to end (stale tag: 412, empty body); a forbidden attendee edit is a 412 with `<C:attendee-allowed/>`; `SCHEDULE-AGENT=CLIENT` does not stop delivery; nothing suppresses scheduling; an attendee may not add an occurrence override (412 `attendee-allowed`), so one occurrence can't be answered. An organizer's PUT matching the tag stores the stale copy without merging attendees' answers (Convene writes with `If-Match` on the ETag instead); free/busy answers 3.8 (no privilege) for every attendee. `Schedule-Reply: F` on an attendee's PUT is ignored and `SCHEDULE-AGENT` on the ORGANIZER line refused (412), so every answer reaches the organizer.",
     },
     Quirk {
         product: "Radicale",
@@ -177,12 +183,26 @@ pub const QUIRKS: &[Quirk] = &[
         refuses_unknown_sync_token: true,
         refuses_uid_reuse: true,
         free_busy: Some(false),
+        schedule_reply_on_put: None,
         observed: "Plain CalDAV: no implicit scheduling, no inbox/outbox, no Schedule-Tag; `If-Schedule-Tag-Match` is ignored; no outbox, so no free/busy.",
     },
 ];
 
 pub fn lookup(id: &ServerId) -> Option<&'static Quirk> {
     QUIRKS.iter().find(|q| id.is(q.product))
+}
+
+/// How (and whether) an answer can be kept from the organizer, in a word.
+fn silent_words(q: &Quirk) -> &'static str {
+    if q.schedule_reply_on_put == Some(true) {
+        "yes (`Schedule-Reply: F`)"
+    } else if q.cyrus_scheduling_enabled == Some(true) {
+        "yes (`Scheduling-Enabled: F`)"
+    } else if q.schedule_reply_on_put.is_none() {
+        "–"
+    } else {
+        "**no**"
+    }
 }
 
 /// The README's compatibility table.
@@ -193,11 +213,11 @@ pub fn markdown_table() -> String {
         None => "–",
     };
     let mut out = String::from(
-        "| server (measured) | Schedule-Tag | tag trustworthy | honours If-Schedule-Tag-Match | ETag on PUT | `Scheduling-Enabled: F` | `SCHEDULE-AGENT=CLIENT` honoured | one-occurrence answers | free/busy | observed |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+        "| server (measured) | Schedule-Tag | tag trustworthy | honours If-Schedule-Tag-Match | ETag on PUT | `Scheduling-Enabled: F` | `SCHEDULE-AGENT=CLIENT` honoured | one-occurrence answers | free/busy | answer without telling the organizer | observed |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for q in QUIRKS {
         out.push_str(&format!(
-            "| {} {} | {} | {} | {} | {} | {} | {} | {}{} | {} | {} |\n",
+            "| {} {} | {} | {} | {} | {} | {} | {} | {}{} | {} | {} | {} |\n",
             q.product,
             q.measured,
             yn(q.schedule_tag),
@@ -209,6 +229,7 @@ pub fn markdown_table() -> String {
             yn(q.occurrence_replies),
             if q.occurrence_replies_need_until { " (not COUNT series)" } else { "" },
             yn(q.free_busy),
+            silent_words(q),
             q.observed
         ));
     }

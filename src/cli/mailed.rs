@@ -120,7 +120,7 @@ async fn request(engine: &mut Engine, a: &MailedArgs, text: &str, message: &Mess
     if let Some(stored) = engine.stored(&message.uid)? {
         engine.check_not_newer(message, &stored)?;
         // On the server already: answered there, as any invitation.
-        engine.queue(&message.uid, answer, a.comment.clone(), None, a.as_address.as_deref())?;
+        engine.queue(&message.uid, answer, a.comment.clone(), None, a.as_address.as_deref(), false)?;
         let outcome = engine.send(&message.uid).await?;
         let code = match &outcome {
             Outcome::Sent { .. } => {
@@ -156,7 +156,7 @@ async fn request(engine: &mut Engine, a: &MailedArgs, text: &str, message: &Mess
         Some(name) => engine.find_calendar_fresh(name).await?,
         None => only_calendar(engine)?,
     };
-    let reply = Reply { answer, comment: a.comment.clone(), occurrence: None, me: me.clone() };
+    let reply = Reply { answer, comment: a.comment.clone(), occurrence: None, me: me.clone(), silent: false };
     engine.queue_mailed(&calendar.url, &message.uid, &data, &reply)?;
     let code = match engine.send_event(&message.uid).await? {
         EventOutcome::Saved { .. } => {

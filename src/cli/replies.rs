@@ -55,6 +55,10 @@ pub struct ReplyArgs {
     /// Answer again on the organizer's new version after a conflict.
     #[arg(long)]
     pub resend: bool,
+    /// Don't tell the organizer: the answer goes on your copy only
+    /// (refused where the server would tell them anyway).
+    #[arg(long, conflicts_with = "resend")]
+    pub no_send: bool,
     #[arg(long)]
     pub json: bool,
 }
@@ -329,8 +333,8 @@ fn print_diff(diff: &Diff) {
 
 pub async fn reply(paths: &Paths, args: ReplyArgs) -> anyhow::Result<i32> {
     let mut engine = open(paths, args.account.account.as_deref())?;
-    if args.resend {
-        engine.resend(&args.uid, Some(args.answer), args.comment.clone())?;
+    let queued = if args.resend {
+        engine.resend(&args.uid, Some(args.answer), args.comment.clone())?
     } else {
         engine.queue(
             &args.uid,
@@ -338,14 +342,18 @@ pub async fn reply(paths: &Paths, args: ReplyArgs) -> anyhow::Result<i32> {
             args.comment.clone(),
             args.occurrence.clone(),
             args.as_address.as_deref(),
-        )?;
-    }
+            args.no_send,
+        )?
+    };
     let outcome = engine.send(&args.uid).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&outcome)?);
     } else {
         match &outcome {
             Outcome::Conflict { diff, .. } => print_diff(diff),
+            Outcome::Sent { .. } if queued.reply.silent => {
+                println!("Saved, the organizer not told: {} {}", args.answer.partstat(), args.uid)
+            }
             Outcome::Sent { .. } => println!("Sent: {} {}", args.answer.partstat(), args.uid),
             other => println!("{}: {}", args.uid, outcome_word(other)),
         }
@@ -400,7 +408,8 @@ pub fn outbox(paths: &Paths, args: OutboxArgs) -> anyhow::Result<i32> {
             EntryState::Failed { error } => format!("failed: {error}"),
         };
         let occ = e.reply.occurrence.as_ref().map(|o| format!(" occurrence {o}")).unwrap_or_default();
-        println!("{}  {}{occ}  {state}", e.uid, e.reply.answer.partstat());
+        let silent = if e.reply.silent { " (organizer not told)" } else { "" };
+        println!("{}  {}{occ}{silent}  {state}", e.uid, e.reply.answer.partstat());
     }
     Ok(0)
 }

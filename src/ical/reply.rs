@@ -49,6 +49,11 @@ pub struct Reply {
     pub occurrence: Option<String>,
     /// The ATTENDEE address the person answers as.
     pub me: String,
+    /// "Don't send": the answer goes on the person's copy only, and the
+    /// server is asked to send the organizer no iTIP REPLY (how, and
+    /// whether it can, is the capability record's `silent_replies`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub silent: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -293,6 +298,7 @@ mod tests {
             comment: comment.map(str::to_owned),
             occurrence: occurrence.map(str::to_owned),
             me: "MAILTO:ann@EXAMPLE.com".into(),
+            silent: false,
         }
     }
 

@@ -205,6 +205,7 @@ mod tests {
             occurrence_replies: fact(None),
             occurrence_replies_need_until: false,
             free_busy: fact(None),
+            silent_replies: fact(None),
         }
     }
 

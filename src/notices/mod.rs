@@ -146,8 +146,14 @@ impl Service {
             }
             let Some((_, _, answer)) = REPLIES.iter().find(|(k, _, _)| k == key) else { return Vec::new() };
             self.answered.insert((account.clone(), uid.clone()), summary);
-            let control =
-                Control::Reply { uid, answer: *answer, comment: None, occurrence: None, as_address: None };
+            let control = Control::Reply {
+                uid,
+                answer: *answer,
+                comment: None,
+                occurrence: None,
+                as_address: None,
+                silent: false,
+            };
             return vec![Out::Control { account, control }];
         }
         if let Pressed::Closed { id, .. } = &pressed {

@@ -15,9 +15,10 @@ use crate::paths::write_atomic;
 
 pub const FORMAT: u32 = 1;
 
-/// File name prefixes of the two kinds of entries.
+/// File name prefixes of the kinds of entries.
 const REPLY: &str = "reply";
 const EVENT: &str = "event";
+const UNTOLD: &str = "untold";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Entry {
@@ -109,6 +110,18 @@ impl EventEntry {
     }
 }
 
+/// Answers the server has but the organizer was not told of ("don't
+/// send"), per event: a server that tells the organizer only of a changed
+/// answer (Cyrus 3.6.1, measured) would never pass the same answer on, so
+/// sending it later must not be reported as sent.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Untold {
+    pub format: u32,
+    pub uid: String,
+    /// (occurrence answered, or None for the series; its PARTSTAT).
+    pub answers: Vec<(Option<String>, String)>,
+}
+
 #[derive(Debug, Clone)]
 pub struct Outbox {
     dir: PathBuf,
@@ -166,6 +179,31 @@ impl Outbox {
 
     pub fn remove_event(&self, uid: &str) -> Result<(), StoreError> {
         self.delete(EVENT, uid)
+    }
+
+    /// The answers to this event the organizer was not told of.
+    pub fn untold(&self, uid: &str) -> Result<Untold, StoreError> {
+        let found = self.read(UNTOLD, uid)?.filter(|u: &Untold| u.uid == uid);
+        Ok(found.unwrap_or_else(|| Untold { format: FORMAT, uid: uid.to_owned(), answers: Vec::new() }))
+    }
+
+    /// Records what the organizer now knows of this occurrence's answer:
+    /// `untold` is the PARTSTAT they were not told of, None once they were.
+    pub fn set_untold(
+        &self,
+        uid: &str,
+        occurrence: Option<&str>,
+        untold: Option<&str>,
+    ) -> Result<(), StoreError> {
+        let mut u = self.untold(uid)?;
+        u.answers.retain(|(occ, _)| occ.as_deref() != occurrence);
+        if let Some(partstat) = untold {
+            u.answers.push((occurrence.map(str::to_owned), partstat.to_owned()));
+        }
+        match u.answers.is_empty() {
+            true => self.delete(UNTOLD, uid),
+            false => self.write(UNTOLD, uid, &u),
+        }
     }
 
     fn write<T: Serialize>(&self, kind: &str, uid: &str, entry: &T) -> Result<(), StoreError> {
@@ -234,6 +272,12 @@ impl Versioned for Entry {
     }
 }
 
+impl Versioned for Untold {
+    fn format(&self) -> u32 {
+        self.format
+    }
+}
+
 impl Versioned for EventEntry {
     fn format(&self) -> u32 {
         self.format
@@ -259,7 +303,13 @@ mod tests {
             format: FORMAT,
             uid: uid.into(),
             calendar: Url::parse("https://h/c/").unwrap(),
-            reply: Reply { answer: Answer::Accept, comment: None, occurrence: None, me: "mailto:a@b".into() },
+            reply: Reply {
+                answer: Answer::Accept,
+                comment: None,
+                occurrence: None,
+                me: "mailto:a@b".into(),
+                silent: false,
+            },
             base: Object {
                 url: Url::parse("https://h/c/1.ics").unwrap(),
                 etag: None,
@@ -329,6 +379,41 @@ mod tests {
         o.remove_event("same-uid").unwrap();
         assert!(o.get("same-uid").unwrap().is_some(), "the reply stays");
         assert_eq!(o.list_events().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn untold_answers_are_kept_per_occurrence_beside_the_replies() {
+        let dir = tempfile::tempdir().unwrap();
+        let o = Outbox::new(dir.path());
+        o.put(&entry("e", 1)).unwrap();
+        o.set_untold("e", None, Some("ACCEPTED")).unwrap();
+        o.set_untold("e", Some("20300611T100000Z"), Some("DECLINED")).unwrap();
+        o.set_untold("e", None, Some("TENTATIVE")).unwrap();
+        let u = Outbox::new(dir.path()).untold("e").unwrap();
+        assert_eq!(
+            u.answers,
+            vec![(Some("20300611T100000Z".into()), "DECLINED".into()), (None, "TENTATIVE".into())]
+        );
+        assert_eq!(o.list().unwrap().len(), 1, "not taken for a reply");
+        o.set_untold("e", Some("20300611T100000Z"), None).unwrap();
+        o.set_untold("e", None, None).unwrap();
+        assert!(o.untold("e").unwrap().answers.is_empty());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "only the reply's file is left");
+    }
+
+    #[test]
+    fn a_reply_written_before_dont_send_existed_reads_as_sent_normally() {
+        let dir = tempfile::tempdir().unwrap();
+        let o = Outbox::new(dir.path());
+        let mut e = entry("old", 1);
+        o.put(&e).unwrap();
+        let path = dir.path().join(file_name(REPLY, "old"));
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(!text.contains("silent"), "a normal answer's file is as before: {text}");
+        assert!(!o.get("old").unwrap().unwrap().reply.silent);
+        e.reply.silent = true;
+        o.put(&e).unwrap();
+        assert!(Outbox::new(dir.path()).get("old").unwrap().unwrap().reply.silent, "kept on disk");
     }
 
     #[test]

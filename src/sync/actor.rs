@@ -167,8 +167,8 @@ impl Actor {
         match control {
             Control::Shutdown | Control::Import(_) => {}
             Control::SyncNow => self.sync().await,
-            Control::Reply { uid, answer, comment, occurrence, as_address } => {
-                self.reply(&uid, answer, comment, occurrence, as_address).await
+            Control::Reply { uid, answer, comment, occurrence, as_address, silent } => {
+                self.reply(&uid, answer, comment, occurrence, as_address, silent).await
             }
             Control::Resolve { uid, resolution } => self.resolve(&uid, resolution).await,
             Control::ImportTarget { calendar } => {
@@ -391,8 +391,9 @@ impl Actor {
         comment: Option<String>,
         occurrence: Option<String>,
         as_address: Option<String>,
+        silent: bool,
     ) {
-        if let Err(e) = self.engine.queue(uid, answer, comment, occurrence, as_address.as_deref()) {
+        if let Err(e) = self.engine.queue(uid, answer, comment, occurrence, as_address.as_deref(), silent) {
             return self.emit(Update::ReplyFailed { uid: uid.to_owned(), error: e.into() }).await;
         }
         self.changed().await;

@@ -35,6 +35,12 @@ pub enum EngineError {
         "this server can't pass an answer for a single occurrence to the organizer ({0}); answer the whole series instead"
     )]
     OccurrenceUnsupported(String),
+    #[error("this answer can't be kept from the organizer: {0}; answer without \"don't send\" to tell them")]
+    SilentUnsupported(String),
+    #[error(
+        "you answered {0} without telling the organizer, and the server tells the organizer only of a changed answer, so the same answer can't reach them now: tell them yourself, or answer differently"
+    )]
+    SameAnswerUntold(String),
     #[error("nothing waits to be resent for {0}")]
     NothingToResend(String),
     #[error("no calendar named {name:?}{}", if .known.is_empty() { String::new() } else { format!("; this account has: {}", .known.join(", ")) })]
@@ -448,6 +454,8 @@ impl Engine {
 
     /// Writes the person's answer to the outbox, based on the cached copy
     /// they saw. Nothing is sent yet; the entry survives any crash.
+    /// `silent`: "don't send", refused here where the server would tell the
+    /// organizer anyway.
     pub fn queue(
         &mut self,
         uid: &str,
@@ -455,6 +463,7 @@ impl Engine {
         comment: Option<String>,
         occurrence: Option<String>,
         chosen: Option<&str>,
+        silent: bool,
     ) -> Result<Entry, EngineError> {
         let listing = self.find(uid)?;
         let me = Self::answering_as(&listing, chosen)?;
@@ -463,7 +472,14 @@ impl Engine {
         if occurrence.is_some() {
             self.check_occurrence_support(&listing)?;
         }
-        let reply = Reply { answer, comment, occurrence, me };
+        if silent {
+            let caps = self.capabilities().ok_or(EngineError::NoCapabilities)?;
+            caps.silent_reply().map_err(EngineError::SilentUnsupported)?;
+        }
+        let reply = Reply { answer, comment, occurrence, me, silent };
+        if !silent {
+            self.check_untold(uid, &cached.data, &reply)?;
+        }
         // Refuse now what can never apply (wrong occurrence, not an attendee).
         ical::reply::apply(&cached.data, &reply)?;
         let entry = Entry {
@@ -480,6 +496,23 @@ impl Engine {
         // whatever comes of this: at worst the list says "updated" again.)
         self.mark_base_seen(uid, &cached.data);
         Ok(entry)
+    }
+
+    /// The same answer again, now to be told, after it was given without
+    /// telling: a scheduling server sees no change on the copy and tells
+    /// the organizer nothing (Cyrus 3.6.1, measured), so it would be
+    /// reported sent and never arrive. Refused, saying why.
+    fn check_untold(&self, uid: &str, cached: &str, reply: &Reply) -> Result<(), EngineError> {
+        let scheduling = self.capabilities().is_some_and(|c| c.implicit_scheduling.is_true());
+        let untold = self.outbox.untold(uid)?;
+        let same = untold.answers.iter().any(|(occ, partstat)| {
+            *occ == reply.occurrence && partstat.eq_ignore_ascii_case(reply.answer.partstat())
+        });
+        let on_copy = ical::reply::is_applied(cached, &Reply { comment: None, ..reply.clone() });
+        if scheduling && same && on_copy {
+            return Err(EngineError::SameAnswerUntold(reply.answer.partstat().to_ascii_lowercase()));
+        }
+        Ok(())
     }
 
     /// An occurrence answer the organizer would never see is a lost answer:
@@ -549,8 +582,14 @@ impl Engine {
         };
         let caps = self.cache.capabilities.clone();
         let identity = self.identity();
+        let reply = entry.reply.clone();
         let outcome = send::send(&self.client, &self.outbox, caps.as_ref(), &identity, entry).await?;
         if let Outcome::Sent { object } = &outcome {
+            // Which answer the organizer was not told of, for `check_untold`.
+            let untold = reply.silent.then(|| reply.answer.partstat());
+            if let Err(e) = self.outbox.set_untold(uid, reply.occurrence.as_deref(), untold) {
+                tracing::warn!("not recorded whether the organizer was told: {e}");
+            }
             // What the person answered is what they saw, their answer in it
             // (so a later reset of it is told).
             self.mark_base_seen(uid, &object.data);

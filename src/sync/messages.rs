@@ -24,6 +24,9 @@ pub enum Control {
         comment: Option<String>,
         occurrence: Option<String>,
         as_address: Option<String>,
+        /// "Don't send": the organizer is not told (refused where the
+        /// server can't keep it from them).
+        silent: bool,
     },
     Resolve {
         uid: String,

@@ -175,7 +175,8 @@ fn view<'a>(
             let review: Element<'a, invitations::Message> = container(review).id("details-review").into();
             col = col.push(review.map(Message::Invitation));
         }
-        col = col.push(invitations::answer_form(page, &key, l, "details-").map(Message::Invitation));
+        col =
+            col.push(invitations::answer_form(page, accounts, &key, l, "details-").map(Message::Invitation));
     }
     // The description last: however long, the answer is above it, in sight.
     if let Some(description) =

@@ -5,7 +5,9 @@ use std::ops::Range;
 
 use iced::widget::operation::{self, AbsoluteOffset};
 use iced::widget::text::Wrapping;
-use iced::widget::{Space, button, column, container, radio, row, rule, scrollable, text, text_input};
+use iced::widget::{
+    Space, button, checkbox, column, container, radio, row, rule, scrollable, text, text_input,
+};
 use iced::{Color, Element, Fill, FillPortion, Font, Task};
 use url::Url;
 
@@ -26,6 +28,8 @@ pub enum Message {
     /// Answer the selected invitation (the A/T/D keys).
     AnswerSelected(Answer),
     CommentChanged(String),
+    /// "Don't send my answer to the organizer" ticked or not.
+    SilentChanged(bool),
     ScopeChanged(Scope),
     OpenLink(String),
     /// The list scrolled: its offset and the height in view.
@@ -58,6 +62,8 @@ pub enum Event {
 pub struct Page {
     pub selected: Option<Key>,
     pub comment: String,
+    /// Answer without telling the organizer.
+    pub silent: bool,
     pub scope: Scope,
     /// The list's scroll offset and the height in view (0 until the first
     /// scroll: a tall window's worth is built).
@@ -72,6 +78,7 @@ impl Page {
                 let left = self.selected.clone().filter(|s| *s != key);
                 if left.is_some() {
                     self.comment.clear();
+                    self.silent = false;
                     self.scope = Scope::All;
                 }
                 self.selected = Some(key);
@@ -89,6 +96,10 @@ impl Page {
                 self.comment = c;
                 None
             }
+            Message::SilentChanged(on) => {
+                self.silent = on;
+                None
+            }
             Message::ScopeChanged(s) => {
                 self.scope = s;
                 None
@@ -102,7 +113,8 @@ impl Page {
         (Task::none(), event)
     }
 
-    /// The comment and the occurrence go with the selected invitation only.
+    /// The comment, the occurrence and "don't send" go with the selected
+    /// invitation only.
     fn reply(&self, key: Key, answer: Answer) -> Event {
         let selected = self.selected.as_ref() == Some(&key);
         let comment = selected.then(|| self.comment.trim().to_owned()).filter(|c| !c.is_empty());
@@ -110,7 +122,9 @@ impl Page {
             (Scope::Occurrence(rid), true) => Some(rid.clone()),
             _ => None,
         };
-        let control = Control::Reply { uid: key.uid.clone(), answer, comment, occurrence, as_address: None };
+        let silent = selected && self.silent;
+        let control =
+            Control::Reply { uid: key.uid.clone(), answer, comment, occurrence, as_address: None, silent };
         Event::Reply(key, control)
     }
 
@@ -417,7 +431,7 @@ fn detail<'a>(
         col = col.push(text("Description").size(16));
         col = col.push(links::rich(d, link, Message::OpenLink));
     }
-    col = col.push(answer_form(page, key, l, "detail-"));
+    col = col.push(answer_form(page, accounts, key, l, "detail-"));
     // Room for the scrollbar, which overlays content.
     col.padding(iced::Padding { right: 16.0, ..iced::Padding::ZERO }).into()
 }
@@ -429,10 +443,41 @@ fn remove_button<'a>(key: &Key, ids: &str) -> Element<'a, Message> {
     container(b.style(button::secondary)).id(format!("{ids}remove-{}", key.uid)).into()
 }
 
-/// The answer form of an invitation the person can answer: a comment, the
-/// occurrence for a series, Accept / Tentative / Decline (widget ids start
-/// with `ids`); for a cancelled one, only its removal. Empty for one they can't.
-pub fn answer_form<'a>(page: &'a Page, key: &Key, l: &'a Listing, ids: &str) -> Element<'a, Message> {
+/// Whether the key's account can keep an answer from the organizer, or why not.
+fn silent_possible(accounts: &[AccountState], key: &Key) -> Result<(), String> {
+    match accounts.iter().find(|a| a.account.name == key.account).and_then(|a| a.capabilities.as_deref()) {
+        Some(caps) => caps.silent_reply().map(drop),
+        None => Err("the server has not been reached yet".into()),
+    }
+}
+
+/// "Don't send my answer to the organizer" (widget id `{ids}dont-send`):
+/// offered where the server can honour it, else shown off with the reason.
+fn dont_send<'a>(page: &Page, accounts: &[AccountState], key: &Key, ids: &str) -> Element<'a, Message> {
+    let label = "Don't send my answer to the organizer";
+    let id = format!("{ids}dont-send");
+    match silent_possible(accounts, key) {
+        Ok(()) => {
+            container(checkbox(page.silent).label(label).on_toggle(Message::SilentChanged)).id(id).into()
+        }
+        Err(why) => {
+            let note = text(format!("Not possible on this server: {why}.")).size(12).style(style::muted);
+            container(column![checkbox(false).label(label), note].spacing(2)).id(id).into()
+        }
+    }
+}
+
+/// The answer form of an invitation the person can answer: a comment,
+/// "don't send", the occurrence for a series, Accept / Tentative / Decline
+/// (widget ids start with `ids`); for a cancelled one, only its removal.
+/// Empty for one they can't.
+pub fn answer_form<'a>(
+    page: &'a Page,
+    accounts: &[AccountState],
+    key: &Key,
+    l: &'a Listing,
+    ids: &str,
+) -> Element<'a, Message> {
     let inv = &l.invitation;
     if !matches!(inv.role, crate::ical::Role::Invited { .. }) {
         return column![].into();
@@ -449,6 +494,7 @@ pub fn answer_form<'a>(page: &'a Page, key: &Key, l: &'a Listing, ids: &str) -> 
             .id("comment")
             .on_input(Message::CommentChanged),
     );
+    col = col.push(dont_send(page, accounts, key, ids));
     if inv.recurrence.is_some() {
         let mut scopes = vec![("All occurrences".to_owned(), Scope::All)];
         for (rid, when) in l.occurrences.iter().take(6) {

@@ -79,7 +79,7 @@ async fn replies() {
         let before = engine.client().request_count();
         let start = Instant::now();
         for uid in &uids {
-            engine.queue(uid, convene::ical::Answer::Accept, None, None, None).unwrap();
+            engine.queue(uid, convene::ical::Answer::Accept, None, None, None, false).unwrap();
             let outcome = engine.send(uid).await.unwrap();
             assert!(matches!(outcome, convene::sync::Outcome::Sent { .. }), "{outcome:?}");
         }

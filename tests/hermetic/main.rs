@@ -23,6 +23,7 @@ mod mailed_file;
 mod reminders;
 mod ui_calendar;
 mod ui_details;
+mod ui_dont_send;
 mod ui_editor;
 mod ui_invitation_view;
 mod ui_update;

@@ -123,6 +123,7 @@ fn escape_closes_the_merge_dialog_and_keeps_the_answer() {
         comment: None,
         occurrence: None,
         me: "mailto:me@example.com".into(),
+        silent: false,
     };
     listed.reply = ReplyState::Conflict { reply, diff: dialog.diff.clone() };
     let _ = app.update(Message::Account(

@@ -67,6 +67,7 @@ async fn sync_reply_and_conflict_through_messages() {
         comment: None,
         occurrence: None,
         as_address: None,
+        silent: false,
     };
     h.control.send(reply).await.unwrap();
     let diff = expect(&mut h.updates, "Conflict", |u| match u {
@@ -118,6 +119,7 @@ async fn offline_answer_goes_out_when_the_server_is_back() {
         comment: None,
         occurrence: None,
         as_address: None,
+        silent: false,
     };
     h.control.send(reply).await.unwrap();
     expect(&mut h.updates, "ReplyPending", |u| {

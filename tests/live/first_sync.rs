@@ -179,7 +179,7 @@ async fn a_reply_after_a_first_sync_keeps_its_protection(kind: Kind) {
         assert_eq!(cached.schedule_tag, served.schedule_tag, "the tag was not read after the sync");
     }
     let before = engine.client().request_count();
-    engine.queue(&uid, convene::ical::Answer::Accept, None, None, None).unwrap();
+    engine.queue(&uid, convene::ical::Answer::Accept, None, None, None, false).unwrap();
     let outcome = engine.send(&uid).await.unwrap();
     assert!(matches!(outcome, convene::sync::Outcome::Sent { .. }), "{outcome:?}");
     let requests = engine.client().request_count() - before;

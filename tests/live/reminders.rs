@@ -136,7 +136,8 @@ async fn an_invitations_buttons_send_the_windows_reply_and_say_when_it_is_queued
     let [
         Out::Control {
             account,
-            control: Control::Reply { uid, answer, comment: None, occurrence: None, as_address: None },
+            control:
+                Control::Reply { uid, answer, comment: None, occurrence: None, as_address: None, silent: false },
         },
     ] = out.as_slice()
     else {

@@ -92,5 +92,6 @@ pub fn reply(comment: Option<&str>) -> Reply {
         comment: comment.map(str::to_owned),
         occurrence: None,
         me: "mailto:attendee@example.com".into(),
+        silent: false,
     }
 }

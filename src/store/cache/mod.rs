@@ -123,6 +123,9 @@ impl Cache {
         };
         self.principal = from_json(account("principal").map_err(err)?).map_err(err)?;
         self.capabilities = from_json(account("capabilities").map_err(err)?).map_err(err)?;
+        if let Some(caps) = &mut self.capabilities {
+            caps.derive_new_facts();
+        }
         self.synced_at = from_json(account("synced_at").map_err(err)?).map_err(err)?;
         self.listed_at = from_json(account("listed_at").map_err(err)?).map_err(err)?;
         let mut st = conn

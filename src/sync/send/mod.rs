@@ -24,7 +24,8 @@ mod tests;
 use super::engine::EngineError;
 use crate::caldav::{Capabilities, Client, Error, Get, Put, SchedulingHeaders};
 use crate::ical::Identity;
-use crate::store::{Entry, Outbox};
+use crate::store::{Entry, EntryState, Outbox};
+use crate::sync::failure::Failure;
 pub use event::EventOutcome;
 pub use steps::Outcome;
 use steps::{Action, Observation, Steps, Trust};
@@ -36,6 +37,24 @@ pub async fn send(
     me: &Identity,
     mut entry: Entry,
 ) -> Result<Outcome, EngineError> {
+    // "Don't send" goes out only with what keeps it from the organizer; a
+    // server that can't (the record changed since it was queued) gets nothing.
+    let scheduling = match entry.reply.silent {
+        false => SchedulingHeaders::default(),
+        true => match caps.map(Capabilities::silent_reply) {
+            Some(Ok(headers)) => headers,
+            refused => {
+                let reason = match refused {
+                    Some(Err(why)) => why,
+                    _ => "the server has not been reached yet".to_owned(),
+                };
+                let error = Failure::from(EngineError::SilentUnsupported(reason));
+                entry.state = EntryState::Failed { error: error.to_string() };
+                outbox.put(&entry)?;
+                return Ok(Outcome::Failed { error });
+            }
+        },
+    };
     let mut steps = Steps::new(&entry, Trust::of(caps), me.clone());
     let mut action = steps.start();
     loop {
@@ -50,7 +69,7 @@ pub async fn send(
                 Observation::Stored
             }
             Action::Put { url, data, precondition } => {
-                let put = Put { url, data, precondition, scheduling: SchedulingHeaders::default() };
+                let put = Put { url, data, precondition, scheduling: scheduling.clone() };
                 match client.run(&put).await {
                     Ok(written) => Observation::Written(written),
                     Err(e) => {

@@ -56,6 +56,7 @@ fn entry(state: EntryState, base: Object) -> Entry {
             comment: None,
             occurrence: None,
             me: "mailto:ann@example.com".into(),
+            silent: false,
         },
         base,
         state,
