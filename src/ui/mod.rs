@@ -311,6 +311,11 @@ impl App {
                 self.config.reminders.default_before = minutes;
                 Task::perform(save_default_reminder(self.paths.clone(), minutes), Message::TaskDone)
             }
+            accounts::Event::InvitationLeads(leads) => {
+                self.config.reminders.invitation_before = leads.clone();
+                self.tell_notices(crate::notices::In::InvitationLeads(leads.clone()));
+                Task::perform(save_invitation_leads(self.paths.clone(), leads), Message::TaskDone)
+            }
             accounts::Event::AddAlias(name, alias) => {
                 if crate::account::add_alias_to(&mut self.config, &name, &alias).is_err() {
                     return Task::none();
@@ -406,7 +411,7 @@ impl App {
             }
             Screen::Calendar => self.calendar.view(accounts).map(Message::Calendar),
             Screen::Accounts => {
-                self.accounts_page.view(accounts, self.config.reminders.default_before).map(Message::Accounts)
+                self.accounts_page.view(accounts, &self.config.reminders).map(Message::Accounts)
             }
             Screen::AddAccount => self.setup.view().map(Message::Setup),
             Screen::Import => match &self.import {
@@ -486,6 +491,16 @@ async fn save_default_reminder(paths: Paths, minutes: Option<i64>) -> Result<(),
     tokio::task::spawn_blocking(move || {
         Config::edit(&paths.config_file(), |c| c.reminders.default_before = minutes)
             .map_err(|e| format!("The default reminder was not saved: {e:#}"))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+/// Writes when unanswered invitations are announced again into the config file.
+async fn save_invitation_leads(paths: Paths, leads: Vec<i64>) -> Result<(), String> {
+    tokio::task::spawn_blocking(move || {
+        Config::edit(&paths.config_file(), |c| c.reminders.invitation_before = leads)
+            .map_err(|e| format!("The invitation reminder setting was not saved: {e:#}"))
     })
     .await
     .map_err(|e| e.to_string())?

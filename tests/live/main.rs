@@ -22,6 +22,8 @@ mod import_repairs;
 #[cfg(target_os = "linux")]
 mod instance;
 #[cfg(target_os = "linux")]
+mod invitations_again;
+#[cfg(target_os = "linux")]
 mod notifications;
 mod organizer;
 mod outbox_crash;
