@@ -15,8 +15,10 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Local, Utc};
 use tokio::sync::mpsc;
 
+use crate::config::ReminderSettings;
 use crate::desktop::{Answer as Pressed, Notice, Notifier};
 use crate::ical::Answer;
+use crate::reminder::default::with_default_alarm;
 use crate::reminder::desk::{Desk, Outcome};
 use crate::reminder::invites::{InviteAcks, InviteKey};
 use crate::reminder::ringer::Ringer;
@@ -34,9 +36,10 @@ pub const REPLIES: [(&str, &str, Answer); 3] = [
 
 #[derive(Debug, Clone)]
 pub enum In {
-    /// An account's events that have alarms, and its stored dismissals and
-    /// snoozes (sent after every sync).
-    Events { account: String, objects: Vec<String>, acks: Vec<(String, Option<i64>)> },
+    /// An account's events that have alarms, its accepted invitations
+    /// without (rung with the default reminder), and its stored dismissals
+    /// and snoozes (sent after every sync).
+    Events { account: String, objects: Vec<String>, accepted: Vec<String>, acks: Vec<(String, Option<i64>)> },
     /// A new invitation to announce with its buttons.
     Invitation { account: String, uid: String, summary: String, body: String },
     /// An answer could not be sent now and waits in the outbox.
@@ -46,8 +49,9 @@ pub enum In {
     /// An account's invitations waiting for an answer (none sent or
     /// queued), after every change of its list.
     Waiting { account: String, invitations: Vec<WaitingInvitation> },
-    /// Minutes before the start to announce them again (the setting).
-    InvitationLeads(Vec<i64>),
+    /// The reminder settings: the default reminder, and when to announce
+    /// unanswered invitations again.
+    Settings(ReminderSettings),
 }
 
 #[derive(Debug, Clone)]
@@ -75,6 +79,10 @@ pub struct Service {
     notifier: Option<Notifier>,
     desk: Desk,
     objects: HashMap<String, Vec<String>>,
+    /// Accepted invitations without alarms, by account.
+    accepted: HashMap<String, Vec<String>>,
+    /// Minutes before the start that they ring; None: they don't.
+    default_before: Option<i64>,
     /// Which account each event (by UID) is in: where a dismissal is kept.
     accounts: HashMap<String, String>,
     invitations: HashMap<u32, Shown>,
@@ -101,7 +109,9 @@ impl Service {
             accounts: HashMap::new(),
             invitations: HashMap::new(),
             answered: HashMap::new(),
-            leads: crate::config::ReminderSettings::default().invitation_before,
+            accepted: HashMap::new(),
+            default_before: None,
+            leads: ReminderSettings::default().invitation_before,
             waiting: HashMap::new(),
             invite_acks: HashMap::new(),
             introduced: HashMap::new(),
@@ -112,7 +122,11 @@ impl Service {
     /// invitations announced again); when to call again, and the missed
     /// reminders then the announcements to keep.
     pub async fn tick(&mut self, now: DateTime<Utc>) -> (Option<DateTime<Utc>>, Vec<Out>) {
-        let all: Vec<&str> = self.objects.values().flatten().map(String::as_str).collect();
+        let defaulted: Vec<String> = match self.default_before {
+            Some(m) => self.accepted.values().flatten().filter_map(|d| with_default_alarm(d, m)).collect(),
+            None => Vec::new(),
+        };
+        let all: Vec<&str> = self.objects.values().flatten().chain(&defaulted).map(String::as_str).collect();
         let next = self.desk.tick(&all, now, &Local).await;
         let mut out = vec![Out::Missed(self.desk.ringer.missed().to_vec())];
         let (again, kept) = self.announce_again(now).await;
@@ -126,23 +140,25 @@ impl Service {
 
     pub async fn input(&mut self, message: In, now: DateTime<Utc>) -> Vec<Out> {
         match message {
-            In::Events { account, objects, acks } => {
-                for o in &objects {
+            In::Events { account, objects, accepted, acks } => {
+                for o in objects.iter().chain(&accepted) {
                     for uid in uids(o) {
                         self.accounts.insert(uid, account.clone());
                     }
                 }
                 self.desk.ringer.remember(acks_from(acks.clone()));
                 self.remember_announced(&account, acks);
-                self.objects.insert(account, objects);
+                self.objects.insert(account.clone(), objects);
+                self.accepted.insert(account, accepted);
                 Vec::new()
             }
             In::Waiting { account, invitations } => {
                 self.waiting.insert(account, invitations);
                 Vec::new()
             }
-            In::InvitationLeads(leads) => {
-                self.leads = leads;
+            In::Settings(settings) => {
+                self.leads = settings.invitation_before;
+                self.default_before = settings.default_before;
                 Vec::new()
             }
             In::Invitation { account, uid, summary, body } => {

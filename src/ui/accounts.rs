@@ -118,7 +118,7 @@ fn view<'a>(
         .chain(super::editor::REMINDERS.iter().map(|m| DefaultReminder(Some(*m))))
         .collect();
     let setting = row![
-        text("Default reminder for new events"),
+        text("Default reminder for new events and accepted invitations"),
         container(pick_list(choices, Some(DefaultReminder(reminder)), Message::DefaultReminder))
             .id("default-reminder"),
     ]

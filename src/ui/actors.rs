@@ -125,8 +125,8 @@ impl App {
                 a.sending.remove(&uid);
                 self.tell_notices(In::ReplyQueued { account: name.to_owned(), uid });
             }
-            Update::Reminders { objects, acks } => {
-                self.tell_notices(In::Events { account: name.to_owned(), objects, acks });
+            Update::Reminders { objects, accepted, acks } => {
+                self.tell_notices(In::Events { account: name.to_owned(), objects, accepted, acks });
             }
             Update::Conflict { uid, diff } => {
                 a.sending.remove(&uid);

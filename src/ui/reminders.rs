@@ -16,7 +16,7 @@ impl App {
         match event {
             Event::Connected(tx) => {
                 self.notices = Some(tx);
-                self.tell_notices(In::InvitationLeads(self.config.reminders.invitation_before.clone()));
+                self.tell_notices(In::Settings(self.config.reminders.clone()));
                 // What the actors said before the service was up.
                 let events: Vec<In> = self.reminder_events.drain(..).collect();
                 for e in events {

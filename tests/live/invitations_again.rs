@@ -8,6 +8,7 @@
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
+use convene::config::ReminderSettings;
 use convene::desktop::Notifier;
 use convene::notices::{In, Out, Service, WaitingInvitation};
 use convene::sync::{Control, Listing, Update, spawn};
@@ -39,10 +40,16 @@ type Rows = Vec<(String, Option<i64>)>;
 /// The account's stored acknowledgements as the actor reports them after a
 /// sync (what the app hands the service at start), once they are as `want`
 /// says (an earlier report may still be on its way).
-async fn stored(actor: &mut convene::sync::Handle, want: impl Fn(&Rows) -> bool) -> Rows {
+/// With them, the accepted invitations without alarms.
+async fn stored(
+    actor: &mut convene::sync::Handle,
+    want: impl Fn(&Rows, &[String]) -> bool,
+) -> (Rows, Vec<String>) {
     actor.control.send(Control::SyncNow).await.unwrap();
     expect(&mut actor.updates, "the stored reminders", |u| match u {
-        Update::Reminders { acks, .. } if want(acks) => Some(acks.clone()),
+        Update::Reminders { acks, accepted, .. } if want(acks, accepted) => {
+            Some((acks.clone(), accepted.clone()))
+        }
         _ => None,
     })
     .await
@@ -73,21 +80,25 @@ async fn an_unanswered_invitation_is_announced_again_and_accepted_from_there() {
     let mut server = Notifications::serve(&bus).await;
     let notifier = Notifier::at(&bus.address).await.unwrap();
     let mut answers = notifier.answers().await.unwrap();
-    let start_service = |now: DateTime<Utc>, acks: Rows| {
+    // The attendee's account is shared with other tests: of its accepted
+    // invitations (rung with the default reminder), only this test's.
+    let start_service = |now: DateTime<Utc>, (acks, mut accepted): (Rows, Vec<String>)| {
+        accepted.retain(|d| d.contains(&uid));
         let notifier = notifier.clone();
         let (account, invitation) = (account.clone(), invitation.clone());
         async move {
             let mut service = Service::new(Some(notifier), now);
-            service.input(In::InvitationLeads(vec![1440, 60]), now).await;
+            let settings = ReminderSettings { default_before: Some(15), invitation_before: vec![1440, 60] };
+            service.input(In::Settings(settings), now).await;
             service.input(In::Waiting { account: account.clone(), invitations: vec![invitation] }, now).await;
-            service.input(In::Events { account, objects: Vec::new(), acks }, now).await;
+            service.input(In::Events { account, objects: Vec::new(), accepted, acks }, now).await;
             service
         }
     };
 
     // Half an hour before: both lead times have passed, one notice.
     let now = starts - chrono::Duration::minutes(30);
-    let mut service = start_service(now, stored(&mut actor, |_| true).await).await;
+    let mut service = start_service(now, stored(&mut actor, |_, _| true).await).await;
     let (_, outs) = service.tick(now).await;
     let shown = server.next(SOON).await.expect("announced again");
     assert_eq!(shown.summary, "Not answered yet: Budget review");
@@ -115,8 +126,9 @@ async fn an_unanswered_invitation_is_announced_again_and_accepted_from_there() {
     actor.control.send(snooze.into_iter().next().unwrap()).await.unwrap();
     drop(service);
     let until = (now + chrono::Duration::minutes(15)).timestamp();
-    let acks = stored(&mut actor, |rows| rows.iter().any(|(_, t)| *t == Some(until))).await;
-    assert_eq!(acks.len(), 2, "{acks:?}");
+    let acks = stored(&mut actor, |rows, _| rows.iter().any(|(_, t)| *t == Some(until))).await;
+    assert_eq!(acks.0.len(), 2, "{acks:?}");
+    assert!(!acks.1.iter().any(|d| d.contains(&uid)), "not accepted yet: no default reminder");
     let later = now + chrono::Duration::minutes(10);
     let mut service = start_service(later, acks.clone()).await;
     let (next, outs) = service.tick(later).await;
@@ -157,7 +169,12 @@ async fn an_unanswered_invitation_is_announced_again_and_accepted_from_there() {
 
     // A restart after the answer: the attendee's list, read again, no
     // longer has it waiting; nothing is announced.
-    let acks = stored(&mut actor, |rows| rows.len() == 2 && rows.iter().all(|(_, t)| t.is_none())).await;
+    // Accepted without an alarm of its own: it rings with the person's
+    // default reminder (15 min), added locally, not on the server.
+    let acks = stored(&mut actor, |rows, accepted| {
+        rows.len() == 2 && rows.iter().all(|(_, t)| t.is_none()) && accepted.iter().any(|d| d.contains(&uid))
+    })
+    .await;
     actor.control.send(Control::SyncNow).await.unwrap();
     let listing = expect(&mut actor.updates, "the answered invitation", |u| match u {
         Update::InvitationsChanged(l) => l
@@ -176,6 +193,10 @@ async fn an_unanswered_invitation_is_announced_again_and_accepted_from_there() {
         )
         .await;
     restarted.tick(ends + chrono::Duration::minutes(2)).await;
-    assert_eq!(server.next(QUIET).await, None);
+    let reminder = server.next(SOON).await.expect("the default reminder of the accepted invitation");
+    assert_eq!(reminder.summary, "Budget review");
+    let keys: Vec<&str> = reminder.actions.iter().map(|(k, _)| k.as_str()).collect();
+    assert_eq!(keys, ["snooze-5", "snooze-15", "snooze-60", "dismiss"], "a reminder, not an announcement");
+    assert_eq!(server.next(QUIET).await, None, "answered: not announced again");
     let _ = actor.control.send(Control::Shutdown).await;
 }
