@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use iced::widget::{button, column, container, pick_list, row, rule, scrollable, text, text_input};
+use iced::widget::{button, checkbox, column, container, pick_list, row, rule, scrollable, text, text_input};
 use iced::{Element, Fill, Task};
 
 use super::{AccountState, style};
@@ -20,6 +20,7 @@ pub enum Message {
     AddAccount,
     DefaultReminder(DefaultReminder),
     InvitationLeads(InvitationLeads),
+    StartAtLogin(bool),
 }
 
 /// A choice of the default reminder: none, or minutes before the start.
@@ -70,6 +71,7 @@ pub enum Event {
     AddAccount,
     DefaultReminder(Option<i64>),
     InvitationLeads(Vec<i64>),
+    StartAtLogin(bool),
     AddAlias(String, String),
     RemoveAlias(String, String),
     Remove(String),
@@ -94,17 +96,20 @@ impl Page {
             Message::AddAccount => Some(Event::AddAccount),
             Message::DefaultReminder(choice) => Some(Event::DefaultReminder(choice.0)),
             Message::InvitationLeads(choice) => Some(Event::InvitationLeads(choice.0)),
+            Message::StartAtLogin(on) => Some(Event::StartAtLogin(on)),
         };
         (Task::none(), event)
     }
 
-    /// `reminders`: the app's reminder settings, shown here with the accounts.
+    /// `reminders`: the app's reminder settings, shown here with the
+    /// accounts; `start_at_login`: None where it is not offered.
     pub fn view<'a>(
         &'a self,
         accounts: &'a [AccountState],
         reminders: &ReminderSettings,
+        start_at_login: Option<bool>,
     ) -> Element<'a, Message> {
-        view(self, accounts, reminders)
+        view(self, accounts, reminders, start_at_login)
     }
 }
 
@@ -112,6 +117,7 @@ fn view<'a>(
     page: &'a Page,
     accounts: &'a [AccountState],
     reminders: &ReminderSettings,
+    start_at_login: Option<bool>,
 ) -> Element<'a, Message> {
     let reminder = reminders.default_before;
     let choices: Vec<DefaultReminder> = std::iter::once(DefaultReminder(None))
@@ -145,6 +151,10 @@ fn view<'a>(
         again,
     ]
     .spacing(12);
+    if let Some(on) = start_at_login {
+        let toggle = checkbox(on).label("Start Convene at login").on_toggle(Message::StartAtLogin);
+        col = col.push(container(toggle).id("start-at-login"));
+    }
     for a in accounts {
         let acc = &a.account;
         let mut card = column![
