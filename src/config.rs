@@ -20,12 +20,27 @@ pub struct Config {
 }
 
 /// Reminders the person wants without asking each time.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReminderSettings {
     /// Minutes before the start that a new event's reminder rings; none
     /// when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_before: Option<i64>,
+    /// Minutes before the start that an invitation still unanswered is
+    /// announced again; empty: never.
+    #[serde(default = "invitation_before")]
+    pub invitation_before: Vec<i64>,
+}
+
+/// A day before and an hour before.
+fn invitation_before() -> Vec<i64> {
+    vec![1440, 60]
+}
+
+impl Default for ReminderSettings {
+    fn default() -> Self {
+        ReminderSettings { default_before: None, invitation_before: invitation_before() }
+    }
 }
 
 /// What the calendar screen shows, kept across restarts.
@@ -135,11 +150,20 @@ mod tests {
                 date: chrono::NaiveDate::from_ymd_opt(2026, 3, 2),
                 hidden: [Url::parse("https://dav.example.com/cal/home/").unwrap()].into(),
             },
-            reminders: ReminderSettings { default_before: Some(15) },
+            reminders: ReminderSettings { default_before: Some(15), invitation_before: vec![] },
         };
         cfg.save(&path).unwrap();
         assert_eq!(Config::load(&path).unwrap(), cfg);
         assert!(!std::fs::read_to_string(&path).unwrap().contains("password ="));
+    }
+
+    #[test]
+    fn invitations_are_announced_again_a_day_and_an_hour_before_unless_turned_off() {
+        let read = |text: &str| toml::from_str::<Config>(text).unwrap().reminders.invitation_before;
+        assert_eq!(read(""), vec![1440, 60], "no file, no section");
+        assert_eq!(read("[reminders]\ndefault_before = 10\n"), vec![1440, 60]);
+        assert_eq!(read("[reminders]\ninvitation_before = []\n"), Vec::<i64>::new(), "off");
+        assert_eq!(read("[reminders]\ninvitation_before = [30]\n"), vec![30]);
     }
 
     #[test]

@@ -26,6 +26,7 @@
 //! | `paths`   | platform directories or `--profile`, atomic writes |
 
 pub mod account;
+pub mod autostart;
 pub mod caldav;
 pub mod cli;
 pub mod config;

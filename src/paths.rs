@@ -37,6 +37,29 @@ impl Paths {
     pub fn config_file(&self) -> PathBuf {
         self.config.join("config.toml")
     }
+
+    /// The platform's directories, not a `--profile`.
+    pub fn is_platform(&self) -> bool {
+        Paths::platform().is_ok_and(|p| &p == self)
+    }
+
+    /// The profile's name for the desktop (its bus name, its autostart
+    /// entry): the app id for the platform's directories, else the app id
+    /// and a stable hash of the profile's folder.
+    pub fn instance_name(&self) -> String {
+        if self.is_platform() {
+            return APP_ID.to_owned();
+        }
+        // Whether or not the folder exists yet: a launch may create it.
+        let folder = std::path::absolute(&self.config).unwrap_or_else(|_| self.config.clone());
+        // FNV-1a: stable across builds, unlike std's hasher.
+        let hash = folder
+            .as_os_str()
+            .as_encoded_bytes()
+            .iter()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3));
+        format!("{APP_ID}.Profile{hash:016x}")
+    }
 }
 
 /// Writes a file so that a crash leaves either the old or the new content:

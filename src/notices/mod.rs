@@ -4,19 +4,28 @@
 //! test) talks to it by messages: [`In`] from the accounts' actors, [`Out`]
 //! to pass on. A reply from a notification is the same [`Control::Reply`]
 //! the window's buttons send, so it goes through the same outbox and
-//! precondition rules.
+//! precondition rules. Invitations still unanswered are announced again
+//! before they start ([`crate::reminder::invites`]), with the same buttons
+//! and a snooze.
+
+mod again;
 
 use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Local, Utc};
 use tokio::sync::mpsc;
 
+use crate::config::ReminderSettings;
 use crate::desktop::{Answer as Pressed, Notice, Notifier};
 use crate::ical::Answer;
+use crate::reminder::default::with_default_alarm;
 use crate::reminder::desk::{Desk, Outcome};
+use crate::reminder::invites::{InviteAcks, InviteKey};
 use crate::reminder::ringer::Ringer;
 use crate::reminder::{Ring, RingKey, ack_row, acks_from};
 use crate::sync::Control;
+
+pub use again::WaitingInvitation;
 
 /// The buttons of an invitation's notification: (action key, label, answer).
 pub const REPLIES: [(&str, &str, Answer); 3] = [
@@ -27,15 +36,22 @@ pub const REPLIES: [(&str, &str, Answer); 3] = [
 
 #[derive(Debug, Clone)]
 pub enum In {
-    /// An account's events that have alarms, and its stored dismissals and
-    /// snoozes (sent after every sync).
-    Events { account: String, objects: Vec<String>, acks: Vec<(String, Option<i64>)> },
+    /// An account's events that have alarms, its accepted invitations
+    /// without (rung with the default reminder), and its stored dismissals
+    /// and snoozes (sent after every sync).
+    Events { account: String, objects: Vec<String>, accepted: Vec<String>, acks: Vec<(String, Option<i64>)> },
     /// A new invitation to announce with its buttons.
     Invitation { account: String, uid: String, summary: String, body: String },
     /// An answer could not be sent now and waits in the outbox.
     ReplyQueued { account: String, uid: String },
     /// A reminder dismissed or snoozed in the app's list.
     Reminder { key: RingKey, action: String },
+    /// An account's invitations waiting for an answer (none sent or
+    /// queued), after every change of its list.
+    Waiting { account: String, invitations: Vec<WaitingInvitation> },
+    /// The reminder settings: the default reminder, and when to announce
+    /// unanswered invitations again.
+    Settings(ReminderSettings),
 }
 
 #[derive(Debug, Clone)]
@@ -51,7 +67,9 @@ pub enum Out {
 }
 
 enum Shown {
-    Invitation { account: String, uid: String, summary: String },
+    /// `again`: announced again before it starts, under this key (what
+    /// its snooze is kept by); None for a new invitation.
+    Invitation { account: String, uid: String, summary: String, again: Option<InviteKey> },
 }
 
 /// The service's state; [`run`] drives it with the real clock.
@@ -61,11 +79,23 @@ pub struct Service {
     notifier: Option<Notifier>,
     desk: Desk,
     objects: HashMap<String, Vec<String>>,
+    /// Accepted invitations without alarms, by account.
+    accepted: HashMap<String, Vec<String>>,
+    /// Minutes before the start that they ring; None: they don't.
+    default_before: Option<i64>,
     /// Which account each event (by UID) is in: where a dismissal is kept.
     accounts: HashMap<String, String>,
     invitations: HashMap<u32, Shown>,
     /// Answered from a notification and not yet known sent.
     answered: HashMap<(String, String), String>,
+    /// Minutes before the start that unanswered invitations are announced again.
+    leads: Vec<i64>,
+    waiting: HashMap<String, Vec<WaitingInvitation>>,
+    /// By account, once its cache's rows arrived: announcing before then
+    /// could repeat what was said before a restart.
+    invite_acks: HashMap<String, InviteAcks>,
+    /// When each (account, UID)'s new-invitation notice was shown.
+    introduced: HashMap<(String, String), DateTime<Utc>>,
 }
 
 impl Service {
@@ -79,29 +109,60 @@ impl Service {
             accounts: HashMap::new(),
             invitations: HashMap::new(),
             answered: HashMap::new(),
+            accepted: HashMap::new(),
+            default_before: None,
+            leads: ReminderSettings::default().invitation_before,
+            waiting: HashMap::new(),
+            invite_acks: HashMap::new(),
+            introduced: HashMap::new(),
         }
     }
 
-    /// Plans the reminders at `now` and shows what is due; when to call again.
-    pub async fn tick(&mut self, now: DateTime<Utc>) -> (Option<DateTime<Utc>>, Out) {
-        let all: Vec<&str> = self.objects.values().flatten().map(String::as_str).collect();
+    /// Plans the reminders at `now` and shows what is due (reminders, and
+    /// invitations announced again); when to call again, and the missed
+    /// reminders then the announcements to keep.
+    pub async fn tick(&mut self, now: DateTime<Utc>) -> (Option<DateTime<Utc>>, Vec<Out>) {
+        let defaulted: Vec<String> = match self.default_before {
+            Some(m) => self.accepted.values().flatten().filter_map(|d| with_default_alarm(d, m)).collect(),
+            None => Vec::new(),
+        };
+        let all: Vec<&str> = self.objects.values().flatten().chain(&defaulted).map(String::as_str).collect();
         let next = self.desk.tick(&all, now, &Local).await;
-        (next, Out::Missed(self.desk.ringer.missed().to_vec()))
+        let mut out = vec![Out::Missed(self.desk.ringer.missed().to_vec())];
+        let (again, kept) = self.announce_again(now).await;
+        out.extend(kept);
+        let next = match (next, again) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        (next, out)
     }
 
     pub async fn input(&mut self, message: In, now: DateTime<Utc>) -> Vec<Out> {
         match message {
-            In::Events { account, objects, acks } => {
-                for o in &objects {
+            In::Events { account, objects, accepted, acks } => {
+                for o in objects.iter().chain(&accepted) {
                     for uid in uids(o) {
                         self.accounts.insert(uid, account.clone());
                     }
                 }
-                self.desk.ringer.remember(acks_from(acks));
-                self.objects.insert(account, objects);
+                self.desk.ringer.remember(acks_from(acks.clone()));
+                self.remember_announced(&account, acks);
+                self.objects.insert(account.clone(), objects);
+                self.accepted.insert(account, accepted);
+                Vec::new()
+            }
+            In::Waiting { account, invitations } => {
+                self.waiting.insert(account, invitations);
+                Vec::new()
+            }
+            In::Settings(settings) => {
+                self.leads = settings.invitation_before;
+                self.default_before = settings.default_before;
                 Vec::new()
             }
             In::Invitation { account, uid, summary, body } => {
+                self.introduced.insert((account.clone(), uid.clone()), now);
                 let mut actions: Vec<(String, String)> =
                     REPLIES.iter().map(|(k, l, _)| ((*k).to_owned(), (*l).to_owned())).collect();
                 actions.push(("default".into(), "Open".into()));
@@ -110,7 +171,7 @@ impl Service {
                 if let Some(n) = &self.notifier
                     && let Ok(id) = n.show(&notice, 0).await
                 {
-                    self.invitations.insert(id, Shown::Invitation { account, uid, summary });
+                    self.invitations.insert(id, Shown::Invitation { account, uid, summary, again: None });
                 }
                 Vec::new()
             }
@@ -139,12 +200,22 @@ impl Service {
     /// A button pressed on one of our notifications.
     pub async fn pressed(&mut self, pressed: Pressed, now: DateTime<Utc>) -> Vec<Out> {
         if let Pressed::Action { id, key } = &pressed
-            && let Some(Shown::Invitation { account, uid, summary }) = self.invitations.remove(id)
+            && let Some(Shown::Invitation { account, uid, summary, again }) = self.invitations.remove(id)
         {
             if key == "default" {
                 return vec![Out::OpenInvitation { account, uid }];
             }
+            if let Some(again) = again
+                && key == again::SNOOZE.0
+            {
+                return self.snoozed(*id, account, again, now).await;
+            }
             let Some((_, _, answer)) = REPLIES.iter().find(|(k, _, _)| k == key) else { return Vec::new() };
+            // Answered: not announced again, whatever the list says until
+            // it is read again.
+            if let Some(list) = self.waiting.get_mut(&account) {
+                list.retain(|w| w.uid != uid);
+            }
             self.answered.insert((account.clone(), uid.clone()), summary);
             let control = Control::Reply {
                 uid,
@@ -196,9 +267,11 @@ pub async fn run(notifier: Option<Notifier>, mut input: mpsc::Receiver<In>, out:
     let mut pressed = answers.unwrap_or(silent);
     let mut service = Service::new(notifier, Utc::now());
     loop {
-        let (next, missed) = service.tick(Utc::now()).await;
-        if out.send(missed).await.is_err() {
-            return;
+        let (next, outs) = service.tick(Utc::now()).await;
+        for o in outs {
+            if out.send(o).await.is_err() {
+                return;
+            }
         }
         let minute = Utc::now() + chrono::Duration::minutes(1);
         let wait = (next.unwrap_or(minute).min(minute) - Utc::now()).to_std().unwrap_or_default();

@@ -145,7 +145,7 @@ pub fn missed_notice(rings: &[Ring]) -> Notice {
     }
 }
 
-fn words(minutes: i64) -> String {
+pub(crate) fn words(minutes: i64) -> String {
     match minutes {
         m if m < 60 => format!("{m} min"),
         m if m % 60 == 0 && m < 48 * 60 => format!("{} h", m / 60),

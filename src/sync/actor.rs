@@ -270,7 +270,13 @@ impl Actor {
         let agenda = self.engine.agenda(now - chrono::Duration::days(31), now + chrono::Duration::days(366));
         self.emit(Update::Agenda(agenda)).await;
         match self.engine.reminders() {
-            Ok((objects, acks)) => self.emit(Update::Reminders { objects, acks }).await,
+            Ok((objects, acks)) => {
+                let accepted = self.engine.accepted_without_alarms().unwrap_or_else(|e| {
+                    tracing::warn!("accepted invitations not read for reminders: {e}");
+                    Vec::new()
+                });
+                self.emit(Update::Reminders { objects, accepted, acks }).await
+            }
             Err(e) => self.emit(Update::Error { message: e.into() }).await,
         }
         listed

@@ -301,6 +301,23 @@ impl Engine {
         Ok((with_alarms.collect(), self.cache.reminders()?))
     }
 
+    /// The invitations the person accepted (or whose acceptance waits in
+    /// the outbox) without an alarm of their own: the scheduler rings them
+    /// with the default reminder, added locally, never written.
+    pub fn accepted_without_alarms(&self) -> Result<Vec<String>, EngineError> {
+        let waiting = self.outbox.list()?;
+        let accepting = waiting
+            .iter()
+            .filter(|e| {
+                e.reply.occurrence.is_none() && matches!(e.reply.answer, Answer::Accept | Answer::Tentative)
+            })
+            .map(|e| e.uid.clone())
+            .collect();
+        let objects = self.listed_objects(&waiting)?;
+        let data = objects.iter().map(|(_, _, o)| o.data.as_str());
+        Ok(crate::reminder::default::accepted_without_alarms(data, &self.identity(), &accepting))
+    }
+
     /// Keeps a reminder's dismissal (`snoozed_until` None) or snooze.
     pub fn acknowledge(&mut self, key: &str, snoozed_until: Option<i64>) -> Result<(), StoreError> {
         self.cache.acknowledge(key, snoozed_until, chrono::Utc::now().timestamp())

@@ -229,10 +229,12 @@ pub enum Update {
     Error {
         message: Failure,
     },
-    /// The events with reminders and the stored dismissals and snoozes
+    /// The events with reminders, the accepted invitations without (rung
+    /// with the default reminder), and the stored dismissals and snoozes
     /// (after every change of the cache).
     Reminders {
         objects: Vec<String>,
+        accepted: Vec<String>,
         acks: Vec<(String, Option<i64>)>,
     },
     Stopped,

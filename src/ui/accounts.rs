@@ -3,11 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use iced::widget::{button, column, container, pick_list, row, rule, scrollable, text, text_input};
+use iced::widget::{button, checkbox, column, container, pick_list, row, rule, scrollable, text, text_input};
 use iced::{Element, Fill, Task};
 
 use super::{AccountState, style};
 use crate::account::{AccountError, Accounts};
+use crate::config::ReminderSettings;
 use crate::paths::Paths;
 
 #[derive(Debug, Clone)]
@@ -18,6 +19,8 @@ pub enum Message {
     Remove(String),
     AddAccount,
     DefaultReminder(DefaultReminder),
+    InvitationLeads(InvitationLeads),
+    StartAtLogin(bool),
 }
 
 /// A choice of the default reminder: none, or minutes before the start.
@@ -33,6 +36,31 @@ impl std::fmt::Display for DefaultReminder {
     }
 }
 
+/// When unanswered invitations are announced again: minutes before the
+/// start, none for never.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvitationLeads(pub Vec<i64>);
+
+impl std::fmt::Display for InvitationLeads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.0.is_empty() {
+            return f.write_str("Never");
+        }
+        let words: Vec<String> = self.0.iter().map(|m| super::editor::reminder_words(*m)).collect();
+        f.write_str(&words.join(" and "))
+    }
+}
+
+/// The choices offered, and the one in the config file if it is another.
+fn invitation_choices(current: &[i64]) -> Vec<InvitationLeads> {
+    let mut out: Vec<InvitationLeads> =
+        [&[1440, 60][..], &[1440], &[60], &[15], &[]].iter().map(|l| InvitationLeads(l.to_vec())).collect();
+    if !out.iter().any(|c| c.0 == current) {
+        out.insert(0, InvitationLeads(current.to_vec()));
+    }
+    out
+}
+
 #[derive(Debug, Default)]
 pub struct Page {
     alias_input: BTreeMap<String, String>,
@@ -42,6 +70,8 @@ pub struct Page {
 pub enum Event {
     AddAccount,
     DefaultReminder(Option<i64>),
+    InvitationLeads(Vec<i64>),
+    StartAtLogin(bool),
     AddAlias(String, String),
     RemoveAlias(String, String),
     Remove(String),
@@ -65,25 +95,50 @@ impl Page {
             Message::Remove(name) => Some(Event::Remove(name)),
             Message::AddAccount => Some(Event::AddAccount),
             Message::DefaultReminder(choice) => Some(Event::DefaultReminder(choice.0)),
+            Message::InvitationLeads(choice) => Some(Event::InvitationLeads(choice.0)),
+            Message::StartAtLogin(on) => Some(Event::StartAtLogin(on)),
         };
         (Task::none(), event)
     }
 
-    /// `reminder`: the default reminder for new events (a setting of the
-    /// app, shown here with the accounts).
-    pub fn view<'a>(&'a self, accounts: &'a [AccountState], reminder: Option<i64>) -> Element<'a, Message> {
-        view(self, accounts, reminder)
+    /// `reminders`: the app's reminder settings, shown here with the
+    /// accounts; `start_at_login`: None where it is not offered.
+    pub fn view<'a>(
+        &'a self,
+        accounts: &'a [AccountState],
+        reminders: &ReminderSettings,
+        start_at_login: Option<bool>,
+    ) -> Element<'a, Message> {
+        view(self, accounts, reminders, start_at_login)
     }
 }
 
-fn view<'a>(page: &'a Page, accounts: &'a [AccountState], reminder: Option<i64>) -> Element<'a, Message> {
+fn view<'a>(
+    page: &'a Page,
+    accounts: &'a [AccountState],
+    reminders: &ReminderSettings,
+    start_at_login: Option<bool>,
+) -> Element<'a, Message> {
+    let reminder = reminders.default_before;
     let choices: Vec<DefaultReminder> = std::iter::once(DefaultReminder(None))
         .chain(super::editor::REMINDERS.iter().map(|m| DefaultReminder(Some(*m))))
         .collect();
     let setting = row![
-        text("Default reminder for new events"),
+        text("Default reminder for new events and accepted invitations"),
         container(pick_list(choices, Some(DefaultReminder(reminder)), Message::DefaultReminder))
             .id("default-reminder"),
+    ]
+    .spacing(style::SPACE_M)
+    .align_y(iced::Center);
+    let current = InvitationLeads(reminders.invitation_before.clone());
+    let again = row![
+        text("Announce unanswered invitations again"),
+        container(pick_list(
+            invitation_choices(&reminders.invitation_before),
+            Some(current),
+            Message::InvitationLeads
+        ))
+        .id("invitation-before"),
     ]
     .spacing(style::SPACE_M)
     .align_y(iced::Center);
@@ -93,8 +148,13 @@ fn view<'a>(page: &'a Page, accounts: &'a [AccountState], reminder: Option<i64>)
             container(button(text("Add account")).on_press(Message::AddAccount)).id("add-account"),
         ],
         setting,
+        again,
     ]
     .spacing(12);
+    if let Some(on) = start_at_login {
+        let toggle = checkbox(on).label("Start Convene at login").on_toggle(Message::StartAtLogin);
+        col = col.push(container(toggle).id("start-at-login"));
+    }
     for a in accounts {
         let acc = &a.account;
         let mut card = column![
@@ -184,4 +244,21 @@ async fn blocking(
     tokio::task::spawn_blocking(move || f(&Accounts::new(paths)).map_err(|e| e.to_string()))
         .await
         .map_err(|e| e.to_string())?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invitation_lead_choices_read_as_words_and_keep_a_hand_written_one() {
+        let words: Vec<String> = invitation_choices(&[1440, 60]).iter().map(|c| c.to_string()).collect();
+        assert_eq!(
+            words,
+            ["1 day before and 1 hour before", "1 day before", "1 hour before", "15 minutes before", "Never"]
+        );
+        let custom = invitation_choices(&[120, 10]);
+        assert_eq!(custom[0].to_string(), "2 hours before and 10 minutes before", "the file's own, first");
+        assert_eq!(custom.len(), 6);
+    }
 }

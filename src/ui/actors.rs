@@ -6,7 +6,8 @@ use iced::Task;
 
 use super::{App, Key, Message, Status, connection, format, import};
 use crate::caldav::Password;
-use crate::notices::In;
+use crate::ical::invitation::Invitation;
+use crate::notices::{In, WaitingInvitation};
 use crate::sync::{Listing, ReplyState, Update};
 
 impl App {
@@ -51,17 +52,27 @@ impl App {
         }
         self.open_waiting_conflict();
         for inv in fresh {
-            let from = inv.organizer.as_ref().map(|o| o.display()).unwrap_or_default();
-            let body = format!("{} — from {from}", format::time_range(&inv));
-            let summary = inv.summary.clone().unwrap_or_default();
             self.tell_notices(In::Invitation {
                 account: name.to_owned(),
                 uid: inv.uid.clone(),
-                summary,
-                body,
+                summary: inv.summary.clone().unwrap_or_default(),
+                body: notice_body(&inv),
             });
         }
+        self.tell_waiting(name);
         Task::none()
+    }
+
+    /// The account's invitations waiting for an answer, for the service to
+    /// announce again before they start (after any new one's own notice).
+    fn tell_waiting(&mut self, name: &str) {
+        let Some(a) = self.account(name) else { return };
+        let invitations = a
+            .invitations
+            .iter()
+            .filter_map(|l| WaitingInvitation::of(l, || notice_body(&l.invitation)))
+            .collect();
+        self.tell_notices(In::Waiting { account: name.to_owned(), invitations });
     }
 
     fn actor_update(&mut self, name: &str, update: Update) {
@@ -76,6 +87,7 @@ impl App {
                 if let Some(a) = self.account_mut(name) {
                     a.invitations = invitations;
                 }
+                self.tell_waiting(name);
                 self.open_waiting_conflict();
             }
             Update::Syncing => {
@@ -113,8 +125,8 @@ impl App {
                 a.sending.remove(&uid);
                 self.tell_notices(In::ReplyQueued { account: name.to_owned(), uid });
             }
-            Update::Reminders { objects, acks } => {
-                self.tell_notices(In::Events { account: name.to_owned(), objects, acks });
+            Update::Reminders { objects, accepted, acks } => {
+                self.tell_notices(In::Events { account: name.to_owned(), objects, accepted, acks });
             }
             Update::Conflict { uid, diff } => {
                 a.sending.remove(&uid);
@@ -205,4 +217,10 @@ impl App {
             self.open_merge(key, diff);
         }
     }
+}
+
+/// "Tue 4 Jun 10:00 — from Olga": an invitation's notification body.
+fn notice_body(inv: &Invitation) -> String {
+    let from = inv.organizer.as_ref().map(|o| o.display()).unwrap_or_default();
+    format!("{} — from {from}", format::time_range(inv))
 }

@@ -7,7 +7,7 @@
 
 use std::path::PathBuf;
 
-use crate::paths::{APP_ID, Paths};
+use crate::paths::Paths;
 
 /// What a later launch asked of the running window.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -43,18 +43,7 @@ impl Listener {
 /// The bus name for a profile: the app id for the platform's directories,
 /// else the app id and a stable hash of the profile's folder.
 pub fn bus_name(paths: &Paths) -> String {
-    if Paths::platform().is_ok_and(|p| &p == paths) {
-        return APP_ID.to_owned();
-    }
-    // Whether or not the folder exists yet: a launch may create it.
-    let folder = std::path::absolute(&paths.config).unwrap_or_else(|_| paths.config.clone());
-    // FNV-1a: stable across builds, unlike std's hasher.
-    let hash = folder
-        .as_os_str()
-        .as_encoded_bytes()
-        .iter()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |h, b| (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3));
-    format!("{APP_ID}.Profile{hash:016x}")
+    paths.instance_name()
 }
 
 /// The object path `org.freedesktop.Application` asks for: the name with

@@ -60,6 +60,8 @@ pub enum Message {
     DismissBanner(u64),
     /// A background task finished (saving settings, opening a link…).
     TaskDone(Result<(), String>),
+    /// The autostart entry written or removed: whether it is on now.
+    StartAtLogin(Result<bool, String>),
     /// A later launch asked this window to come to the front, or to open files.
     Instance(instance::Request),
     Key(keyboard::Event),
@@ -117,6 +119,9 @@ pub struct App {
     /// Reminders past their time and not dismissed.
     pub missed: Vec<crate::reminder::Ring>,
     pub missed_open: bool,
+    /// Whether Convene starts at login (its autostart entry is there);
+    /// None where that is not offered.
+    pub start_at_login: Option<bool>,
 }
 
 impl App {
@@ -150,6 +155,7 @@ impl App {
             reminder_events: Vec::new(),
             missed: Vec::new(),
             missed_open: false,
+            start_at_login: None,
         }
     }
 
@@ -164,6 +170,7 @@ impl App {
             }
         };
         let mut app = App::new(paths, config);
+        app.start_at_login = crate::autostart::Autostart::here(&app.paths).map(|a| a.is_on());
         if let Some(dark) = std::env::var("GTK_THEME").ok().as_deref().and_then(pinned_dark) {
             (app.dark, app.theme_pinned) = (dark, true);
         }
@@ -233,6 +240,10 @@ impl App {
             Message::SyncNow => self.sync_now(),
             Message::DismissBanner(id) => self.banners.retain(|b| b.id != id),
             Message::TaskDone(r) => self.task_done(r),
+            Message::StartAtLogin(r) => match r {
+                Ok(on) => self.start_at_login = Some(on),
+                Err(e) => self.banner(e),
+            },
             Message::Instance(request) => return self.instance_request(request),
             Message::Key(event) => return self.key(event),
             Message::ThemeChanged(mode) if !self.theme_pinned => self.dark = mode == iced::theme::Mode::Dark,
@@ -309,7 +320,16 @@ impl App {
             }
             accounts::Event::DefaultReminder(minutes) => {
                 self.config.reminders.default_before = minutes;
+                self.tell_notices(crate::notices::In::Settings(self.config.reminders.clone()));
                 Task::perform(save_default_reminder(self.paths.clone(), minutes), Message::TaskDone)
+            }
+            accounts::Event::StartAtLogin(on) => {
+                Task::perform(set_start_at_login(self.paths.clone(), on), Message::StartAtLogin)
+            }
+            accounts::Event::InvitationLeads(leads) => {
+                self.config.reminders.invitation_before = leads.clone();
+                self.tell_notices(crate::notices::In::Settings(self.config.reminders.clone()));
+                Task::perform(save_invitation_leads(self.paths.clone(), leads), Message::TaskDone)
             }
             accounts::Event::AddAlias(name, alias) => {
                 if crate::account::add_alias_to(&mut self.config, &name, &alias).is_err() {
@@ -406,9 +426,10 @@ impl App {
                 .view(accounts, style::link(self.dark), &self.calendar.hidden)
                 .map(Message::Invitations),
             Screen::Calendar => self.calendar.view(accounts).map(Message::Calendar),
-            Screen::Accounts => {
-                self.accounts_page.view(accounts, self.config.reminders.default_before).map(Message::Accounts)
-            }
+            Screen::Accounts => self
+                .accounts_page
+                .view(accounts, &self.config.reminders, self.start_at_login)
+                .map(Message::Accounts),
             Screen::AddAccount => self.setup.view().map(Message::Setup),
             Screen::Import => match &self.import {
                 Some(wizard) => wizard.view(accounts).map(Message::Import),
@@ -487,6 +508,26 @@ async fn save_default_reminder(paths: Paths, minutes: Option<i64>) -> Result<(),
     tokio::task::spawn_blocking(move || {
         Config::edit(&paths.config_file(), |c| c.reminders.default_before = minutes)
             .map_err(|e| format!("The default reminder was not saved: {e:#}"))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+/// Writes or removes the autostart entry; whether it is on afterwards.
+async fn set_start_at_login(paths: Paths, on: bool) -> Result<bool, String> {
+    tokio::task::spawn_blocking(move || match crate::autostart::Autostart::here(&paths) {
+        Some(a) => a.set(on),
+        None => Err("Starting at login is not offered on this system.".into()),
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+/// Writes when unanswered invitations are announced again into the config file.
+async fn save_invitation_leads(paths: Paths, leads: Vec<i64>) -> Result<(), String> {
+    tokio::task::spawn_blocking(move || {
+        Config::edit(&paths.config_file(), |c| c.reminders.invitation_before = leads)
+            .map_err(|e| format!("The invitation reminder setting was not saved: {e:#}"))
     })
     .await
     .map_err(|e| e.to_string())?

@@ -16,6 +16,7 @@ impl App {
         match event {
             Event::Connected(tx) => {
                 self.notices = Some(tx);
+                self.tell_notices(In::Settings(self.config.reminders.clone()));
                 // What the actors said before the service was up.
                 let events: Vec<In> = self.reminder_events.drain(..).collect();
                 for e in events {
@@ -60,7 +61,11 @@ impl App {
             Some(tx) => {
                 let _ = tx.try_send(message);
             }
-            None if matches!(message, In::Events { .. }) => self.reminder_events.push(message),
+            // What the service needs to plan; a new invitation's notice
+            // before it is up is not news any more.
+            None if matches!(message, In::Events { .. } | In::Waiting { .. }) => {
+                self.reminder_events.push(message)
+            }
             None => {}
         }
     }

@@ -9,6 +9,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod autostart;
 mod check_server;
 mod cli_lock;
 mod fidelity;

@@ -16,9 +16,14 @@ fn utc(h: u32, m: u32) -> DateTime<Utc> {
 async fn without_a_notification_server_missed_reminders_are_still_listed() {
     use convene::notices::{In, Out, Service};
     let mut service = Service::new(None, utc(8, 0));
-    let events = In::Events { account: "work".into(), objects: vec![EVENT.to_owned()], acks: Vec::new() };
+    let events = In::Events {
+        account: "work".into(),
+        objects: vec![EVENT.to_owned()],
+        accepted: Vec::new(),
+        acks: Vec::new(),
+    };
     service.input(events, utc(9, 0)).await;
     let (_, out) = service.tick(utc(9, 0)).await;
-    let Out::Missed(list) = out else { panic!("{out:?}") };
+    let [Out::Missed(list)] = out.as_slice() else { panic!("{out:?}") };
     assert_eq!(list.iter().map(|r| r.summary.as_str()).collect::<Vec<_>>(), ["Dentist"]);
 }

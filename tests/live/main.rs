@@ -27,6 +27,8 @@ mod invitation_view;
 #[cfg(unix)] // its stand-in mail program is a shell script
 mod mailed;
 #[cfg(target_os = "linux")]
+mod invitations_again;
+#[cfg(target_os = "linux")]
 mod notifications;
 mod organizer;
 mod outbox_crash;

@@ -1,0 +1,134 @@
+//! "Start at login": an XDG autostart entry (Linux and the BSDs),
+//! `$XDG_CONFIG_HOME/autostart/<app id>.desktop`, running this program
+//! (with `--profile DIR` for a profile other than the default, each with
+//! its own entry). The file is the setting: the desktop's own "startup
+//! applications" tool may remove or hide it, and Convene then shows it off.
+//! The Windows Run key is not built: there the setting is not offered.
+
+use std::path::{Path, PathBuf};
+
+use crate::paths::{APP_ID, Paths, write_atomic};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Autostart {
+    file: PathBuf,
+    exec: String,
+}
+
+impl Autostart {
+    /// The entry in `config_home`/autostart named `name` (the profile's
+    /// [`Paths::instance_name`]), running `exe`, with `--profile` when
+    /// `profile` is given. Errors for what a desktop entry can't hold.
+    pub fn new(
+        config_home: &Path,
+        name: &str,
+        exe: &Path,
+        profile: Option<&Path>,
+    ) -> Result<Autostart, String> {
+        let mut args = vec![exec_arg(exe)?];
+        if let Some(dir) = profile {
+            args.push("--profile".into());
+            args.push(exec_arg(dir)?);
+        }
+        Ok(Autostart {
+            file: config_home.join("autostart").join(format!("{name}.desktop")),
+            exec: args.join(" "),
+        })
+    }
+
+    /// This system's entry for the profile at `paths`; None where starting
+    /// at login is not offered (Windows, macOS) or no home is known.
+    pub fn here(paths: &Paths) -> Option<Autostart> {
+        if !cfg!(all(unix, not(target_os = "macos"))) {
+            return None;
+        }
+        // Honours XDG_CONFIG_HOME, else ~/.config.
+        let home = directories::BaseDirs::new()?.config_dir().to_owned();
+        Autostart::for_profile(&home, paths)
+    }
+
+    /// The entry in `config_home` (what XDG_CONFIG_HOME names) for the
+    /// profile at `paths`, running this program.
+    pub fn for_profile(config_home: &Path, paths: &Paths) -> Option<Autostart> {
+        let exe = std::env::current_exe().ok()?;
+        let profile = match paths.is_platform() {
+            true => None,
+            false => Some(std::path::absolute(paths.config.parent()?).ok()?),
+        };
+        Autostart::new(config_home, &paths.instance_name(), &exe, profile.as_deref()).ok()
+    }
+
+    pub fn file(&self) -> &Path {
+        &self.file
+    }
+
+    /// On: the entry is there and not hidden or disabled by the desktop.
+    pub fn is_on(&self) -> bool {
+        let Ok(text) = std::fs::read_to_string(&self.file) else { return false };
+        !text.lines().map(str::trim).any(|l| l == "Hidden=true" || l == "X-GNOME-Autostart-enabled=false")
+    }
+
+    /// Writes or removes the entry; whether it is on afterwards.
+    pub fn set(&self, on: bool) -> Result<bool, String> {
+        let done = if on {
+            write_atomic(&self.file, self.entry().as_bytes())
+        } else {
+            match std::fs::remove_file(&self.file) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+                _ => Ok(()),
+            }
+        };
+        done.map_err(|e| format!("Start at login: {}: {e}", self.file.display()))?;
+        Ok(self.is_on())
+    }
+
+    fn entry(&self) -> String {
+        format!(
+            "[Desktop Entry]\nType=Application\nName=Convene\nComment=Reminders and invitations, from login\nExec={}\nIcon={APP_ID}\nTerminal=false\nX-GNOME-Autostart-enabled=true\n",
+            self.exec
+        )
+    }
+}
+
+/// One argument of a desktop entry's Exec key: quoted when it holds a
+/// reserved character, with the quoting's escapes and then the string's
+/// (a backslash in a path becomes four), `%` doubled.
+fn exec_arg(path: &Path) -> Result<String, String> {
+    let s = path
+        .to_str()
+        .ok_or_else(|| format!("{} is not UTF-8: no desktop entry can run it", path.display()))?;
+    if s.chars().any(|c| c.is_control()) {
+        return Err(format!("{s:?} has a control character: no desktop entry can run it"));
+    }
+    let s = s.replace('%', "%%");
+    const RESERVED: &str = " \t\"'\\><~|&;$*?#()`";
+    if !s.chars().any(|c| RESERVED.contains(c)) && !s.is_empty() {
+        return Ok(s);
+    }
+    let mut quoted = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' | '`' | '$' => quoted.extend(['\\', c]),
+            '\\' => quoted.push_str("\\\\\\\\"),
+            c => quoted.push(c),
+        }
+    }
+    quoted.push('"');
+    Ok(quoted)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exec_arguments_are_quoted_as_the_desktop_entry_spec_says() {
+        let arg = |s: &str| exec_arg(Path::new(s));
+        assert_eq!(arg("/usr/bin/convene").unwrap(), "/usr/bin/convene");
+        assert_eq!(arg("/home/ann/My Profile").unwrap(), "\"/home/ann/My Profile\"");
+        assert_eq!(arg("/tmp/100%").unwrap(), "/tmp/100%%");
+        assert_eq!(arg("/a/$x\"y").unwrap(), "\"/a/\\$x\\\"y\"");
+        assert_eq!(arg("/a\\b").unwrap(), "\"/a\\\\\\\\b\"", "four backslashes for one");
+        assert!(arg("/a\nb").unwrap_err().contains("control character"));
+    }
+}
