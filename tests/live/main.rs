@@ -24,10 +24,10 @@ mod import_repairs;
 mod instance;
 mod invitation_kinds;
 mod invitation_view;
-#[cfg(unix)] // its stand-in mail program is a shell script
-mod mailed;
 #[cfg(target_os = "linux")]
 mod invitations_again;
+#[cfg(unix)] // its stand-in mail program is a shell script
+mod mailed;
 #[cfg(target_os = "linux")]
 mod notifications;
 mod organizer;
