@@ -346,6 +346,9 @@ fn row_view<'a>(
     container(card).id(format!("row-{}", inv.uid)).into()
 }
 
+/// Conflicts named in the details; the rest are counted.
+const CONFLICTS_LISTED: usize = 5;
+
 fn detail<'a>(
     page: &'a Page,
     accounts: &'a [AccountState],
@@ -376,8 +379,18 @@ fn detail<'a>(
     let conflicts = shown_conflicts(&l.conflicts, hidden);
     if !conflicts.is_empty() {
         let day = l.judged_day;
-        let list =
-            column(conflicts.iter().map(|c| text(format::conflict(c, day)).style(style::changed).into()));
+        // A crowded day lists the first few and counts the rest, so the
+        // answer stays in reach.
+        let mut list = column(
+            conflicts
+                .iter()
+                .take(CONFLICTS_LISTED)
+                .map(|c| text(format::conflict(c, day)).style(style::changed).into()),
+        );
+        if conflicts.len() > CONFLICTS_LISTED {
+            let more = format!("and {} more", conflicts.len() - CONFLICTS_LISTED);
+            list = list.push(text(more).style(style::changed));
+        }
         let label = if inv.recurrence.is_some() { "Conflicts (next)" } else { "Conflicts" };
         col = col.push(
             container(
@@ -413,6 +426,9 @@ fn detail<'a>(
             .id(format!("review-{}", inv.uid)),
         );
     }
+    // The answer under the facts that decide it, above the long lists
+    // (attendees, description): in reach without scrolling.
+    col = col.push(answer_form(page, accounts, key, l, "detail-"));
     col = col.push(rule::horizontal(1));
     col = col.push(text("Attendees").size(16));
     col = col.push(text(crate::ical::invitation::Counts::of(&inv.attendees).words()));
@@ -431,7 +447,6 @@ fn detail<'a>(
         col = col.push(text("Description").size(16));
         col = col.push(links::rich(d, link, Message::OpenLink));
     }
-    col = col.push(answer_form(page, accounts, key, l, "detail-"));
     // Room for the scrollbar, which overlays content.
     col.padding(iced::Padding { right: 16.0, ..iced::Padding::ZERO }).into()
 }

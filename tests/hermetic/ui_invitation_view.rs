@@ -169,3 +169,18 @@ fn an_update_is_shown_until_the_person_moves_on() {
     select(&mut app, "a");
     assert!(rx.try_recv().is_err(), "moving on from one not updated marks nothing");
 }
+
+#[test]
+fn a_crowded_day_names_five_conflicts_and_counts_the_rest_above_the_answer() {
+    let conflicts: Vec<Conflict> =
+        (0..7).map(|i| conflict(&format!("Busy {i}"), (10, i * 5), 11, "https://h/c/")).collect();
+    let (mut app, _rx) = app_with(vec![listing("a", conflicts, None)]);
+    select(&mut app, "a");
+    assert!(shows(&app, "Busy 4 10:20–11:00"));
+    assert!(!shows(&app, "Busy 5 10:25–11:00"), "the sixth is counted, not named");
+    assert!(shows(&app, "and 2 more"));
+    let mut ui = iced_test::simulator(app.view());
+    let answer = ui.find(selector::id("detail-accept-a")).unwrap().bounds().y;
+    let attendees = ui.find("Attendees").unwrap().bounds().y;
+    assert!(answer < attendees, "the answer comes before the attendees");
+}
