@@ -13,6 +13,7 @@
 //! | `cli`     | the command line; `convene` with no command opens the window |
 //! | `ui`      | iced only: the app (a router), screens, dialogs, notifications; talks to the sync actor by messages |
 //! | `notices` | the app's notifications without a window: reminders and invitations with buttons, turned into `Control` messages |
+//! | `autostart` | "Start at login": the profile's XDG autostart entry, written or removed |
 //! | `layout`  | where day, week and month views put their events (boxes, overlap columns, all-day lanes, month chips): pure functions, no display |
 //! | `account` | adding, removing and changing accounts: one name rule and one order of keyring and config writes for `cli` and `ui` |
 //! | `sync`    | one actor per account (`Control` in, `Update` out) that owns all network I/O; the engine: sync, reply sending, import runs |
@@ -48,18 +49,44 @@ pub const LAYERS: &[(&str, &[&str])] = &[
     (
         "cli",
         &[
-            "ui", "notices", "layout", "account", "sync", "import", "store", "config", "secret", "reminder",
-            "desktop", "ical", "caldav", "paths",
+            "ui",
+            "notices",
+            "autostart",
+            "layout",
+            "account",
+            "sync",
+            "import",
+            "store",
+            "config",
+            "secret",
+            "reminder",
+            "desktop",
+            "ical",
+            "caldav",
+            "paths",
         ],
     ),
     (
         "ui",
         &[
-            "notices", "layout", "account", "sync", "import", "store", "config", "secret", "reminder",
-            "desktop", "ical", "caldav", "paths",
+            "notices",
+            "autostart",
+            "layout",
+            "account",
+            "sync",
+            "import",
+            "store",
+            "config",
+            "secret",
+            "reminder",
+            "desktop",
+            "ical",
+            "caldav",
+            "paths",
         ],
     ),
     ("notices", &["sync", "reminder", "desktop", "ical"]),
+    ("autostart", &["paths"]),
     ("layout", &["ical"]),
     ("account", &["store", "config", "secret", "caldav", "paths"]),
     ("sync", &["import", "store", "config", "secret", "ical", "caldav", "paths"]),

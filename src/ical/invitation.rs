@@ -2,6 +2,8 @@
 //! user as an attendee. When no attendee or several match the user's
 //! addresses, the person chooses; nothing here guesses.
 
+use std::collections::HashSet;
+
 use serde::{Deserialize, Serialize};
 
 use super::event::{self, Person, When};
@@ -57,6 +59,28 @@ impl Invitation {
     pub fn is_invitation(&self) -> bool {
         matches!(self.role, Role::Invited { .. } | Role::SeveralAddresses { .. } | Role::NotListed)
     }
+}
+
+/// Among `objects`, the invitations the person accepted (or tentatively,
+/// or whose acceptance waits in the outbox: `accepting`, by UID) that carry
+/// no alarm of their own: those to ring with the default reminder.
+pub fn accepted_without_alarms<'a>(
+    objects: impl IntoIterator<Item = &'a str>,
+    me: &Identity,
+    accepting: &HashSet<String>,
+) -> Vec<String> {
+    objects
+        .into_iter()
+        .filter(|data| !data.contains("BEGIN:VALARM"))
+        .filter(|data| {
+            let Ok(Some(inv)) = read(data, me) else { return false };
+            let answered = matches!(inv.my_partstat.as_deref(), Some("ACCEPTED" | "TENTATIVE"));
+            matches!(inv.role, Role::Invited { .. })
+                && !inv.cancelled
+                && (answered || accepting.contains(&inv.uid))
+        })
+        .map(str::to_owned)
+        .collect()
 }
 
 /// The series' main VEVENT: the one without RECURRENCE-ID, else the first.
@@ -154,6 +178,34 @@ fn describe(cal: &Component, ev: &Component, me: &Identity) -> Option<Invitation
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn with_partstat(uid: &str, partstat: &str, extra: &str) -> String {
+        format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nSUMMARY:Budget\r\nDTSTART:20300610T090000Z\r\nDTEND:20300610T100000Z\r\nORGANIZER:mailto:olga@example.com\r\nATTENDEE;PARTSTAT={partstat}:mailto:ann@example.com\r\n{extra}END:VEVENT\r\nEND:VCALENDAR\r\n"
+        )
+    }
+
+    #[test]
+    fn only_accepted_invitations_without_alarms_get_the_default() {
+        let me = Identity::new(["mailto:ann@example.com"]);
+        let alarm = "BEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT5M\r\nEND:VALARM\r\n";
+        let own = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:own\r\nDTSTART:20300610T090000Z\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+        let objects = [
+            with_partstat("accepted", "ACCEPTED", ""),
+            with_partstat("tentative", "TENTATIVE", ""),
+            with_partstat("queued", "NEEDS-ACTION", ""),
+            with_partstat("pending", "NEEDS-ACTION", ""),
+            with_partstat("declined", "DECLINED", ""),
+            with_partstat("with-alarm", "ACCEPTED", alarm),
+            with_partstat("cancelled", "ACCEPTED", "STATUS:CANCELLED\r\n"),
+            own.to_owned(),
+        ];
+        let accepting: HashSet<String> = ["queued".to_owned()].into();
+        let got = accepted_without_alarms(objects.iter().map(String::as_str), &me, &accepting);
+        let uids: Vec<&str> =
+            got.iter().map(|d| d.split("UID:").nth(1).unwrap().split('\r').next().unwrap()).collect();
+        assert_eq!(uids, ["accepted", "tentative", "queued"]);
+    }
 
     fn ics(org: Option<&str>, attendees: &[&str]) -> String {
         let mut s = String::from(

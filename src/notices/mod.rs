@@ -15,7 +15,6 @@ use std::collections::{HashMap, HashSet};
 use chrono::{DateTime, Local, Utc};
 use tokio::sync::mpsc;
 
-use crate::config::ReminderSettings;
 use crate::desktop::{Answer as Pressed, Notice, Notifier};
 use crate::ical::Answer;
 use crate::reminder::default::with_default_alarm;
@@ -49,9 +48,10 @@ pub enum In {
     /// An account's invitations waiting for an answer (none sent or
     /// queued), after every change of its list.
     Waiting { account: String, invitations: Vec<WaitingInvitation> },
-    /// The reminder settings: the default reminder, and when to announce
-    /// unanswered invitations again.
-    Settings(ReminderSettings),
+    /// The reminder settings (`[reminders]` in the config): minutes before
+    /// the start that accepted invitations without alarms ring, and that
+    /// unanswered invitations are announced again.
+    Settings { default_before: Option<i64>, invitation_before: Vec<i64> },
 }
 
 #[derive(Debug, Clone)]
@@ -111,7 +111,8 @@ impl Service {
             answered: HashMap::new(),
             accepted: HashMap::new(),
             default_before: None,
-            leads: ReminderSettings::default().invitation_before,
+            // None until the app's settings arrive.
+            leads: Vec::new(),
             waiting: HashMap::new(),
             invite_acks: HashMap::new(),
             introduced: HashMap::new(),
@@ -156,9 +157,9 @@ impl Service {
                 self.waiting.insert(account, invitations);
                 Vec::new()
             }
-            In::Settings(settings) => {
-                self.leads = settings.invitation_before;
-                self.default_before = settings.default_before;
+            In::Settings { default_before, invitation_before } => {
+                self.leads = invitation_before;
+                self.default_before = default_before;
                 Vec::new()
             }
             In::Invitation { account, uid, summary, body } => {

@@ -270,7 +270,7 @@ impl Engine {
             .collect();
         let objects = self.listed_objects(&waiting)?;
         let data = objects.iter().map(|(_, _, o)| o.data.as_str());
-        Ok(crate::reminder::default::accepted_without_alarms(data, &self.identity(), &accepting))
+        Ok(ical::invitation::accepted_without_alarms(data, &self.identity(), &accepting))
     }
 
     /// Keeps a reminder's dismissal (`snoozed_until` None) or snooze.

@@ -320,7 +320,7 @@ impl App {
             }
             accounts::Event::DefaultReminder(minutes) => {
                 self.config.reminders.default_before = minutes;
-                self.tell_notices(crate::notices::In::Settings(self.config.reminders.clone()));
+                self.tell_notices(self.reminder_settings());
                 Task::perform(save_default_reminder(self.paths.clone(), minutes), Message::TaskDone)
             }
             accounts::Event::StartAtLogin(on) => {
@@ -328,7 +328,7 @@ impl App {
             }
             accounts::Event::InvitationLeads(leads) => {
                 self.config.reminders.invitation_before = leads.clone();
-                self.tell_notices(crate::notices::In::Settings(self.config.reminders.clone()));
+                self.tell_notices(self.reminder_settings());
                 Task::perform(save_invitation_leads(self.paths.clone(), leads), Message::TaskDone)
             }
             accounts::Event::AddAlias(name, alias) => {

@@ -16,7 +16,7 @@ impl App {
         match event {
             Event::Connected(tx) => {
                 self.notices = Some(tx);
-                self.tell_notices(In::Settings(self.config.reminders.clone()));
+                self.tell_notices(self.reminder_settings());
                 // What the actors said before the service was up.
                 let events: Vec<In> = self.reminder_events.drain(..).collect();
                 for e in events {
@@ -53,6 +53,12 @@ impl App {
                 raise()
             }
         }
+    }
+
+    /// The `[reminders]` settings, for the notification service.
+    pub(super) fn reminder_settings(&self) -> In {
+        let r = &self.config.reminders;
+        In::Settings { default_before: r.default_before, invitation_before: r.invitation_before.clone() }
     }
 
     /// Sends to the notification service, or keeps it until it is up.

@@ -8,7 +8,6 @@
 use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
-use convene::config::ReminderSettings;
 use convene::desktop::Notifier;
 use convene::notices::{In, Out, Service, WaitingInvitation};
 use convene::sync::{Control, Listing, Update, spawn};
@@ -88,8 +87,8 @@ async fn an_unanswered_invitation_is_announced_again_and_accepted_from_there() {
         let (account, invitation) = (account.clone(), invitation.clone());
         async move {
             let mut service = Service::new(Some(notifier), now);
-            let settings = ReminderSettings { default_before: Some(15), invitation_before: vec![1440, 60] };
-            service.input(In::Settings(settings), now).await;
+            let settings = In::Settings { default_before: Some(15), invitation_before: vec![1440, 60] };
+            service.input(settings, now).await;
             service.input(In::Waiting { account: account.clone(), invitations: vec![invitation] }, now).await;
             service.input(In::Events { account, objects: Vec::new(), accepted, acks }, now).await;
             service
