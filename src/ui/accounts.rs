@@ -174,14 +174,22 @@ fn view<'a>(
                     card = card
                         .push(text("• this server can't pass an answer for one occurrence to the organizer"));
                 }
+                // Measured facts share one note on the server: it is
+                // written out once, at its first line.
+                let mut said: Vec<&str> = Vec::new();
                 for (name, fact) in c.lines() {
                     let v = match fact.value {
                         Some(true) => "yes",
                         Some(false) => "no",
                         None => "unknown",
                     };
-                    card =
-                        card.push(text(format!("{name}: {v} — {}", fact.why)).size(12).style(style::muted));
+                    let why = if said.contains(&fact.why.as_str()) {
+                        "as measured (above)"
+                    } else {
+                        said.push(&fact.why);
+                        &fact.why
+                    };
+                    card = card.push(text(format!("{name}: {v} — {why}")).size(12).style(style::muted));
                 }
             }
             None => card = card.push(text("Not connected yet.")),
