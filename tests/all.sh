@@ -42,9 +42,9 @@ step "building benchmarks, then packaging checks (background, log: $CONVENE_SERV
     while [[ ! -e $install_done ]]; do sleep 5; done
     # The check proves the MSI is built, holds the exe and unpacks to it;
     # nothing here measures that exe's speed, so it is built without LTO,
-    # at opt-level 1, in 16 codegen units: less CPU beside the live tests.
+    # unoptimised, in 16 codegen units: less CPU beside the live tests.
     # build-msi.sh alone builds the released profile as Cargo.toml has it.
-    export CARGO_PROFILE_PACKAGING_LTO=false CARGO_PROFILE_PACKAGING_OPT_LEVEL=1 \
+    export CARGO_PROFILE_PACKAGING_LTO=false CARGO_PROFILE_PACKAGING_OPT_LEVEL=0 \
         CARGO_PROFILE_PACKAGING_CODEGEN_UNITS=16
     nice -n 19 bash packaging/check.sh) \
     >"$CONVENE_SERVERS_DIR/packaging.log" 2>&1 &

@@ -112,10 +112,22 @@ async fn reschedule_race(kind: Kind, answered_before: bool) {
     let out = p.run(&["reply", &uid, answer]);
     assert_eq!(code(&out), 3, "a conflict must stop the reply: {}", text(&out));
     let said = text(&out);
-    assert!(
-        said.contains("Time: 20300604T100000Z – 20300604T110000Z → 20300605T140000Z – 20300605T150000Z"),
-        "{said}"
+    // Read out on the person's clock, as the window does.
+    let local = |utc: &str| {
+        chrono::NaiveDateTime::parse_from_str(utc, "%Y%m%dT%H%M%SZ")
+            .unwrap()
+            .and_utc()
+            .with_timezone(&chrono::Local)
+    };
+    let span = |from: &str, to: &str| {
+        format!("{}–{}", local(from).format("%a %Y-%m-%d %H:%M"), local(to).format("%H:%M"))
+    };
+    let expected = format!(
+        "Time: {} → {}",
+        span("20300604T100000Z", "20300604T110000Z"),
+        span("20300605T140000Z", "20300605T150000Z")
     );
+    assert!(said.contains(&expected), "{expected} in: {said}");
     let org = support::organizer_copy(kind, &uid).await;
     assert_eq!(support::dtstart(&org.data), "20300605T140000Z", "the organizer's new time was overwritten");
 
