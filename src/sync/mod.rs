@@ -10,7 +10,9 @@ pub mod listing;
 mod mailed;
 mod messages;
 mod organizing;
+mod reading;
 mod refresh;
+mod replying;
 pub mod send;
 
 pub use actor::{Control, Handle, Resolution, Update, spawn};
@@ -20,6 +22,7 @@ pub use importing::{ImportRequest, calendar_label};
 pub use listing::{AgendaItem, Details, Listing, ReplyState, TOO_OFTEN};
 pub use mailed::{Cancelled, MailedError, Stored};
 pub use organizing::Availability;
+pub use reading::LISTED_AFTER_DAYS;
 pub use refresh::{NotSynced, SyncProgress, SyncReport};
 pub use send::{EventOutcome, Outcome};
 

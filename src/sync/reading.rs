@@ -1,0 +1,312 @@
+//! What the window and the commands read from the cache: the invitation
+//! list, an event's details and its day, the agenda, and what the person
+//! has seen of each invitation.
+
+use super::engine::{Engine, EngineError};
+use super::listing::{AgendaItem, Details, Listing, ReplyState};
+use crate::ical::{self, Answer, Identity, Role};
+use crate::store::Entry;
+use crate::store::cache::{CachedCalendar, CachedObject};
+use url::Url;
+
+/// The invitation list leaves out events that ended more than this many
+/// days ago (unless a reply to one is still on its way): years of answered
+/// meetings are history, shown in the calendar, and listing them would
+/// parse every one at each start.
+pub const LISTED_AFTER_DAYS: i64 = 7;
+
+/// The next occurrences of a repeating event, for "answer this one", and
+/// whether it repeats too often to show them all.
+fn upcoming(doc: &ical::Document) -> (Vec<(String, String)>, bool) {
+    let now = chrono::Utc::now();
+    let found = ical::occurrence::expand_document(doc, now, now + chrono::Duration::days(400));
+    let next = found
+        .occurrences
+        .into_iter()
+        .filter_map(|o| Some((o.recurrence_id?, o.start.format("%a %-d %b %Y, %H:%M").to_string())))
+        .take(12)
+        .collect();
+    (next, found.truncated)
+}
+
+/// The occurrence with this RECURRENCE-ID (looked for around the date it
+/// names, then around the override's own start), or the event itself.
+fn occurrence_of(
+    doc: &ical::Document,
+    event: &ical::Invitation,
+    recurrence_id: Option<&str>,
+) -> Option<ical::occurrence::Occurrence> {
+    let Some(rid) = recurrence_id else { return ical::occurrence::first_document(doc) };
+    let around = |day: chrono::NaiveDate| {
+        let from = day.and_hms_opt(0, 0, 0)?.and_utc() - chrono::Duration::days(2);
+        let found = ical::occurrence::expand_document(doc, from, from + chrono::Duration::days(5));
+        found.occurrences.into_iter().find(|o| o.recurrence_id.as_deref() == Some(rid))
+    };
+    let named = chrono::NaiveDate::parse_from_str(rid.get(..8)?, "%Y%m%d").ok();
+    let own = event.start.as_ref().and_then(ical::time::to_local).map(|t| t.date_naive());
+    named.and_then(around).or_else(|| own.and_then(around))
+}
+
+/// The occurrence of an invitation its conflicts are judged on: the next
+/// one of a series (the first the list offers), else the event itself.
+fn judged(doc: &ical::Document, repeats: bool) -> Option<ical::occurrence::Occurrence> {
+    if repeats {
+        let now = chrono::Utc::now();
+        let next = ical::occurrence::expand_document(doc, now, now + chrono::Duration::days(400));
+        if let Some(o) = next.occurrences.into_iter().find(|o| !o.cancelled) {
+            return Some(o);
+        }
+    }
+    ical::occurrence::first_document(doc)
+}
+
+impl Engine {
+    /// Invitations from the cache (works offline), pending first.
+    pub fn invitations(&self) -> Result<Vec<Listing>, EngineError> {
+        let waiting = self.outbox.list()?;
+        let mut out = self.listings(self.listed_objects(&waiting)?, &waiting);
+        out.sort_by_key(Listing::order);
+        Ok(out)
+    }
+
+    /// How many of the [`Engine::invitations`] wait for an answer, without
+    /// building the list (no occurrences to expand): what a sync reports.
+    pub fn pending_count(&self) -> Result<usize, EngineError> {
+        let me = self.identity();
+        let objects = self.listed_objects(&self.outbox.list()?)?;
+        let pending =
+            |data: &str| ical::invitation::read(data, &me).is_ok_and(|i| i.is_some_and(|i| i.is_pending()));
+        Ok(objects.iter().filter(|(_, _, o)| pending(&o.data)).count())
+    }
+
+    /// The objects the invitation list looks at: those with an organizer
+    /// that end after [`LISTED_AFTER_DAYS`] ago, and any with a reply on
+    /// its way.
+    pub(super) fn listed_objects(
+        &self,
+        waiting: &[Entry],
+    ) -> Result<Vec<(&CachedCalendar, Url, CachedObject)>, EngineError> {
+        let since = (chrono::Utc::now() - chrono::Duration::days(LISTED_AFTER_DAYS)).timestamp();
+        let replying: Vec<String> = waiting.iter().map(|e| e.uid.clone()).collect();
+        Ok(self.cache.scheduling_since(since, &replying)?)
+    }
+
+    /// The invitations among `objects`, each with its reply on its way.
+    fn listings(
+        &self,
+        objects: Vec<(&CachedCalendar, Url, CachedObject)>,
+        waiting: &[Entry],
+    ) -> Vec<Listing> {
+        let me = self.identity();
+        let mut out = Vec::new();
+        for (cal, url, obj) in objects {
+            // Parsed once for the invitation and its occurrences.
+            let Ok(doc) = ical::Document::parse(&obj.data) else { continue };
+            let Some(inv) = ical::invitation::from_document(&doc, &me, None) else { continue };
+            if !inv.is_invitation() {
+                continue;
+            }
+            let entry = waiting.iter().find(|e| e.uid == inv.uid);
+            let (occurrences, repeats_too_often) =
+                if inv.recurrence.is_some() { upcoming(&doc) } else { (Vec::new(), false) };
+            let judged = judged(&doc, inv.recurrence.is_some()).filter(|_| !inv.cancelled);
+            let since_seen = self.since_seen(&inv, &obj.data, &me);
+            out.push(Listing {
+                since_seen,
+                occurrences,
+                conflicts: judged.as_ref().map(|o| self.conflicts(o)).unwrap_or_default(),
+                judged_day: judged.map(|o| o.start.date_naive()),
+                repeats_too_often,
+                calendar: cal.info.url.clone(),
+                calendar_name: cal
+                    .info
+                    .display_name
+                    .clone()
+                    .unwrap_or_else(|| cal.info.url.path().to_owned()),
+                url,
+                reply: ReplyState::from_entry(entry),
+                invitation: inv,
+            });
+        }
+        out
+    }
+
+    /// What changed in `inv` (whose text is `data`) since the person last
+    /// saw it. An invitation never seen before is recorded as seen now: it
+    /// is new, not updated.
+    fn since_seen(&self, inv: &ical::Invitation, data: &str, me: &Identity) -> Option<ical::seen::SinceSeen> {
+        let seen = self.cache.seen(&inv.uid).unwrap_or_else(|e| {
+            tracing::warn!("cache not read: {e}");
+            None
+        });
+        match seen {
+            Some(seen) if seen == data => None,
+            Some(seen) => ical::seen::since_seen(&seen, data, me),
+            None => {
+                if let Err(e) = self.cache.set_seen(&inv.uid, data) {
+                    tracing::warn!("cache not written: {e}");
+                }
+                None
+            }
+        }
+    }
+
+    /// Records the cached version of the invitation with this UID as seen
+    /// by the person (they opened it, or answered it); true when it had
+    /// changed since they last saw it.
+    pub fn mark_seen(&self, uid: &str) -> Result<bool, EngineError> {
+        let mut changed = false;
+        for (_, _, obj) in self.cache.with_uid(uid)? {
+            if self.cache.seen(uid)?.as_deref() != Some(obj.data.as_str()) {
+                self.cache.set_seen(uid, &obj.data)?;
+                changed = true;
+            }
+        }
+        Ok(changed)
+    }
+
+    pub(super) fn mark_base_seen(&self, uid: &str, data: &str) {
+        if let Err(e) = self.cache.set_seen(uid, data) {
+            tracing::warn!("cache not written: {e}");
+        }
+    }
+
+    /// The invitation with this UID, however long ago it took place.
+    pub(super) fn find(&self, uid: &str) -> Result<Listing, EngineError> {
+        let waiting = self.outbox.list()?;
+        self.listings(self.cache.with_uid(uid)?, &waiting)
+            .into_iter()
+            .next()
+            .ok_or_else(|| EngineError::UnknownUid(uid.to_owned()))
+    }
+
+    /// One cached event's details, for the occurrence with this
+    /// RECURRENCE-ID (or the series); None when it is no longer cached
+    /// (or the cache can't be read: logged, and the window says it is gone).
+    pub fn details(&self, url: &Url, recurrence_id: Option<&str>) -> Option<Details> {
+        let found = self.cache.object(url).unwrap_or_else(|e| {
+            tracing::warn!("cache not read: {e}");
+            None
+        });
+        let (cal, obj) = found?;
+        let doc = ical::Document::parse(&obj.data).ok()?;
+        let event = ical::invitation::from_document(&doc, &self.identity(), recurrence_id)?;
+        let (mut conflicts, mut day, mut since_seen) = (Vec::new(), Vec::new(), None);
+        if matches!(event.role, Role::Invited { .. }) {
+            since_seen = self.since_seen(&event, &obj.data, &self.identity());
+        }
+        if event.is_invitation()
+            && !event.cancelled
+            && let Some(o) = occurrence_of(&doc, &event, recurrence_id)
+        {
+            conflicts = self.conflicts(&o);
+            day = self.day_of(&o);
+        }
+        Some(Details {
+            event,
+            calendar_name: cal.info.display_name.clone().unwrap_or_else(|| cal.info.url.path().to_owned()),
+            calendar_color: cal.info.color.clone(),
+            conflicts,
+            day,
+            since_seen,
+        })
+    }
+
+    /// The person's events on the day `o` starts (the invitation among
+    /// them), leaving out those cancelled or declined: the schedule an
+    /// invitation's details show around it.
+    fn day_of(&self, o: &ical::occurrence::Occurrence) -> Vec<AgendaItem> {
+        let local = |d: chrono::NaiveDate| {
+            d.and_hms_opt(0, 0, 0)
+                .and_then(|t| t.and_local_timezone(chrono::Local).earliest())
+                .map(|t| t.with_timezone(&chrono::Utc))
+        };
+        let date = o.start.date_naive();
+        let (Some(from), Some(to)) = (local(date), date.succ_opt().and_then(local)) else {
+            return Vec::new();
+        };
+        let busy = |i: &AgendaItem| !i.occurrence.cancelled && i.answer != Some(Answer::Decline);
+        self.agenda(from, to).into_iter().filter(busy).collect()
+    }
+
+    /// The editor's draft of a cached event (the occurrence with this
+    /// RECURRENCE-ID, or the series), and whether the person may change it:
+    /// they organize it, or it has no ORGANIZER.
+    pub fn editor_draft(&self, url: &Url, recurrence_id: Option<&str>) -> (Option<ical::Draft>, bool) {
+        let found = self.cache.object(url).unwrap_or_else(|e| {
+            tracing::warn!("cache not read: {e}");
+            None
+        });
+        let Some((cal, obj)) = found else { return (None, false) };
+        let draft = ical::Draft::from_event(&obj.data, cal.info.url.clone(), recurrence_id);
+        let role = ical::invitation::read(&obj.data, &self.identity()).ok().flatten().map(|i| i.role);
+        let organizer = matches!(role, Some(ical::Role::Organizer | ical::Role::NoOrganizer));
+        (draft, organizer)
+    }
+
+    /// The person's events (every calendar of the account) that overlap
+    /// this occurrence of an invitation.
+    pub fn conflicts(&self, invitation: &ical::occurrence::Occurrence) -> Vec<ical::conflicts::Conflict> {
+        let (from, to) =
+            (invitation.start.with_timezone(&chrono::Utc), invitation.end.with_timezone(&chrono::Utc));
+        let items = self.agenda(from, to.max(from));
+        ical::conflicts::find(
+            invitation,
+            items.iter().map(|i| (&i.occurrence, i.answer, i.calendar.as_str())),
+        )
+    }
+
+    /// Every event occurrence in `[from, to)` from the cache, in order.
+    pub fn agenda(
+        &self,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<AgendaItem> {
+        let me = self.identity();
+        let mut out = Vec::new();
+        // The time index leaves out what can't overlap the range.
+        let objects = self.cache.overlapping(from, to).unwrap_or_else(|e| {
+            tracing::warn!("cache not read: {e}");
+            Vec::new()
+        });
+        for (cal, url, obj) in objects {
+            // Parsed once for the role and the occurrences.
+            let Ok(doc) = ical::Document::parse(&obj.data) else { continue };
+            let role = ical::invitation::from_document(&doc, &me, None);
+            let invitation = role.as_ref().is_some_and(|i| i.is_invitation());
+            let pending = role.as_ref().is_some_and(|i| i.is_pending());
+            let found = ical::occurrence::expand_document(&doc, from, to);
+            let mut occurrences = found.occurrences;
+            if found.truncated && occurrences.is_empty() {
+                // Nothing found in the window before the bound: still list
+                // the series, so its note is seen.
+                occurrences.extend(ical::occurrence::first_document(&doc));
+            }
+            for occurrence in occurrences {
+                let answer = role.as_ref().and_then(|i| answer_to(i, occurrence.recurrence_id.as_deref()));
+                out.push(AgendaItem {
+                    account: self.account.name.clone(),
+                    calendar: cal.info.url.clone(),
+                    calendar_name: cal.info.display_name.clone().unwrap_or_default(),
+                    url: url.clone(),
+                    occurrence,
+                    invitation,
+                    pending,
+                    answer,
+                    repeats_too_often: found.truncated,
+                });
+            }
+        }
+        out.sort_by_key(|i| i.occurrence.start);
+        out
+    }
+}
+
+/// The person's answer to one occurrence: its own PARTSTAT where the
+/// occurrence carries one, else the series'.
+fn answer_to(invitation: &ical::Invitation, recurrence_id: Option<&str>) -> Option<Answer> {
+    let own = recurrence_id.and_then(|rid| {
+        invitation.occurrence_answers.iter().find(|(r, _)| r == rid).map(|(_, p)| p.as_str())
+    });
+    Answer::parse(own.or(invitation.my_partstat.as_deref())?)
+}
