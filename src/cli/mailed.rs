@@ -156,7 +156,14 @@ async fn request(engine: &mut Engine, a: &MailedArgs, text: &str, message: &Mess
         Some(name) => engine.find_calendar_fresh(name).await?,
         None => only_calendar(engine)?,
     };
-    let reply = Reply { answer, comment: a.comment.clone(), occurrence: None, me: me.clone(), silent: false };
+    let reply = Reply {
+        answer,
+        comment: a.comment.clone(),
+        occurrence: None,
+        me: me.clone(),
+        silent: false,
+        delegate: None,
+    };
     engine.queue_mailed(&calendar.url, &message.uid, &data, &reply)?;
     let code = match engine.send_event(&message.uid).await? {
         EventOutcome::Saved { .. } => {
@@ -261,6 +268,7 @@ fn mail(path: &Path, to: &str, answer: Answer, message: &Message) {
         Answer::Accept => "Accepted",
         Answer::Tentative => "Tentative",
         Answer::Decline => "Declined",
+        Answer::Delegate => "Delegated",
     };
     let subject = format!("{word}: {}", message.summary.as_deref().unwrap_or("your invitation"));
     let status = if cfg!(all(unix, not(target_os = "macos"))) {

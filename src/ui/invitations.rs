@@ -267,6 +267,7 @@ fn answer_buttons<'a>(key: &Key, ids: &str) -> Element<'a, Message> {
             Answer::Accept => button::success,
             Answer::Tentative => button::secondary,
             Answer::Decline => button::danger,
+            Answer::Delegate => button::secondary,
         }))
         .id(format!("{ids}{name}-{}", key.uid))
     };

@@ -57,6 +57,7 @@ fn entry(state: EntryState, base: Object) -> Entry {
             occurrence: None,
             me: "mailto:ann@example.com".into(),
             silent: false,
+            delegate: None,
         },
         base,
         state,
