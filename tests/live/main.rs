@@ -13,6 +13,7 @@ mod support;
 mod actor;
 mod caldav;
 mod check_server;
+mod delegate;
 mod dont_send;
 mod fidelity;
 mod first_sync;
