@@ -170,6 +170,7 @@ impl Actor {
             Control::Reply { uid, answer, comment, occurrence, as_address, silent } => {
                 self.reply(&uid, answer, comment, occurrence, as_address, silent).await
             }
+            Control::Delegate { uid, to, comment } => self.delegate(&uid, &to, comment).await,
             Control::Resolve { uid, resolution } => self.resolve(&uid, resolution).await,
             Control::ImportTarget { calendar } => {
                 let uids = self.engine.uids_in(&calendar).into_keys().collect();
@@ -400,6 +401,15 @@ impl Actor {
         silent: bool,
     ) {
         if let Err(e) = self.engine.queue(uid, answer, comment, occurrence, as_address.as_deref(), silent) {
+            return self.emit(Update::ReplyFailed { uid: uid.to_owned(), error: e.into() }).await;
+        }
+        self.changed().await;
+        self.send(uid).await;
+        self.changed().await;
+    }
+
+    async fn delegate(&mut self, uid: &str, to: &str, comment: Option<String>) {
+        if let Err(e) = self.engine.queue_delegation(uid, to, comment, None) {
             return self.emit(Update::ReplyFailed { uid: uid.to_owned(), error: e.into() }).await;
         }
         self.changed().await;

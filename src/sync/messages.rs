@@ -28,6 +28,13 @@ pub enum Control {
         /// server can't keep it from them).
         silent: bool,
     },
+    /// Someone else goes instead: PARTSTAT=DELEGATED, the delegate `to`
+    /// (an address) added; answered as [`Control::Reply`] is.
+    Delegate {
+        uid: String,
+        to: String,
+        comment: Option<String>,
+    },
     Resolve {
         uid: String,
         resolution: Resolution,

@@ -23,6 +23,7 @@ mod mailed_file;
 #[cfg(target_os = "linux")]
 mod reminders;
 mod ui_calendar;
+mod ui_delegate;
 mod ui_details;
 mod ui_dont_send;
 mod ui_editor;
