@@ -576,7 +576,8 @@ fn delegate_form<'a>(
     let mut col =
         column![text("Delegate: someone goes instead of you").size(13), field, suggestions, buttons]
             .spacing(4);
-    if let (Err(problem), false) = (&to, typed.trim().is_empty()) {
+    // Named once they type an address, not while they look for a name.
+    if let (Err(problem), true) = (&to, typed.contains('@')) {
         col = col.push(text(format!("{problem}.")).size(12).style(style::changed));
     }
     let who = to.as_deref().unwrap_or("them");

@@ -125,11 +125,16 @@ fn a_delegation_goes_to_the_address_typed_and_says_to_forward_it_where_the_serve
         "Cyrus records the delegation but won't invite them: forward the invitation yourself."
     ));
 
-    // Not an address yet: named, and the button does nothing.
-    type_address(&mut app, "kim");
-    assert!(shows(&app, "\"kim\" is not an e-mail address (like bob@example.com)."));
+    // Not an address: the button does nothing; named once it looks like one.
+    type_address(&mut app, "kim@");
+    assert!(shows(&app, "\"kim@\" is not an e-mail address (like bob@example.com)."));
     click(&mut app, "detail-delegate-send");
     assert!(rx.try_recv().is_err(), "nothing sent for a non-address");
+    let _ = app.update(Message::Invitations(invitations::Message::DelegateTyped("kim".into())));
+    assert!(
+        !shows(&app, "\"kim\" is not an e-mail address (like bob@example.com)."),
+        "not while typing a name"
+    );
 
     // Completed from the other invitation's attendees.
     click_text(&mut app, "kim@example.com");
