@@ -279,7 +279,7 @@ impl Capabilities {
             ("one-occurrence answers", &self.occurrence_replies),
             ("free/busy of attendees", &self.free_busy),
             ("answer without telling the organizer", &self.silent_replies),
-            ("delegate invited on delegation", &self.delegation),
+            ("invites the person you delegate to", &self.delegation),
         ]
     }
 
