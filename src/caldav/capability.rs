@@ -230,6 +230,19 @@ impl Capabilities {
         }
     }
 
+    /// Why this server won't take a delegation changed to another
+    /// delegate, if it won't (measured: Xandikos refuses the removal of
+    /// the first delegate's line).
+    pub fn delegation_change_refused(&self) -> Option<String> {
+        let q = quirks::lookup(&self.server)?;
+        q.delegation.filter(|d| !d.changes_delegate).map(|_| {
+            format!(
+                "{} (measured {}) does not let an attendee change a delegation to another person",
+                q.product, q.measured
+            )
+        })
+    }
+
     /// What the person must do themselves after delegating to `to` (an
     /// address): nothing where the server invites the delegate, else
     /// forward the invitation, said with the reason.
@@ -369,6 +382,9 @@ mod tests {
         }
         let unknown = caps(None, true).delegation_note(to).unwrap();
         assert!(unknown.contains("may not invite bob@example.com"), "{unknown}");
+        let refused = caps(Some("Xandikos"), true).delegation_change_refused().unwrap();
+        assert!(refused.starts_with("Xandikos (measured 0.4.10) does not let"), "{refused}");
+        assert_eq!(caps(Some("Cyrus"), true).delegation_change_refused(), None);
         let plain = caps(Some("Radicale"), false).delegation_note(to).unwrap();
         assert!(plain.contains("sends no invitations"), "{plain}");
         // An older record learns it when read.

@@ -76,6 +76,9 @@ const KNOWN_PRODUCTS: &[(&str, &str)] = &[
 pub struct Delegation {
     /// The delegate gets the invitation in their calendar.
     pub invites_delegate: bool,
+    /// A second delegation to someone else (the earlier delegate's line
+    /// removed) is accepted.
+    pub changes_delegate: bool,
     /// The organizer's copy names the delegate (DELEGATED-TO or the
     /// delegate's own ATTENDEE), not only DELEGATED.
     pub organizer_sees_delegate: bool,
@@ -83,13 +86,18 @@ pub struct Delegation {
 
 impl Delegation {
     /// For the compatibility table.
-    pub fn words(self) -> &'static str {
-        match (self.invites_delegate, self.organizer_sees_delegate) {
+    pub fn words(self) -> String {
+        let mut words = match (self.invites_delegate, self.organizer_sees_delegate) {
             (true, true) => "delegate invited",
             (true, false) => "delegate invited; organizer sees only DELEGATED",
             (false, true) => "**delegate not invited**; organizer sees DELEGATED-TO",
             (false, false) => "**delegate not invited**; organizer sees only DELEGATED",
         }
+        .to_owned();
+        if !self.changes_delegate {
+            words.push_str("; **can't be changed** to another delegate");
+        }
+        words
     }
 }
 
@@ -154,7 +162,11 @@ pub const QUIRKS: &[Quirk] = &[
         refuses_uid_reuse: true,
         free_busy: Some(false),
         schedule_reply_on_put: Some(false),
-        delegation: Some(Delegation { invites_delegate: false, organizer_sees_delegate: false }),
+        delegation: Some(Delegation {
+            invites_delegate: false,
+            changes_delegate: true,
+            organizer_sees_delegate: false,
+        }),
         observed: "Once the attendee has written its copy, organizer updates no longer change that copy's Schedule-Tag, so a stale reply is accepted (204) and puts the old time back; the tag in a PUT response is not the one a later GET shows; PUT responses carry no ETag. `Scheduling-Enabled: F` suppresses scheduling on PUT and DELETE. An answer to one occurrence of a series whose RRULE has COUNT is sent but never merged into the organizer's event (libical can't seek COUNT rules). A free/busy POST to the outbox never answered: the worker spun at full CPU for minutes holding the organizer's calendars (so Convene never sends one). `Schedule-Reply: F` on an attendee's PUT is ignored (the organizer gets the answer); `Scheduling-Enabled: F` keeps it on the attendee's copy. An attendee's delegation (PARTSTAT=DELEGATED, DELEGATED-TO, the delegate added with DELEGATED-FROM) is stored (204), but the delegate gets no invitation and the organizer's copy shows only DELEGATED.",
     },
     Quirk {
@@ -174,7 +186,11 @@ pub const QUIRKS: &[Quirk] = &[
         refuses_uid_reuse: false,
         free_busy: Some(true),
         schedule_reply_on_put: Some(false),
-        delegation: Some(Delegation { invites_delegate: false, organizer_sees_delegate: true }),
+        delegation: Some(Delegation {
+            invites_delegate: false,
+            changes_delegate: true,
+            organizer_sees_delegate: true,
+        }),
         observed: "Implicit scheduling without any Schedule-Tag (no header, no property); a made-up `If-Schedule-Tag-Match` is ignored (204); PUT responses carry no ETag; an attendee's answer to one occurrence is stored on the attendee's copy but never reaches the organizer. Free/busy answers each attendee's busy times (3.7 for an unknown address). Nothing keeps an attendee's answer from the organizer: `Schedule-Reply: F`, `Scheduling-Enabled: F` and `SCHEDULE-AGENT` on the ORGANIZER line are all ignored on PUT. An attendee's delegation is stored (204), but the delegate gets no invitation; the organizer's copy shows DELEGATED with DELEGATED-TO (the delegate not added).",
     },
     Quirk {
@@ -194,8 +210,12 @@ pub const QUIRKS: &[Quirk] = &[
         refuses_uid_reuse: true,
         free_busy: Some(false),
         schedule_reply_on_put: Some(false),
-        delegation: Some(Delegation { invites_delegate: true, organizer_sees_delegate: false }),
-        observed: "Schedule-Tag follows RFC 6638 end to end (stale tag: 412, empty body); a forbidden attendee edit is a 412 with `<C:attendee-allowed/>`; `SCHEDULE-AGENT=CLIENT` does not stop delivery; nothing suppresses scheduling; an attendee may not add an occurrence override (412 `attendee-allowed`), so one occurrence can't be answered. An organizer's PUT matching the tag stores the stale copy without merging attendees' answers (Convene writes with `If-Match` on the ETag instead); free/busy answers 3.8 (no privilege) for every attendee. `Schedule-Reply: F` on an attendee's PUT is ignored and `SCHEDULE-AGENT` on the ORGANIZER line refused (412), so every answer reaches the organizer. An attendee's delegation is stored (204) and the delegate gets the invitation; the organizer's copy shows only DELEGATED.",
+        delegation: Some(Delegation {
+            invites_delegate: true,
+            changes_delegate: false,
+            organizer_sees_delegate: false,
+        }),
+        observed: "Schedule-Tag follows RFC 6638 end to end (stale tag: 412, empty body); a forbidden attendee edit is a 412 with `<C:attendee-allowed/>`; `SCHEDULE-AGENT=CLIENT` does not stop delivery; nothing suppresses scheduling; an attendee may not add an occurrence override (412 `attendee-allowed`), so one occurrence can't be answered. An organizer's PUT matching the tag stores the stale copy without merging attendees' answers (Convene writes with `If-Match` on the ETag instead); free/busy answers 3.8 (no privilege) for every attendee. `Schedule-Reply: F` on an attendee's PUT is ignored and `SCHEDULE-AGENT` on the ORGANIZER line refused (412), so every answer reaches the organizer. An attendee's delegation is stored (204) and the delegate gets the invitation; the organizer's copy shows only DELEGATED; a second delegation to someone else (the first delegate's line removed) is refused (412 `attendee-allowed`: an attendee may only add delegates).",
     },
     Quirk {
         product: "Radicale",
@@ -261,7 +281,7 @@ pub fn markdown_table() -> String {
             if q.occurrence_replies_need_until { " (not COUNT series)" } else { "" },
             yn(q.free_busy),
             silent_words(q),
-            q.delegation.map_or("–", Delegation::words),
+            q.delegation.map_or_else(|| "–".to_owned(), Delegation::words),
             q.observed
         ));
     }

@@ -37,6 +37,10 @@ pub enum EngineError {
     #[error("this answer can't be kept from the organizer: {0}; answer without \"don't send\" to tell them")]
     SilentUnsupported(String),
     #[error(
+        "you delegated this invitation to {to} already, and {why}: ask the organizer to invite the new person"
+    )]
+    DelegationUnchangeable { to: String, why: String },
+    #[error(
         "you answered {0} without telling the organizer, and the server tells the organizer only of a changed answer, so the same answer can't reach them now: tell them yourself, or answer differently"
     )]
     SameAnswerUntold(String),

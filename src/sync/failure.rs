@@ -111,7 +111,9 @@ impl Failure {
             Cause::Engine(e) => match e {
                 EngineError::Server(e) => server_kind(e),
                 EngineError::Store(_) => Kind::Local,
-                EngineError::OccurrenceUnsupported(_) | EngineError::SilentUnsupported(_) => Kind::Server,
+                EngineError::OccurrenceUnsupported(_)
+                | EngineError::SilentUnsupported(_)
+                | EngineError::DelegationUnchangeable { .. } => Kind::Server,
                 EngineError::NoCapabilities => Kind::Setup,
                 EngineError::NoFreeBusy(_) => Kind::Server,
                 _ => Kind::Data,

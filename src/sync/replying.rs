@@ -63,6 +63,7 @@ impl Engine {
         chosen: Option<&str>,
     ) -> Result<Entry, EngineError> {
         let to = ical::reply::delegate_address(to)?;
+        self.check_delegation_change(uid, &to)?;
         self.queue_reply(uid, chosen, |me| Reply {
             answer: Answer::Delegate,
             comment,
@@ -71,6 +72,27 @@ impl Engine {
             silent: false,
             delegate: Some(to),
         })
+    }
+
+    /// A delegation to someone else than the person delegated to before,
+    /// where the server refuses that change: refused up front, saying why.
+    fn check_delegation_change(&self, uid: &str, to: &str) -> Result<(), EngineError> {
+        let Some(why) = self.capabilities().and_then(|c| c.delegation_change_refused()) else {
+            return Ok(());
+        };
+        let inv = self.find(uid)?.invitation;
+        let ical::Role::Invited { me } = &inv.role else { return Ok(()) };
+        let earlier = inv.attendees.iter().find(|a| a.address == *me).and_then(|a| a.delegated_to.clone());
+        let same = |was: &str| {
+            was.split(", ").any(|w| ical::identity::normalize(w) == ical::identity::normalize(to))
+        };
+        match earlier {
+            Some(was) if !same(&was) => Err(EngineError::DelegationUnchangeable {
+                to: was.trim_start_matches("mailto:").to_owned(),
+                why,
+            }),
+            _ => Ok(()),
+        }
     }
 
     /// What the person must do themselves after delegating to `to`: forward

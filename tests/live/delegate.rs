@@ -164,3 +164,72 @@ async fn a_bad_delegation_is_refused_before_anything_is_written() {
     let org = support::organizer_copy(kind, &uid).await.data;
     assert_eq!(support::partstat(&org, "attendee", None).as_deref(), Some("NEEDS-ACTION"), "{org}");
 }
+
+/// Another attendee answers between the attendee's sync and the
+/// delegation: nothing of theirs is lost (DAViCal's copy changed, so the
+/// delegation is re-applied on it). Delegating again to someone else
+/// replaces the delegate on the server too (refused up front where the
+/// server won't take it), and the same one again is no change (Xandikos
+/// refused that while the cache held the body sent rather than its copy,
+/// on which it had stamped the delegate's SCHEDULE-STATUS).
+async fn delegation_merges_and_redelegates(kind: Kind) {
+    let uid = support::uid("dlg-merge");
+    let data = support::invitation_at(
+        &uid,
+        "Quarterly planning",
+        &["attendee", "attendee2"],
+        "20300615T100000Z",
+        "20300615T110000Z",
+        false,
+    );
+    support::organizer_put(kind, &uid, &data).await;
+    let p = Profile::new(kind, "attendee");
+    assert_eq!(code(&p.run(&["sync"])), 0);
+    let other = Profile::new(kind, "attendee2");
+    assert_eq!(code(&other.run(&["sync"])), 0);
+    assert_eq!(code(&other.run(&["reply", &uid, "tentative"])), 0);
+    let before = copy_of(kind, "attendee", &uid).await.expect("the attendee's copy").data;
+    // DAViCal puts attendee2's answer on this copy too (so the stale PUT
+    // gets 412 and is re-applied); Cyrus and Xandikos leave it (measured).
+    let theirs_before = support::partstat(&before, "attendee2", None);
+
+    let out = p.run(&["reply", &uid, "delegate", "--to", "kim@elsewhere.example"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let org = support::organizer_copy(kind, &uid).await.data;
+    assert_eq!(support::partstat(&org, "attendee", None).as_deref(), Some("DELEGATED"), "{org}");
+    assert_eq!(support::partstat(&org, "attendee2", None).as_deref(), Some("TENTATIVE"), "{org}");
+    let mine = copy_of(kind, "attendee", &uid).await.expect("the attendee's copy").data;
+    assert_eq!(support::partstat(&mine, "attendee2", None), theirs_before, "not overwritten: {mine}");
+    let unfolded = mine.replace("\r\n ", "");
+    assert_eq!(unfolded.matches(":mailto:kim@elsewhere.example").count(), 1, "{mine}");
+
+    assert_eq!(code(&p.run(&["sync"])), 0);
+    let out = p.run(&["reply", &uid, "delegate", "--to", "lee@elsewhere.example"]);
+    if !kind.quirk().delegation.expect("measured").changes_delegate {
+        // Xandikos lets an attendee add a delegate but not remove one (412
+        // attendee-allowed, measured): refused before anything is written.
+        assert_eq!(code(&out), 1, "{}", text(&out));
+        let said = text(&out);
+        assert!(said.contains("you delegated this invitation to kim@elsewhere.example already"), "{said}");
+        assert!(said.contains("does not let an attendee change a delegation"), "{said}");
+        assert!(p.run(&["outbox"]).stdout.starts_with(b"The outbox is empty"));
+        assert_eq!(p.invitation_row(&uid)["delegated_to"], "mailto:kim@elsewhere.example");
+        // The same delegate again is no change: accepted.
+        let out = p.run(&["reply", &uid, "delegate", "--to", "kim@elsewhere.example"]);
+        assert_eq!(code(&out), 0, "the same delegate again: {}", text(&out));
+        return;
+    }
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let mine = copy_of(kind, "attendee", &uid).await.expect("the attendee's copy").data.replace("\r\n ", "");
+    assert!(!mine.contains("kim@elsewhere.example"), "{mine}");
+    let me = attendee_line(&mine, "attendee").expect("the attendee's line");
+    assert!(me.contains("DELEGATED-TO=\"mailto:lee@elsewhere.example\""), "{me}");
+    assert_eq!(mine.matches(":mailto:lee@elsewhere.example").count(), 1, "{mine}");
+    assert_eq!(p.invitation_row(&uid)["delegated_to"], "mailto:lee@elsewhere.example");
+    let org = support::organizer_copy(kind, &uid).await.data;
+    assert_eq!(support::partstat(&org, "attendee", None).as_deref(), Some("DELEGATED"), "{org}");
+    let out = p.run(&["reply", &uid, "delegate", "--to", "lee@elsewhere.example"]);
+    assert_eq!(code(&out), 0, "the same delegate again: {}", text(&out));
+}
+
+on_servers!(a_delegation_is_merged_and_replaced = delegation_merges_and_redelegates(): xandikos, cyrus, davical);
