@@ -499,10 +499,14 @@ fn my_delegate(inv: &Invitation) -> Option<&str> {
 /// What the person must do after delegating to `to` on the key's account
 /// (forward the invitation where the server won't invite them), if anything.
 fn delegation_note(accounts: &[AccountState], key: &Key, to: &str) -> Option<String> {
-    match accounts.iter().find(|a| a.account.name == key.account).and_then(|a| a.capabilities.as_deref()) {
+    match capabilities(accounts, key) {
         Some(caps) => caps.delegation_note(to).map(|n| format!("{}.", capitalised(&n))),
         None => Some("The server has not been reached yet: whether it invites them is not known.".into()),
     }
+}
+
+fn capabilities<'a>(accounts: &'a [AccountState], key: &Key) -> Option<&'a crate::caldav::Capabilities> {
+    accounts.iter().find(|a| a.account.name == key.account).and_then(|a| a.capabilities.as_deref())
 }
 
 fn capitalised(s: &str) -> String {
@@ -536,6 +540,17 @@ fn delegate_form<'a>(
     l: &Listing,
     ids: &str,
 ) -> Element<'a, Message> {
+    // A server that won't take another delegate: said instead (measured).
+    if let Some(was) = my_delegate(&l.invitation)
+        && let Some(why) = capabilities(accounts, key).and_then(|c| c.delegation_change_refused())
+    {
+        let was = was.trim_start_matches("mailto:");
+        let note =
+            format!("Delegated to {was}. {}: ask the organizer to invite someone else.", capitalised(&why));
+        return container(text(note).size(12).style(style::muted))
+            .id(format!("{ids}delegate-{}", key.uid))
+            .into();
+    }
     let typed = match (&page.delegate, page.selected.as_ref() == Some(key)) {
         (Some(typed), true) => typed.clone(),
         _ => {
@@ -599,7 +614,7 @@ fn remove_button<'a>(key: &Key, ids: &str) -> Element<'a, Message> {
 
 /// Whether the key's account can keep an answer from the organizer, or why not.
 fn silent_possible(accounts: &[AccountState], key: &Key) -> Result<(), String> {
-    match accounts.iter().find(|a| a.account.name == key.account).and_then(|a| a.capabilities.as_deref()) {
+    match capabilities(accounts, key) {
         Some(caps) => caps.silent_reply().map(drop),
         None => Err("the server has not been reached yet".into()),
     }

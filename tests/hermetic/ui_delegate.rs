@@ -16,11 +16,15 @@ use iced_test::selector;
 use crate::support::ics;
 
 fn listing(uid: &str, others: &[&str]) -> Listing {
+    listing_as(uid, "ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:me@example.com", others)
+}
+
+fn listing_as(uid: &str, mine: &str, others: &[&str]) -> Listing {
     let event = ics::Event::new(uid)
         .summary("Budget review")
         .at("20300604T100000Z", "20300604T110000Z")
         .line("ORGANIZER:mailto:o@example.com")
-        .line("ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:me@example.com");
+        .line(mine);
     let event = others.iter().fold(event, |e, o| e.line(&format!("ATTENDEE:mailto:{o}")));
     let me = Identity::new(["mailto:me@example.com"]);
     let url = url::Url::parse(&format!("https://h/c/{uid}.ics")).unwrap();
@@ -60,6 +64,10 @@ fn capabilities(product: &str) -> Capabilities {
 /// The account on `product`'s server with invitation "a" selected; "b"
 /// lists kim@example.com (an address to complete from), "a" lists lee.
 fn app_on(product: &str) -> (App, tokio::sync::mpsc::Receiver<Control>) {
+    app_with(product, listing("a", &["lee@example.com"]))
+}
+
+fn app_with(product: &str, a: Listing) -> (App, tokio::sync::mpsc::Receiver<Control>) {
     let account = Account {
         name: "work".into(),
         url: url::Url::parse("https://h/").unwrap(),
@@ -78,7 +86,7 @@ fn app_on(product: &str) -> (App, tokio::sync::mpsc::Receiver<Control>) {
     let ready = Update::Ready {
         account: "work".into(),
         capabilities: Some(Box::new(capabilities(product))),
-        invitations: vec![listing("a", &["lee@example.com"]), listing("b", &["kim@example.com"])],
+        invitations: vec![a, listing("b", &["kim@example.com"])],
     };
     let _ = app.update(Message::Account("work".into(), connection::Event::Update(ready)));
     let key = Key { account: "work".into(), uid: "a".into() };
@@ -183,4 +191,24 @@ fn where_the_server_invites_the_delegate_no_forwarding_is_asked() {
         uid: "b".into(),
     })));
     assert_eq!(app.invitations.delegate, None);
+}
+
+#[test]
+fn a_server_that_wont_take_another_delegate_says_so_instead_of_the_form() {
+    let delegated =
+        "ATTENDEE;PARTSTAT=DELEGATED;DELEGATED-TO=\"mailto:kim@example.com\":mailto:me@example.com";
+    let mine = listing_as("a", delegated, &["kim@example.com"]);
+    let (app, _rx) = app_with("Xandikos", mine.clone());
+    assert!(shows(
+        &app,
+        "Delegated to kim@example.com. Xandikos (measured 0.4.10) does not let an attendee change a delegation to another person: ask the organizer to invite someone else."
+    ));
+    assert!(!shows(&app, "Delegate…"));
+    // Where the server takes it, the form is offered again.
+    let (app, _rx) = app_with("Cyrus", mine);
+    assert!(shows(&app, "Delegate…"));
+    assert!(shows(
+        &app,
+        "Cyrus records the delegation but won't invite kim@example.com: forward the invitation yourself."
+    ));
 }
