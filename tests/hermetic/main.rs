@@ -12,6 +12,7 @@ mod support;
 mod autostart;
 mod check_server;
 mod cli_lock;
+mod closed_stdout;
 mod conflicts;
 mod fidelity;
 mod fixtures_parse;
