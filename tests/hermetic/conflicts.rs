@@ -58,6 +58,7 @@ fn cache_with(dir: &std::path::Path, events: Vec<String>) -> (convene::paths::Pa
             ctag: None,
             sync_token: None,
             reports: vec![],
+            read_only: false,
         }])
         .unwrap();
     let objects = events
