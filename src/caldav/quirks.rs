@@ -105,6 +105,10 @@ pub struct Quirk {
     /// `Schedule-Reply: F` (RFC 6638 §8.1, defined for DELETE) on an
     /// attendee's PUT keeps the answer from the organizer.
     pub schedule_reply_on_put: Option<bool>,
+    /// An organizer's PUT that adds an occurrence override to a meeting
+    /// already sent fails (a server error), so one occurrence of a meeting
+    /// can't be changed.
+    pub meeting_overrides_fail: bool,
     /// What was observed, in one or two sentences.
     pub observed: &'static str,
 }
@@ -127,6 +131,7 @@ pub const QUIRKS: &[Quirk] = &[
         refuses_uid_reuse: true,
         free_busy: Some(false),
         schedule_reply_on_put: Some(false),
+        meeting_overrides_fail: false,
         observed: "Once the attendee has written its copy, organizer updates no longer change that copy's Schedule-Tag, so a stale reply is accepted (204) and puts the old time back; the tag in a PUT response is not the one a later GET shows; PUT responses carry no ETag. `Scheduling-Enabled: F` suppresses scheduling on PUT and DELETE. An answer to one occurrence of a series whose RRULE has COUNT is sent but never merged into the organizer's event (libical can't seek COUNT rules). A free/busy POST to the outbox never answered: the worker spun at full CPU for minutes holding the organizer's calendars (so Convene never sends one). `Schedule-Reply: F` on an attendee's PUT is ignored (the organizer gets the answer); `Scheduling-Enabled: F` keeps it on the attendee's copy.",
     },
     Quirk {
@@ -146,7 +151,8 @@ pub const QUIRKS: &[Quirk] = &[
         refuses_uid_reuse: false,
         free_busy: Some(true),
         schedule_reply_on_put: Some(false),
-        observed: "Implicit scheduling without any Schedule-Tag (no header, no property); a made-up `If-Schedule-Tag-Match` is ignored (204); PUT responses carry no ETag; an attendee's answer to one occurrence is stored on the attendee's copy but never reaches the organizer. Free/busy answers each attendee's busy times (3.7 for an unknown address). Nothing keeps an attendee's answer from the organizer: `Schedule-Reply: F`, `Scheduling-Enabled: F` and `SCHEDULE-AGENT` on the ORGANIZER line are all ignored on PUT.",
+        meeting_overrides_fail: true,
+        observed: "Implicit scheduling without any Schedule-Tag (no header, no property); a made-up `If-Schedule-Tag-Match` is ignored (204); PUT responses carry no ETag; an attendee's answer to one occurrence is stored on the attendee's copy but never reaches the organizer. Free/busy answers each attendee's busy times (3.7 for an unknown address). Nothing keeps an attendee's answer from the organizer: `Schedule-Reply: F`, `Scheduling-Enabled: F` and `SCHEDULE-AGENT` on the ORGANIZER line are all ignored on PUT. An organizer's PUT adding an occurrence override to a meeting its attendees already have fails with 500 (a unique violation filing the attendee's inbox copy twice), so one occurrence of a meeting can't be changed. Removing one (EXDATE) is stored, but the attendee's copy gets only the new SEQUENCE, not the EXDATE.",
     },
     Quirk {
         product: "Xandikos",
@@ -165,6 +171,7 @@ pub const QUIRKS: &[Quirk] = &[
         refuses_uid_reuse: true,
         free_busy: Some(false),
         schedule_reply_on_put: Some(false),
+        meeting_overrides_fail: false,
         observed: "Schedule-Tag follows RFC 6638 end to end (stale tag: 412, empty body); a forbidden attendee edit is a 412 with `<C:attendee-allowed/>`; `SCHEDULE-AGENT=CLIENT` does not stop delivery; nothing suppresses scheduling; an attendee may not add an occurrence override (412 `attendee-allowed`), so one occurrence can't be answered. An organizer's PUT matching the tag stores the stale copy without merging attendees' answers (Convene writes with `If-Match` on the ETag instead); free/busy answers 3.8 (no privilege) for every attendee. `Schedule-Reply: F` on an attendee's PUT is ignored and `SCHEDULE-AGENT` on the ORGANIZER line refused (412), so every answer reaches the organizer.",
     },
     Quirk {
@@ -184,6 +191,7 @@ pub const QUIRKS: &[Quirk] = &[
         refuses_uid_reuse: true,
         free_busy: Some(false),
         schedule_reply_on_put: None,
+        meeting_overrides_fail: false,
         observed: "Plain CalDAV: no implicit scheduling, no inbox/outbox, no Schedule-Tag; `If-Schedule-Tag-Match` is ignored; no outbox, so no free/busy.",
     },
 ];

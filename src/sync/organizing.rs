@@ -111,6 +111,28 @@ impl Engine {
         }
     }
 
+    /// A change to one occurrence of a meeting its attendees already have
+    /// (a new override) on a server known to fail it: refused up front,
+    /// saying what works instead, rather than queued to fail at each sync.
+    fn check_meeting_override(
+        &self,
+        uid: &str,
+        scope: &Scope,
+        before: &Draft,
+        data: &str,
+    ) -> Result<(), EngineError> {
+        let Scope::ThisOne { recurrence_id } = scope else { return Ok(()) };
+        let fails = self
+            .capabilities()
+            .filter(|c| crate::caldav::quirks::lookup(&c.server).is_some_and(|q| q.meeting_overrides_fail));
+        let Some(caps) = fails else { return Ok(()) };
+        let unsent = self.outbox.get_event(uid)?.is_some_and(|w| matches!(w.change, EventChange::Create));
+        if before.attendees.is_empty() || unsent || edit::has_override(data, recurrence_id) {
+            return Ok(());
+        }
+        Err(EngineError::MeetingOccurrenceUnsupported(caps.server.describe()))
+    }
+
     fn cached_event(&self, url: &Url) -> Result<(Url, String, Object), EngineError> {
         let (cal, obj) = self.cache.object(url)?.ok_or_else(|| EngineError::UnknownEvent(url.to_string()))?;
         let doc = ical::Document::parse(&obj.data).map_err(|e| EngineError::Edit(e.to_string()))?;
@@ -175,6 +197,7 @@ impl Engine {
         if !self.may_change(&object.data) && parts.iter().any(|p| *p != edit::Part::Reminders) {
             return Err(EngineError::NotYourEvent(uid));
         }
+        self.check_meeting_override(&uid, &scope, before, &object.data)?;
         let organizer = self.organizer_address();
         let entry = match self.outbox.get_event(&uid)? {
             None => {

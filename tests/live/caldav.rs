@@ -71,7 +71,10 @@ async fn privileges_tell_a_read_only_calendar(kind: Kind) {
     let c = client(kind, "attendee");
     let others = c.run(&ListCalendars { home: s.at(&s.calendar_home, "organizer") }).await.unwrap();
     let shared = others.iter().find(|c| c.url == s.at(&s.default_calendar, "organizer"));
-    assert!(shared.is_some_and(|c| c.read_only), "the organizer's calendar, seen by the attendee: {others:?}");
+    assert!(
+        shared.is_some_and(|c| c.read_only),
+        "the organizer's calendar, seen by the attendee: {others:?}"
+    );
     let own = c.run(&ListCalendars { home: s.at(&s.calendar_home, "attendee") }).await.unwrap();
     let mine = own.iter().find(|c| c.url == s.at(&s.default_calendar, "attendee"));
     assert!(mine.is_some_and(|c| !c.read_only), "the attendee's own calendar: {own:?}");

@@ -150,10 +150,7 @@ async fn offline_changes_wait_and_go_out_in_order(kind: Kind) {
     let queued = waiting(&p);
     assert_eq!(queued.as_array().map(Vec::len), Some(2), "{queued}");
     assert_eq!(queued[0]["uid"], first, "in the order they were made");
-    assert_eq!(
-        prop(&server_copy(kind, &first).await.data, "SUMMARY").as_deref(),
-        Some("Before the train")
-    );
+    assert_eq!(prop(&server_copy(kind, &first).await.data, "SUMMARY").as_deref(), Some("Before the train"));
 
     proxy.set(Mode::Forward);
     let out = p.run(&["sync"]);
