@@ -206,7 +206,8 @@ fn reply_file(
     answer: Answer,
     message: &Message,
 ) -> anyhow::Result<()> {
-    let path = engine.write_mailed_reply(request, me, answer, a.comment.as_deref(), message, a.save.as_deref())?;
+    let path =
+        engine.write_mailed_reply(request, me, answer, a.comment.as_deref(), message, a.save.as_deref())?;
     let to = imip::address(&message.organizer);
     println!("Reply for {to} written to {}", path.display());
     if a.mail {

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 use url::Url;
 
 use super::engine::{Engine, EngineError};
-use crate::caldav::{self, Delete, Get, Precondition, Put, SchedulingHeaders};
 use super::send::EventOutcome;
+use crate::caldav::{self, Delete, Get, Precondition, Put, SchedulingHeaders};
 use crate::ical::imip::{self, ImipError, Message, Method};
 use crate::ical::{self, Answer, Reply, Role};
 use crate::store::{EventChange, EventEntry, EventState};
@@ -53,7 +53,7 @@ pub enum MailedError {
     NoAnswer(String),
     #[error("{0} is in your calendar already: answer it in Invitations")]
     OnServer(String),
-    #[error("not added: {0}")]
+    #[error("the server did not take it: {0}")]
     NotAdded(String),
     #[error("the reply was not written to {}: {why}", .path.display())]
     ReplyNotWritten { path: PathBuf, why: String },
@@ -322,7 +322,12 @@ pub enum MailedDone {
     /// The invitation is in the calendar with the answer (`queued`: in the
     /// outbox, written when the server is back); `reply` is the
     /// METHOD:REPLY to mail to `organizer`, `subject` the mail's subject.
-    Added { queued: bool, reply: PathBuf, organizer: String, subject: String },
+    Added {
+        queued: bool,
+        reply: PathBuf,
+        organizer: String,
+        subject: String,
+    },
     Cancelled(Cancelled),
     /// The attendees' answers (address, PARTSTAT) recorded.
     Recorded(Vec<(String, String)>),
@@ -348,8 +353,13 @@ impl Engine {
                     return Err(MailedError::OnServer(message.uid));
                 }
                 let me = self.invited_as(&message, None)?;
-                let reply =
-                    Reply { answer: a.answer, comment: a.comment.clone(), occurrence: None, me: me.clone(), silent: false };
+                let reply = Reply {
+                    answer: a.answer,
+                    comment: a.comment.clone(),
+                    occurrence: None,
+                    me: me.clone(),
+                    silent: false,
+                };
                 let queued = match self.add_mailed(file, text, &message, &a.calendar, &reply).await? {
                     EventOutcome::Saved { .. } => false,
                     EventOutcome::Queued { .. } => true,
@@ -358,7 +368,8 @@ impl Engine {
                         return Err(MailedError::NotAdded("it changed on the server".into()));
                     }
                 };
-                let reply = self.write_mailed_reply(text, &me, a.answer, a.comment.as_deref(), &message, None)?;
+                let reply =
+                    self.write_mailed_reply(text, &me, a.answer, a.comment.as_deref(), &message, None)?;
                 Ok(MailedDone::Added {
                     queued,
                     reply,
@@ -435,7 +446,8 @@ fn storable(file: &Path, text: &str, uid: &str) -> Result<String, MailedError> {
         return Err(MailedError::Unreadable(bad.to_string()));
     }
     let item = batch.items.into_iter().find(|i| i.uid == uid);
-    let item = item.ok_or_else(|| MailedError::Unreadable(format!("{} holds no event {uid}", file.display())))?;
+    let item =
+        item.ok_or_else(|| MailedError::Unreadable(format!("{} holds no event {uid}", file.display())))?;
     if let Some(why) = item.held_back(false) {
         return Err(MailedError::Unreadable(why));
     }

@@ -58,7 +58,8 @@ pub fn route(file: &Path, text: &str, accounts: &[AccountState]) -> Route {
     });
     match message.method {
         Method::Request => {
-            let listed = accounts.iter().find(|a| a.invitations.iter().any(|l| l.invitation.uid == message.uid));
+            let listed =
+                accounts.iter().find(|a| a.invitations.iter().any(|l| l.invitation.uid == message.uid));
             if let Some(a) = listed {
                 return Route::Select(Key { account: a.account.name.clone(), uid: message.uid });
             }
@@ -129,7 +130,10 @@ pub enum Message {
 #[derive(Debug)]
 pub enum Event {
     /// Hand this to the account's actor (answered by `Update::Mailed`).
-    Send { account: String, control: Control },
+    Send {
+        account: String,
+        control: Control,
+    },
     Close,
 }
 
@@ -185,7 +189,9 @@ impl Panel {
             Message::Mailed(r) => {
                 self.note = Some(match r {
                     Ok(()) => format!("Handed to your mail program: send it to {}.", self.organizer),
-                    Err(e) => format!("Not handed to a mail program ({e}): save the reply and mail it yourself."),
+                    Err(e) => {
+                        format!("Not handed to a mail program ({e}): save the reply and mail it yourself.")
+                    }
                 })
             }
             Message::SaveReply => {
@@ -233,7 +239,9 @@ impl Panel {
     pub fn finished(&mut self, result: Result<MailedDone, String>) {
         let Stage::Adding(answer) = self.stage else { return };
         self.stage = match result {
-            Ok(MailedDone::Added { queued, reply, subject, .. }) => Stage::Added { answer, queued, reply, subject },
+            Ok(MailedDone::Added { queued, reply, subject, .. }) => {
+                Stage::Added { answer, queued, reply, subject }
+            }
             Ok(_) => Stage::Failed("The file is not an invitation.".into()),
             Err(e) => Stage::Failed(e),
         };
@@ -277,13 +285,31 @@ impl Panel {
                     .on_input_maybe((!adding).then_some(Message::Comment));
                 let can = !adding && self.target.is_some();
                 let answers = row![
-                    id_button("Accept", "mailed-accept", can.then_some(Message::Answer(Answer::Accept)), true),
-                    id_button("Tentative", "mailed-tentative", can.then_some(Message::Answer(Answer::Tentative)), false),
-                    id_button("Decline", "mailed-decline", can.then_some(Message::Answer(Answer::Decline)), false),
+                    id_button(
+                        "Accept",
+                        "mailed-accept",
+                        can.then_some(Message::Answer(Answer::Accept)),
+                        true
+                    ),
+                    id_button(
+                        "Tentative",
+                        "mailed-tentative",
+                        can.then_some(Message::Answer(Answer::Tentative)),
+                        false
+                    ),
+                    id_button(
+                        "Decline",
+                        "mailed-decline",
+                        can.then_some(Message::Answer(Answer::Decline)),
+                        false
+                    ),
                     id_button("Close", "mailed-close", Some(Message::Close), false),
                 ]
                 .spacing(style::SPACE_M);
-                let mut b = body.push(row![text("Add to"), picker].spacing(style::SPACE_M)).push(comment).push(answers);
+                let mut b = body
+                    .push(row![text("Add to"), picker].spacing(style::SPACE_M))
+                    .push(comment)
+                    .push(answers);
                 match stage {
                     Stage::Adding(a) => b = b.push(text(format!("Adding it with your answer {}…", word(*a)))),
                     Stage::Failed(e) => b = b.push(text(format!("Not added: {e}"))),
@@ -299,7 +325,12 @@ impl Panel {
     }
 }
 
-fn id_button<'a>(label: &'a str, id: &'static str, msg: Option<Message>, primary: bool) -> Element<'a, Message> {
+fn id_button<'a>(
+    label: &'a str,
+    id: &'static str,
+    msg: Option<Message>,
+    primary: bool,
+) -> Element<'a, Message> {
     let style = if primary { button::primary } else { button::secondary };
     container(button(text(label)).style(style).on_press_maybe(msg)).id(id).into()
 }
@@ -318,8 +349,10 @@ fn same(a: &str, b: &str) -> bool {
 
 /// Copies the reply where the person chooses.
 async fn save_reply(reply: PathBuf) -> Option<Result<PathBuf, String>> {
-    let name = reply.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "reply.ics".into());
-    let file = rfd::AsyncFileDialog::new().set_file_name(name).add_filter("iCalendar", &["ics"]).save_file().await?;
+    let name =
+        reply.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "reply.ics".into());
+    let file =
+        rfd::AsyncFileDialog::new().set_file_name(name).add_filter("iCalendar", &["ics"]).save_file().await?;
     let to = file.path().to_path_buf();
     let copied = tokio::fs::copy(&reply, &to).await;
     Some(copied.map(|_| to).map_err(|e| e.to_string()))

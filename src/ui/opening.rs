@@ -131,9 +131,8 @@ impl App {
                     self.banner(format!("Recorded from mail: {who} {} for {title}", partstat.to_lowercase()));
                 }
             }
-            Ok(MailedDone::Added { reply, .. }) => {
-                self.banner(format!("Added from mail: {title}; the reply to mail back is {}", reply.display()))
-            }
+            Ok(MailedDone::Added { reply, .. }) => self
+                .banner(format!("Added from mail: {title}; the reply to mail back is {}", reply.display())),
         }
         Task::none()
     }

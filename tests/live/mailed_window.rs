@@ -88,7 +88,10 @@ async fn the_panels_answer_adds_the_invitation_and_writes_the_reply(kind: Kind) 
     // The organizer's CANCEL, opened in the window.
     let cancel =
         outlook_request(&uid).replace("METHOD:REQUEST", "METHOD:CANCEL").replace("SEQUENCE:2", "SEQUENCE:3");
-    h.control.send(Control::Mailed { file: p.dir.path().join("cancel.ics"), text: cancel, answer: None }).await.unwrap();
+    h.control
+        .send(Control::Mailed { file: p.dir.path().join("cancel.ics"), text: cancel, answer: None })
+        .await
+        .unwrap();
     let done = mailed_result(&mut h, &uid).await;
     let copies = held(kind, "attendee", &server(kind).default_calendar, &uid).await;
     if kind == Kind::Xandikos {
