@@ -103,7 +103,9 @@ pub struct Panel {
     pub uid: String,
     pub summary: String,
     pub when: String,
+    /// The organizer's address (where the reply goes), and name if given.
     pub organizer: String,
+    pub organizer_name: Option<String>,
     pub location: Option<String>,
     pub targets: Vec<Target>,
     pub target: Option<Target>,
@@ -158,6 +160,7 @@ impl Panel {
             summary: message.summary.clone().unwrap_or_else(|| "(no title)".into()),
             when: inv.as_ref().map(format::time_range).unwrap_or_default(),
             organizer: imip::address(&message.organizer).to_owned(),
+            organizer_name: inv.as_ref().and_then(|i| i.organizer.as_ref()).and_then(|o| o.name.clone()),
             location: inv.and_then(|i| i.location),
             targets,
             target,
@@ -252,10 +255,14 @@ impl Panel {
             text("Invitation by mail").size(22),
             text(&self.summary).size(18),
             text(&self.when),
-            text(format!("From {}", self.organizer)).style(style::muted),
+            text(match &self.organizer_name {
+                Some(name) => format!("From {name} <{}>", self.organizer),
+                None => format!("From {}", self.organizer),
+            })
+            .style(style::muted),
         ]
         .spacing(style::SPACE_M)
-        .max_width(560);
+        .width(560);
         if let Some(l) = &self.location {
             body = body.push(text(format!("Where: {l}")).style(style::muted));
         }

@@ -107,10 +107,13 @@ impl App {
             p.finished(result.map_err(|e| e.to_string()));
             return Task::none();
         }
-        let title = self
-            .account(account)
-            .and_then(|a| a.agenda.iter().find(|i| i.occurrence.uid == uid))
-            .map_or_else(|| uid.clone(), |i| i.occurrence.summary.clone());
+        let title = self.account(account).and_then(|a| {
+            let listed = a.invitations.iter().find(|l| l.invitation.uid == uid);
+            listed.and_then(|l| l.invitation.summary.clone()).or_else(|| {
+                a.agenda.iter().find(|i| i.occurrence.uid == uid).map(|i| i.occurrence.summary.clone())
+            })
+        });
+        let title = title.unwrap_or_else(|| uid.clone());
         match result {
             Err(e) => self.banner(format!("{}: {e}", file.display())),
             Ok(MailedDone::Cancelled(c)) => {

@@ -146,7 +146,7 @@ fn an_invitation_not_on_the_server_is_answered_in_the_panel_through_the_actor() 
     let file = open(&mut app, "new.ics", mailed("REQUEST", "mw-new"));
     assert!(shows(&app, "Invitation by mail"));
     assert!(shows(&app, "Supplier visit"));
-    assert!(shows(&app, "From organizer@example.com"));
+    assert!(shows(&app, "From Olga Organizer <organizer@example.com>"));
     assert_eq!(app.screen, Screen::Invitations, "not the import wizard");
     let _ = app.update(Message::Mailed(convene::ui::mailed::Message::Comment("Running late".into())));
 
