@@ -55,7 +55,7 @@ pub enum MailedError {
     OnServer(String),
     #[error("the server did not take it: {0}")]
     NotAdded(String),
-    #[error("the reply was not written to {}: {why}", .path.display())]
+    #[error("it is in your calendar, but the reply to mail was not written to {}: {why}", .path.display())]
     ReplyNotWritten { path: PathBuf, why: String },
 }
 

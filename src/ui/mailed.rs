@@ -319,7 +319,7 @@ impl Panel {
                     .push(answers);
                 match stage {
                     Stage::Adding(a) => b = b.push(text(format!("Adding it with your answer {}…", word(*a)))),
-                    Stage::Failed(e) => b = b.push(text(format!("Not added: {e}"))),
+                    Stage::Failed(e) => b = b.push(text(format!("{}.", capitalized(e)))),
                     _ => {}
                 }
                 b
@@ -340,6 +340,11 @@ fn id_button<'a>(
 ) -> Element<'a, Message> {
     let style = if primary { button::primary } else { button::secondary };
     container(button(text(label)).style(style).on_press_maybe(msg)).id(id).into()
+}
+
+fn capitalized(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 fn word(a: Answer) -> &'static str {

@@ -169,7 +169,7 @@ fn an_invitation_not_on_the_server_is_answered_in_the_panel_through_the_actor() 
     let refused =
         convene::sync::Failure::from(convene::sync::MailedError::NotAdded("the server said no".into()));
     update(&mut app, Update::Mailed { file: file.clone(), uid: "mw-new".into(), result: Err(refused) });
-    assert!(shows(&app, "Not added: the server did not take it: the server said no"));
+    assert!(shows(&app, "The server did not take it: the server said no."));
     click(&mut app, "mailed-tentative");
     assert!(matches!(
         rx.try_recv(),
@@ -208,6 +208,31 @@ fn a_mailed_cancel_goes_to_the_actor_and_shows_the_cancelled_invitation() {
     );
     assert_eq!(app.screen, Screen::Invitations);
     assert_eq!(app.invitations.selected, Some(Key { account: "work".into(), uid: "mw-off".into() }));
+}
+
+#[test]
+fn a_mailed_answer_goes_to_the_actor_and_is_said_and_a_broken_file_is_refused() {
+    let mut organized = listing("mw-ans");
+    organized.invitation.role = convene::ical::Role::Organizer;
+    let (mut app, mut rx) = app_with(vec![organized]);
+    let file = open(&mut app, "answer.ics", mailed("REPLY", "mw-ans"));
+    let Ok(Control::Mailed { answer: None, .. }) = rx.try_recv() else { panic!("not sent to the actor") };
+    let answers = vec![("mailto:me@example.com".to_owned(), "DECLINED".to_owned())];
+    update(
+        &mut app,
+        Update::Mailed { file, uid: "mw-ans".into(), result: Ok(MailedDone::Recorded(answers)) },
+    );
+    assert!(shows(&app, "Recorded from mail: me@example.com declined for Supplier visit"));
+
+    let broken = mailed("REQUEST", "mw-broken")
+        .replace("ORGANIZER;CN=Olga Organizer:mailto:organizer@example.com\r\n", "");
+    open(&mut app, "broken.ics", broken);
+    assert!(app.mailed.is_none());
+    assert!(shows(
+        &app,
+        "/tmp/mw-broken.ics: the event in the file has no ORGANIZER, so it is not an invitation"
+    ));
+    assert!(rx.try_recv().is_err(), "nothing sent for a broken file");
 }
 
 #[test]

@@ -2,7 +2,8 @@
 //! given the `Control::Mailed` the "Invitation by mail" panel sends adds
 //! the event to the server with SCHEDULE-AGENT=CLIENT (the server tells
 //! nobody) and writes the METHOD:REPLY to mail back; a mailed CANCEL
-//! through the same Control marks the copy cancelled.
+//! through the same Control marks the copy cancelled, and a mailed REPLY
+//! opened by the organizer records the guest's answer.
 
 use crate::support;
 
@@ -106,3 +107,38 @@ async fn the_panels_answer_adds_the_invitation_and_writes_the_reply(kind: Kind) 
 }
 
 on_servers!(the_panels_answer_adds_the_invitation_and_writes_the_reply: cyrus, xandikos);
+
+/// A guest's answer by mail, opened by the organizer in the window: the
+/// actor records it in the event and says whose answer it was.
+async fn a_mailed_answer_opened_in_the_window_is_recorded(kind: Kind) {
+    let uid = support::uid("mw-answer");
+    let guest = "mailto:guest@elsewhere.example";
+    let event = support::ics::Event::new(&uid)
+        .summary("Supplier visit")
+        .organized()
+        .invite("attendee")
+        .line(&format!("ATTENDEE;CN=Gus Guest;PARTSTAT=NEEDS-ACTION;RSVP=TRUE:{guest}"));
+    let data = support::ics::object(event);
+    support::organizer_put(kind, &uid, &data).await;
+    let answer =
+        convene::ical::imip::reply_text(&data, guest, Answer::Tentative, None, chrono::Utc::now()).unwrap();
+    let p = Profile::new(kind, "organizer");
+    let mut h = spawn(settings(&p, Duration::from_secs(60)));
+    expect(&mut h.updates, "the agenda", |u| matches!(u, Update::Agenda(_)).then_some(())).await;
+    h.control
+        .send(Control::Mailed { file: p.dir.path().join("answer.ics"), text: answer, answer: None })
+        .await
+        .unwrap();
+    let done = mailed_result(&mut h, &uid).await;
+    assert_eq!(done, Ok(MailedDone::Recorded(vec![(guest.to_owned(), "TENTATIVE".to_owned())])));
+    let org = support::organizer_copy(kind, &uid).await;
+    let me = convene::ical::Identity::new(["mailto:organizer@example.com"]);
+    let inv = convene::ical::invitation::read(&org.data, &me).unwrap().unwrap();
+    let answer_of =
+        |who: &str| inv.attendees.iter().find(|a| a.address.contains(who)).and_then(|a| a.partstat.clone());
+    assert_eq!(answer_of("guest@").as_deref(), Some("TENTATIVE"), "{}", org.data);
+    assert_eq!(answer_of("attendee@").as_deref(), Some("NEEDS-ACTION"), "{}", org.data);
+    h.control.send(Control::Shutdown).await.unwrap();
+}
+
+on_servers!(a_mailed_answer_opened_in_the_window_is_recorded: cyrus, xandikos);
