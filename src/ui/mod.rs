@@ -1,6 +1,6 @@
 //! The desktop app (iced, Elm-style). `App` is a router: each sub-screen
 //! (invitations, calendar, event editor, merge dialog, import wizard,
-//! setup form, accounts page) owns its state and messages; its `update` returns a Task
+//! invitation by mail, setup form, accounts page) owns its state and messages; its `update` returns a Task
 //! of its own messages and, when the app must act, an Event; its `view`
 //! takes only the data it reads. The app maps their messages and Tasks,
 //! acts on their Events, and alone talks to the per-account sync actors.
