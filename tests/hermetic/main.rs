@@ -29,4 +29,5 @@ mod ui_details;
 mod ui_dont_send;
 mod ui_editor;
 mod ui_invitation_view;
+mod ui_mailed;
 mod ui_update;
