@@ -82,6 +82,7 @@ fn holding(app: &mut App, invitations: Vec<Listing>) {
         ctag: None,
         sync_token: None,
         reports: vec![],
+        read_only: false,
     };
     let addresses = vec!["mailto:me@example.com".to_owned()];
     update(app, Update::Calendars { calendars: vec![calendar], addresses, capabilities: None });
