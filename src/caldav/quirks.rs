@@ -140,6 +140,10 @@ pub struct Quirk {
     /// What an attendee's delegation leads to (None: not measured, or no
     /// scheduling).
     pub delegation: Option<Delegation>,
+    /// An organizer's PUT that adds an occurrence override to a meeting
+    /// already sent fails (a server error), so one occurrence of a meeting
+    /// can't be changed.
+    pub meeting_overrides_fail: bool,
     /// What was observed, in one or two sentences.
     pub observed: &'static str,
 }
@@ -167,6 +171,7 @@ pub const QUIRKS: &[Quirk] = &[
             changes_delegate: true,
             organizer_sees_delegate: false,
         }),
+        meeting_overrides_fail: false,
         observed: "Once the attendee has written its copy, organizer updates no longer change that copy's Schedule-Tag, so a stale reply is accepted (204) and puts the old time back; the tag in a PUT response is not the one a later GET shows; PUT responses carry no ETag. `Scheduling-Enabled: F` suppresses scheduling on PUT and DELETE. An answer to one occurrence of a series whose RRULE has COUNT is sent but never merged into the organizer's event (libical can't seek COUNT rules). A free/busy POST to the outbox never answered: the worker spun at full CPU for minutes holding the organizer's calendars (so Convene never sends one). `Schedule-Reply: F` on an attendee's PUT is ignored (the organizer gets the answer); `Scheduling-Enabled: F` keeps it on the attendee's copy. An attendee's delegation (PARTSTAT=DELEGATED, DELEGATED-TO, the delegate added with DELEGATED-FROM) is stored (204), but the delegate gets no invitation and the organizer's copy shows only DELEGATED.",
     },
     Quirk {
@@ -191,7 +196,8 @@ pub const QUIRKS: &[Quirk] = &[
             changes_delegate: true,
             organizer_sees_delegate: true,
         }),
-        observed: "Implicit scheduling without any Schedule-Tag (no header, no property); a made-up `If-Schedule-Tag-Match` is ignored (204); PUT responses carry no ETag; an attendee's answer to one occurrence is stored on the attendee's copy but never reaches the organizer. Free/busy answers each attendee's busy times (3.7 for an unknown address). Nothing keeps an attendee's answer from the organizer: `Schedule-Reply: F`, `Scheduling-Enabled: F` and `SCHEDULE-AGENT` on the ORGANIZER line are all ignored on PUT. An attendee's delegation is stored (204), but the delegate gets no invitation; the organizer's copy shows DELEGATED with DELEGATED-TO (the delegate not added).",
+        meeting_overrides_fail: true,
+        observed: "Implicit scheduling without any Schedule-Tag (no header, no property); a made-up `If-Schedule-Tag-Match` is ignored (204); PUT responses carry no ETag; an attendee's answer to one occurrence is stored on the attendee's copy but never reaches the organizer. Free/busy answers each attendee's busy times (3.7 for an unknown address). Nothing keeps an attendee's answer from the organizer: `Schedule-Reply: F`, `Scheduling-Enabled: F` and `SCHEDULE-AGENT` on the ORGANIZER line are all ignored on PUT. An organizer's PUT adding an occurrence override to a meeting its attendees already have fails with 500 (a unique violation filing the attendee's inbox copy twice), so one occurrence of a meeting can't be changed. Removing one (EXDATE) is stored, but the attendee's copy gets only the new SEQUENCE, not the EXDATE. An attendee's delegation is stored (204), but the delegate gets no invitation; the organizer's copy shows DELEGATED with DELEGATED-TO (the delegate not added).",
     },
     Quirk {
         product: "Xandikos",
@@ -215,6 +221,7 @@ pub const QUIRKS: &[Quirk] = &[
             changes_delegate: false,
             organizer_sees_delegate: false,
         }),
+        meeting_overrides_fail: false,
         observed: "Schedule-Tag follows RFC 6638 end to end (stale tag: 412, empty body); a forbidden attendee edit is a 412 with `<C:attendee-allowed/>`; `SCHEDULE-AGENT=CLIENT` does not stop delivery; nothing suppresses scheduling; an attendee may not add an occurrence override (412 `attendee-allowed`), so one occurrence can't be answered. An organizer's PUT matching the tag stores the stale copy without merging attendees' answers (Convene writes with `If-Match` on the ETag instead); free/busy answers 3.8 (no privilege) for every attendee. `Schedule-Reply: F` on an attendee's PUT is ignored and `SCHEDULE-AGENT` on the ORGANIZER line refused (412), so every answer reaches the organizer. An attendee's delegation is stored (204) and the delegate gets the invitation; the organizer's copy shows only DELEGATED; a second delegation to someone else (the first delegate's line removed) is refused (412 `attendee-allowed`: an attendee may only add delegates).",
     },
     Quirk {
@@ -235,6 +242,7 @@ pub const QUIRKS: &[Quirk] = &[
         free_busy: Some(false),
         schedule_reply_on_put: None,
         delegation: None,
+        meeting_overrides_fail: false,
         observed: "Plain CalDAV: no implicit scheduling, no inbox/outbox, no Schedule-Tag; `If-Schedule-Tag-Match` is ignored; no outbox, so no free/busy.",
     },
 ];

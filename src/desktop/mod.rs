@@ -4,11 +4,13 @@
 //! as [`Answer`]s. Windows toasts are not built yet: there, every call
 //! answers [`Error`] and the app's window is the only place to act.
 
+mod mail;
 #[cfg(target_os = "linux")]
 mod notifications;
 #[cfg(not(target_os = "linux"))]
 mod unsupported;
 
+pub use mail::compose;
 #[cfg(target_os = "linux")]
 pub use notifications::Notifier;
 #[cfg(not(target_os = "linux"))]

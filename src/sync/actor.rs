@@ -207,7 +207,16 @@ impl Actor {
                 }
             }
             Control::Seen { uid } => self.seen(&uid).await,
+            Control::Mailed { file, text, answer } => self.mailed(file, text, answer).await,
         }
+    }
+
+    /// A file that came by mail; the window's lists after it.
+    async fn mailed(&mut self, file: std::path::PathBuf, text: String, answer: Option<super::MailedAnswer>) {
+        let uid = crate::ical::imip::Message::parse(&text).map(|m| m.uid).unwrap_or_default();
+        let result = self.engine.act_on_mailed(&file, &text, answer).await.map_err(Failure::from);
+        self.emit(Update::Mailed { file, uid, result }).await;
+        self.changed().await;
     }
 
     /// Takes the account for a piece of work, unless it holds it already;

@@ -17,7 +17,9 @@ impl App {
         let mut all: Vec<(bool, editor::Choice)> = self
             .accounts
             .iter()
-            .flat_map(|a| a.calendars.iter().filter(|c| c.holds_events()).map(move |c| (a, c)))
+            .flat_map(|a| {
+                a.calendars.iter().filter(|c| c.holds_events() && !c.read_only).map(move |c| (a, c))
+            })
             .map(|(a, c)| {
                 let choice = editor::Choice {
                     account: a.account.name.clone(),
