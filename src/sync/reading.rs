@@ -20,10 +20,11 @@ pub const LISTED_AFTER_DAYS: i64 = 7;
 const UPCOMING_DAYS: i64 = 400;
 
 /// The longest span one agenda read covers when judging many invitations'
-/// conflicts at once: wide enough that a list of invitations takes a few
-/// reads, not one per invitation, narrow enough that a daily series is
-/// expanded over weeks, not years.
-const CONFLICT_WINDOW_DAYS: i64 = 31;
+/// conflicts at once: a list of invitations over years takes a few reads,
+/// each event parsed once per read, while a series repeating several times
+/// a day still fits its expansion's bound ([`ical::repeat::BOUNDS`]: 1,000
+/// occurrences) within one.
+const CONFLICT_WINDOW_DAYS: i64 = 180;
 
 /// What the list shows of a series: its next occurrences (RECURRENCE-ID,
 /// when in words) for "answer this one", whether it repeats too often to
@@ -299,10 +300,16 @@ impl Engine {
             let (window, later) = rest.split_at(n);
             let to = window.iter().map(|(_, o)| o.end.with_timezone(&Utc)).max().unwrap_or(from).max(from);
             let items = self.agenda(from, to);
+            // In order of start: those that can overlap an invitation start
+            // at most the longest event's length before it.
+            let longest =
+                items.iter().map(|i| i.occurrence.end - i.occurrence.start).max().unwrap_or_default();
             for (i, invitation) in window {
+                let first = items.partition_point(|i| i.occurrence.start < invitation.start - longest);
+                let near = items[first..].iter().take_while(|i| i.occurrence.start <= invitation.end);
                 out[*i] = ical::conflicts::find(
                     invitation,
-                    items.iter().map(|i| (&i.occurrence, i.answer, i.calendar.as_str())),
+                    near.map(|i| (&i.occurrence, i.answer, i.calendar.as_str())),
                 );
             }
             rest = later;
