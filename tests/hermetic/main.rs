@@ -32,3 +32,4 @@ mod ui_editor;
 mod ui_invitation_view;
 mod ui_mailed;
 mod ui_update;
+mod work_account;

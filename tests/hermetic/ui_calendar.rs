@@ -42,19 +42,7 @@ pub(crate) fn item(
 }
 
 pub(crate) fn calendar_app(today: NaiveDate) -> App {
-    let account = Account {
-        name: "work".into(),
-        url: url::Url::parse("https://h/").unwrap(),
-        user: "me".into(),
-        ca_file: None,
-        allow_insecure_http: false,
-        password_command: None,
-        aliases: vec![],
-    };
-    let mut app = App::new(
-        convene::paths::Paths::profile(&std::env::temp_dir()),
-        Config { accounts: vec![account], ..Config::default() },
-    );
+    let mut app = crate::work_account::app();
     let next_week = today + Duration::days(7);
     let agenda = vec![
         item("Holiday", at(today, 0, 0), at(today + Duration::days(1), 0, 0), true),

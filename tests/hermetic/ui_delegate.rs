@@ -3,17 +3,12 @@
 //! address is one, and what the account's server will do with it: where it
 //! won't invite the delegate (measured), the person is told to forward it.
 
-use convene::caldav::options::ServerOptions;
-use convene::caldav::propfind::Principal;
-use convene::caldav::quirks::ServerId;
-use convene::caldav::{Capabilities, Discovery};
-use convene::config::{Account, Config};
-use convene::ical::Identity;
-use convene::sync::{Control, Listing, ReplyState, Update};
-use convene::ui::{App, Key, Message, connection, invitations};
+use convene::sync::{Control, Listing};
+use convene::ui::{App, Key, Message, invitations};
 use iced_test::selector;
 
 use crate::support::ics;
+use crate::work_account;
 
 fn listing(uid: &str, others: &[&str]) -> Listing {
     listing_as(uid, "ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:me@example.com", others)
@@ -26,39 +21,7 @@ fn listing_as(uid: &str, mine: &str, others: &[&str]) -> Listing {
         .line("ORGANIZER:mailto:o@example.com")
         .line(mine);
     let event = others.iter().fold(event, |e, o| e.line(&format!("ATTENDEE:mailto:{o}")));
-    let me = Identity::new(["mailto:me@example.com"]);
-    let url = url::Url::parse(&format!("https://h/c/{uid}.ics")).unwrap();
-    Listing {
-        invitation: convene::ical::invitation::read(&ics::object(event), &me).unwrap().unwrap(),
-        calendar: url.join("./").unwrap(),
-        calendar_name: "Work".into(),
-        url,
-        reply: ReplyState::None,
-        occurrences: vec![],
-        repeats_too_often: false,
-        conflicts: vec![],
-        judged_day: None,
-        since_seen: None,
-    }
-}
-
-fn capabilities(product: &str) -> Capabilities {
-    let mut options = ServerOptions::default();
-    options.dav.insert("calendar-auto-schedule".into());
-    let d = Discovery {
-        server: ServerId { product: Some(product.into()), ..ServerId::default() },
-        principal: Principal {
-            url: url::Url::parse("https://h/p/").unwrap(),
-            display_name: None,
-            calendar_homes: vec![],
-            addresses: vec![],
-            inbox: None,
-            outbox: None,
-        },
-        options,
-        calendars: vec![],
-    };
-    Capabilities::build(&d, None)
+    work_account::listing(uid, &ics::object(event))
 }
 
 /// The account on `product`'s server with invitation "a" selected; "b"
@@ -68,30 +31,7 @@ fn app_on(product: &str) -> (App, tokio::sync::mpsc::Receiver<Control>) {
 }
 
 fn app_with(product: &str, a: Listing) -> (App, tokio::sync::mpsc::Receiver<Control>) {
-    let account = Account {
-        name: "work".into(),
-        url: url::Url::parse("https://h/").unwrap(),
-        user: "me".into(),
-        ca_file: None,
-        allow_insecure_http: false,
-        password_command: None,
-        aliases: vec![],
-    };
-    let mut app = App::new(
-        convene::paths::Paths::profile(&std::env::temp_dir()),
-        Config { accounts: vec![account], ..Config::default() },
-    );
-    let (tx, rx) = tokio::sync::mpsc::channel(8);
-    let _ = app.update(Message::Account("work".into(), connection::Event::Connected(tx)));
-    let ready = Update::Ready {
-        account: "work".into(),
-        capabilities: Some(Box::new(capabilities(product))),
-        invitations: vec![a, listing("b", &["kim@example.com"])],
-    };
-    let _ = app.update(Message::Account("work".into(), connection::Event::Update(ready)));
-    let key = Key { account: "work".into(), uid: "a".into() };
-    let _ = app.update(Message::Invitations(invitations::Message::Select(key)));
-    (app, rx)
+    work_account::ready_on(product, vec![a, listing("b", &["kim@example.com"])])
 }
 
 fn act(app: &mut App, f: impl FnOnce(&mut iced_test::Simulator<'_, Message>)) {

@@ -2,17 +2,13 @@
 //! where the account's server can keep the answer from the organizer, the
 //! answer then carries it; elsewhere shown off, with the reason.
 
-use convene::caldav::options::ServerOptions;
-use convene::caldav::propfind::Principal;
-use convene::caldav::quirks::ServerId;
-use convene::caldav::{Capabilities, Discovery};
-use convene::config::{Account, Config};
-use convene::ical::{Answer, Identity};
-use convene::sync::{Control, Listing, ReplyState, Update};
-use convene::ui::{App, Key, Message, connection, invitations};
+use convene::ical::Answer;
+use convene::sync::{Control, Listing};
+use convene::ui::{App, Key, Message, invitations};
 use iced_test::selector;
 
 use crate::support::ics;
+use crate::work_account;
 
 const LABEL: &str = "Don't send my answer to the organizer";
 
@@ -24,68 +20,12 @@ fn listing(uid: &str) -> Listing {
             .line("ORGANIZER:mailto:o@example.com")
             .line("ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:me@example.com"),
     );
-    let me = Identity::new(["mailto:me@example.com"]);
-    let url = url::Url::parse(&format!("https://h/c/{uid}.ics")).unwrap();
-    Listing {
-        invitation: convene::ical::invitation::read(&data, &me).unwrap().unwrap(),
-        calendar: url.join("./").unwrap(),
-        calendar_name: "Work".into(),
-        url,
-        reply: ReplyState::None,
-        occurrences: vec![],
-        repeats_too_often: false,
-        conflicts: vec![],
-        judged_day: None,
-        since_seen: None,
-    }
-}
-
-/// A scheduling server that names itself `product`.
-fn capabilities(product: &str) -> Capabilities {
-    let mut options = ServerOptions::default();
-    options.dav.insert("calendar-auto-schedule".into());
-    let d = Discovery {
-        server: ServerId { product: Some(product.into()), ..ServerId::default() },
-        principal: Principal {
-            url: url::Url::parse("https://h/p/").unwrap(),
-            display_name: None,
-            calendar_homes: vec![],
-            addresses: vec![],
-            inbox: None,
-            outbox: None,
-        },
-        options,
-        calendars: vec![],
-    };
-    Capabilities::build(&d, None)
+    work_account::listing(uid, &data)
 }
 
 /// The account on `product`'s server, the invitation "a" selected.
 fn app_on(product: &str) -> (App, tokio::sync::mpsc::Receiver<Control>) {
-    let account = Account {
-        name: "work".into(),
-        url: url::Url::parse("https://h/").unwrap(),
-        user: "me".into(),
-        ca_file: None,
-        allow_insecure_http: false,
-        password_command: None,
-        aliases: vec![],
-    };
-    let mut app = App::new(
-        convene::paths::Paths::profile(&std::env::temp_dir()),
-        Config { accounts: vec![account], ..Config::default() },
-    );
-    let (tx, rx) = tokio::sync::mpsc::channel(8);
-    let _ = app.update(Message::Account("work".into(), connection::Event::Connected(tx)));
-    let ready = Update::Ready {
-        account: "work".into(),
-        capabilities: Some(Box::new(capabilities(product))),
-        invitations: vec![listing("a")],
-    };
-    let _ = app.update(Message::Account("work".into(), connection::Event::Update(ready)));
-    let key = Key { account: "work".into(), uid: "a".into() };
-    let _ = app.update(Message::Invitations(invitations::Message::Select(key)));
-    (app, rx)
+    work_account::ready_on(product, vec![listing("a")])
 }
 
 fn click<S>(app: &mut App, what: S)
@@ -137,7 +77,7 @@ fn not_ticked_or_another_invitation_tells_the_organizer() {
 #[test]
 fn where_the_server_would_tell_anyway_it_is_off_with_the_reason() {
     let (mut app, mut rx) = app_on("Xandikos");
-    let why = capabilities("Xandikos").silent_reply().unwrap_err();
+    let why = work_account::scheduling_server("Xandikos").silent_reply().unwrap_err();
     assert!(why.starts_with("Xandikos (measured 0.4.10) tells the organizer of every answer"), "{why}");
     let note = format!("Not possible on this server: {why}.");
     assert!(iced_test::simulator(app.view()).find(note.as_str()).is_ok(), "the reason is shown");

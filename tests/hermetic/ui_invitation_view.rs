@@ -2,15 +2,15 @@
 //! in its row and details (not those in a hidden calendar), who is coming,
 //! and what the organizer changed, until the person moves on from it.
 
-use convene::config::{Account, Config};
 use convene::ical::conflicts::Conflict;
 use convene::ical::seen::SinceSeen;
 use convene::ical::{Change, Field, Identity};
 use convene::sync::{Control, Listing, ReplyState, Update};
-use convene::ui::{App, Key, Message, connection, invitations};
+use convene::ui::{App, Key, Message, invitations};
 use iced_test::selector;
 
 use crate::support::ics;
+use crate::work_account;
 
 fn listing(uid: &str, conflicts: Vec<Conflict>, since_seen: Option<SinceSeen>) -> Listing {
     let data = ics::object(
@@ -56,23 +56,8 @@ fn conflict(summary: &str, from: (u32, u32), to: u32, calendar: &str) -> Conflic
 }
 
 fn app_with(list: Vec<Listing>) -> (App, tokio::sync::mpsc::Receiver<Control>) {
-    let account = Account {
-        name: "work".into(),
-        url: url::Url::parse("https://h/").unwrap(),
-        user: "me".into(),
-        ca_file: None,
-        allow_insecure_http: false,
-        password_command: None,
-        aliases: vec![],
-    };
-    let mut app = App::new(
-        convene::paths::Paths::profile(&std::env::temp_dir()),
-        Config { accounts: vec![account], ..Config::default() },
-    );
-    let (tx, rx) = tokio::sync::mpsc::channel(8);
-    let _ = app.update(Message::Account("work".into(), connection::Event::Connected(tx)));
-    let _ = app
-        .update(Message::Account("work".into(), connection::Event::Update(Update::InvitationsChanged(list))));
+    let (mut app, rx) = work_account::connected();
+    work_account::update(&mut app, Update::InvitationsChanged(list));
     (app, rx)
 }
 

@@ -7,14 +7,14 @@
 
 use std::path::PathBuf;
 
-use convene::config::{Account, Config};
 use convene::ical::Answer;
 use convene::sync::{Cancelled, Control, Listing, MailedAnswer, MailedDone, ReplyState, Update};
 use convene::ui::mailed::Stage;
-use convene::ui::{App, Key, Message, Screen, connection};
+use convene::ui::{App, Key, Message, Screen};
 use iced_test::selector;
 
 use crate::support::ics;
+use crate::work_account;
 
 const CALENDAR: &str = "https://h/cal/work/";
 
@@ -48,30 +48,6 @@ fn listing(uid: &str) -> Listing {
     }
 }
 
-fn update(app: &mut App, u: Update) {
-    let _ = app.update(Message::Account("work".into(), connection::Event::Update(u)));
-}
-
-/// The account "work" connected, before it has said what it holds.
-fn connecting() -> (App, tokio::sync::mpsc::Receiver<Control>) {
-    let account = Account {
-        name: "work".into(),
-        url: url::Url::parse("https://h/").unwrap(),
-        user: "me".into(),
-        ca_file: None,
-        allow_insecure_http: false,
-        password_command: None,
-        aliases: vec![],
-    };
-    let mut app = App::new(
-        convene::paths::Paths::profile(&std::env::temp_dir()),
-        Config { accounts: vec![account], ..Config::default() },
-    );
-    let (tx, rx) = tokio::sync::mpsc::channel(8);
-    let _ = app.update(Message::Account("work".into(), connection::Event::Connected(tx)));
-    (app, rx)
-}
-
 /// …and after it has: one calendar, these invitations, its agenda.
 fn holding(app: &mut App, invitations: Vec<Listing>) {
     let calendar = convene::caldav::Calendar {
@@ -85,13 +61,13 @@ fn holding(app: &mut App, invitations: Vec<Listing>) {
         read_only: false,
     };
     let addresses = vec!["mailto:me@example.com".to_owned()];
-    update(app, Update::Calendars { calendars: vec![calendar], addresses, capabilities: None });
-    update(app, Update::InvitationsChanged(invitations));
-    update(app, Update::Agenda(vec![]));
+    work_account::update(app, Update::Calendars { calendars: vec![calendar], addresses, capabilities: None });
+    work_account::update(app, Update::InvitationsChanged(invitations));
+    work_account::update(app, Update::Agenda(vec![]));
 }
 
 fn app_with(invitations: Vec<Listing>) -> (App, tokio::sync::mpsc::Receiver<Control>) {
-    let (mut app, rx) = connecting();
+    let (mut app, rx) = work_account::connected();
     holding(&mut app, invitations);
     (app, rx)
 }
@@ -169,7 +145,10 @@ fn an_invitation_not_on_the_server_is_answered_in_the_panel_through_the_actor() 
     // Refused: said, and the person may answer again.
     let refused =
         convene::sync::Failure::from(convene::sync::MailedError::NotAdded("the server said no".into()));
-    update(&mut app, Update::Mailed { file: file.clone(), uid: "mw-new".into(), result: Err(refused) });
+    work_account::update(
+        &mut app,
+        Update::Mailed { file: file.clone(), uid: "mw-new".into(), result: Err(refused) },
+    );
     assert!(shows(&app, "The server did not take it: the server said no."));
     click(&mut app, "mailed-tentative");
     assert!(matches!(
@@ -184,7 +163,7 @@ fn an_invitation_not_on_the_server_is_answered_in_the_panel_through_the_actor() 
         organizer: "organizer@example.com".into(),
         subject: "Tentative: Supplier visit".into(),
     };
-    update(&mut app, Update::Mailed { file, uid: "mw-new".into(), result: Ok(done) });
+    work_account::update(&mut app, Update::Mailed { file, uid: "mw-new".into(), result: Ok(done) });
     let panel = app.mailed.as_ref().unwrap();
     assert!(matches!(&panel.stage, Stage::Added { answer: Answer::Tentative, reply: r, .. } if *r == reply));
     assert!(shows(&app, "Send by mail"));
@@ -203,7 +182,7 @@ fn a_mailed_cancel_goes_to_the_actor_and_shows_the_cancelled_invitation() {
     assert_eq!(sent, file);
     assert!(app.mailed.is_none());
     let _ = app.update(Message::Show(Screen::Calendar));
-    update(
+    work_account::update(
         &mut app,
         Update::Mailed { file, uid: "mw-off".into(), result: Ok(MailedDone::Cancelled(Cancelled::Marked)) },
     );
@@ -219,7 +198,7 @@ fn a_mailed_answer_goes_to_the_actor_and_is_said_and_a_broken_file_is_refused() 
     let file = open(&mut app, "answer.ics", mailed("REPLY", "mw-ans"));
     let Ok(Control::Mailed { answer: None, .. }) = rx.try_recv() else { panic!("not sent to the actor") };
     let answers = vec![("mailto:me@example.com".to_owned(), "DECLINED".to_owned())];
-    update(
+    work_account::update(
         &mut app,
         Update::Mailed { file, uid: "mw-ans".into(), result: Ok(MailedDone::Recorded(answers)) },
     );
@@ -238,7 +217,7 @@ fn a_mailed_answer_goes_to_the_actor_and_is_said_and_a_broken_file_is_refused() 
 
 #[test]
 fn a_file_opened_before_the_account_has_said_what_it_holds_waits_for_it() {
-    let (mut app, mut rx) = connecting();
+    let (mut app, mut rx) = work_account::connected();
     open(&mut app, "early.ics", mailed("REQUEST", "mw-early"));
     assert!(app.mailed.is_none());
     assert_ne!(app.screen, Screen::Import);
