@@ -2,7 +2,7 @@
 //! the views switch, move, and show events where the agenda puts them.
 
 use chrono::{Datelike, Duration, Local, NaiveDate, TimeZone};
-use convene::config::{Account, Config};
+use convene::config::Config;
 use convene::ical::occurrence::Occurrence;
 use convene::sync::{AgendaItem, Update};
 use convene::ui::{App, Message, Screen, calendar, connection};
@@ -307,16 +307,7 @@ fn the_month_picker_jumps_to_a_day_in_the_same_view() {
 fn the_view_the_date_and_hidden_calendars_survive_a_restart() {
     let dir = tempfile::tempdir().unwrap();
     let paths = convene::paths::Paths::profile(dir.path());
-    let account = Account {
-        name: "work".into(),
-        url: url::Url::parse("https://h/").unwrap(),
-        user: "me".into(),
-        ca_file: None,
-        allow_insecure_http: false,
-        password_command: None,
-        aliases: vec![],
-    };
-    let config = Config { accounts: vec![account], ..Config::default() };
+    let config = Config { accounts: vec![crate::work_account::account()], ..Config::default() };
     config.save(&paths.config_file()).unwrap();
     let mut app = App::new(paths.clone(), config);
     with_calendars(&mut app);

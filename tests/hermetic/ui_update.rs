@@ -1,7 +1,7 @@
 //! The Elm loop without a window or a server: messages in, state out.
 
 use convene::config::{Account, Config};
-use convene::ical::{Answer, Diff, Document, Identity, Invitation};
+use convene::ical::{Answer, Diff};
 use convene::sync::{Control, Listing, ReplyState, Update};
 use convene::ui::{App, Key, Message, connection, invitations, merge};
 use iced::keyboard::{self, Key as K, Modifiers, key::Named};
@@ -16,43 +16,12 @@ fn invitation(uid: &str, start: &str) -> Listing {
             .line("ORGANIZER:mailto:o@example.com")
             .line("ATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:me@example.com"),
     );
-    let me = Identity::new(["mailto:me@example.com"]);
-    let inv: Invitation = convene::ical::invitation::read(&data, &me).unwrap().unwrap();
-    let _ = Document::parse(&data).unwrap();
-    let url = url::Url::parse(&format!("https://h/c/{uid}.ics")).unwrap();
-    Listing {
-        invitation: inv,
-        calendar: url.join("./").unwrap(),
-        calendar_name: "Work".into(),
-        url,
-        reply: ReplyState::None,
-        occurrences: vec![],
-        repeats_too_often: false,
-        conflicts: vec![],
-        judged_day: None,
-        since_seen: None,
-    }
+    crate::work_account::listing(uid, &data)
 }
 
 fn app_with(list: Vec<Listing>) -> (App, tokio::sync::mpsc::Receiver<Control>) {
-    let account = Account {
-        name: "work".into(),
-        url: url::Url::parse("https://h/").unwrap(),
-        user: "me".into(),
-        ca_file: None,
-        allow_insecure_http: false,
-        password_command: None,
-        aliases: vec![],
-    };
-    let dir = std::env::temp_dir();
-    let mut app = App::new(
-        convene::paths::Paths::profile(&dir),
-        Config { accounts: vec![account], ..Config::default() },
-    );
-    let (tx, rx) = tokio::sync::mpsc::channel(8);
-    let _ = app.update(Message::Account("work".into(), connection::Event::Connected(tx)));
-    let _ = app
-        .update(Message::Account("work".into(), connection::Event::Update(Update::InvitationsChanged(list))));
+    let (mut app, rx) = crate::work_account::connected();
+    crate::work_account::update(&mut app, Update::InvitationsChanged(list));
     (app, rx)
 }
 

@@ -12,9 +12,9 @@ use convene::sync::{Control, Listing, ReplyState, Update};
 use convene::ui::{App, Key, Message, connection, invitations};
 use tokio::sync::mpsc::Receiver;
 
-/// The window with the account configured, not connected yet.
-pub(crate) fn app() -> App {
-    let account = Account {
+/// The account as configured.
+pub(crate) fn account() -> Account {
+    Account {
         name: "work".into(),
         url: url::Url::parse("https://h/").unwrap(),
         user: "me".into(),
@@ -22,10 +22,14 @@ pub(crate) fn app() -> App {
         allow_insecure_http: false,
         password_command: None,
         aliases: vec![],
-    };
+    }
+}
+
+/// The window with the account configured, not connected yet.
+pub(crate) fn app() -> App {
     App::new(
         convene::paths::Paths::profile(&std::env::temp_dir()),
-        Config { accounts: vec![account], ..Config::default() },
+        Config { accounts: vec![account()], ..Config::default() },
     )
 }
 
