@@ -42,6 +42,28 @@ pub(crate) async fn expect<T>(
     }
 }
 
+/// The organizer on `kind` invites the attendee to a new "Budget review"
+/// (UID from `prefix`); the attendee's actor starts and lists it waiting
+/// for an answer. Returns the attendee's profile, actor and listing.
+pub(crate) async fn invited(
+    kind: Kind,
+    prefix: &str,
+) -> (Profile, convene::sync::Handle, convene::sync::Listing) {
+    let uid = support::uid(prefix);
+    support::organizer_put(kind, &uid, &support::invitation(&uid, "Budget review", &["attendee"])).await;
+    let p = Profile::new(kind, "attendee");
+    let mut actor = spawn(settings(&p, Duration::from_secs(60)));
+    let listing = expect(&mut actor.updates, "the invitation", |u| match u {
+        Update::Ready { invitations: l, .. } | Update::InvitationsChanged(l) => {
+            l.iter().find(|x| x.invitation.uid == uid).cloned()
+        }
+        _ => None,
+    })
+    .await;
+    assert!(listing.invitation.is_pending());
+    (p, actor, listing)
+}
+
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs the test servers (bash tests/all.sh)"]
 async fn sync_reply_and_conflict_through_messages() {

@@ -10,11 +10,11 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use convene::desktop::Notifier;
 use convene::notices::{In, Out, Service, WaitingInvitation};
-use convene::sync::{Control, Listing, Update, spawn};
+use convene::sync::{Control, Listing, Update};
 
-use crate::actor::{expect, settings};
+use crate::actor::expect;
 use crate::support::notifications::{Bus, Notifications};
-use crate::support::{self, Kind, Profile};
+use crate::support::{self, Kind};
 
 const SOON: Duration = Duration::from_secs(10);
 const QUIET: Duration = Duration::from_millis(300);
@@ -58,18 +58,8 @@ async fn stored(
 #[ignore = "needs the test servers (bash tests/all.sh)"]
 async fn an_unanswered_invitation_is_announced_again_and_accepted_from_there() {
     let kind = Kind::Cyrus;
-    let uid = support::uid("n3-again");
-    support::organizer_put(kind, &uid, &support::invitation(&uid, "Budget review", &["attendee"])).await;
-    let p = Profile::new(kind, "attendee");
-    let mut actor = spawn(settings(&p, Duration::from_secs(60)));
-    let listing = expect(&mut actor.updates, "the invitation", |u| match u {
-        Update::Ready { invitations: l, .. } | Update::InvitationsChanged(l) => {
-            l.iter().find(|x| x.invitation.uid == uid).cloned()
-        }
-        _ => None,
-    })
-    .await;
-    assert!(listing.invitation.is_pending());
+    let (p, mut actor, listing) = crate::actor::invited(kind, "n3-again").await;
+    let uid = listing.invitation.uid.clone();
     let invitation = waiting(&listing).expect("waiting for an answer");
     let starts: DateTime<Utc> = Utc.with_ymd_and_hms(2030, 6, 4, 10, 0, 0).unwrap();
     assert_eq!(invitation.starts, starts);

@@ -7,29 +7,19 @@ use std::time::Duration;
 
 use convene::desktop::Notifier;
 use convene::notices::{In, Out};
-use convene::sync::{Control, Update, spawn};
+use convene::sync::{Control, Update};
 use tokio::sync::mpsc;
 
-use crate::actor::{expect, settings};
+use crate::actor::expect;
 use crate::support::notifications::{Bus, Notifications};
-use crate::support::{self, Kind, Profile};
+use crate::support::{self, Kind};
 
 #[tokio::test(flavor = "multi_thread")]
 #[ignore = "needs the test servers (bash tests/all.sh)"]
 async fn accept_from_the_notification_reaches_the_organizer() {
     let kind = Kind::Cyrus;
-    let uid = support::uid("notified");
-    support::organizer_put(kind, &uid, &support::invitation(&uid, "Budget review", &["attendee"])).await;
-    let p = Profile::new(kind, "attendee");
-    let mut actor = spawn(settings(&p, Duration::from_secs(60)));
-    let listing = expect(&mut actor.updates, "the invitation", |u| match u {
-        Update::Ready { invitations: l, .. } | Update::InvitationsChanged(l) => {
-            l.iter().find(|x| x.invitation.uid == uid).cloned()
-        }
-        _ => None,
-    })
-    .await;
-    assert!(listing.invitation.is_pending());
+    let (p, mut actor, listing) = crate::actor::invited(kind, "notified").await;
+    let uid = listing.invitation.uid.clone();
 
     let bus = Bus::start();
     let mut server = Notifications::serve(&bus).await;
