@@ -299,7 +299,16 @@ impl Engine {
             let n = rest.iter().take_while(|(_, o)| o.start.with_timezone(&Utc) <= limit).count();
             let (window, later) = rest.split_at(n);
             let to = window.iter().map(|(_, o)| o.end.with_timezone(&Utc)).max().unwrap_or(from).max(from);
-            let items = self.agenda(from, to);
+            // Only the events on the invitations' days are read and parsed.
+            let spans: Vec<(i64, i64)> = window
+                .iter()
+                .map(|(_, o)| (o.start.timestamp(), o.end.timestamp().max(o.start.timestamp())))
+                .collect();
+            let objects = self.cache.overlapping_any(from, to, &spans).unwrap_or_else(|e| {
+                tracing::warn!("cache not read: {e}");
+                Vec::new()
+            });
+            let items = self.occurrences(objects, from, to);
             // In order of start: those that can overlap an invitation start
             // at most the longest event's length before it.
             let longest =
@@ -323,13 +332,23 @@ impl Engine {
         from: chrono::DateTime<chrono::Utc>,
         to: chrono::DateTime<chrono::Utc>,
     ) -> Vec<AgendaItem> {
-        let me = self.identity();
-        let mut out = Vec::new();
         // The time index leaves out what can't overlap the range.
         let objects = self.cache.overlapping(from, to).unwrap_or_else(|e| {
             tracing::warn!("cache not read: {e}");
             Vec::new()
         });
+        self.occurrences(objects, from, to)
+    }
+
+    /// The occurrences of `objects` in `[from, to)`, in order.
+    fn occurrences(
+        &self,
+        objects: Vec<(&CachedCalendar, Url, CachedObject)>,
+        from: chrono::DateTime<chrono::Utc>,
+        to: chrono::DateTime<chrono::Utc>,
+    ) -> Vec<AgendaItem> {
+        let me = self.identity();
+        let mut out = Vec::new();
         for (cal, url, obj) in objects {
             // Parsed once for the role and the occurrences.
             let Ok(doc) = ical::Document::parse(&obj.data) else { continue };

@@ -30,6 +30,15 @@ pub(super) const OVERLAPPING: &str = "
     FROM spans s JOIN objects o ON o.id = s.object JOIN calendars c ON c.id = o.calendar
     WHERE s.repeats = 1 AND s.start_utc <= ?2 AND s.end_utc >= ?3";
 
+/// [`OVERLAPPING`]'s objects by id, with their indexed span and whether
+/// they repeat, without their data.
+const OVERLAPPING_SPANS: &str = "
+    SELECT s.object, s.repeats, s.start_utc, s.end_utc FROM spans s
+    WHERE s.repeats = 0 AND s.start_utc >= ?1 AND s.start_utc <= ?2 AND s.end_utc >= ?3
+    UNION ALL
+    SELECT s.object, s.repeats, s.start_utc, s.end_utc FROM spans s
+    WHERE s.repeats = 1 AND s.start_utc <= ?2 AND s.end_utc >= ?3";
+
 pub(super) const LONGEST: &str = "SELECT coalesce(max(length), 0) FROM spans";
 
 /// Inserts or replaces one object of calendar `id`, with its index.
@@ -220,6 +229,48 @@ impl Cache {
         self.read_all(OVERLAPPING, params![from.saturating_sub(longest), to, from])
     }
 
+    /// [`Cache::overlapping`], keeping of the single events only those whose
+    /// span overlaps one of `wanted` (UTC seconds, start and end, in order
+    /// of start): what the invitations' conflicts need, read without the
+    /// data of the events on other days. Every series is kept.
+    pub fn overlapping_any(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        wanted: &[(i64, i64)],
+    ) -> Result<Vec<(&CachedCalendar, Url, CachedObject)>, StoreError> {
+        let err = sql_error(&self.path);
+        let ids: Vec<i64> = {
+            let conn = self.db();
+            let longest: i64 = conn.query_row(LONGEST, [], |r| r.get(0)).map_err(err)?;
+            let (from, to) = (from.timestamp(), to.timestamp());
+            let mut st = conn.prepare_cached(OVERLAPPING_SPANS).map_err(err)?;
+            let rows = st
+                .query_map(params![from.saturating_sub(longest), to, from], |r| {
+                    Ok((r.get::<_, i64>(0)?, r.get::<_, bool>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
+                })
+                .map_err(err)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(err)?;
+            let merged = merge(wanted);
+            let meets = |start: i64, end: i64| {
+                let i = merged.partition_point(|(_, e)| *e < start);
+                merged.get(i).is_some_and(|(s, _)| *s <= end)
+            };
+            rows.into_iter()
+                .filter(|&(_, repeats, start, end)| repeats || meets(start, end))
+                .map(|r| r.0)
+                .collect()
+        };
+        let sql =
+            format!("SELECT {COLUMNS} FROM objects o JOIN calendars c ON c.id = o.calendar WHERE o.id = ?1");
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(self.read_all(&sql, [id])?);
+        }
+        Ok(out)
+    }
+
     /// URL → ETag of every object cached for `calendar`, without the data.
     pub fn etags(&self, calendar: &Url) -> Result<BTreeMap<Url, Option<Etag>>, StoreError> {
         let err = sql_error(&self.path);
@@ -318,5 +369,29 @@ impl Cache {
             Some(id) => upsert(conn, id, url, &object),
             None => Ok(()),
         })
+    }
+}
+
+/// Intervals in order of start, merged where they overlap or touch: in
+/// order of both start and end, for a binary search.
+fn merge(intervals: &[(i64, i64)]) -> Vec<(i64, i64)> {
+    let mut out: Vec<(i64, i64)> = Vec::with_capacity(intervals.len());
+    for &(start, end) in intervals {
+        match out.last_mut() {
+            Some(last) if start <= last.1 => last.1 = last.1.max(end),
+            _ => out.push((start, end.max(start))),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::merge;
+
+    #[test]
+    fn overlapping_and_touching_intervals_merge_and_a_gap_stays() {
+        let merged = merge(&[(0, 10), (5, 20), (20, 25), (30, 30), (31, 40), (32, 35)]);
+        assert_eq!(merged, [(0, 25), (30, 30), (31, 40)]);
     }
 }
