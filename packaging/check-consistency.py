@@ -36,6 +36,7 @@ FINISH_ARGS = {
     "--device=dri",
     "--share=network",
     "--talk-name=org.freedesktop.Notifications",
+    "--talk-name=org.kde.StatusNotifierWatcher",
     "--talk-name=org.freedesktop.secrets",
 }
 
