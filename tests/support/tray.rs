@@ -83,6 +83,11 @@ pub struct Item {
     pub name: String,
 }
 
+/// An icon's width, height and ARGB pixels, as the spec sends it.
+pub type Pixmap = (i32, i32, Vec<u8>);
+/// A dbusmenu layout node: id, properties, children (each a node in a variant).
+type Node = (i32, HashMap<String, OwnedValue>, Vec<OwnedValue>);
+
 const ITEM: &str = "org.kde.StatusNotifierItem";
 const ITEM_PATH: &str = "/StatusNotifierItem";
 const MENU: &str = "com.canonical.dbusmenu";
@@ -116,13 +121,13 @@ impl Item {
 
     /// The tooltip's title and description.
     pub async fn tooltip(&self) -> (String, String) {
-        let (_icon, _pixmaps, title, text): (String, Vec<(i32, i32, Vec<u8>)>, String, String) =
+        let (_icon, _pixmaps, title, text): (String, Vec<Pixmap>, String, String) =
             self.property("ToolTip").await.try_into().unwrap();
         (title, text)
     }
 
     /// The icon, and the one asking for attention: their sizes and pixels.
-    pub async fn pixmaps(&self, which: &str) -> Vec<(i32, i32, Vec<u8>)> {
+    pub async fn pixmaps(&self, which: &str) -> Vec<Pixmap> {
         self.property(which).await.try_into().unwrap()
     }
 
@@ -145,8 +150,7 @@ impl Item {
             )
             .await
             .unwrap();
-        let (_revision, (_id, _props, children)): (u32, (i32, HashMap<String, OwnedValue>, Vec<OwnedValue>)) =
-            reply.body().deserialize().unwrap();
+        let (_revision, (_id, _props, children)): (u32, Node) = reply.body().deserialize().unwrap();
         children
             .into_iter()
             .map(|child| {
