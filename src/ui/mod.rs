@@ -275,9 +275,11 @@ impl App {
 
     /// Invitations waiting for an answer (the badge).
     pub fn pending_count(&self) -> usize {
-        self.listings()
+        // Counted unsorted: this runs after every message, for the tray.
+        self.accounts
             .iter()
-            .filter(|(_, l)| l.invitation.is_pending() && l.reply == ReplyState::None)
+            .flat_map(|a| &a.invitations)
+            .filter(|l| l.invitation.is_pending() && l.reply == ReplyState::None)
             .count()
     }
 
@@ -285,7 +287,7 @@ impl App {
     /// the tray icon.
     pub fn update(&mut self, message: Message) -> Task<Message> {
         let task = self.handle(message);
-        self.tray.show(tray::look(self.pending_count()));
+        self.tray.show(self.pending_count());
         task
     }
 
