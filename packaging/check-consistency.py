@@ -37,6 +37,7 @@ FINISH_ARGS = {
     "--share=network",
     "--talk-name=org.freedesktop.Notifications",
     "--talk-name=org.kde.StatusNotifierWatcher",
+    "--filesystem=xdg-config/autostart:create",
     "--talk-name=org.freedesktop.secrets",
 }
 

@@ -46,8 +46,10 @@ impl Autostart {
         if !cfg!(all(unix, not(target_os = "macos"))) {
             return None;
         }
-        // Honours XDG_CONFIG_HOME, else ~/.config.
-        let home = directories::BaseDirs::new()?.config_dir().to_owned();
+        let base = directories::BaseDirs::new()?;
+        let flatpak = std::env::var_os("FLATPAK_ID").is_some_and(|id| !id.is_empty());
+        let host = std::env::var_os("HOST_XDG_CONFIG_HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
+        let home = desktop_config_home(flatpak, host, base.home_dir(), base.config_dir());
         Autostart::for_profile(&home, paths)
     }
 
@@ -91,6 +93,19 @@ impl Autostart {
             "[Desktop Entry]\nType=Application\nName=Convene\nComment=Reminders and invitations, from login\nExec={}\nIcon={APP_ID}\nTerminal=false\nX-GNOME-Autostart-enabled=true\n",
             self.exec
         )
+    }
+}
+
+/// The config folder whose autostart/ the desktop reads: XDG_CONFIG_HOME
+/// (`config_dir`). Inside Flatpak that variable names the app's own folder
+/// (~/.var/app/ID/config), which the desktop never reads: there it is the
+/// host's (HOST_XDG_CONFIG_HOME, else ~/.config), whose autostart/ the
+/// manifest shares with the sandbox.
+fn desktop_config_home(flatpak: bool, host: Option<PathBuf>, home: &Path, config_dir: &Path) -> PathBuf {
+    match (flatpak, host) {
+        (false, _) => config_dir.to_owned(),
+        (true, Some(host)) => host,
+        (true, None) => home.join(".config"),
     }
 }
 
@@ -169,6 +184,19 @@ mod tests {
         let profile = Path::new("/home/ann/Work Profile");
         let entry = Autostart::new(home, "x", &launcher, Some(profile)).unwrap();
         assert_eq!(entry.exec, "flatpak run io.github.convene.Convene --profile \"/home/ann/Work Profile\"");
+    }
+
+    #[test]
+    fn inside_flatpak_the_entry_goes_where_the_desktop_reads_it() {
+        let home = Path::new("/home/ann");
+        let sandboxed = Path::new("/home/ann/.var/app/io.github.convene.Convene/config");
+        assert_eq!(
+            desktop_config_home(false, None, home, Path::new("/home/ann/.cfg")),
+            Path::new("/home/ann/.cfg")
+        );
+        assert_eq!(desktop_config_home(true, None, home, sandboxed), Path::new("/home/ann/.config"));
+        let host = Some(PathBuf::from("/home/ann/.cfg"));
+        assert_eq!(desktop_config_home(true, host, home, sandboxed), Path::new("/home/ann/.cfg"));
     }
 
     #[test]
