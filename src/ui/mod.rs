@@ -674,17 +674,17 @@ impl App {
 
 /// The window: closing it is the app's decision (see `close_requested`).
 fn window_settings() -> iced::window::Settings {
-    let mut window = iced::window::Settings {
+    iced::window::Settings {
         size: iced::Size::new(1100.0, 720.0),
         exit_on_close_request: false,
         icon: style::window_icon(),
+        #[cfg(target_os = "linux")]
+        platform_specific: iced::window::settings::PlatformSpecific {
+            application_id: crate::paths::APP_ID.into(),
+            ..Default::default()
+        },
         ..Default::default()
-    };
-    #[cfg(target_os = "linux")]
-    {
-        window.platform_specific.application_id = crate::paths::APP_ID.into();
     }
-    window
 }
 
 /// Later launches' requests, as messages.
