@@ -21,6 +21,11 @@ pub struct Calendar {
     pub sync_token: Option<String>,
     /// REPORTs the collection advertises (`supported-report-set`).
     pub reports: Vec<String>,
+    /// The server says the user may not add or change events here (its
+    /// `current-user-privilege-set` has no write privilege: a calendar
+    /// shared read-only, a subscription). False where it did not say.
+    #[serde(default)]
+    pub read_only: bool,
 }
 
 impl Calendar {
@@ -53,6 +58,7 @@ impl Operation for ListCalendars {
                 (CALSERVER, "getctag"),
                 (DAV, "sync-token"),
                 (DAV, "supported-report-set"),
+                (DAV, "current-user-privilege-set"),
             ],
         }
         .request()
@@ -93,10 +99,20 @@ impl Operation for ListCalendars {
                 ctag: e.text(CALSERVER, "getctag"),
                 sync_token: e.text(DAV, "sync-token"),
                 reports,
+                read_only: e.prop(DAV, "current-user-privilege-set").is_some_and(|set| !may_write(set)),
             });
         }
         Ok(out)
     }
+}
+
+/// Whether a `current-user-privilege-set` (RFC 3744 §5.4) lets the user
+/// add events (`bind`) or change them (`write-content`), directly or
+/// through an aggregate (`write`, `all`).
+fn may_write(set: &super::xml::Element) -> bool {
+    set.children_named(DAV, "privilege")
+        .flat_map(|p| p.children.iter())
+        .any(|p| &*p.ns == DAV && matches!(p.name.as_str(), "write" | "write-content" | "bind" | "all"))
 }
 
 /// MKCALENDAR (RFC 4791 §5.3.1).
@@ -121,5 +137,54 @@ impl Operation for MkCalendar {
 
     fn parse(&self, resp: Response) -> Result<(), Error> {
         expect_success(&resp, &Precondition::None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A calendar home listing two calendars, one the user may only read
+    /// (its privileges as RFC 3744 §5.4 shows them), and one where the
+    /// server names no privileges at all.
+    fn listing(privileges: &str) -> Response {
+        let body = format!(
+            r#"<?xml version="1.0" encoding="utf-8"?>
+<d:multistatus xmlns:d="DAV:" xmlns:c="urn:ietf:params:xml:ns:caldav">
+ <d:response><d:href>/home/shared/</d:href><d:propstat><d:prop>
+  <d:resourcetype><d:collection/><c:calendar/></d:resourcetype>
+  <d:current-user-privilege-set>{privileges}</d:current-user-privilege-set>
+ </d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+ <d:response><d:href>/home/silent/</d:href><d:propstat><d:prop>
+  <d:resourcetype><d:collection/><c:calendar/></d:resourcetype>
+ </d:prop><d:status>HTTP/1.1 200 OK</d:status></d:propstat></d:response>
+</d:multistatus>"#
+        );
+        let url = Url::parse("https://h/home/").unwrap_or_else(|e| panic!("{e}"));
+        Response { status: 207, headers: Default::default(), body: body.into_bytes(), url }
+    }
+
+    fn read_only(privileges: &str) -> (bool, bool) {
+        let home = Url::parse("https://h/home/").unwrap_or_else(|e| panic!("{e}"));
+        let cals = ListCalendars { home }.parse(listing(privileges)).unwrap_or_else(|e| panic!("{e}"));
+        let of = |path: &str| cals.iter().find(|c| c.url.path() == path).map(|c| c.read_only);
+        (of("/home/shared/").unwrap_or_default(), of("/home/silent/").unwrap_or(true))
+    }
+
+    #[test]
+    fn a_calendar_without_a_write_privilege_is_read_only() {
+        let read = "<d:privilege><d:read/></d:privilege><d:privilege><d:read-current-user-privilege-set/></d:privilege>";
+        assert_eq!(read_only(read), (true, false));
+        // Writing properties only (a colour) is not writing events.
+        let props = "<d:privilege><d:read/></d:privilege><d:privilege><d:write-properties/></d:privilege>";
+        assert_eq!(read_only(props), (true, false));
+    }
+
+    #[test]
+    fn any_privilege_that_adds_or_changes_events_makes_it_writable() {
+        for write in ["write", "write-content", "bind", "all"] {
+            let set = format!("<d:privilege><d:read/></d:privilege><d:privilege><d:{write}/></d:privilege>");
+            assert_eq!(read_only(&set), (false, false), "{write}");
+        }
     }
 }

@@ -39,6 +39,24 @@ fn silent_replies(quirk: Option<&quirks::Quirk>, implicit: &Fact, cyrus: &Fact) 
     }
 }
 
+/// Whether (and why) the server invites the person an attendee delegates
+/// to: only where measured.
+fn delegation(quirk: Option<&quirks::Quirk>, implicit: &Fact) -> Fact {
+    if !implicit.is_true() {
+        return Fact::new(Some(false), "no implicit scheduling: the server invites no one");
+    }
+    match quirk {
+        Some(q) => match q.delegation {
+            Some(d) => Fact::new(
+                Some(d.invites_delegate),
+                format!("{} (measured {}): {}", q.product, q.measured, d.words().replace("**", "")),
+            ),
+            None => Fact::new(None, format!("{} was not measured for delegation", q.product)),
+        },
+        None => Fact::new(None, "not measured for this server: it may not invite the delegate"),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Fact {
     /// None: not known yet (e.g. learned from the first PUT).
@@ -84,6 +102,10 @@ pub struct Capabilities {
     /// organizer ("don't send"); see [`Capabilities::silent_reply`].
     #[serde(default = "Fact::unknown")]
     pub silent_replies: Fact,
+    /// Whether the server invites the person an attendee delegates to;
+    /// see [`Capabilities::delegation_note`].
+    #[serde(default = "Fact::unknown")]
+    pub delegation: Fact,
 }
 
 impl Capabilities {
@@ -174,6 +196,7 @@ impl Capabilities {
         };
 
         let silent_replies = silent_replies(quirk, &implicit, &cyrus_scheduling_enabled);
+        let delegation = delegation(quirk, &implicit);
 
         Capabilities {
             server,
@@ -190,6 +213,7 @@ impl Capabilities {
             occurrence_replies_need_until,
             free_busy,
             silent_replies,
+            delegation,
         }
     }
 
@@ -200,6 +224,42 @@ impl Capabilities {
             let quirk = quirks::lookup(&self.server);
             self.silent_replies =
                 silent_replies(quirk, &self.implicit_scheduling, &self.cyrus_scheduling_enabled);
+        }
+        if self.delegation.value.is_none() {
+            self.delegation = delegation(quirks::lookup(&self.server), &self.implicit_scheduling);
+        }
+    }
+
+    /// Why this server won't take a delegation changed to another
+    /// delegate, if it won't (measured: Xandikos refuses the removal of
+    /// the first delegate's line).
+    pub fn delegation_change_refused(&self) -> Option<String> {
+        let q = quirks::lookup(&self.server)?;
+        q.delegation.filter(|d| !d.changes_delegate).map(|_| {
+            format!(
+                "{} (measured {}) does not let an attendee change a delegation to another person",
+                q.product, q.measured
+            )
+        })
+    }
+
+    /// What the person must do themselves after delegating to `to` (an
+    /// address): nothing where the server invites the delegate, else
+    /// forward the invitation, said with the reason.
+    pub fn delegation_note(&self, to: &str) -> Option<String> {
+        let who = to.strip_prefix("mailto:").unwrap_or(to);
+        let server = self.server.describe();
+        match self.delegation.value {
+            Some(true) => None,
+            _ if !self.implicit_scheduling.is_true() => {
+                Some(format!("{server} sends no invitations: forward the invitation to {who} yourself"))
+            }
+            Some(false) => Some(format!(
+                "{server} records the delegation but won't invite {who}: forward the invitation yourself"
+            )),
+            None => Some(format!(
+                "{server} was not measured: it may not invite {who}, so forward the invitation to be sure"
+            )),
         }
     }
 
@@ -232,6 +292,7 @@ impl Capabilities {
             ("one-occurrence answers", &self.occurrence_replies),
             ("free/busy of attendees", &self.free_busy),
             ("answer without telling the organizer", &self.silent_replies),
+            ("invites the person you delegate to", &self.delegation),
         ]
     }
 
@@ -304,6 +365,34 @@ mod tests {
         // No implicit scheduling: nothing to suppress, no header needed.
         assert_eq!(caps(Some("Radicale"), false).silent_reply(), Ok(SchedulingHeaders::default()));
         assert_eq!(caps(None, false).silent_reply(), Ok(SchedulingHeaders::default()));
+    }
+
+    #[test]
+    fn a_delegation_is_said_to_need_forwarding_where_the_server_wont_invite() {
+        let to = "mailto:bob@example.com";
+        assert_eq!(caps(Some("Xandikos"), true).delegation_note(to), None);
+        for product in ["Cyrus", "DAViCal"] {
+            let note = caps(Some(product), true).delegation_note(to).unwrap();
+            assert_eq!(
+                note,
+                format!(
+                    "{product} records the delegation but won't invite bob@example.com: forward the invitation yourself"
+                )
+            );
+        }
+        let unknown = caps(None, true).delegation_note(to).unwrap();
+        assert!(unknown.contains("may not invite bob@example.com"), "{unknown}");
+        let refused = caps(Some("Xandikos"), true).delegation_change_refused().unwrap();
+        assert!(refused.starts_with("Xandikos (measured 0.4.10) does not let"), "{refused}");
+        assert_eq!(caps(Some("Cyrus"), true).delegation_change_refused(), None);
+        let plain = caps(Some("Radicale"), false).delegation_note(to).unwrap();
+        assert!(plain.contains("sends no invitations"), "{plain}");
+        // An older record learns it when read.
+        let mut json = serde_json::to_value(caps(Some("Cyrus"), true)).unwrap();
+        json.as_object_mut().unwrap().remove("delegation");
+        let mut old: Capabilities = serde_json::from_value(json).unwrap();
+        old.derive_new_facts();
+        assert_eq!(old.delegation.value, Some(false));
     }
 
     #[test]

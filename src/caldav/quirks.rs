@@ -69,6 +69,38 @@ const KNOWN_PRODUCTS: &[(&str, &str)] = &[
     ("radicale", "Radicale"),
 ];
 
+/// What a server does with an attendee's delegation (RFC 5546 §4.2.5:
+/// PARTSTAT=DELEGATED, DELEGATED-TO, the delegate added with
+/// DELEGATED-FROM) written to its copy, as measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Delegation {
+    /// The delegate gets the invitation in their calendar.
+    pub invites_delegate: bool,
+    /// A second delegation to someone else (the earlier delegate's line
+    /// removed) is accepted.
+    pub changes_delegate: bool,
+    /// The organizer's copy names the delegate (DELEGATED-TO or the
+    /// delegate's own ATTENDEE), not only DELEGATED.
+    pub organizer_sees_delegate: bool,
+}
+
+impl Delegation {
+    /// For the compatibility table.
+    pub fn words(self) -> String {
+        let mut words = match (self.invites_delegate, self.organizer_sees_delegate) {
+            (true, true) => "delegate invited",
+            (true, false) => "delegate invited; organizer sees only DELEGATED",
+            (false, true) => "**delegate not invited**; organizer sees DELEGATED-TO",
+            (false, false) => "**delegate not invited**; organizer sees only DELEGATED",
+        }
+        .to_owned();
+        if !self.changes_delegate {
+            words.push_str("; **can't be changed** to another delegate");
+        }
+        words
+    }
+}
+
 /// One server's known deviations. `None` = nothing known beyond the headers.
 #[derive(Debug, Clone, Copy)]
 pub struct Quirk {
@@ -105,6 +137,13 @@ pub struct Quirk {
     /// `Schedule-Reply: F` (RFC 6638 §8.1, defined for DELETE) on an
     /// attendee's PUT keeps the answer from the organizer.
     pub schedule_reply_on_put: Option<bool>,
+    /// What an attendee's delegation leads to (None: not measured, or no
+    /// scheduling).
+    pub delegation: Option<Delegation>,
+    /// An organizer's PUT that adds an occurrence override to a meeting
+    /// already sent fails (a server error), so one occurrence of a meeting
+    /// can't be changed.
+    pub meeting_overrides_fail: bool,
     /// What was observed, in one or two sentences.
     pub observed: &'static str,
 }
@@ -127,7 +166,13 @@ pub const QUIRKS: &[Quirk] = &[
         refuses_uid_reuse: true,
         free_busy: Some(false),
         schedule_reply_on_put: Some(false),
-        observed: "Once the attendee has written its copy, organizer updates no longer change that copy's Schedule-Tag, so a stale reply is accepted (204) and puts the old time back; the tag in a PUT response is not the one a later GET shows; PUT responses carry no ETag. `Scheduling-Enabled: F` suppresses scheduling on PUT and DELETE. An answer to one occurrence of a series whose RRULE has COUNT is sent but never merged into the organizer's event (libical can't seek COUNT rules). A free/busy POST to the outbox never answered: the worker spun at full CPU for minutes holding the organizer's calendars (so Convene never sends one). `Schedule-Reply: F` on an attendee's PUT is ignored (the organizer gets the answer); `Scheduling-Enabled: F` keeps it on the attendee's copy.",
+        delegation: Some(Delegation {
+            invites_delegate: false,
+            changes_delegate: true,
+            organizer_sees_delegate: false,
+        }),
+        meeting_overrides_fail: false,
+        observed: "Once the attendee has written its copy, organizer updates no longer change that copy's Schedule-Tag, so a stale reply is accepted (204) and puts the old time back; the tag in a PUT response is not the one a later GET shows; PUT responses carry no ETag. `Scheduling-Enabled: F` suppresses scheduling on PUT and DELETE. An answer to one occurrence of a series whose RRULE has COUNT is sent but never merged into the organizer's event (libical can't seek COUNT rules). A free/busy POST to the outbox never answered: the worker spun at full CPU for minutes holding the organizer's calendars (so Convene never sends one). `Schedule-Reply: F` on an attendee's PUT is ignored (the organizer gets the answer); `Scheduling-Enabled: F` keeps it on the attendee's copy. An attendee's delegation (PARTSTAT=DELEGATED, DELEGATED-TO, the delegate added with DELEGATED-FROM) is stored (204), but the delegate gets no invitation and the organizer's copy shows only DELEGATED.",
     },
     Quirk {
         product: "DAViCal",
@@ -146,7 +191,13 @@ pub const QUIRKS: &[Quirk] = &[
         refuses_uid_reuse: false,
         free_busy: Some(true),
         schedule_reply_on_put: Some(false),
-        observed: "Implicit scheduling without any Schedule-Tag (no header, no property); a made-up `If-Schedule-Tag-Match` is ignored (204); PUT responses carry no ETag; an attendee's answer to one occurrence is stored on the attendee's copy but never reaches the organizer. Free/busy answers each attendee's busy times (3.7 for an unknown address). Nothing keeps an attendee's answer from the organizer: `Schedule-Reply: F`, `Scheduling-Enabled: F` and `SCHEDULE-AGENT` on the ORGANIZER line are all ignored on PUT.",
+        delegation: Some(Delegation {
+            invites_delegate: false,
+            changes_delegate: true,
+            organizer_sees_delegate: true,
+        }),
+        meeting_overrides_fail: true,
+        observed: "Implicit scheduling without any Schedule-Tag (no header, no property); a made-up `If-Schedule-Tag-Match` is ignored (204); PUT responses carry no ETag; an attendee's answer to one occurrence is stored on the attendee's copy but never reaches the organizer. Free/busy answers each attendee's busy times (3.7 for an unknown address). Nothing keeps an attendee's answer from the organizer: `Schedule-Reply: F`, `Scheduling-Enabled: F` and `SCHEDULE-AGENT` on the ORGANIZER line are all ignored on PUT. An organizer's PUT adding an occurrence override to a meeting its attendees already have fails with 500 (a unique violation filing the attendee's inbox copy twice), so one occurrence of a meeting can't be changed. Removing one (EXDATE) is stored, but the attendee's copy gets only the new SEQUENCE, not the EXDATE. An attendee's delegation is stored (204), but the delegate gets no invitation; the organizer's copy shows DELEGATED with DELEGATED-TO (the delegate not added).",
     },
     Quirk {
         product: "Xandikos",
@@ -165,7 +216,13 @@ pub const QUIRKS: &[Quirk] = &[
         refuses_uid_reuse: true,
         free_busy: Some(false),
         schedule_reply_on_put: Some(false),
-        observed: "Schedule-Tag follows RFC 6638 end to end (stale tag: 412, empty body); a forbidden attendee edit is a 412 with `<C:attendee-allowed/>`; `SCHEDULE-AGENT=CLIENT` does not stop delivery; nothing suppresses scheduling; an attendee may not add an occurrence override (412 `attendee-allowed`), so one occurrence can't be answered. An organizer's PUT matching the tag stores the stale copy without merging attendees' answers (Convene writes with `If-Match` on the ETag instead); free/busy answers 3.8 (no privilege) for every attendee. `Schedule-Reply: F` on an attendee's PUT is ignored and `SCHEDULE-AGENT` on the ORGANIZER line refused (412), so every answer reaches the organizer.",
+        delegation: Some(Delegation {
+            invites_delegate: true,
+            changes_delegate: false,
+            organizer_sees_delegate: false,
+        }),
+        meeting_overrides_fail: false,
+        observed: "Schedule-Tag follows RFC 6638 end to end (stale tag: 412, empty body); a forbidden attendee edit is a 412 with `<C:attendee-allowed/>`; `SCHEDULE-AGENT=CLIENT` does not stop delivery; nothing suppresses scheduling; an attendee may not add an occurrence override (412 `attendee-allowed`), so one occurrence can't be answered. An organizer's PUT matching the tag stores the stale copy without merging attendees' answers (Convene writes with `If-Match` on the ETag instead); free/busy answers 3.8 (no privilege) for every attendee. `Schedule-Reply: F` on an attendee's PUT is ignored and `SCHEDULE-AGENT` on the ORGANIZER line refused (412), so every answer reaches the organizer. An attendee's delegation is stored (204) and the delegate gets the invitation; the organizer's copy shows only DELEGATED; a second delegation to someone else (the first delegate's line removed) is refused (412 `attendee-allowed`: an attendee may only add delegates).",
     },
     Quirk {
         product: "Radicale",
@@ -184,6 +241,8 @@ pub const QUIRKS: &[Quirk] = &[
         refuses_uid_reuse: true,
         free_busy: Some(false),
         schedule_reply_on_put: None,
+        delegation: None,
+        meeting_overrides_fail: false,
         observed: "Plain CalDAV: no implicit scheduling, no inbox/outbox, no Schedule-Tag; `If-Schedule-Tag-Match` is ignored; no outbox, so no free/busy.",
     },
 ];
@@ -213,11 +272,11 @@ pub fn markdown_table() -> String {
         None => "–",
     };
     let mut out = String::from(
-        "| server (measured) | Schedule-Tag | tag trustworthy | honours If-Schedule-Tag-Match | ETag on PUT | `Scheduling-Enabled: F` | `SCHEDULE-AGENT=CLIENT` honoured | one-occurrence answers | free/busy | answer without telling the organizer | observed |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+        "| server (measured) | Schedule-Tag | tag trustworthy | honours If-Schedule-Tag-Match | ETag on PUT | `Scheduling-Enabled: F` | `SCHEDULE-AGENT=CLIENT` honoured | one-occurrence answers | free/busy | answer without telling the organizer | delegation | observed |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for q in QUIRKS {
         out.push_str(&format!(
-            "| {} {} | {} | {} | {} | {} | {} | {} | {}{} | {} | {} | {} |\n",
+            "| {} {} | {} | {} | {} | {} | {} | {} | {}{} | {} | {} | {} | {} |\n",
             q.product,
             q.measured,
             yn(q.schedule_tag),
@@ -230,6 +289,7 @@ pub fn markdown_table() -> String {
             if q.occurrence_replies_need_until { " (not COUNT series)" } else { "" },
             yn(q.free_busy),
             silent_words(q),
+            q.delegation.map_or_else(|| "–".to_owned(), Delegation::words),
             q.observed
         ));
     }

@@ -16,7 +16,7 @@ use super::replies::{AccountArg, EXIT_CONFLICT, EXIT_PENDING, open};
 use crate::ical::imip::{self, Message, Method};
 use crate::ical::{Answer, Reply};
 use crate::paths::Paths;
-use crate::sync::{Cancelled, Engine, EventOutcome, MailedError, Outcome};
+use crate::sync::{Cancelled, Engine, EventOutcome, Outcome};
 
 /// Mailed files larger than this are not invitations.
 const MAX_BYTES: u64 = 4 * 1024 * 1024;
@@ -151,14 +151,19 @@ async fn request(engine: &mut Engine, a: &MailedArgs, text: &str, message: &Mess
         return Ok(code);
     }
     let me = engine.invited_as(message, a.as_address.as_deref())?;
-    let data = storable(&a.file, text, &message.uid)?;
     let calendar = match &a.calendar {
         Some(name) => engine.find_calendar_fresh(name).await?,
         None => only_calendar(engine)?,
     };
-    let reply = Reply { answer, comment: a.comment.clone(), occurrence: None, me: me.clone(), silent: false };
-    engine.queue_mailed(&calendar.url, &message.uid, &data, &reply)?;
-    let code = match engine.send_event(&message.uid).await? {
+    let reply = Reply {
+        answer,
+        comment: a.comment.clone(),
+        occurrence: None,
+        me: me.clone(),
+        silent: false,
+        delegate: None,
+    };
+    let code = match engine.add_mailed(&a.file, text, message, &calendar.url, &reply).await? {
         EventOutcome::Saved { .. } => {
             println!(
                 "Added to {}: {} ({}), your answer {}; the server tells nobody",
@@ -186,22 +191,6 @@ async fn request(engine: &mut Engine, a: &MailedArgs, text: &str, message: &Mess
     Ok(code)
 }
 
-/// The file's event as the server should store it (no METHOD, its time
-/// zones, what the import mends mended), refused with the import's reason.
-fn storable(file: &Path, text: &str, uid: &str) -> anyhow::Result<String> {
-    let batch = crate::import::source::parse(file, text);
-    if let Some(bad) = batch.bad.first() {
-        anyhow::bail!("{bad}");
-    }
-    let item = batch.items.into_iter().find(|i| i.uid == uid);
-    let item =
-        item.ok_or_else(|| MailedError::Unreadable(format!("{} holds no event {uid}", file.display())))?;
-    if let Some(why) = item.held_back(false) {
-        return Err(MailedError::Unreadable(why).into());
-    }
-    Ok(item.data)
-}
-
 fn only_calendar(engine: &Engine) -> anyhow::Result<crate::caldav::Calendar> {
     let mut calendars = engine.calendars();
     if calendars.len() == 1 {
@@ -224,27 +213,9 @@ fn reply_file(
     answer: Answer,
     message: &Message,
 ) -> anyhow::Result<()> {
-    let text = imip::reply_text(request, me, answer, a.comment.as_deref(), chrono::Utc::now())?;
-    let path = match &a.save {
-        Some(p) => p.clone(),
-        None => {
-            let name: String = message
-                .uid
-                .chars()
-                .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
-                .take(80)
-                .collect();
-            engine.replies_dir().join(format!("{name}-{}.ics", answer.partstat().to_ascii_lowercase()))
-        }
-    };
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)?;
-    }
-    let partial = path.with_extension("ics.partial");
-    std::fs::write(&partial, &text)?;
-    std::fs::rename(&partial, &path)?;
-    let to = message.organizer.trim();
-    let to = to.strip_prefix("mailto:").or_else(|| to.strip_prefix("MAILTO:")).unwrap_or(to);
+    let path =
+        engine.write_mailed_reply(request, me, answer, a.comment.as_deref(), message, a.save.as_deref())?;
+    let to = imip::address(&message.organizer);
     println!("Reply for {to} written to {}", path.display());
     if a.mail {
         mail(&path, to, answer, message);
@@ -252,32 +223,12 @@ fn reply_file(
     Ok(())
 }
 
-/// `xdg-email --subject … --attach FILE ADDRESS`: the desktop's composer
-/// opens with the reply attached; the person sends it. Where there is no
-/// such program the file is there to attach by hand: said, not an error
-/// (the event is in the calendar either way).
+/// The desktop's composer opens with the reply attached; the person
+/// sends it. Where there is no mail program the file is there to attach by
+/// hand: said, not an error (the event is in the calendar either way).
 fn mail(path: &Path, to: &str, answer: Answer, message: &Message) {
-    let word = match answer {
-        Answer::Accept => "Accepted",
-        Answer::Tentative => "Tentative",
-        Answer::Decline => "Declined",
-    };
-    let subject = format!("{word}: {}", message.summary.as_deref().unwrap_or("your invitation"));
-    let status = if cfg!(all(unix, not(target_os = "macos"))) {
-        std::process::Command::new("xdg-email")
-            .arg("--subject")
-            .arg(&subject)
-            .arg("--attach")
-            .arg(path)
-            .arg(to)
-            .status()
-            .map_err(|e| format!("xdg-email: {e}"))
-    } else {
-        Err("no way to attach a file to a new mail here".to_owned())
-    };
-    match status {
-        Ok(s) if s.success() => println!("Handed to your mail program: send it to {to}"),
-        Ok(s) => eprintln!("xdg-email failed ({s}): mail {} to {to} yourself", path.display()),
+    match crate::desktop::compose(&imip::reply_subject(answer, message), path, to) {
+        Ok(()) => println!("Handed to your mail program: send it to {to}"),
         Err(e) => eprintln!("Not handed to a mail program ({e}): mail {} to {to} yourself", path.display()),
     }
 }

@@ -69,7 +69,8 @@ pub enum Command {
     /// Print the known-server compatibility table (Markdown).
     CompatTable,
     /// Open the window with .ics files (what the desktop entry and the
-    /// Windows file association run).
+    /// Windows file association run): an invitation, cancellation or answer
+    /// by mail is acted on, any other file imported.
     Open {
         #[arg(value_name = "FILE")]
         files: Vec<PathBuf>,

@@ -41,9 +41,12 @@ pub struct ReplyArgs {
     #[command(flatten)]
     pub account: AccountArg,
     pub uid: String,
-    /// accept, tentative or decline
+    /// accept, tentative, decline, or delegate (with --to)
     #[arg(value_parser = parse_answer)]
     pub answer: Answer,
+    /// With `delegate`: who goes instead (an e-mail address).
+    #[arg(long, value_name = "ADDRESS")]
+    pub to: Option<String>,
     #[arg(long)]
     pub comment: Option<String>,
     /// Answer one occurrence only (its RECURRENCE-ID, e.g. 20300611T100000).
@@ -64,7 +67,10 @@ pub struct ReplyArgs {
 }
 
 fn parse_answer(s: &str) -> Result<Answer, String> {
-    Answer::parse(s).ok_or_else(|| format!("{s:?}: use accept, tentative or decline"))
+    if s.eq_ignore_ascii_case("delegate") {
+        return Ok(Answer::Delegate);
+    }
+    Answer::parse(s).ok_or_else(|| format!("{s:?}: use accept, tentative, decline or delegate"))
 }
 
 #[derive(Debug, Subcommand)]
@@ -188,6 +194,8 @@ struct InvitationRow<'a> {
     repeats_too_often: bool,
     cancelled: bool,
     my_partstat: Option<&'a str>,
+    /// Whom the person delegated it to (DELEGATED-TO on their own line).
+    delegated_to: Option<&'a str>,
     pending: bool,
     calendar: &'a str,
     reply: &'a ReplyState,
@@ -224,6 +232,7 @@ fn row(l: &Listing) -> InvitationRow<'_> {
         repeats_too_often: l.repeats_too_often,
         cancelled: i.cancelled,
         my_partstat: i.my_partstat.as_deref(),
+        delegated_to: my_delegate(i),
         pending: i.is_pending(),
         calendar: &l.calendar_name,
         reply: &l.reply,
@@ -234,6 +243,12 @@ fn row(l: &Listing) -> InvitationRow<'_> {
         changes: l.since_seen.as_ref().map_or(&[], |s| &s.changes),
         answer_reset: l.since_seen.as_ref().and_then(|s| s.answer_reset.as_deref()),
     }
+}
+
+/// DELEGATED-TO on the person's own attendee line, if any.
+fn my_delegate(i: &Invitation) -> Option<&str> {
+    let crate::ical::Role::Invited { me } = &i.role else { return None };
+    i.attendees.iter().find(|a| a.address == *me)?.delegated_to.as_deref()
 }
 
 /// What the server recorded on the person's own attendee line, if anything.
@@ -284,6 +299,9 @@ pub fn invitations(paths: &Paths, account: AccountArg, json: bool) -> anyhow::Re
         if r.repeats_too_often {
             println!("      note: it repeats {TOO_OFTEN}");
         }
+        if let Some(to) = r.delegated_to {
+            println!("      you delegated it to {}", to.replace("mailto:", ""));
+        }
         println!("      attendees: {}", r.attendees.words());
         for c in r.changes {
             println!("      changed: {}", crate::ui::format::change(c));
@@ -331,10 +349,37 @@ fn print_diff(diff: &Diff) {
     );
 }
 
+/// What `delegate` can't be combined with, said before anything is opened.
+fn check_delegation(args: &ReplyArgs) -> anyhow::Result<()> {
+    match (args.answer, &args.to) {
+        (Answer::Delegate, None) if !args.resend => {
+            anyhow::bail!("delegate needs --to ADDRESS: who goes instead")
+        }
+        (Answer::Delegate, _) if args.no_send => {
+            anyhow::bail!("a delegation is always sent: the organizer must know who comes (no --no-send)")
+        }
+        (Answer::Delegate, _) if args.occurrence.is_some() => {
+            anyhow::bail!("a delegation is for the whole event (no --occurrence)")
+        }
+        (Answer::Delegate, Some(_)) if args.resend => {
+            anyhow::bail!("--resend sends the delegation as it was queued (no --to)")
+        }
+        (Answer::Accept | Answer::Tentative | Answer::Decline, Some(_)) => {
+            anyhow::bail!("--to goes with delegate only")
+        }
+        _ => Ok(()),
+    }
+}
+
 pub async fn reply(paths: &Paths, args: ReplyArgs) -> anyhow::Result<i32> {
+    check_delegation(&args)?;
     let mut engine = open(paths, args.account.account.as_deref())?;
     let queued = if args.resend {
-        engine.resend(&args.uid, Some(args.answer), args.comment.clone())?
+        // A delegation is sent again as queued, to the same person.
+        let answer = Some(args.answer).filter(|a| *a != Answer::Delegate);
+        engine.resend(&args.uid, answer, args.comment.clone())?
+    } else if let Some(to) = &args.to {
+        engine.queue_delegation(&args.uid, to, args.comment.clone(), args.as_address.as_deref())?
     } else {
         engine.queue(
             &args.uid,
@@ -346,16 +391,29 @@ pub async fn reply(paths: &Paths, args: ReplyArgs) -> anyhow::Result<i32> {
         )?
     };
     let outcome = engine.send(&args.uid).await?;
+    // Where the server won't invite the delegate, the person must.
+    let forward = queued.reply.delegate.as_deref().and_then(|to| engine.delegation_note(to));
     if args.json {
-        println!("{}", serde_json::to_string_pretty(&outcome)?);
+        let mut json = serde_json::to_value(&outcome)?;
+        if let (Some(to), Some(obj)) = (&queued.reply.delegate, json.as_object_mut()) {
+            obj.insert("delegated_to".into(), to.as_str().into());
+            obj.insert("forward_yourself".into(), forward.clone().into());
+        }
+        println!("{}", serde_json::to_string_pretty(&json)?);
     } else {
+        let partstat = queued.reply.answer.partstat();
+        let to = queued.reply.delegate.as_deref().map(|t| format!(" to {}", t.trim_start_matches("mailto:")));
+        let to = to.unwrap_or_default();
         match &outcome {
             Outcome::Conflict { diff, .. } => print_diff(diff),
             Outcome::Sent { .. } if queued.reply.silent => {
-                println!("Saved, the organizer not told: {} {}", args.answer.partstat(), args.uid)
+                println!("Saved, the organizer not told: {partstat} {}", args.uid)
             }
-            Outcome::Sent { .. } => println!("Sent: {} {}", args.answer.partstat(), args.uid),
+            Outcome::Sent { .. } => println!("Sent: {partstat}{to} {}", args.uid),
             other => println!("{}: {}", args.uid, outcome_word(other)),
+        }
+        if let Some(note) = &forward {
+            println!("Note: {note}.");
         }
     }
     Ok(match outcome {
@@ -409,7 +467,8 @@ pub fn outbox(paths: &Paths, args: OutboxArgs) -> anyhow::Result<i32> {
         };
         let occ = e.reply.occurrence.as_ref().map(|o| format!(" occurrence {o}")).unwrap_or_default();
         let silent = if e.reply.silent { " (organizer not told)" } else { "" };
-        println!("{}  {}{occ}{silent}  {state}", e.uid, e.reply.answer.partstat());
+        let to = e.reply.delegate.as_deref().map(|t| format!(" to {}", t.trim_start_matches("mailto:")));
+        println!("{}  {}{}{occ}{silent}  {state}", e.uid, e.reply.answer.partstat(), to.unwrap_or_default());
     }
     Ok(0)
 }

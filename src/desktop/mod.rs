@@ -6,6 +6,7 @@
 //! notification-area icon are not built yet: there, every call answers
 //! [`Error`] and the app's window is the only place to act.
 
+mod mail;
 #[cfg(target_os = "linux")]
 mod notifications;
 #[cfg(target_os = "linux")]
@@ -13,6 +14,7 @@ mod tray;
 #[cfg(not(target_os = "linux"))]
 mod unsupported;
 
+pub use mail::compose;
 #[cfg(target_os = "linux")]
 pub use notifications::Notifier;
 #[cfg(target_os = "linux")]

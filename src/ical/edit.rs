@@ -413,6 +413,16 @@ fn until_before(start: &event::When, rid: &str) -> Option<String> {
 }
 
 /// Whether the occurrence `rid` is already excluded.
+/// Whether the event has its own override for the occurrence `rid`.
+pub fn has_override(data: &str, rid: &str) -> bool {
+    let Ok(doc) = Document::parse(data) else { return false };
+    let Some(cal) = doc.calendar() else { return false };
+    cal.children()
+        .filter(|c| c.name == "VEVENT" && !is_master(c))
+        .filter_map(|c| c.prop("RECURRENCE-ID"))
+        .any(|l| same_instant(&l.value, rid))
+}
+
 pub fn is_excluded(data: &str, rid: &str) -> bool {
     let Ok(doc) = Document::parse(data) else { return false };
     let Some(cal) = doc.calendar() else { return false };

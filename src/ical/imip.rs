@@ -220,6 +220,23 @@ pub fn reply_text(
     Ok(out)
 }
 
+/// The mail's subject for the reply: "Accepted: Quarterly planning".
+pub fn reply_subject(answer: Answer, message: &Message) -> String {
+    let word = match answer {
+        Answer::Accept => "Accepted",
+        Answer::Tentative => "Tentative",
+        Answer::Decline => "Declined",
+        Answer::Delegate => "Delegated",
+    };
+    format!("{word}: {}", message.summary.as_deref().unwrap_or("your invitation"))
+}
+
+/// An address without its `mailto:`.
+pub fn address(calendar_address: &str) -> &str {
+    let a = calendar_address.trim();
+    a.strip_prefix("mailto:").or_else(|| a.strip_prefix("MAILTO:")).unwrap_or(a)
+}
+
 /// A UID is TEXT only by habit; it is written back as it came.
 fn escape_uid(uid: &str) -> String {
     uid.replace(['\r', '\n'], "")

@@ -206,6 +206,7 @@ mod tests {
             occurrence_replies_need_until: false,
             free_busy: fact(None),
             silent_replies: fact(None),
+            delegation: fact(None),
         }
     }
 

@@ -309,6 +309,7 @@ mod tests {
                 occurrence: None,
                 me: "mailto:a@b".into(),
                 silent: false,
+                delegate: None,
             },
             base: Object {
                 url: Url::parse("https://h/c/1.ics").unwrap(),

@@ -170,6 +170,7 @@ impl Actor {
             Control::Reply { uid, answer, comment, occurrence, as_address, silent } => {
                 self.reply(&uid, answer, comment, occurrence, as_address, silent).await
             }
+            Control::Delegate { uid, to, comment } => self.delegate(&uid, &to, comment).await,
             Control::Resolve { uid, resolution } => self.resolve(&uid, resolution).await,
             Control::ImportTarget { calendar } => {
                 let uids = self.engine.uids_in(&calendar).into_keys().collect();
@@ -206,7 +207,16 @@ impl Actor {
                 }
             }
             Control::Seen { uid } => self.seen(&uid).await,
+            Control::Mailed { file, text, answer } => self.mailed(file, text, answer).await,
         }
+    }
+
+    /// A file that came by mail; the window's lists after it.
+    async fn mailed(&mut self, file: std::path::PathBuf, text: String, answer: Option<super::MailedAnswer>) {
+        let uid = crate::ical::imip::Message::parse(&text).map(|m| m.uid).unwrap_or_default();
+        let result = self.engine.act_on_mailed(&file, &text, answer).await.map_err(Failure::from);
+        self.emit(Update::Mailed { file, uid, result }).await;
+        self.changed().await;
     }
 
     /// Takes the account for a piece of work, unless it holds it already;
@@ -400,6 +410,15 @@ impl Actor {
         silent: bool,
     ) {
         if let Err(e) = self.engine.queue(uid, answer, comment, occurrence, as_address.as_deref(), silent) {
+            return self.emit(Update::ReplyFailed { uid: uid.to_owned(), error: e.into() }).await;
+        }
+        self.changed().await;
+        self.send(uid).await;
+        self.changed().await;
+    }
+
+    async fn delegate(&mut self, uid: &str, to: &str, comment: Option<String>) {
+        if let Err(e) = self.engine.queue_delegation(uid, to, comment, None) {
             return self.emit(Update::ReplyFailed { uid: uid.to_owned(), error: e.into() }).await;
         }
         self.changed().await;

@@ -37,6 +37,10 @@ pub enum EngineError {
     #[error("this answer can't be kept from the organizer: {0}; answer without \"don't send\" to tell them")]
     SilentUnsupported(String),
     #[error(
+        "you delegated this invitation to {to} already, and {why}: ask the organizer to invite the new person"
+    )]
+    DelegationUnchangeable { to: String, why: String },
+    #[error(
         "you answered {0} without telling the organizer, and the server tells the organizer only of a changed answer, so the same answer can't reach them now: tell them yourself, or answer differently"
     )]
     SameAnswerUntold(String),
@@ -44,6 +48,12 @@ pub enum EngineError {
     NothingToResend(String),
     #[error("no calendar named {name:?}{}", if .known.is_empty() { String::new() } else { format!("; this account has: {}", .known.join(", ")) })]
     UnknownCalendar { name: String, known: Vec<String> },
+    #[error(
+        "{0} can't store a change to one occurrence of a meeting (it fails with a server error); change the whole series, or this and the following occurrences"
+    )]
+    MeetingOccurrenceUnsupported(String),
+    #[error("{0} is read-only for you on the server: choose a calendar you may add events to")]
+    ReadOnlyCalendar(String),
     #[error("{address} is not one of your addresses on this server ({})", .known.join(", "))]
     NotYourAddress { address: String, known: Vec<String> },
     #[error("the server has not been reached yet: connect once, then try again")]

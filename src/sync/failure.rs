@@ -7,6 +7,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use super::engine::EngineError;
+use super::mailed::MailedError;
 use crate::caldav;
 use crate::store::StoreError;
 
@@ -51,6 +52,9 @@ pub enum Cause {
     /// An event change can't be written on the server's version.
     #[error("the change can't be written: {0}")]
     Edit(String),
+    /// A file that came by mail was not acted on.
+    #[error(transparent)]
+    Mailed(MailedError),
     /// The actor's task that opens the account stopped.
     #[error(transparent)]
     Task(tokio::task::JoinError),
@@ -111,7 +115,9 @@ impl Failure {
             Cause::Engine(e) => match e {
                 EngineError::Server(e) => server_kind(e),
                 EngineError::Store(_) => Kind::Local,
-                EngineError::OccurrenceUnsupported(_) | EngineError::SilentUnsupported(_) => Kind::Server,
+                EngineError::OccurrenceUnsupported(_)
+                | EngineError::SilentUnsupported(_)
+                | EngineError::DelegationUnchangeable { .. } => Kind::Server,
                 EngineError::NoCapabilities => Kind::Setup,
                 EngineError::NoFreeBusy(_) => Kind::Server,
                 _ => Kind::Data,
@@ -121,6 +127,8 @@ impl Failure {
             Cause::CalendarNotSynced { reason, .. } => reason.kind(),
             Cause::NoStrongEtag => Kind::Server,
             Cause::Edit(_) => Kind::Data,
+            Cause::Mailed(MailedError::ReplyNotWritten { .. }) => Kind::Local,
+            Cause::Mailed(_) => Kind::Data,
             Cause::ImportRunning => Kind::Busy,
             Cause::ImportOffline => Kind::Offline,
             Cause::ImportStopped(_) | Cause::Task(_) => Kind::Local,
@@ -163,6 +171,16 @@ impl From<EngineError> for Failure {
             EngineError::Server(e) => e.into(),
             EngineError::Store(e) => e.into(),
             e => Cause::Engine(e).into(),
+        }
+    }
+}
+
+impl From<MailedError> for Failure {
+    fn from(e: MailedError) -> Self {
+        match e {
+            MailedError::Engine(e) => e.into(),
+            MailedError::Refused(e) => e.into(),
+            e => Cause::Mailed(e).into(),
         }
     }
 }

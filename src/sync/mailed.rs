@@ -6,14 +6,15 @@
 //! invitation; a CANCEL marks the person's copy cancelled; a REPLY sets
 //! the attendee's answer in the event the person organizes.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use url::Url;
 
 use super::engine::{Engine, EngineError};
+use super::send::EventOutcome;
 use crate::caldav::{self, Delete, Get, Precondition, Put, SchedulingHeaders};
-use crate::ical::imip::{self, ImipError, Message};
-use crate::ical::{self, Reply, Role};
+use crate::ical::imip::{self, ImipError, Message, Method};
+use crate::ical::{self, Answer, Reply, Role};
 use crate::store::{EventChange, EventEntry, EventState};
 
 /// How often a CANCEL or REPLY is re-applied when the copy changed on the
@@ -46,6 +47,16 @@ pub enum MailedError {
     Refused(caldav::Error),
     #[error("{uid} kept changing on the server while the {what} was applied; try again")]
     KeptChanging { uid: String, what: &'static str },
+    #[error("the file is not an invitation, a cancellation or an answer: import it instead")]
+    NotMailed,
+    #[error("{0} is an invitation: answer accept, tentative or decline")]
+    NoAnswer(String),
+    #[error("{0} is in your calendar already: answer it in Invitations")]
+    OnServer(String),
+    #[error("the server did not take it: {0}")]
+    NotAdded(String),
+    #[error("it is in your calendar, but the reply to mail was not written to {}: {why}", .path.display())]
+    ReplyNotWritten { path: PathBuf, why: String },
 }
 
 /// What a mailed CANCEL did to the person's copy.
@@ -293,6 +304,155 @@ impl Engine {
         }
         Ok(())
     }
+}
+
+/// The person's answer to a mailed invitation not on the server yet, from
+/// the window's "Invitation by mail" panel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MailedAnswer {
+    /// The calendar to add it to.
+    pub calendar: Url,
+    pub answer: Answer,
+    pub comment: Option<String>,
+}
+
+/// What a mailed file did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MailedDone {
+    /// The invitation is in the calendar with the answer (`queued`: in the
+    /// outbox, written when the server is back); `reply` is the
+    /// METHOD:REPLY to mail to `organizer`, `subject` the mail's subject.
+    Added {
+        queued: bool,
+        reply: PathBuf,
+        organizer: String,
+        subject: String,
+    },
+    Cancelled(Cancelled),
+    /// The attendees' answers (address, PARTSTAT) recorded.
+    Recorded(Vec<(String, String)>),
+}
+
+impl Engine {
+    /// Acts on a mailed file as the window asks (`file` names it in
+    /// errors): a REQUEST not on the server is added with `answer` and its
+    /// reply written into the replies folder; a CANCEL or REPLY is applied
+    /// to the copy it is about. A REQUEST already on the server is refused
+    /// here: it is answered like any invitation (`Control::Reply`).
+    pub async fn act_on_mailed(
+        &mut self,
+        file: &Path,
+        text: &str,
+        answer: Option<MailedAnswer>,
+    ) -> Result<MailedDone, MailedError> {
+        let message = Message::parse(text)?;
+        match message.method {
+            Method::Request => {
+                let Some(a) = answer else { return Err(MailedError::NoAnswer(message.uid)) };
+                if self.stored(&message.uid)?.is_some() {
+                    return Err(MailedError::OnServer(message.uid));
+                }
+                let me = self.invited_as(&message, None)?;
+                let reply = Reply {
+                    answer: a.answer,
+                    comment: a.comment.clone(),
+                    occurrence: None,
+                    me: me.clone(),
+                    silent: false,
+                    delegate: None,
+                };
+                let queued = match self.add_mailed(file, text, &message, &a.calendar, &reply).await? {
+                    EventOutcome::Saved { .. } => false,
+                    EventOutcome::Queued { .. } => true,
+                    EventOutcome::Failed { error } => return Err(MailedError::NotAdded(error.to_string())),
+                    EventOutcome::Conflict { .. } => {
+                        return Err(MailedError::NotAdded("it changed on the server".into()));
+                    }
+                };
+                let reply =
+                    self.write_mailed_reply(text, &me, a.answer, a.comment.as_deref(), &message, None)?;
+                Ok(MailedDone::Added {
+                    queued,
+                    reply,
+                    organizer: imip::address(&message.organizer).to_owned(),
+                    subject: imip::reply_subject(a.answer, &message),
+                })
+            }
+            Method::Cancel => Ok(MailedDone::Cancelled(self.apply_mailed_cancel(&message).await?)),
+            Method::Reply => {
+                self.apply_mailed_reply(&message).await?;
+                Ok(MailedDone::Recorded(message.answers()))
+            }
+            Method::Import => Err(MailedError::NotMailed),
+        }
+    }
+
+    /// Adds a mailed invitation not on the server yet to `calendar` as the
+    /// person's answered copy ([`Engine::queue_mailed`]) and sends it.
+    pub async fn add_mailed(
+        &mut self,
+        file: &Path,
+        text: &str,
+        message: &Message,
+        calendar: &Url,
+        reply: &Reply,
+    ) -> Result<EventOutcome, MailedError> {
+        let data = storable(file, text, &message.uid)?;
+        self.queue_mailed(calendar, &message.uid, &data, reply)?;
+        Ok(self.send_event(&message.uid).await?)
+    }
+
+    /// Writes the METHOD:REPLY for the organizer of `request` to `save`,
+    /// else into the replies folder; returns where.
+    pub fn write_mailed_reply(
+        &self,
+        request: &str,
+        me: &str,
+        answer: Answer,
+        comment: Option<&str>,
+        message: &Message,
+        save: Option<&Path>,
+    ) -> Result<PathBuf, MailedError> {
+        let text = imip::reply_text(request, me, answer, comment, chrono::Utc::now())?;
+        let path = match save {
+            Some(p) => p.to_path_buf(),
+            None => {
+                let name: String = message
+                    .uid
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' })
+                    .take(80)
+                    .collect();
+                self.replies_dir().join(format!("{name}-{}.ics", answer.partstat().to_ascii_lowercase()))
+            }
+        };
+        let written = (|| {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir)?;
+            }
+            let partial = path.with_extension("ics.partial");
+            std::fs::write(&partial, &text)?;
+            std::fs::rename(&partial, &path)
+        })();
+        written.map_err(|e| MailedError::ReplyNotWritten { path: path.clone(), why: e.to_string() })?;
+        Ok(path)
+    }
+}
+
+/// The file's event as the server should store it (no METHOD, its time
+/// zones, what the import mends mended), refused with the import's reason.
+fn storable(file: &Path, text: &str, uid: &str) -> Result<String, MailedError> {
+    let batch = crate::import::source::parse(file, text);
+    if let Some(bad) = batch.bad.first() {
+        return Err(MailedError::Unreadable(bad.to_string()));
+    }
+    let item = batch.items.into_iter().find(|i| i.uid == uid);
+    let item =
+        item.ok_or_else(|| MailedError::Unreadable(format!("{} holds no event {uid}", file.display())))?;
+    if let Some(why) = item.held_back(false) {
+        return Err(MailedError::Unreadable(why));
+    }
+    Ok(item.data)
 }
 
 /// A CANCEL must come from the event's organizer, a REPLY be addressed to

@@ -3,12 +3,14 @@
 //! never touches the network or the cache itself.
 
 use std::collections::HashSet;
+use std::path::PathBuf;
 
 use url::Url;
 
 use super::failure::Failure;
 use super::importing::ImportRequest;
 use super::listing::{AgendaItem, Details, Listing};
+use super::mailed::{MailedAnswer, MailedDone};
 use super::organizing::Availability;
 use super::refresh::SyncProgress;
 use crate::caldav::{Calendar, Capabilities};
@@ -27,6 +29,13 @@ pub enum Control {
         /// "Don't send": the organizer is not told (refused where the
         /// server can't keep it from them).
         silent: bool,
+    },
+    /// Someone else goes instead: PARTSTAT=DELEGATED, the delegate `to`
+    /// (an address) added; answered as [`Control::Reply`] is.
+    Delegate {
+        uid: String,
+        to: String,
+        comment: Option<String>,
     },
     Resolve {
         uid: String,
@@ -102,6 +111,16 @@ pub enum Control {
     Acknowledge {
         key: String,
         snoozed_until: Option<i64>,
+    },
+    /// A file that came by mail (`file` names it in messages): a
+    /// METHOD:REQUEST not on the server is added to `answer.calendar` with
+    /// the answer and `SCHEDULE-AGENT=CLIENT`, and its METHOD:REPLY written
+    /// for mail; a CANCEL or REPLY is applied to the copy it is about (as
+    /// `convene invitation-file` does). Answered by [`Update::Mailed`].
+    Mailed {
+        file: PathBuf,
+        text: String,
+        answer: Option<MailedAnswer>,
     },
     Shutdown,
 }
@@ -218,6 +237,12 @@ pub enum Update {
     RemoveFailed {
         uid: String,
         error: Failure,
+    },
+    /// What [`Control::Mailed`] did with the file, or why not.
+    Mailed {
+        file: PathBuf,
+        uid: String,
+        result: Result<MailedDone, Failure>,
     },
     ImportProgress(Progress),
     /// Err: the import did not start (or its journal failed), with why.

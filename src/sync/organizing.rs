@@ -58,9 +58,7 @@ impl Engine {
 
     /// Builds the new event and puts it in the outbox (nothing sent yet).
     pub fn queue_create(&mut self, draft: &Draft) -> Result<EventEntry, EngineError> {
-        if self.cache.calendar(&draft.calendar).is_none() {
-            return Err(EngineError::UnknownCalendar { name: draft.calendar.to_string(), known: Vec::new() });
-        }
+        self.writable(&draft.calendar)?;
         let uid = build::new_uid();
         let organizer = self.organizer_address();
         let data = build::new_event(draft, &uid, organizer.as_deref(), chrono::Utc::now())?;
@@ -102,6 +100,39 @@ impl Engine {
     }
 
     /// The cached event at `url`: its calendar, UID and object.
+    /// Refuses, before anything is queued, a change to a calendar the
+    /// server said the person may only read: it would only come back
+    /// refused.
+    fn writable(&self, calendar: &Url) -> Result<(), EngineError> {
+        match self.cache.calendar(calendar) {
+            None => Err(EngineError::UnknownCalendar { name: calendar.to_string(), known: Vec::new() }),
+            Some(c) if c.info.read_only => Err(EngineError::ReadOnlyCalendar(super::calendar_label(&c.info))),
+            Some(_) => Ok(()),
+        }
+    }
+
+    /// A change to one occurrence of a meeting its attendees already have
+    /// (a new override) on a server known to fail it: refused up front,
+    /// saying what works instead, rather than queued to fail at each sync.
+    fn check_meeting_override(
+        &self,
+        uid: &str,
+        scope: &Scope,
+        before: &Draft,
+        data: &str,
+    ) -> Result<(), EngineError> {
+        let Scope::ThisOne { recurrence_id } = scope else { return Ok(()) };
+        let fails = self
+            .capabilities()
+            .filter(|c| crate::caldav::quirks::lookup(&c.server).is_some_and(|q| q.meeting_overrides_fail));
+        let Some(caps) = fails else { return Ok(()) };
+        let unsent = self.outbox.get_event(uid)?.is_some_and(|w| matches!(w.change, EventChange::Create));
+        if before.attendees.is_empty() || unsent || edit::has_override(data, recurrence_id) {
+            return Ok(());
+        }
+        Err(EngineError::MeetingOccurrenceUnsupported(caps.server.describe()))
+    }
+
     fn cached_event(&self, url: &Url) -> Result<(Url, String, Object), EngineError> {
         let (cal, obj) = self.cache.object(url)?.ok_or_else(|| EngineError::UnknownEvent(url.to_string()))?;
         let doc = ical::Document::parse(&obj.data).map_err(|e| EngineError::Edit(e.to_string()))?;
@@ -144,6 +175,7 @@ impl Engine {
             return Ok(cut.into_iter().chain([created.uid]).collect());
         }
         let (calendar, uid, object) = self.cached_event(url)?;
+        self.writable(&calendar)?;
         // An occurrence changed for "all of them": the change goes onto
         // the series (its own start, its weekdays moved along).
         let series = match (&scope, &before.repeat) {
@@ -165,6 +197,7 @@ impl Engine {
         if !self.may_change(&object.data) && parts.iter().any(|p| *p != edit::Part::Reminders) {
             return Err(EngineError::NotYourEvent(uid));
         }
+        self.check_meeting_override(&uid, &scope, before, &object.data)?;
         let organizer = self.organizer_address();
         let entry = match self.outbox.get_event(&uid)? {
             None => {
@@ -241,6 +274,7 @@ impl Engine {
         cancel: bool,
     ) -> Result<Option<String>, EngineError> {
         let (calendar, uid, object) = self.cached_event(url)?;
+        self.writable(&calendar)?;
         // An attendee may remove their copy (the server tells the organizer
         // they decline), not cancel the meeting or cut its series.
         if (cancel || scope != Scope::All) && !self.may_change(&object.data) {

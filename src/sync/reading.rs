@@ -15,18 +15,31 @@ use url::Url;
 /// parse every one at each start.
 pub const LISTED_AFTER_DAYS: i64 = 7;
 
-/// The next occurrences of a repeating event, for "answer this one", and
-/// whether it repeats too often to show them all.
-fn upcoming(doc: &ical::Document) -> (Vec<(String, String)>, bool) {
+/// How far ahead a series' occurrences are looked for, to offer "answer
+/// this one" and to judge its conflicts on the next one.
+const UPCOMING_DAYS: i64 = 400;
+
+/// The longest span one agenda read covers when judging many invitations'
+/// conflicts at once: wide enough that a list of invitations takes a few
+/// reads, not one per invitation, narrow enough that a daily series is
+/// expanded over weeks, not years.
+const CONFLICT_WINDOW_DAYS: i64 = 31;
+
+/// What the list shows of a series: its next occurrences (RECURRENCE-ID,
+/// when in words) for "answer this one", whether it repeats too often to
+/// show them all, and the occurrence its conflicts are judged on (the next
+/// one not cancelled, else the event itself). Expanded once for all three.
+fn upcoming(doc: &ical::Document) -> (Vec<(String, String)>, bool, Option<ical::occurrence::Occurrence>) {
     let now = chrono::Utc::now();
-    let found = ical::occurrence::expand_document(doc, now, now + chrono::Duration::days(400));
+    let found = ical::occurrence::expand_document(doc, now, now + chrono::Duration::days(UPCOMING_DAYS));
+    let judged = found.occurrences.iter().find(|o| !o.cancelled).cloned();
     let next = found
         .occurrences
         .into_iter()
         .filter_map(|o| Some((o.recurrence_id?, o.start.format("%a %-d %b %Y, %H:%M").to_string())))
         .take(12)
         .collect();
-    (next, found.truncated)
+    (next, found.truncated, judged.or_else(|| ical::occurrence::first_document(doc)))
 }
 
 /// The occurrence with this RECURRENCE-ID (looked for around the date it
@@ -45,19 +58,6 @@ fn occurrence_of(
     let named = chrono::NaiveDate::parse_from_str(rid.get(..8)?, "%Y%m%d").ok();
     let own = event.start.as_ref().and_then(ical::time::to_local).map(|t| t.date_naive());
     named.and_then(around).or_else(|| own.and_then(around))
-}
-
-/// The occurrence of an invitation its conflicts are judged on: the next
-/// one of a series (the first the list offers), else the event itself.
-fn judged(doc: &ical::Document, repeats: bool) -> Option<ical::occurrence::Occurrence> {
-    if repeats {
-        let now = chrono::Utc::now();
-        let next = ical::occurrence::expand_document(doc, now, now + chrono::Duration::days(400));
-        if let Some(o) = next.occurrences.into_iter().find(|o| !o.cancelled) {
-            return Some(o);
-        }
-    }
-    ical::occurrence::first_document(doc)
 }
 
 impl Engine {
@@ -92,13 +92,15 @@ impl Engine {
     }
 
     /// The invitations among `objects`, each with its reply on its way.
+    /// Conflicts are judged for all of them at once, and the invitations
+    /// seen for the first time recorded in one write.
     fn listings(
         &self,
         objects: Vec<(&CachedCalendar, Url, CachedObject)>,
         waiting: &[Entry],
     ) -> Vec<Listing> {
         let me = self.identity();
-        let mut out = Vec::new();
+        let (mut out, mut judged, mut unseen) = (Vec::new(), Vec::new(), Vec::new());
         for (cal, url, obj) in objects {
             // Parsed once for the invitation and its occurrences.
             let Ok(doc) = ical::Document::parse(&obj.data) else { continue };
@@ -107,15 +109,18 @@ impl Engine {
                 continue;
             }
             let entry = waiting.iter().find(|e| e.uid == inv.uid);
-            let (occurrences, repeats_too_often) =
-                if inv.recurrence.is_some() { upcoming(&doc) } else { (Vec::new(), false) };
-            let judged = judged(&doc, inv.recurrence.is_some()).filter(|_| !inv.cancelled);
-            let since_seen = self.since_seen(&inv, &obj.data, &me);
+            let (occurrences, repeats_too_often, next) = if inv.recurrence.is_some() {
+                upcoming(&doc)
+            } else {
+                (Vec::new(), false, ical::occurrence::first_document(&doc))
+            };
+            judged.push(next.filter(|_| !inv.cancelled));
+            let since_seen = self.compare_seen(&inv, &obj.data, &me, &mut unseen);
             out.push(Listing {
                 since_seen,
                 occurrences,
-                conflicts: judged.as_ref().map(|o| self.conflicts(o)).unwrap_or_default(),
-                judged_day: judged.map(|o| o.start.date_naive()),
+                conflicts: Vec::new(),
+                judged_day: None,
                 repeats_too_often,
                 calendar: cal.info.url.clone(),
                 calendar_name: cal
@@ -128,6 +133,14 @@ impl Engine {
                 invitation: inv,
             });
         }
+        let conflicts = self.conflicts_of(&judged);
+        for ((listing, judged), conflicts) in out.iter_mut().zip(judged).zip(conflicts) {
+            listing.judged_day = judged.map(|o| o.start.date_naive());
+            listing.conflicts = conflicts;
+        }
+        if let Err(e) = self.cache.set_seen_all(&unseen) {
+            tracing::warn!("cache not written: {e}");
+        }
         out
     }
 
@@ -135,6 +148,23 @@ impl Engine {
     /// saw it. An invitation never seen before is recorded as seen now: it
     /// is new, not updated.
     fn since_seen(&self, inv: &ical::Invitation, data: &str, me: &Identity) -> Option<ical::seen::SinceSeen> {
+        let mut unseen = Vec::new();
+        let changed = self.compare_seen(inv, data, me, &mut unseen);
+        if let Err(e) = self.cache.set_seen_all(&unseen) {
+            tracing::warn!("cache not written: {e}");
+        }
+        changed
+    }
+
+    /// [`Engine::since_seen`], adding an invitation never seen before to
+    /// `unseen` (UID, text) for the caller to record.
+    fn compare_seen(
+        &self,
+        inv: &ical::Invitation,
+        data: &str,
+        me: &Identity,
+        unseen: &mut Vec<(String, String)>,
+    ) -> Option<ical::seen::SinceSeen> {
         let seen = self.cache.seen(&inv.uid).unwrap_or_else(|e| {
             tracing::warn!("cache not read: {e}");
             None
@@ -143,9 +173,7 @@ impl Engine {
             Some(seen) if seen == data => None,
             Some(seen) => ical::seen::since_seen(&seen, data, me),
             None => {
-                if let Err(e) = self.cache.set_seen(&inv.uid, data) {
-                    tracing::warn!("cache not written: {e}");
-                }
+                unseen.push((inv.uid.clone(), data.to_owned()));
                 None
             }
         }
@@ -246,14 +274,40 @@ impl Engine {
 
     /// The person's events (every calendar of the account) that overlap
     /// this occurrence of an invitation.
-    pub fn conflicts(&self, invitation: &ical::occurrence::Occurrence) -> Vec<ical::conflicts::Conflict> {
-        let (from, to) =
-            (invitation.start.with_timezone(&chrono::Utc), invitation.end.with_timezone(&chrono::Utc));
-        let items = self.agenda(from, to.max(from));
-        ical::conflicts::find(
-            invitation,
-            items.iter().map(|i| (&i.occurrence, i.answer, i.calendar.as_str())),
-        )
+    fn conflicts(&self, invitation: &ical::occurrence::Occurrence) -> Vec<ical::conflicts::Conflict> {
+        self.conflicts_of(&[Some(invitation.clone())]).pop().unwrap_or_default()
+    }
+
+    /// [`Engine::conflicts`] of many invitations (None: not judged), in
+    /// their order. Those close in time share one agenda read, so each
+    /// event is parsed and expanded once per window, not once per
+    /// invitation.
+    fn conflicts_of(
+        &self,
+        invitations: &[Option<ical::occurrence::Occurrence>],
+    ) -> Vec<Vec<ical::conflicts::Conflict>> {
+        use chrono::Utc;
+        let mut out = vec![Vec::new(); invitations.len()];
+        let mut order: Vec<(usize, &ical::occurrence::Occurrence)> =
+            invitations.iter().enumerate().filter_map(|(i, o)| Some((i, o.as_ref()?))).collect();
+        order.sort_by_key(|(_, o)| o.start);
+        let mut rest = order.as_slice();
+        while let Some((_, first)) = rest.first() {
+            let from = first.start.with_timezone(&Utc);
+            let limit = from + chrono::Duration::days(CONFLICT_WINDOW_DAYS);
+            let n = rest.iter().take_while(|(_, o)| o.start.with_timezone(&Utc) <= limit).count();
+            let (window, later) = rest.split_at(n);
+            let to = window.iter().map(|(_, o)| o.end.with_timezone(&Utc)).max().unwrap_or(from).max(from);
+            let items = self.agenda(from, to);
+            for (i, invitation) in window {
+                out[*i] = ical::conflicts::find(
+                    invitation,
+                    items.iter().map(|i| (&i.occurrence, i.answer, i.calendar.as_str())),
+                );
+            }
+            rest = later;
+        }
+        out
     }
 
     /// Every event occurrence in `[from, to)` from the cache, in order.

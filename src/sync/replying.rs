@@ -48,19 +48,84 @@ impl Engine {
         chosen: Option<&str>,
         silent: bool,
     ) -> Result<Entry, EngineError> {
+        self.queue_reply(uid, chosen, |me| Reply { answer, comment, occurrence, me, silent, delegate: None })
+    }
+
+    /// Delegates the invitation to `to` (an address, `mailto:` or not):
+    /// the person's PARTSTAT becomes DELEGATED and the delegate is added,
+    /// through the same outbox and sending as an answer. Whether the server
+    /// invites the delegate is [`Engine::delegation_note`].
+    pub fn queue_delegation(
+        &mut self,
+        uid: &str,
+        to: &str,
+        comment: Option<String>,
+        chosen: Option<&str>,
+    ) -> Result<Entry, EngineError> {
+        let to = ical::reply::delegate_address(to)?;
+        self.check_delegation_change(uid, &to)?;
+        self.queue_reply(uid, chosen, |me| Reply {
+            answer: Answer::Delegate,
+            comment,
+            occurrence: None,
+            me,
+            silent: false,
+            delegate: Some(to),
+        })
+    }
+
+    /// A delegation to someone else than the person delegated to before,
+    /// where the server refuses that change: refused up front, saying why.
+    fn check_delegation_change(&self, uid: &str, to: &str) -> Result<(), EngineError> {
+        let Some(why) = self.capabilities().and_then(|c| c.delegation_change_refused()) else {
+            return Ok(());
+        };
+        let inv = self.find(uid)?.invitation;
+        let ical::Role::Invited { me } = &inv.role else { return Ok(()) };
+        let earlier = inv.attendees.iter().find(|a| a.address == *me).and_then(|a| a.delegated_to.clone());
+        let same = |was: &str| {
+            was.split(", ").any(|w| ical::identity::normalize(w) == ical::identity::normalize(to))
+        };
+        match earlier {
+            Some(was) if !same(&was) => Err(EngineError::DelegationUnchangeable {
+                to: was.trim_start_matches("mailto:").to_owned(),
+                why,
+            }),
+            _ => Ok(()),
+        }
+    }
+
+    /// What the person must do themselves after delegating to `to`: forward
+    /// the invitation where the server won't invite the delegate (measured
+    /// per server), with the reason; None where it will.
+    pub fn delegation_note(&self, to: &str) -> Option<String> {
+        match self.capabilities() {
+            Some(caps) => caps.delegation_note(to),
+            None => Some(format!(
+                "the server has not been reached yet, so whether it invites {} is not known",
+                to.strip_prefix("mailto:").unwrap_or(to)
+            )),
+        }
+    }
+
+    /// Queues the reply `make` builds for the address the person answers as.
+    fn queue_reply(
+        &mut self,
+        uid: &str,
+        chosen: Option<&str>,
+        make: impl FnOnce(String) -> Reply,
+    ) -> Result<Entry, EngineError> {
         let listing = self.find(uid)?;
-        let me = Self::answering_as(&listing, chosen)?;
+        let reply = make(Self::answering_as(&listing, chosen)?);
         let (_, cached) =
             self.cache.object(&listing.url)?.ok_or_else(|| EngineError::UnknownUid(uid.to_owned()))?;
-        if occurrence.is_some() {
+        if reply.occurrence.is_some() {
             self.check_occurrence_support(&listing)?;
         }
-        if silent {
+        if reply.silent {
             let caps = self.capabilities().ok_or(EngineError::NoCapabilities)?;
             caps.silent_reply().map_err(EngineError::SilentUnsupported)?;
-        }
-        let reply = Reply { answer, comment, occurrence, me, silent };
-        if !silent {
+        } else {
             self.check_untold(uid, &cached.data, &reply)?;
         }
         // Refuse now what can never apply (wrong occurrence, not an attendee).
@@ -142,6 +207,9 @@ impl Engine {
         }
         if let Some(a) = answer {
             entry.reply.answer = a;
+            if a != Answer::Delegate {
+                entry.reply.delegate = None;
+            }
         }
         if comment.is_some() {
             entry.reply.comment = comment;

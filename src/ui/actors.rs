@@ -31,6 +31,14 @@ impl App {
             connection::Event::Update(Update::InvitationsChanged(list)) => {
                 return self.invitations_changed(name, list);
             }
+            connection::Event::Update(Update::Mailed { file, uid, result }) => {
+                return self.mailed_done(name, file, uid, result);
+            }
+            connection::Event::Update(Update::Agenda(items)) => {
+                self.actor_update(name, Update::Agenda(items));
+                // Mailed files opened before the accounts said what they hold.
+                return self.open_waiting_mail();
+            }
             connection::Event::Update(u) => self.actor_update(name, u),
         }
         Task::none()
@@ -190,6 +198,7 @@ impl App {
             Update::Offline { reason } => a.status = Status::Offline(reason.to_string()),
             Update::Online => a.status = Status::Syncing,
             Update::Error { message } => self.banner(message.to_string()),
+            Update::Mailed { .. } => {}
             Update::Stopped => {
                 a.control = None;
                 a.status = Status::Stopped;

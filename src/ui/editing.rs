@@ -17,7 +17,9 @@ impl App {
         let mut all: Vec<(bool, editor::Choice)> = self
             .accounts
             .iter()
-            .flat_map(|a| a.calendars.iter().filter(|c| c.holds_events()).map(move |c| (a, c)))
+            .flat_map(|a| {
+                a.calendars.iter().filter(|c| c.holds_events() && !c.read_only).map(move |c| (a, c))
+            })
             .map(|(a, c)| {
                 let choice = editor::Choice {
                     account: a.account.name.clone(),
@@ -35,16 +37,7 @@ impl App {
     /// Addresses already in the cache (organizers and attendees of the
     /// invitations), to complete attendees from.
     fn known_addresses(&self) -> Vec<String> {
-        let mut all: Vec<String> = self
-            .accounts
-            .iter()
-            .flat_map(|a| a.invitations.iter())
-            .flat_map(|l| l.invitation.organizer.iter().chain(l.invitation.attendees.iter()))
-            .map(|p| p.address.strip_prefix("mailto:").unwrap_or(&p.address).to_owned())
-            .collect();
-        all.sort_unstable();
-        all.dedup();
-        all
+        super::invitations::known_addresses(&self.accounts)
     }
 
     pub fn new_event(&mut self, when: When) -> Task<Message> {

@@ -130,12 +130,13 @@ pub enum Event {
     Close,
 }
 
-/// Every calendar of every connected account, for the target list.
+/// Every calendar of every connected account that the person may add
+/// events to, for the target list.
 pub fn targets(accounts: &[AccountState]) -> Vec<Target> {
     accounts
         .iter()
         .flat_map(|a| {
-            a.calendars.iter().map(|c| Target {
+            a.calendars.iter().filter(|c| !c.read_only).map(|c| Target {
                 account: a.account.name.clone(),
                 calendar: c.url.clone(),
                 label: calendar_label(c),

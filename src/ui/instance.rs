@@ -14,7 +14,8 @@ use crate::paths::Paths;
 pub enum Request {
     /// Come to the front.
     Activate,
-    /// Come to the front and open these files (the import wizard).
+    /// Come to the front and open these files (an invitation by mail, else
+    /// the import wizard).
     Open(Vec<PathBuf>),
 }
 

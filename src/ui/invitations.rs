@@ -30,6 +30,11 @@ pub enum Message {
     CommentChanged(String),
     /// "Don't send my answer to the organizer" ticked or not.
     SilentChanged(bool),
+    /// "Delegate…" opens the address field (true) or closes it.
+    DelegateOpen(bool),
+    DelegateTyped(String),
+    /// Delegate the invitation to the address typed.
+    Delegate(Key),
     ScopeChanged(Scope),
     OpenLink(String),
     /// The list scrolled: its offset and the height in view.
@@ -42,6 +47,8 @@ const ROW: f32 = 124.0;
 const GAP: f32 = 6.0;
 const PITCH: f32 = ROW + GAP;
 const LIST: &str = "invitation-list";
+/// The delegate's address field.
+const DELEGATE_TO: &str = "delegate-to";
 /// Rows built beyond the view on either side, so a scroll shows no gap.
 const SPARE: usize = 3;
 
@@ -64,6 +71,8 @@ pub struct Page {
     pub comment: String,
     /// Answer without telling the organizer.
     pub silent: bool,
+    /// While "Delegate…" is open: the address typed.
+    pub delegate: Option<String>,
     pub scope: Scope,
     /// The list's scroll offset and the height in view (0 until the first
     /// scroll: a tall window's worth is built).
@@ -79,6 +88,7 @@ impl Page {
                 if left.is_some() {
                     self.comment.clear();
                     self.silent = false;
+                    self.delegate = None;
                     self.scope = Scope::All;
                 }
                 self.selected = Some(key);
@@ -100,6 +110,16 @@ impl Page {
                 self.silent = on;
                 None
             }
+            Message::DelegateOpen(open) => {
+                self.delegate = open.then(String::new);
+                let focus = if open { operation::focus(DELEGATE_TO) } else { Task::none() };
+                return (focus, None);
+            }
+            Message::DelegateTyped(to) => {
+                self.delegate = Some(to);
+                None
+            }
+            Message::Delegate(key) => self.delegation(key),
             Message::ScopeChanged(s) => {
                 self.scope = s;
                 None
@@ -126,6 +146,18 @@ impl Page {
         let control =
             Control::Reply { uid: key.uid.clone(), answer, comment, occurrence, as_address: None, silent };
         Event::Reply(key, control)
+    }
+
+    /// The delegation to the address typed, with the comment; nothing
+    /// while the address is not one (the button is off then).
+    fn delegation(&mut self, key: Key) -> Option<Event> {
+        if self.selected.as_ref() != Some(&key) {
+            return None;
+        }
+        let to = crate::ical::reply::delegate_address(self.delegate.as_deref()?).ok()?;
+        let comment = Some(self.comment.trim().to_owned()).filter(|c| !c.is_empty());
+        self.delegate = None;
+        Some(Event::Reply(key.clone(), Control::Delegate { uid: key.uid, to, comment }))
     }
 
     /// Scrolls the list so the row at `index` is in view (the ↑/↓ keys).
@@ -267,6 +299,7 @@ fn answer_buttons<'a>(key: &Key, ids: &str) -> Element<'a, Message> {
             Answer::Accept => button::success,
             Answer::Tentative => button::secondary,
             Answer::Decline => button::danger,
+            Answer::Delegate => button::secondary,
         }))
         .id(format!("{ids}{name}-{}", key.uid))
     };
@@ -413,6 +446,12 @@ fn detail<'a>(
     }
     col = col.push(field("Calendar", format!("{} ({})", l.calendar_name, key.account)));
     col = col.push(field("Your answer", state(accounts, &key.account, l)));
+    if let Some(to) = my_delegate(inv) {
+        col = col.push(field("Delegated to", to.trim_start_matches("mailto:").to_owned()));
+        if let Some(note) = delegation_note(accounts, key, to) {
+            col = col.push(row![text("").width(110), text(note).style(style::changed)].spacing(8));
+        }
+    }
     if let Some(code) = inv.my_schedule_status() {
         col = col.push(field("Server", format!("your answer: {}", crate::ical::event::delivery(code))));
     }
@@ -451,6 +490,121 @@ fn detail<'a>(
     col.padding(iced::Padding { right: 16.0, ..iced::Padding::ZERO }).into()
 }
 
+/// DELEGATED-TO on the person's own line.
+fn my_delegate(inv: &Invitation) -> Option<&str> {
+    let crate::ical::Role::Invited { me } = &inv.role else { return None };
+    inv.attendees.iter().find(|a| a.address == *me)?.delegated_to.as_deref()
+}
+
+/// What the person must do after delegating to `to` on the key's account
+/// (forward the invitation where the server won't invite them), if anything.
+fn delegation_note(accounts: &[AccountState], key: &Key, to: &str) -> Option<String> {
+    match capabilities(accounts, key) {
+        Some(caps) => caps.delegation_note(to).map(|n| format!("{}.", capitalised(&n))),
+        None => Some("The server has not been reached yet: whether it invites them is not known.".into()),
+    }
+}
+
+fn capabilities<'a>(accounts: &'a [AccountState], key: &Key) -> Option<&'a crate::caldav::Capabilities> {
+    accounts.iter().find(|a| a.account.name == key.account).and_then(|a| a.capabilities.as_deref())
+}
+
+fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
+/// Addresses in the invitations (organizers and attendees), without
+/// `mailto:`, sorted: what addresses are completed from.
+pub(super) fn known_addresses(accounts: &[AccountState]) -> Vec<String> {
+    let mut all: Vec<String> = accounts
+        .iter()
+        .flat_map(|a| a.invitations.iter())
+        .flat_map(|l| l.invitation.organizer.iter().chain(l.invitation.attendees.iter()))
+        .map(|p| p.address.strip_prefix("mailto:").unwrap_or(&p.address).to_owned())
+        .collect();
+    all.sort_unstable();
+    all.dedup();
+    all
+}
+
+/// "Delegate…" (widget id `{ids}delegate-{uid}`), and once pressed the
+/// address (completed from known addresses not invited to this one), the
+/// *Delegate* button (`{ids}delegate-send`), and what the server will do
+/// with it: where it won't invite the delegate, the person is told to
+/// forward the invitation.
+fn delegate_form<'a>(
+    page: &Page,
+    accounts: &[AccountState],
+    key: &Key,
+    l: &Listing,
+    ids: &str,
+) -> Element<'a, Message> {
+    // A server that won't take another delegate: said instead (measured).
+    if let Some(was) = my_delegate(&l.invitation)
+        && let Some(why) = capabilities(accounts, key).and_then(|c| c.delegation_change_refused())
+    {
+        let was = was.trim_start_matches("mailto:");
+        let note =
+            format!("Delegated to {was}. {}: ask the organizer to invite someone else.", capitalised(&why));
+        return container(text(note).size(12).style(style::muted))
+            .id(format!("{ids}delegate-{}", key.uid))
+            .into();
+    }
+    let typed = match (&page.delegate, page.selected.as_ref() == Some(key)) {
+        (Some(typed), true) => typed.clone(),
+        _ => {
+            let open =
+                button(text("Delegate…")).on_press(Message::DelegateOpen(true)).style(button::secondary);
+            return container(open).id(format!("{ids}delegate-{}", key.uid)).into();
+        }
+    };
+    let to = crate::ical::reply::delegate_address(&typed);
+    let field = text_input("Who goes instead (e-mail address)", &typed)
+        .id(DELEGATE_TO)
+        .on_input(Message::DelegateTyped)
+        .on_submit(Message::Delegate(key.clone()));
+    let invited: Vec<&str> = l
+        .invitation
+        .attendees
+        .iter()
+        .map(|a| a.address.strip_prefix("mailto:").unwrap_or(&a.address))
+        .collect();
+    let wanted = typed.trim().to_lowercase();
+    let suggestions = column(
+        known_addresses(accounts)
+            .into_iter()
+            .filter(|a| !wanted.is_empty() && a.to_lowercase().contains(&wanted) && *a != typed.trim())
+            .filter(|a| !invited.iter().any(|i| i.eq_ignore_ascii_case(a)))
+            .take(4)
+            .map(|a| {
+                button(text(a.clone()).size(12))
+                    .on_press(Message::DelegateTyped(a))
+                    .style(button::text)
+                    .into()
+            }),
+    );
+    let send = button(text("Delegate")).on_press_maybe(to.is_ok().then(|| Message::Delegate(key.clone())));
+    let cancel = button(text("Cancel")).on_press(Message::DelegateOpen(false)).style(button::secondary);
+    let buttons =
+        row![container(send.style(button::primary)).id(format!("{ids}delegate-send")), cancel].spacing(6);
+    let mut col =
+        column![text("Delegate: someone goes instead of you").size(13), field, suggestions, buttons]
+            .spacing(4);
+    // Named once they type an address, not while they look for a name.
+    if let (Err(problem), true) = (&to, typed.contains('@')) {
+        col = col.push(text(format!("{problem}.")).size(12).style(style::changed));
+    }
+    let who = to.as_deref().unwrap_or("them");
+    let note = match delegation_note(accounts, key, who) {
+        Some(note) => text(note).size(12).style(style::changed),
+        None => {
+            text("The server sends them the invitation and tells the organizer.").size(12).style(style::muted)
+        }
+    };
+    container(col.push(note)).id(format!("{ids}delegate-form")).into()
+}
+
 /// "Remove from my calendar" for a cancelled invitation (widget id
 /// `{ids}remove-{uid}`): its DELETE tells the server to send no decline.
 fn remove_button<'a>(key: &Key, ids: &str) -> Element<'a, Message> {
@@ -460,7 +614,7 @@ fn remove_button<'a>(key: &Key, ids: &str) -> Element<'a, Message> {
 
 /// Whether the key's account can keep an answer from the organizer, or why not.
 fn silent_possible(accounts: &[AccountState], key: &Key) -> Result<(), String> {
-    match accounts.iter().find(|a| a.account.name == key.account).and_then(|a| a.capabilities.as_deref()) {
+    match capabilities(accounts, key) {
         Some(caps) => caps.silent_reply().map(drop),
         None => Err("the server has not been reached yet".into()),
     }
@@ -521,6 +675,7 @@ pub fn answer_form<'a>(
         }
     }
     col = col.push(answer_buttons(key, ids));
+    col = col.push(delegate_form(page, accounts, key, l, ids));
     col = col.push(text("Keys: A accept · T tentative · D decline").size(12).style(style::muted));
     col.into()
 }

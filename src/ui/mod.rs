@@ -1,6 +1,6 @@
 //! The desktop app (iced, Elm-style). `App` is a router: each sub-screen
 //! (invitations, calendar, event editor, merge dialog, import wizard,
-//! setup form, accounts page) owns its state and messages; its `update` returns a Task
+//! invitation by mail, setup form, accounts page) owns its state and messages; its `update` returns a Task
 //! of its own messages and, when the app must act, an Event; its `view`
 //! takes only the data it reads. The app maps their messages and Tasks,
 //! acts on their Events, and alone talks to the per-account sync actors.
@@ -27,10 +27,12 @@ pub mod instance;
 pub mod invitations;
 mod keys;
 mod links;
+pub mod mailed;
 pub mod merge;
 mod minimonth;
 mod monthgrid;
 mod notify;
+mod opening;
 mod reminders;
 mod route;
 pub mod setup;
@@ -77,6 +79,9 @@ pub enum Message {
     Setup(setup::Message),
     Accounts(accounts::Message),
     Import(import::Message),
+    /// Files opened (a drop, `convene open`, the import wizard), read.
+    Opened(Vec<(std::path::PathBuf, Option<String>)>),
+    Mailed(mailed::Message),
     /// The desktop notifications' service (reminders, invitations).
     Notices(notify::Event),
     /// A missed reminder snoozed or dismissed in the app's list.
@@ -106,6 +111,10 @@ pub struct App {
     pub conflict: Option<conflict::Dialog>,
     pub merge: Option<merge::Dialog>,
     pub import: Option<import::Wizard>,
+    /// "Invitation by mail", over the page.
+    pub mailed: Option<mailed::Panel>,
+    /// Mailed files opened before any account said what it holds.
+    waiting_mail: Vec<(std::path::PathBuf, String)>,
     pub setup: setup::Form,
     pub accounts_page: accounts::Page,
     pub banners: Vec<Banner>,
@@ -153,6 +162,8 @@ impl App {
             conflict: None,
             merge: None,
             import: None,
+            mailed: None,
+            waiting_mail: Vec::new(),
             setup: setup::Form::default(),
             accounts_page: accounts::Page::default(),
             banners: Vec::new(),
@@ -197,8 +208,8 @@ impl App {
         (app, Task::batch([Task::perform(load_passwords(accounts), Message::PasswordsLoaded), theme, import]))
     }
 
-    /// A later launch's request: to the front, with its files in the
-    /// import wizard (what opening an .ics does).
+    /// A later launch's request: to the front, with its files opened as
+    /// opening an .ics does (an invitation by mail, else the import wizard).
     fn instance_request(&mut self, request: instance::Request) -> Task<Message> {
         let front = self.raise();
         match request {
@@ -322,6 +333,8 @@ impl App {
             Message::Setup(m) => return self.setup_message(m),
             Message::Accounts(m) => return self.accounts_message(m),
             Message::Import(m) => return self.import_message(m),
+            Message::Opened(files) => return self.opened(files),
+            Message::Mailed(m) => return self.mailed_message(m),
             Message::Notices(e) => return self.notices_event(e),
             Message::Reminder(key, action) => self.tell_notices(reminders::answered(key, action)),
             Message::MissedPanel(open) => self.missed_open = open,
@@ -526,6 +539,7 @@ impl App {
             || self.merge.is_some()
             || editing.is_some()
             || self.conflict.is_some()
+            || self.mailed.is_some()
             || missed;
         let banners = || self.banners_view();
         let mut base = column![self.header()];
@@ -539,6 +553,9 @@ impl App {
         }
         if let Some(e) = editing {
             layers = layers.push(style::modal(e.view().map(Message::Editor)));
+        }
+        if let Some(p) = &self.mailed {
+            layers = layers.push(style::modal(p.view().map(Message::Mailed)));
         }
         if let Some(c) = &self.conflict {
             layers = layers.push(style::modal(c.view().map(Message::Conflict)));

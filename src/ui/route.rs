@@ -161,6 +161,17 @@ impl App {
     }
 
     pub(super) fn import_message(&mut self, m: import::Message) -> Task<Message> {
+        // Files are read first: an invitation by mail is no import.
+        if let import::Message::Add(files) = &m
+            && !files.is_empty()
+        {
+            return self.open_files(files.clone());
+        }
+        self.wizard_message(m)
+    }
+
+    /// A message for the import wizard itself.
+    pub(super) fn wizard_message(&mut self, m: import::Message) -> Task<Message> {
         if let import::Message::Add(_) = m {
             // Files (or the Import button, with none) open the wizard.
             self.screen = super::Screen::Import;

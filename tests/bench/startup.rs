@@ -90,6 +90,7 @@ fn profile(n: usize, hostile: bool) -> (tempfile::TempDir, convene::paths::Paths
             ctag: None,
             sync_token: None,
             reports: vec![],
+            read_only: false,
         }])
         .unwrap();
     cache.begin().unwrap();

@@ -103,6 +103,7 @@ fn profile(n: usize) -> (tempfile::TempDir, convene::paths::Paths) {
             ctag: None,
             sync_token: None,
             reports: vec![],
+            read_only: false,
         })
         .collect();
     cache.set_calendars(calendars).unwrap();

@@ -231,6 +231,7 @@ pub(crate) fn with_calendars(app: &mut App) {
         ctag: None,
         sync_token: None,
         reports: vec![],
+        read_only: false,
     };
     let update = Update::Calendars {
         calendars: vec![calendar("work", "Work", Some("#FF0000FF")), calendar("home", "Home", None)],

@@ -189,6 +189,28 @@ fn new_event_button_ctrl_n_and_a_month_double_click_open_the_editor() {
     assert_eq!((f.start_date.clone(), f.end_date.clone()), (today.to_string(), today.to_string()));
 }
 
+#[test]
+fn a_calendar_the_server_says_is_read_only_is_not_offered() {
+    let (mut app, _rx, _) = app();
+    let calendar = |path: &str, name: &str, read_only: bool| convene::caldav::Calendar {
+        url: url::Url::parse(&format!("https://h/cal/{path}/")).unwrap(),
+        display_name: Some(name.into()),
+        color: None,
+        components: vec!["VEVENT".into()],
+        ctag: None,
+        sync_token: None,
+        reports: vec![],
+        read_only,
+    };
+    let calendars = vec![calendar("holidays", "Holidays", true), calendar("work", "Work", false)];
+    update(&mut app, Update::Calendars { calendars, addresses: vec![], capabilities: None });
+    click(&mut app, "cal-new");
+    let editor = app.editor.as_ref().expect("the editor is open");
+    let offered: Vec<&str> = editor.choices.iter().map(|c| c.name.as_str()).collect();
+    assert_eq!(offered, ["Work"], "only the calendar the person may write to");
+    assert_eq!(editor.calendar.as_ref().map(|c| c.name.as_str()), Some("Work"), "and it is the one chosen");
+}
+
 /// One occurrence of the weekly standup, as `Draft::from_event` reads it.
 fn standup(today: NaiveDate) -> Draft {
     Draft {

@@ -124,6 +124,7 @@ fn escape_closes_the_merge_dialog_and_keeps_the_answer() {
         occurrence: None,
         me: "mailto:me@example.com".into(),
         silent: false,
+        delegate: None,
     };
     listed.reply = ReplyState::Conflict { reply, diff: dialog.diff.clone() };
     let _ = app.update(Message::Account(

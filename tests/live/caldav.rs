@@ -63,6 +63,24 @@ async fn wrong_password_is_unauthorized(kind: Kind) {
 }
 on_servers!(wrong_password_is_unauthorized: xandikos, cyrus, davical, radicale);
 
+/// Another user's calendar the server lets the user read but not write
+/// (Radicale's `owner_write` rights, as the harness sets them) is listed
+/// read-only, and the user's own is not; the editor offers only the latter.
+async fn privileges_tell_a_read_only_calendar(kind: Kind) {
+    let s = server(kind);
+    let c = client(kind, "attendee");
+    let others = c.run(&ListCalendars { home: s.at(&s.calendar_home, "organizer") }).await.unwrap();
+    let shared = others.iter().find(|c| c.url == s.at(&s.default_calendar, "organizer"));
+    assert!(
+        shared.is_some_and(|c| c.read_only),
+        "the organizer's calendar, seen by the attendee: {others:?}"
+    );
+    let own = c.run(&ListCalendars { home: s.at(&s.calendar_home, "attendee") }).await.unwrap();
+    let mine = own.iter().find(|c| c.url == s.at(&s.default_calendar, "attendee"));
+    assert!(mine.is_some_and(|c| !c.read_only), "the attendee's own calendar: {own:?}");
+}
+on_servers!(privileges_tell_a_read_only_calendar: radicale);
+
 /// A fresh calendar made with MKCALENDAR, so object tests start empty.
 async fn new_calendar(kind: Kind, c: &caldav::Client) -> Url {
     let s = server(kind);
@@ -74,6 +92,7 @@ async fn new_calendar(kind: Kind, c: &caldav::Client) -> Url {
     let listed = c.run(&ListCalendars { home }).await.unwrap();
     let cal = listed.iter().find(|c| c.url == url).unwrap_or_else(|| panic!("{url} not listed"));
     assert_eq!(cal.display_name.as_deref(), Some("Convene test"));
+    assert!(!cal.read_only, "the user's own new calendar is writable: {cal:?}");
     url
 }
 

@@ -24,14 +24,14 @@ fn text(out: &std::process::Output) -> String {
 }
 
 /// The fixture with a fresh UID.
-fn outlook_request(uid: &str) -> String {
+pub(crate) fn outlook_request(uid: &str) -> String {
     assert!(OUTLOOK.contains(OUTLOOK_UID_LINES));
     OUTLOOK.replace(OUTLOOK_UID_LINES, &format!("UID:{uid}\r\n"))
 }
 
 /// What `user` holds with this UID in the collection (`default_calendar`
 /// or `inbox` template) for June 2030.
-async fn held(kind: Kind, user: &str, collection: &str, uid: &str) -> Vec<Object> {
+pub(crate) async fn held(kind: Kind, user: &str, collection: &str, uid: &str) -> Vec<Object> {
     let s = server(kind);
     let q = CalendarQuery {
         calendar: s.at(collection, user),
@@ -48,7 +48,7 @@ async fn held(kind: Kind, user: &str, collection: &str, uid: &str) -> Vec<Object
 }
 
 /// Nothing with this UID reached `user`'s calendar or inbox.
-async fn nothing_reached(kind: Kind, user: &str, uid: &str) {
+pub(crate) async fn nothing_reached(kind: Kind, user: &str, uid: &str) {
     let s = server(kind);
     let mut found = held(kind, user, &s.default_calendar, uid).await;
     if let Some(inbox) = &s.inbox {

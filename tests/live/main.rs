@@ -13,6 +13,7 @@ mod support;
 mod actor;
 mod caldav;
 mod check_server;
+mod delegate;
 mod dont_send;
 mod fidelity;
 mod first_sync;
@@ -28,6 +29,7 @@ mod invitation_view;
 mod invitations_again;
 #[cfg(unix)] // its stand-in mail program is a shell script
 mod mailed;
+mod mailed_window;
 #[cfg(target_os = "linux")]
 mod notifications;
 mod organizer;

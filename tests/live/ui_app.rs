@@ -264,8 +264,9 @@ fn import_file(dir: &std::path::Path, tag: &str, n: usize) -> std::path::PathBuf
     path
 }
 
-/// Opens the wizard with `file` (as `convene open` or a drop would), reads
-/// it as the app's Task would, and aims it at the account's default calendar.
+/// Opens `file` (as `convene open` or a drop would: read first, a plain
+/// calendar then goes to the wizard), reads it as the wizard's Task would,
+/// and aims it at the account's default calendar.
 async fn wizard_on(app: &mut App, h: &mut Handle, kind: Kind, file: std::path::PathBuf) {
     pump(
         app,
@@ -274,7 +275,7 @@ async fn wizard_on(app: &mut App, h: &mut Handle, kind: Kind, file: std::path::P
         |u| matches!(u, Update::Calendars { calendars, .. } if !calendars.is_empty()),
     )
     .await;
-    let _ = app.update(Message::Import(import::Message::Add(vec![file.clone()])));
+    let _ = app.update(Message::Opened(vec![(file.clone(), std::fs::read_to_string(&file).ok())]));
     assert_eq!(app.screen, Screen::Import);
     let batch = convene::import::source::read_files(std::slice::from_ref(&file));
     let _ = app.update(Message::Import(import::Message::Read(vec![file], std::sync::Arc::new(batch))));

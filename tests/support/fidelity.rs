@@ -93,5 +93,6 @@ pub fn reply(comment: Option<&str>) -> Reply {
         occurrence: None,
         me: "mailto:attendee@example.com".into(),
         silent: false,
+        delegate: None,
     }
 }

@@ -23,4 +23,26 @@ impl Cache {
             .map(|_| ())
             .map_err(sql_error(&self.path))
     }
+
+    /// [`Cache::set_seen`] for many invitations in one write (the first
+    /// listing of a new cache records every invitation at once).
+    pub fn set_seen_all(&self, rows: &[(String, String)]) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let db = self.db();
+        let write = || -> rusqlite::Result<()> {
+            // A savepoint: its own transaction, or nested in a sync's.
+            db.execute_batch("SAVEPOINT seen_all")?;
+            let mut st = db.prepare_cached("INSERT OR REPLACE INTO seen (uid, data) VALUES (?1, ?2)")?;
+            for (uid, data) in rows {
+                if let Err(e) = st.execute(params![uid, data]) {
+                    db.execute_batch("ROLLBACK TO seen_all; RELEASE seen_all")?;
+                    return Err(e);
+                }
+            }
+            db.execute_batch("RELEASE seen_all")
+        };
+        write().map_err(sql_error(&self.path))
+    }
 }

@@ -19,6 +19,7 @@ fn calendar(path: &str) -> Calendar {
         ctag: Some(format!("ctag-{path}")),
         sync_token: Some(format!("token-{path}")),
         reports: vec!["sync-collection".into()],
+        read_only: false,
     }
 }
 

@@ -57,6 +57,7 @@ fn entry(state: EntryState, base: Object) -> Entry {
             occurrence: None,
             me: "mailto:ann@example.com".into(),
             silent: false,
+            delegate: None,
         },
         base,
         state,
@@ -552,4 +553,21 @@ fn row_names_are_unique() {
 #[test]
 fn trust_follows_the_capability_record() {
     assert_eq!(Trust::of(None), UNTRUSTED);
+}
+
+#[test]
+fn a_delegation_is_read_back_after_its_put_where_an_answer_is_not() {
+    let base = || object(V1.into(), Some("\"e1\""), Some("\"s1\""));
+    let after_put = |e: &Entry| {
+        let mut steps = Steps::new(e, ETAG_ON_PUT, me());
+        assert!(matches!(steps.start(), Action::Record(EntryState::Sending)));
+        assert!(matches!(steps.next(stored()), Action::Put { .. }));
+        assert!(matches!(steps.next(written(Some("\"e2\""))), Action::MarkSent));
+        steps.next(stored())
+    };
+    let mut delegation = entry(pending(), base());
+    delegation.reply.answer = Answer::Delegate;
+    delegation.reply.delegate = Some("mailto:kim@example.com".into());
+    assert!(matches!(after_put(&delegation), Action::Get { .. }), "the server's copy, not the body sent");
+    assert!(matches!(after_put(&entry(pending(), base())), Action::Finish(Outcome::Sent { .. })));
 }

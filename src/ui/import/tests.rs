@@ -18,6 +18,7 @@ fn accounts() -> Vec<AccountState> {
         ctag: None,
         sync_token: None,
         reports: Vec::new(),
+        read_only: false,
     });
     vec![a]
 }

@@ -192,7 +192,7 @@ pub(super) fn reply_for(params: u64, doc: Option<&Document>) -> Reply {
                 .into(),
         ),
     };
-    Reply { answer, comment, occurrence, me, silent: false }
+    Reply { answer, comment, occurrence, me, silent: false, delegate: None }
 }
 
 /// Property lines in document order: (name, params, value).

@@ -1,6 +1,7 @@
 //! The organizer's changes survive a process killed mid-write and a
 //! server out of reach: exactly one event, each edit applied once, offline
-//! changes sent in the order made (Cyrus, behind the fault-injecting proxy).
+//! changes sent in the order made (Cyrus and DAViCal, the plain-HTTP
+//! scheduling servers, behind the fault-injecting proxy).
 
 use std::time::Duration;
 
@@ -8,9 +9,8 @@ use convene::caldav::CalendarQuery;
 
 use super::*;
 
-/// An organizer profile reaching Cyrus through the fault-injecting proxy.
-async fn behind_proxy() -> (Profile, proxy::Proxy) {
-    let kind = Kind::Cyrus;
+/// An organizer profile reaching `kind` through the fault-injecting proxy.
+async fn behind_proxy(kind: Kind) -> (Profile, proxy::Proxy) {
     let s = server(kind);
     let addr = format!("{}:{}", s.url.host_str().unwrap(), s.url.port().unwrap()).parse().unwrap();
     let proxy = proxy::start(addr).await;
@@ -38,28 +38,26 @@ fn waiting(p: &Profile) -> serde_json::Value {
     serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()["events"].clone()
 }
 
-async fn copies_with_uid(uid: &str) -> usize {
+async fn copies_with_uid(kind: Kind, uid: &str) -> usize {
     let q = CalendarQuery {
-        calendar: calendar(Kind::Cyrus, "organizer"),
+        calendar: calendar(kind, "organizer"),
         start: "20300701T000000Z".into(),
         end: "20300704T000000Z".into(),
         with_data: true,
     };
-    let hits = client(Kind::Cyrus, "organizer").run(&q).await.unwrap();
+    let hits = client(kind, "organizer").run(&q).await.unwrap();
     hits.iter().filter(|h| h.data.as_deref().is_some_and(|d| d.contains(uid))).count()
 }
 
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "needs the test servers (bash tests/all.sh)"]
-async fn killed_during_a_create_then_rerun_makes_exactly_one_event() {
-    let (p, proxy) = behind_proxy().await;
+async fn killed_during_a_create_then_rerun_makes_exactly_one_event(kind: Kind) {
+    let (p, proxy) = behind_proxy(kind).await;
     // Through the proxy the calendar's URL is the proxy's: name it by path.
-    let cal = calendar(Kind::Cyrus, "organizer").path().to_owned();
+    let cal = calendar(kind, "organizer").path().to_owned();
     let args =
         ["event", "create", "--calendar", &cal, "--summary", "Killed create", "--start", START, "--end", END];
     kill_after_put_lands(&p, &proxy, &args).await;
     let uid = waiting(&p)[0]["uid"].as_str().expect("the create waits in the outbox").to_owned();
-    assert_eq!(copies_with_uid(&uid).await, 1, "the PUT landed");
+    assert_eq!(copies_with_uid(kind, &uid).await, 1, "the PUT landed");
 
     // Changed before Convene knew it landed: found by its UID, and the
     // change written onto it.
@@ -68,16 +66,15 @@ async fn killed_during_a_create_then_rerun_makes_exactly_one_event() {
     let out = p.run(&["sync"]);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(waiting(&p), serde_json::json!([]), "done");
-    assert_eq!(copies_with_uid(&uid).await, 1, "exactly one event");
-    assert_eq!(prop(&server_copy(Kind::Cyrus, &uid).await.data, "LOCATION").as_deref(), Some("Room 5"));
-    clean(Kind::Cyrus, &uid).await;
+    assert_eq!(copies_with_uid(kind, &uid).await, 1, "exactly one event");
+    assert_eq!(prop(&server_copy(kind, &uid).await.data, "LOCATION").as_deref(), Some("Room 5"));
+    clean(kind, &uid).await;
 }
+on_servers!(killed_during_a_create_then_rerun_makes_exactly_one_event: cyrus, davical);
 
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "needs the test servers (bash tests/all.sh)"]
-async fn killed_during_an_edit_then_rerun_applies_it_once() {
-    let (p, proxy) = behind_proxy().await;
-    let cal = calendar(Kind::Cyrus, "organizer").path().to_owned();
+async fn killed_during_an_edit_then_rerun_applies_it_once(kind: Kind) {
+    let (p, proxy) = behind_proxy(kind).await;
+    let cal = calendar(kind, "organizer").path().to_owned();
     let out = p.run(&[
         "event",
         "create",
@@ -95,7 +92,7 @@ async fn killed_during_an_edit_then_rerun_applies_it_once() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     let uid = String::from_utf8_lossy(&out.stdout).trim().to_owned();
     let sequence = |d: &str| prop(d, "SEQUENCE").and_then(|s| s.parse::<u32>().ok()).unwrap_or(0);
-    let first = sequence(&server_copy(Kind::Cyrus, &uid).await.data);
+    let first = sequence(&server_copy(kind, &uid).await.data);
 
     kill_after_put_lands(&p, &proxy, &["event", "edit", &uid, "--location", "Room 9"]).await;
     let puts = proxy.puts_forwarded();
@@ -103,19 +100,18 @@ async fn killed_during_an_edit_then_rerun_applies_it_once() {
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(proxy.puts_forwarded(), puts, "the edit was written twice");
     assert_eq!(waiting(&p), serde_json::json!([]));
-    let now = server_copy(Kind::Cyrus, &uid).await.data;
+    let now = server_copy(kind, &uid).await.data;
     assert_eq!(prop(&now, "LOCATION").as_deref(), Some("Room 9"));
     assert_eq!(sequence(&now), first + 1, "one revision: {now}");
-    clean(Kind::Cyrus, &uid).await;
+    clean(kind, &uid).await;
 }
+on_servers!(killed_during_an_edit_then_rerun_applies_it_once: cyrus, davical);
 
 /// Offline: a new event and a change to an existing one wait in the outbox
 /// (exit 75) and go out in order with the next sync.
-#[tokio::test(flavor = "multi_thread")]
-#[ignore = "needs the test servers (bash tests/all.sh)"]
-async fn offline_changes_wait_and_go_out_in_order() {
-    let (p, proxy) = behind_proxy().await;
-    let cal = calendar(Kind::Cyrus, "organizer").path().to_owned();
+async fn offline_changes_wait_and_go_out_in_order(kind: Kind) {
+    let (p, proxy) = behind_proxy(kind).await;
+    let cal = calendar(kind, "organizer").path().to_owned();
     let out = p.run(&[
         "event",
         "create",
@@ -154,23 +150,21 @@ async fn offline_changes_wait_and_go_out_in_order() {
     let queued = waiting(&p);
     assert_eq!(queued.as_array().map(Vec::len), Some(2), "{queued}");
     assert_eq!(queued[0]["uid"], first, "in the order they were made");
-    assert_eq!(
-        prop(&server_copy(Kind::Cyrus, &first).await.data, "SUMMARY").as_deref(),
-        Some("Before the train")
-    );
+    assert_eq!(prop(&server_copy(kind, &first).await.data, "SUMMARY").as_deref(), Some("Before the train"));
 
     proxy.set(Mode::Forward);
     let out = p.run(&["sync"]);
     assert!(out.status.success(), "{}", text(&out));
     assert_eq!(waiting(&p), serde_json::json!([]));
     assert_eq!(
-        prop(&server_copy(Kind::Cyrus, &first).await.data, "SUMMARY").as_deref(),
+        prop(&server_copy(kind, &first).await.data, "SUMMARY").as_deref(),
         Some("Before the train (moved)")
     );
-    assert_eq!(copies_with_uid(&second).await, 1);
-    let created = server_copy(Kind::Cyrus, &second).await.data;
+    assert_eq!(copies_with_uid(kind, &second).await, 1);
+    let created = server_copy(kind, &second).await.data;
     assert_eq!(prop(&created, "LOCATION").as_deref(), Some("Coach 12"), "{created}");
     assert_eq!(prop(&created, "SEQUENCE").as_deref(), Some("0"), "still its first version");
-    clean(Kind::Cyrus, &first).await;
-    clean(Kind::Cyrus, &second).await;
+    clean(kind, &first).await;
+    clean(kind, &second).await;
 }
+on_servers!(offline_changes_wait_and_go_out_in_order: cyrus, davical);

@@ -21,7 +21,9 @@ htpasswd_encryption = bcrypt
 delay = 0
 
 [rights]
-type = owner_only
+# Users read each other's calendars and write only their own: what a
+# calendar shared read-only looks like (tests/live/caldav.rs).
+type = owner_write
 
 [storage]
 filesystem_folder = $d/data/collections
