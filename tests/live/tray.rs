@@ -2,13 +2,14 @@
 //! virtual X display, its account on Cyrus, and a stand-in tray host
 //! (StatusNotifierWatcher) on a private D-Bus session. The tray icon
 //! counts the invitations waiting, its menu's "Sync now" syncs, closing the
-//! window leaves Convene running in the tray, the icon and a second launch
-//! reopen it, "Quit" quits. Without a tray, closing the window quits.
+//! window leaves Convene running in the tray, a notification's body, the
+//! icon and a second launch reopen it, "Quit" quits. Without a tray,
+//! closing the window quits.
 
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use crate::support::notifications::Bus;
+use crate::support::notifications::{Bus, Notifications};
 use crate::support::tray::{Display, Item, Watcher};
 use crate::support::{self, Kind, Profile};
 
@@ -75,6 +76,7 @@ async fn the_tray_icon_counts_invitations_syncs_reopens_the_window_and_quits() {
     let display = Display::start();
     let bus = Bus::start();
     let mut watcher = Watcher::serve(&bus).await;
+    let mut notifications = Notifications::serve(&bus).await;
     let mut app = App(launch(&p, &bus, &display).spawn().unwrap());
 
     let name = watcher.next(Duration::from_secs(30)).await.expect("the tray item registers with the watcher");
@@ -100,14 +102,26 @@ async fn the_tray_icon_counts_invitations_syncs_reopens_the_window_and_quits() {
     item.click("Sync now").await;
     let want = format!("Convene ({})", n + 1);
     until(&want, 30, || async { item.title().await == want }).await;
+    let announced = loop {
+        let shown =
+            notifications.next(Duration::from_secs(20)).await.expect("the new invitation's notification");
+        if shown.summary == "Invitation: Tray two" {
+            break shown;
+        }
+    };
 
-    // Closing the window leaves Convene in the tray; the icon reopens it.
+    // Closing the window leaves Convene in the tray; a click on the
+    // notification's body reopens it, and so does the icon.
     let window = display.windows().remove(0);
     display.close(&window);
     until("the window to close", 10, || async { display.windows().is_empty() }).await;
     tokio::time::sleep(Duration::from_secs(1)).await;
     assert!(app.0.try_wait().unwrap().is_none(), "Convene quit when its window closed");
     assert!(item.on_bus().await, "the tray item is gone");
+    notifications.press(announced.id, "default").await;
+    until("the window to reopen from the notification", 20, || async { display.windows().len() == 1 }).await;
+    display.close(&display.windows().remove(0));
+    until("the window to close", 10, || async { display.windows().is_empty() }).await;
     item.activate().await;
     until("the window to reopen from the icon", 20, || async { display.windows().len() == 1 }).await;
 
