@@ -251,15 +251,21 @@ impl App {
     }
 
     fn tray_event(&mut self, event: tray::Event) -> Task<Message> {
-        match self.tray.event(event) {
+        let task = match self.tray.event(event) {
             None => Task::none(),
             Some(TrayAction::Open) => self.raise(),
             Some(TrayAction::SyncNow) => {
                 self.sync_now();
                 Task::none()
             }
-            Some(TrayAction::Quit) => iced::exit(),
+            Some(TrayAction::Quit) => return iced::exit(),
+        };
+        // The tray went away (its panel quit) while the window was closed:
+        // the window comes back rather than Convene running out of reach.
+        if self.window.is_none() && !self.runs_in_tray() {
+            return Task::batch([task, self.raise()]);
         }
+        task
     }
 
     pub fn banner(&mut self, text: impl Into<String>) {
@@ -572,9 +578,7 @@ impl App {
         }
         layers.into()
     }
-}
 
-impl App {
     fn desktop_settings(&self) -> accounts::Desktop {
         accounts::Desktop {
             start_at_login: self.start_at_login,

@@ -3,8 +3,8 @@
 //! (StatusNotifierWatcher) on a private D-Bus session. The tray icon
 //! counts the invitations waiting, its menu's "Sync now" syncs, closing the
 //! window leaves Convene running in the tray, a notification's body, the
-//! icon and a second launch reopen it, "Quit" quits. Without a tray,
-//! closing the window quits.
+//! icon and a second launch reopen it, and so does the tray going away;
+//! "Quit" quits. Without a tray, closing the window quits.
 
 use std::process::{Child, Stdio};
 use std::time::Duration;
@@ -132,6 +132,12 @@ async fn the_tray_icon_counts_invitations_syncs_reopens_the_window_and_quits() {
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
     until("the window to reopen for a second launch", 20, || async { display.windows().len() == 1 }).await;
     assert!(app.0.try_wait().unwrap().is_none());
+
+    // The tray going away with the window closed brings the window back.
+    display.close(&display.windows().remove(0));
+    until("the window to close", 10, || async { display.windows().is_empty() }).await;
+    drop(watcher);
+    until("the window to reopen when the tray went", 20, || async { display.windows().len() == 1 }).await;
 
     item.click("Quit").await;
     until("Convene to quit", 10, || {
