@@ -36,6 +36,8 @@ FINISH_ARGS = {
     "--device=dri",
     "--share=network",
     "--talk-name=org.freedesktop.Notifications",
+    "--talk-name=org.kde.StatusNotifierWatcher",
+    "--filesystem=xdg-config/autostart:create",
     "--talk-name=org.freedesktop.secrets",
 }
 

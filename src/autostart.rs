@@ -1,7 +1,8 @@
 //! "Start at login": an XDG autostart entry (Linux and the BSDs),
 //! `$XDG_CONFIG_HOME/autostart/<app id>.desktop`, running this program
 //! (with `--profile DIR` for a profile other than the default, each with
-//! its own entry). The file is the setting: the desktop's own "startup
+//! its own entry). Inside Flatpak the program's path is the sandbox's, which
+//! the desktop can't run: there the entry runs `flatpak run <app id>`. The file is the setting: the desktop's own "startup
 //! applications" tool may remove or hide it, and Convene then shows it off.
 //! The Windows Run key is not built: there the setting is not offered.
 
@@ -17,15 +18,18 @@ pub struct Autostart {
 
 impl Autostart {
     /// The entry in `config_home`/autostart named `name` (the profile's
-    /// [`Paths::instance_name`]), running `exe`, with `--profile` when
+    /// [`Paths::instance_name`]), running `launcher`, with `--profile` when
     /// `profile` is given. Errors for what a desktop entry can't hold.
     pub fn new(
         config_home: &Path,
         name: &str,
-        exe: &Path,
+        launcher: &Launcher,
         profile: Option<&Path>,
     ) -> Result<Autostart, String> {
-        let mut args = vec![exec_arg(exe)?];
+        let mut args = match launcher {
+            Launcher::Exe(exe) => vec![exec_arg(exe)?],
+            Launcher::Flatpak(id) => vec!["flatpak".into(), "run".into(), exec_arg(Path::new(id))?],
+        };
         if let Some(dir) = profile {
             args.push("--profile".into());
             args.push(exec_arg(dir)?);
@@ -42,20 +46,22 @@ impl Autostart {
         if !cfg!(all(unix, not(target_os = "macos"))) {
             return None;
         }
-        // Honours XDG_CONFIG_HOME, else ~/.config.
-        let home = directories::BaseDirs::new()?.config_dir().to_owned();
+        let base = directories::BaseDirs::new()?;
+        let flatpak = std::env::var_os("FLATPAK_ID").is_some_and(|id| !id.is_empty());
+        let host = std::env::var_os("HOST_XDG_CONFIG_HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
+        let home = desktop_config_home(flatpak, host, base.home_dir(), base.config_dir());
         Autostart::for_profile(&home, paths)
     }
 
     /// The entry in `config_home` (what XDG_CONFIG_HOME names) for the
     /// profile at `paths`, running this program.
     pub fn for_profile(config_home: &Path, paths: &Paths) -> Option<Autostart> {
-        let exe = std::env::current_exe().ok()?;
+        let launcher = Launcher::here(std::env::var("FLATPAK_ID").ok())?;
         let profile = match paths.is_platform() {
             true => None,
             false => Some(std::path::absolute(paths.config.parent()?).ok()?),
         };
-        Autostart::new(config_home, &paths.instance_name(), &exe, profile.as_deref()).ok()
+        Autostart::new(config_home, &paths.instance_name(), &launcher, profile.as_deref()).ok()
     }
 
     pub fn file(&self) -> &Path {
@@ -87,6 +93,39 @@ impl Autostart {
             "[Desktop Entry]\nType=Application\nName=Convene\nComment=Reminders and invitations, from login\nExec={}\nIcon={APP_ID}\nTerminal=false\nX-GNOME-Autostart-enabled=true\n",
             self.exec
         )
+    }
+}
+
+/// The config folder whose autostart/ the desktop reads: XDG_CONFIG_HOME
+/// (`config_dir`). Inside Flatpak that variable names the app's own folder
+/// (~/.var/app/ID/config), which the desktop never reads: there it is the
+/// host's (HOST_XDG_CONFIG_HOME, else ~/.config), whose autostart/ the
+/// manifest shares with the sandbox.
+fn desktop_config_home(flatpak: bool, host: Option<PathBuf>, home: &Path, config_dir: &Path) -> PathBuf {
+    match (flatpak, host) {
+        (false, _) => config_dir.to_owned(),
+        (true, Some(host)) => host,
+        (true, None) => home.join(".config"),
+    }
+}
+
+/// What the entry runs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Launcher {
+    /// This program, at its path.
+    Exe(PathBuf),
+    /// The Flatpak app with this id (`flatpak run ID`).
+    Flatpak(String),
+}
+
+impl Launcher {
+    /// `flatpak_id`: the FLATPAK_ID variable, which Flatpak sets inside
+    /// the sandbox; else this program's path.
+    pub fn here(flatpak_id: Option<String>) -> Option<Launcher> {
+        match flatpak_id.filter(|id| !id.is_empty()) {
+            Some(id) => Some(Launcher::Flatpak(id)),
+            None => Some(Launcher::Exe(std::env::current_exe().ok()?)),
+        }
     }
 }
 
@@ -130,5 +169,44 @@ mod tests {
         assert_eq!(arg("/a/$x\"y").unwrap(), "\"/a/\\$x\\\"y\"");
         assert_eq!(arg("/a\\b").unwrap(), "\"/a\\\\\\\\b\"", "four backslashes for one");
         assert!(arg("/a\nb").unwrap_err().contains("control character"));
+    }
+
+    #[test]
+    fn inside_flatpak_the_entry_runs_the_app_through_flatpak() {
+        let home = Path::new("/home/ann/.config");
+        let launcher = Launcher::here(Some(APP_ID.into())).unwrap();
+        let entry = Autostart::new(home, APP_ID, &launcher, None).unwrap();
+        assert!(
+            entry.entry().contains("\nExec=flatpak run io.github.convene.Convene\n"),
+            "{}",
+            entry.entry()
+        );
+        let profile = Path::new("/home/ann/Work Profile");
+        let entry = Autostart::new(home, "x", &launcher, Some(profile)).unwrap();
+        assert_eq!(entry.exec, "flatpak run io.github.convene.Convene --profile \"/home/ann/Work Profile\"");
+    }
+
+    #[test]
+    fn inside_flatpak_the_entry_goes_where_the_desktop_reads_it() {
+        let home = Path::new("/home/ann");
+        let sandboxed = Path::new("/home/ann/.var/app/io.github.convene.Convene/config");
+        assert_eq!(
+            desktop_config_home(false, None, home, Path::new("/home/ann/.cfg")),
+            Path::new("/home/ann/.cfg")
+        );
+        assert_eq!(desktop_config_home(true, None, home, sandboxed), Path::new("/home/ann/.config"));
+        let host = Some(PathBuf::from("/home/ann/.cfg"));
+        assert_eq!(desktop_config_home(true, host, home, sandboxed), Path::new("/home/ann/.cfg"));
+    }
+
+    #[test]
+    fn outside_flatpak_the_entry_runs_this_program() {
+        let exe = std::env::current_exe().unwrap();
+        assert_eq!(Launcher::here(None), Some(Launcher::Exe(exe.clone())));
+        assert_eq!(Launcher::here(Some(String::new())), Some(Launcher::Exe(exe.clone())), "set but empty");
+        let entry =
+            Autostart::new(Path::new("/c"), APP_ID, &Launcher::Exe("/usr/bin/convene".into()), None).unwrap();
+        assert!(entry.entry().contains("\nExec=/usr/bin/convene\n"));
+        assert_eq!(entry.file(), Path::new("/c/autostart/io.github.convene.Convene.desktop"));
     }
 }

@@ -17,6 +17,27 @@ pub struct Config {
     pub calendar: CalendarSettings,
     #[serde(default)]
     pub reminders: ReminderSettings,
+    #[serde(default)]
+    pub window: WindowSettings,
+}
+
+/// What closing the window does.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WindowSettings {
+    /// Where the desktop has a tray, Convene keeps running there (syncing,
+    /// reminding) when its window is closed; elsewhere closing quits.
+    #[serde(default = "yes")]
+    pub close_to_tray: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+impl Default for WindowSettings {
+    fn default() -> Self {
+        WindowSettings { close_to_tray: true }
+    }
 }
 
 /// Reminders the person wants without asking each time.
@@ -151,6 +172,7 @@ mod tests {
                 hidden: [Url::parse("https://dav.example.com/cal/home/").unwrap()].into(),
             },
             reminders: ReminderSettings { default_before: Some(15), invitation_before: vec![] },
+            window: WindowSettings { close_to_tray: false },
         };
         cfg.save(&path).unwrap();
         assert_eq!(Config::load(&path).unwrap(), cfg);
@@ -164,6 +186,14 @@ mod tests {
         assert_eq!(read("[reminders]\ndefault_before = 10\n"), vec![1440, 60]);
         assert_eq!(read("[reminders]\ninvitation_before = []\n"), Vec::<i64>::new(), "off");
         assert_eq!(read("[reminders]\ninvitation_before = [30]\n"), vec![30]);
+    }
+
+    #[test]
+    fn closing_the_window_keeps_convene_in_the_tray_unless_turned_off() {
+        let read = |text: &str| toml::from_str::<Config>(text).unwrap().window.close_to_tray;
+        assert!(read(""), "no file, no section");
+        assert!(read("[window]\n"));
+        assert!(!read("[window]\nclose_to_tray = false\n"));
     }
 
     #[test]

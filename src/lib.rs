@@ -21,7 +21,7 @@
 //! | `store`   | on disk: the cache (SQLite, with a time-range index) and the durable outbox (atomic writes, format versions), account locks |
 //! | `config`, `secret` | settings (TOML, never a password); the keyring and password commands |
 //! | `reminder` | when each VALARM rings, per occurrence, and what was missed: a pure function of the events, the dismissals and the time |
-//! | `desktop` | desktop notifications with actions (org.freedesktop.Notifications over D-Bus): show, close, and the person's answers; a new mail with a file attached (xdg-email) |
+//! | `desktop` | desktop notifications with actions (org.freedesktop.Notifications over D-Bus): show, close, and the person's answers; the tray icon (a StatusNotifierItem: what it shows, what was clicked); a new mail with a file attached (xdg-email) |
 //! | `ical`    | iCalendar: who am I, the byte-faithful reply edit, the change diff, occurrences |
 //! | `caldav`  | the protocol: sans-IO operations, one reqwest client, hardened XML, capabilities, quirks |
 //! | `paths`   | platform directories or `--profile`, atomic writes |

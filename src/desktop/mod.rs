@@ -1,20 +1,26 @@
 //! The desktop's notifications with buttons: `org.freedesktop.Notifications`
-//! over the D-Bus session bus (Linux). Knows nothing of calendars: a
-//! notice has a title, a body and actions; the person's answers come back
-//! as [`Answer`]s. Windows toasts are not built yet: there, every call
-//! answers [`Error`] and the app's window is the only place to act.
+//! over the D-Bus session bus (Linux), and the tray icon (a
+//! StatusNotifierItem). Knows nothing of calendars: a notice has a title,
+//! a body and actions; the person's answers come back as [`Answer`]s; the
+//! tray shows a [`Look`] and tells [`Signal`]s. Windows toasts and its
+//! notification-area icon are not built yet: there, every call answers
+//! [`Error`] and the app's window is the only place to act.
 
 mod mail;
 #[cfg(target_os = "linux")]
 mod notifications;
+#[cfg(target_os = "linux")]
+mod tray;
 #[cfg(not(target_os = "linux"))]
 mod unsupported;
 
 pub use mail::compose;
 #[cfg(target_os = "linux")]
 pub use notifications::Notifier;
+#[cfg(target_os = "linux")]
+pub use tray::Tray;
 #[cfg(not(target_os = "linux"))]
-pub use unsupported::Notifier;
+pub use unsupported::{Notifier, Tray};
 
 /// What to show. `actions` are (key, label) pairs; the key "default" is
 /// the click on the notification's body.
@@ -44,5 +50,36 @@ pub enum Answer {
 /// No notification server (or none on this system): the app goes on
 /// without notifications, so this is logged, never shown as an error.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("desktop notifications: {0}")]
+#[error("desktop integration: {0}")]
 pub struct Error(pub String);
+
+/// What the tray icon shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Look {
+    pub title: String,
+    pub tooltip: String,
+    /// The item asks for attention (its icon gets a dot).
+    pub attention: bool,
+}
+
+impl Default for Look {
+    fn default() -> Self {
+        Look { title: "Convene".into(), tooltip: String::new(), attention: false }
+    }
+}
+
+/// A click on the tray icon or its menu.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrayAction {
+    Open,
+    SyncNow,
+    Quit,
+}
+
+/// What the tray tells: the person's click, or whether a tray shows the
+/// item (the desktop's tray went away or came back).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Signal {
+    Action(TrayAction),
+    Shown(bool),
+}

@@ -1,8 +1,9 @@
-//! Systems without a notification client yet (Windows toasts are to come).
+//! Systems without a notification client or tray icon yet (Windows toasts
+//! and its notification-area icon are to come).
 
 use tokio::sync::mpsc;
 
-use super::{Answer, Error, Notice};
+use super::{Answer, Error, Look, Notice, Signal};
 
 #[derive(Clone)]
 pub struct Notifier;
@@ -35,4 +36,22 @@ impl Notifier {
     pub async fn answers(&self) -> Result<mpsc::UnboundedReceiver<Answer>, Error> {
         Err(missing())
     }
+}
+
+/// No tray icon: closing the window quits.
+pub struct Tray;
+
+impl Tray {
+    pub async fn spawn(
+        _look: Look,
+        _icon: Option<(Vec<u8>, u32)>,
+    ) -> Result<(Tray, mpsc::UnboundedReceiver<Signal>), Error> {
+        Err(missing())
+    }
+
+    pub fn shown(&self) -> bool {
+        false
+    }
+
+    pub async fn show(&self, _look: Look) {}
 }

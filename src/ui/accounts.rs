@@ -21,6 +21,17 @@ pub enum Message {
     DefaultReminder(DefaultReminder),
     InvitationLeads(InvitationLeads),
     StartAtLogin(bool),
+    CloseToTray(bool),
+}
+
+/// The settings about the desktop, as the app knows them.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Desktop {
+    /// None where starting at login is not offered.
+    pub start_at_login: Option<bool>,
+    /// Keeping running in the tray when the window is closed, and whether
+    /// a tray shows Convene now; None where it is not offered.
+    pub close_to_tray: Option<(bool, bool)>,
 }
 
 /// A choice of the default reminder: none, or minutes before the start.
@@ -72,6 +83,7 @@ pub enum Event {
     DefaultReminder(Option<i64>),
     InvitationLeads(Vec<i64>),
     StartAtLogin(bool),
+    CloseToTray(bool),
     AddAlias(String, String),
     RemoveAlias(String, String),
     Remove(String),
@@ -97,19 +109,20 @@ impl Page {
             Message::DefaultReminder(choice) => Some(Event::DefaultReminder(choice.0)),
             Message::InvitationLeads(choice) => Some(Event::InvitationLeads(choice.0)),
             Message::StartAtLogin(on) => Some(Event::StartAtLogin(on)),
+            Message::CloseToTray(on) => Some(Event::CloseToTray(on)),
         };
         (Task::none(), event)
     }
 
-    /// `reminders`: the app's reminder settings, shown here with the
-    /// accounts; `start_at_login`: None where it is not offered.
+    /// `reminders` and `desktop`: the app's settings, shown here with the
+    /// accounts.
     pub fn view<'a>(
         &'a self,
         accounts: &'a [AccountState],
         reminders: &ReminderSettings,
-        start_at_login: Option<bool>,
+        desktop: Desktop,
     ) -> Element<'a, Message> {
-        view(self, accounts, reminders, start_at_login)
+        view(self, accounts, reminders, desktop)
     }
 }
 
@@ -117,7 +130,7 @@ fn view<'a>(
     page: &'a Page,
     accounts: &'a [AccountState],
     reminders: &ReminderSettings,
-    start_at_login: Option<bool>,
+    desktop: Desktop,
 ) -> Element<'a, Message> {
     let reminder = reminders.default_before;
     let choices: Vec<DefaultReminder> = std::iter::once(DefaultReminder(None))
@@ -151,9 +164,20 @@ fn view<'a>(
         again,
     ]
     .spacing(12);
-    if let Some(on) = start_at_login {
+    if let Some(on) = desktop.start_at_login {
         let toggle = checkbox(on).label("Start Convene at login").on_toggle(Message::StartAtLogin);
         col = col.push(container(toggle).id("start-at-login"));
+    }
+    if let Some((on, shown)) = desktop.close_to_tray {
+        let toggle = checkbox(on)
+            .label("Keep running in the tray when the window is closed")
+            .on_toggle(Message::CloseToTray);
+        col = col.push(container(toggle).id("close-to-tray"));
+        if on && !shown {
+            col = col.push(
+                text("This desktop shows no tray: closing the window quits Convene.").style(style::muted),
+            );
+        }
     }
     for a in accounts {
         let acc = &a.account;

@@ -39,6 +39,7 @@ pub mod setup;
 mod state;
 mod style;
 mod timegrid;
+mod tray;
 
 use std::collections::BTreeSet;
 
@@ -47,6 +48,7 @@ use iced::{Element, Subscription, Task, Theme, keyboard};
 
 use crate::caldav::Password;
 use crate::config::{Account, Config};
+use crate::desktop::TrayAction;
 use crate::paths::Paths;
 use crate::sync::{Control, Listing, ReplyState};
 
@@ -86,6 +88,12 @@ pub enum Message {
     Reminder(crate::reminder::RingKey, String),
     /// The list of missed reminders shown or closed.
     MissedPanel(bool),
+    /// The window's close button (or the window manager) asked to close.
+    CloseRequested(iced::window::Id),
+    /// A window is gone.
+    WindowClosed(iced::window::Id),
+    /// The tray icon's subscription.
+    Tray(tray::Event),
 }
 
 pub struct App {
@@ -131,6 +139,9 @@ pub struct App {
     /// Whether Convene starts at login (its autostart entry is there);
     /// None where that is not offered.
     pub start_at_login: Option<bool>,
+    /// The window, while it is open (closed, Convene may run in the tray).
+    pub window: Option<iced::window::Id>,
+    tray: tray::Link,
 }
 
 impl App {
@@ -167,6 +178,8 @@ impl App {
             missed: Vec::new(),
             missed_open: false,
             start_at_login: None,
+            window: None,
+            tray: tray::Link::default(),
         }
     }
 
@@ -198,13 +211,61 @@ impl App {
     /// A later launch's request: to the front, with its files opened as
     /// opening an .ics does (an invitation by mail, else the import wizard).
     fn instance_request(&mut self, request: instance::Request) -> Task<Message> {
-        let front = iced::window::latest().and_then(iced::window::gain_focus);
+        let front = self.raise();
         match request {
             instance::Request::Activate => front,
             instance::Request::Open(files) => {
                 Task::batch([self.import_message(import::Message::Add(files)), front])
             }
         }
+    }
+
+    /// Brings the window to the front, opening it when it was closed to
+    /// the tray (a later launch, the tray's "Open", a notification's body).
+    pub fn raise(&mut self) -> Task<Message> {
+        match self.window {
+            Some(id) => iced::window::gain_focus(id),
+            None => {
+                let (id, opened) = iced::window::open(window_settings());
+                self.window = Some(id);
+                opened.discard()
+            }
+        }
+    }
+
+    /// Closing the window leaves Convene running: the setting is on and a
+    /// tray shows it (else nothing would be left to reopen it from).
+    pub fn runs_in_tray(&self) -> bool {
+        self.config.window.close_to_tray && self.tray.shown
+    }
+
+    fn close_requested(&mut self, id: iced::window::Id) -> Task<Message> {
+        if self.runs_in_tray() { iced::window::close(id) } else { iced::exit() }
+    }
+
+    fn window_closed(&mut self, id: iced::window::Id) -> Task<Message> {
+        if self.window == Some(id) {
+            self.window = None;
+        }
+        if self.window.is_none() && !self.runs_in_tray() { iced::exit() } else { Task::none() }
+    }
+
+    fn tray_event(&mut self, event: tray::Event) -> Task<Message> {
+        let task = match self.tray.event(event) {
+            None => Task::none(),
+            Some(TrayAction::Open) => self.raise(),
+            Some(TrayAction::SyncNow) => {
+                self.sync_now();
+                Task::none()
+            }
+            Some(TrayAction::Quit) => return iced::exit(),
+        };
+        // The tray went away (its panel quit) while the window was closed:
+        // the window comes back rather than Convene running out of reach.
+        if self.window.is_none() && !self.runs_in_tray() {
+            return Task::batch([task, self.raise()]);
+        }
+        task
     }
 
     pub fn banner(&mut self, text: impl Into<String>) {
@@ -231,14 +292,24 @@ impl App {
 
     /// Invitations waiting for an answer (the badge).
     pub fn pending_count(&self) -> usize {
-        self.listings()
+        // Counted unsorted: this runs after every message, for the tray.
+        self.accounts
             .iter()
-            .filter(|(_, l)| l.invitation.is_pending() && l.reply == ReplyState::None)
+            .flat_map(|a| &a.invitations)
+            .filter(|l| l.invitation.is_pending() && l.reply == ReplyState::None)
             .count()
     }
 
-    /// Routes each message to its sub-screen (see `route`) or handles it here.
+    /// Handles `message`, then shows the count of invitations waiting on
+    /// the tray icon.
     pub fn update(&mut self, message: Message) -> Task<Message> {
+        let task = self.handle(message);
+        self.tray.show(self.pending_count());
+        task
+    }
+
+    /// Routes each message to its sub-screen (see `route`) or handles it here.
+    fn handle(&mut self, message: Message) -> Task<Message> {
         match message {
             Message::PasswordsLoaded(list) => self.passwords_loaded(list),
             Message::Account(name, event) => return self.account_event(&name, event),
@@ -273,6 +344,9 @@ impl App {
             Message::Notices(e) => return self.notices_event(e),
             Message::Reminder(key, action) => self.tell_notices(reminders::answered(key, action)),
             Message::MissedPanel(open) => self.missed_open = open,
+            Message::CloseRequested(id) => return self.close_requested(id),
+            Message::WindowClosed(id) => return self.window_closed(id),
+            Message::Tray(e) => return self.tray_event(e),
         }
         Task::none()
     }
@@ -338,6 +412,13 @@ impl App {
             }
             accounts::Event::StartAtLogin(on) => {
                 Task::perform(set_start_at_login(self.paths.clone(), on), Message::StartAtLogin)
+            }
+            accounts::Event::CloseToTray(on) => {
+                self.config.window.close_to_tray = on;
+                if !on {
+                    self.tray.closed();
+                }
+                Task::perform(save_close_to_tray(self.paths.clone(), on), Message::TaskDone)
             }
             accounts::Event::InvitationLeads(leads) => {
                 self.config.reminders.invitation_before = leads.clone();
@@ -414,6 +495,11 @@ impl App {
         }));
         subs.push(iced::system::theme_changes().map(Message::ThemeChanged));
         subs.push(notify::subscription().map(Message::Notices));
+        subs.push(iced::window::close_requests().map(Message::CloseRequested));
+        subs.push(iced::window::close_events().map(Message::WindowClosed));
+        if self.config.window.close_to_tray {
+            subs.push(tray::subscription().map(Message::Tray));
+        }
         if self.screen == Screen::Calendar {
             subs.push(self.calendar.subscription().map(Message::Calendar));
         }
@@ -441,7 +527,7 @@ impl App {
             Screen::Calendar => self.calendar.view(accounts).map(Message::Calendar),
             Screen::Accounts => self
                 .accounts_page
-                .view(accounts, &self.config.reminders, self.start_at_login)
+                .view(accounts, &self.config.reminders, self.desktop_settings())
                 .map(Message::Accounts),
             Screen::AddAccount => self.setup.view().map(Message::Setup),
             Screen::Import => match &self.import {
@@ -492,6 +578,14 @@ impl App {
         }
         layers.into()
     }
+
+    fn desktop_settings(&self) -> accounts::Desktop {
+        accounts::Desktop {
+            start_at_login: self.start_at_login,
+            close_to_tray: cfg!(target_os = "linux")
+                .then_some((self.config.window.close_to_tray, self.tray.shown)),
+        }
+    }
 }
 
 /// The variant a `GTK_THEME` value asks for ("Adwaita:dark"), if any.
@@ -540,6 +634,16 @@ async fn set_start_at_login(paths: Paths, on: bool) -> Result<bool, String> {
     .map_err(|e| e.to_string())?
 }
 
+/// Writes whether closing the window keeps Convene in the tray into the config file.
+async fn save_close_to_tray(paths: Paths, on: bool) -> Result<(), String> {
+    tokio::task::spawn_blocking(move || {
+        Config::edit(&paths.config_file(), |c| c.window.close_to_tray = on)
+            .map_err(|e| format!("The tray setting was not saved: {e:#}"))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
 /// Writes when unanswered invitations are announced again into the config file.
 async fn save_invitation_leads(paths: Paths, leads: Vec<i64>) -> Result<(), String> {
     tokio::task::spawn_blocking(move || {
@@ -564,27 +668,44 @@ fn open_link(url: String) -> Task<Message> {
     )
 }
 
-/// Runs the window (the `convene` command without a subcommand); later
-/// launches reach it through `instance`.
+/// Runs the app (the `convene` command without a subcommand) and opens
+/// its window; later launches reach it through `instance`. A daemon, so
+/// that closing the window can leave it running in the tray.
 pub fn run(paths: Paths, files: Vec<std::path::PathBuf>, mut instance: instance::Listener) -> iced::Result {
-    let mut window = iced::window::Settings { size: iced::Size::new(1100.0, 720.0), ..Default::default() };
-    #[cfg(target_os = "linux")]
-    {
-        window.platform_specific.application_id = crate::paths::APP_ID.into();
-    }
-    window.icon = style::window_icon();
     let requests = std::sync::Mutex::new(instance.requests());
     let boot = move || {
-        let (app, task) = App::boot(paths.clone(), &files);
+        let (mut app, task) = App::boot(paths.clone(), &files);
         let requests = requests.lock().ok().and_then(|mut r| r.take());
-        (app, Task::batch([task, requests.map_or_else(Task::none, listen)]))
+        let window = app.raise();
+        (app, Task::batch([window, task, requests.map_or_else(Task::none, listen)]))
     };
-    iced::application(boot, App::update, App::view)
-        .title(App::title)
+    iced::daemon(boot, App::update, App::window_view)
+        .title(|app: &App, _| app.title())
         .subscription(App::subscription)
-        .theme(App::theme)
-        .window(window)
+        .theme(|app: &App, _| app.theme())
         .run()
+}
+
+impl App {
+    /// The one window's view.
+    fn window_view(&self, _window: iced::window::Id) -> Element<'_, Message> {
+        self.view()
+    }
+}
+
+/// The window: closing it is the app's decision (see `close_requested`).
+fn window_settings() -> iced::window::Settings {
+    iced::window::Settings {
+        size: iced::Size::new(1100.0, 720.0),
+        exit_on_close_request: false,
+        icon: style::window_icon(),
+        #[cfg(target_os = "linux")]
+        platform_specific: iced::window::settings::PlatformSpecific {
+            application_id: crate::paths::APP_ID.into(),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
 }
 
 /// Later launches' requests, as messages.

@@ -46,11 +46,11 @@ impl App {
             Event::Out(Out::OpenInvitation { account, uid }) => {
                 self.screen = Screen::Invitations;
                 self.invitations.selected = Some(Key { account, uid });
-                raise()
+                self.raise()
             }
             Event::Out(Out::OpenMissed) => {
                 self.missed_open = true;
-                raise()
+                self.raise()
             }
         }
     }
@@ -113,11 +113,6 @@ fn missed_row(r: &Ring) -> Element<'_, Message> {
     .spacing(style::SPACE_S)
     .align_y(iced::Center)
     .into()
-}
-
-/// Brings the window to the front (a notification's body was clicked).
-fn raise() -> Task<Message> {
-    iced::window::latest().and_then(iced::window::gain_focus)
 }
 
 /// A reminder answered in the panel goes through the service, which keeps

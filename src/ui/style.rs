@@ -76,16 +76,25 @@ pub fn muted(theme: &Theme) -> iced::widget::text::Style {
 
 /// The app icon (assets/icon-256.png) for the window.
 pub fn window_icon() -> Option<iced::window::Icon> {
+    let (rgba, size) = icon_rgba()?;
+    iced::window::icon::from_rgba(rgba, size, size).ok()
+}
+
+/// The app icon's pixels (RGBA) and its side: for the window and the tray.
+pub fn icon_rgba() -> Option<(Vec<u8>, u32)> {
     let decoder =
         png::Decoder::new(std::io::Cursor::new(include_bytes!("../../assets/icon-256.png").as_slice()));
     let mut reader = decoder.read_info().ok()?;
     let mut buf = vec![0; reader.output_buffer_size()?];
     let info = reader.next_frame(&mut buf).ok()?;
-    if info.color_type != png::ColorType::Rgba || info.bit_depth != png::BitDepth::Eight {
+    if info.color_type != png::ColorType::Rgba
+        || info.bit_depth != png::BitDepth::Eight
+        || info.width != info.height
+    {
         return None;
     }
     buf.truncate(info.buffer_size());
-    iced::window::icon::from_rgba(buf, info.width, info.height).ok()
+    Some((buf, info.width))
 }
 
 /// An invitation card: a light, bordered surface; the selected one in the

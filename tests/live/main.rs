@@ -40,4 +40,6 @@ mod repeats;
 mod replies;
 mod scheduling;
 mod sync_cli;
+#[cfg(target_os = "linux")]
+mod tray;
 mod ui_app;

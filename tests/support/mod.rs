@@ -8,6 +8,8 @@ pub mod ics;
 pub mod notifications;
 pub mod proxy;
 pub mod stub;
+#[cfg(target_os = "linux")]
+pub mod tray;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;

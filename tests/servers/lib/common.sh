@@ -225,8 +225,10 @@ APT_PACKAGES=(
 	# Xandikos, Radicale (venv), certificates, probes
 	python3 python3-venv openssl curl iproute2 procps util-linux
 	# Desktop integration tests run a private D-Bus session (the one
-	# window per profile, notifications)
-	dbus-daemon
+	# window per profile, notifications, the tray icon); the tray test runs
+	# the app's window on a virtual X display and closes it as a window
+	# manager would (python3-xlib sends WM_DELETE_WINDOW)
+	dbus-daemon xvfb xdotool python3-xlib
 )
 
 install_apt() {
