@@ -28,6 +28,11 @@ pub struct Listing {
     /// expansion stopped at its bound, and `occurrences` are those found.
     #[serde(default)]
     pub repeats_too_often: bool,
+    /// The copy was added from a mailed invitation (its organizer scheduled
+    /// by the client): the server tells the organizer nothing, so an
+    /// answer must go back by mail as well.
+    #[serde(default)]
+    pub by_mail: bool,
     /// The person's own events that overlap it (its next occurrence, for a
     /// series), in order.
     #[serde(default)]

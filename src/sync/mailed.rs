@@ -337,8 +337,10 @@ impl Engine {
     /// Acts on a mailed file as the window asks (`file` names it in
     /// errors): a REQUEST not on the server is added with `answer` and its
     /// reply written into the replies folder; a CANCEL or REPLY is applied
-    /// to the copy it is about. A REQUEST already on the server is refused
-    /// here: it is answered like any invitation (`Control::Reply`).
+    /// to the copy it is about. A REQUEST for a copy added from mail earlier
+    /// is answered on that copy and by a reply file (the server tells
+    /// nobody); one the server delivered is refused here: it is answered
+    /// like any invitation (`Control::Reply`).
     pub async fn act_on_mailed(
         &mut self,
         file: &Path,
@@ -349,8 +351,11 @@ impl Engine {
         match message.method {
             Method::Request => {
                 let Some(a) = answer else { return Err(MailedError::NoAnswer(message.uid)) };
-                if self.stored(&message.uid)?.is_some() {
-                    return Err(MailedError::OnServer(message.uid));
+                if let Some(stored) = self.stored(&message.uid)? {
+                    if !imip::answered_by_mail(&stored.data) {
+                        return Err(MailedError::OnServer(message.uid));
+                    }
+                    return self.answer_by_mail(&message, &stored, &a).await;
                 }
                 let me = self.invited_as(&message, None)?;
                 let reply = Reply {
@@ -385,6 +390,38 @@ impl Engine {
             }
             Method::Import => Err(MailedError::NotMailed),
         }
+    }
+
+    /// Answers a copy added from mail earlier (not when the file is a newer
+    /// version of it): on the copy, through the reply outbox, and in a
+    /// reply file to mail, as for a new one.
+    async fn answer_by_mail(
+        &mut self,
+        message: &Message,
+        stored: &Stored,
+        a: &MailedAnswer,
+    ) -> Result<MailedDone, MailedError> {
+        self.check_not_newer(message, stored)?;
+        let me = self.invited_as(message, None)?;
+        self.queue(&message.uid, a.answer, a.comment.clone(), None, Some(&me), false)?;
+        let queued = match self.send(&message.uid).await? {
+            super::Outcome::Sent { .. } => false,
+            super::Outcome::Pending { .. } => true,
+            super::Outcome::Conflict { .. } => {
+                return Err(MailedError::NotAdded(
+                    "it changed on the server: answer it in Invitations".into(),
+                ));
+            }
+            super::Outcome::Failed { error } => return Err(MailedError::NotAdded(error.to_string())),
+        };
+        let reply =
+            self.write_mailed_reply(&stored.data, &me, a.answer, a.comment.as_deref(), message, None)?;
+        Ok(MailedDone::Added {
+            queued,
+            reply,
+            organizer: imip::address(&message.organizer).to_owned(),
+            subject: imip::reply_subject(a.answer, message),
+        })
     }
 
     /// Adds a mailed invitation not on the server yet to `calendar` as the

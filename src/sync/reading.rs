@@ -123,6 +123,7 @@ impl Engine {
                 conflicts: Vec::new(),
                 judged_day: None,
                 repeats_too_often,
+                by_mail: ical::imip::answered_by_mail(&obj.data),
                 calendar: cal.info.url.clone(),
                 calendar_name: cal
                     .info

@@ -58,9 +58,22 @@ pub fn route(file: &Path, text: &str, accounts: &[AccountState]) -> Route {
     });
     match message.method {
         Method::Request => {
-            let listed =
-                accounts.iter().find(|a| a.invitations.iter().any(|l| l.invitation.uid == message.uid));
-            if let Some(a) = listed {
+            let listed = accounts
+                .iter()
+                .find_map(|a| Some((a, a.invitations.iter().find(|l| l.invitation.uid == message.uid)?)));
+            // A copy added from mail earlier is answered by mail again, in
+            // the panel; one the server delivered, in Invitations.
+            if let Some((a, l)) = listed {
+                if l.by_mail {
+                    let target = Target {
+                        account: a.account.name.clone(),
+                        calendar: l.calendar.clone(),
+                        label: l.calendar_name.clone(),
+                    };
+                    return Route::Panel(Box::new(
+                        Panel::open(file, text, &message, accounts).stored_in(target),
+                    ));
+                }
                 return Route::Select(Key { account: a.account.name.clone(), uid: message.uid });
             }
             if targets(accounts).is_empty() {
@@ -113,6 +126,8 @@ pub struct Panel {
     pub stage: Stage,
     /// What came of "Send by mail" or "Save reply…".
     pub note: Option<String>,
+    /// Already in the calendar (added from mail earlier): answered there.
+    pub stored: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -167,7 +182,13 @@ impl Panel {
             comment: String::new(),
             stage: Stage::Choosing,
             note: None,
+            stored: false,
         }
+    }
+
+    /// The panel for a copy added from mail earlier, in `target`'s calendar.
+    pub fn stored_in(self, target: Target) -> Self {
+        Panel { targets: vec![target.clone()], target: Some(target), stored: true, ..self }
     }
 
     pub fn update(&mut self, m: Message) -> (Task<Message>, Option<Event>) {
@@ -269,9 +290,15 @@ impl Panel {
         body = match &self.stage {
             Stage::Added { answer, queued, reply, .. } => {
                 let place = self.target.as_ref().map(|t| t.to_string()).unwrap_or_default();
-                let state = if *queued { "Saved, and added when the server is back" } else { "Added" };
+                let state = match (self.stored, *queued) {
+                    (false, true) => "Saved, and added when the server is back",
+                    (false, false) => "Added",
+                    (true, true) => "Saved, and answered when the server is back",
+                    (true, false) => "Answered",
+                };
+                let prep = if self.stored { "in" } else { "to" };
                 body.push(text(format!(
-                    "{state} to {place}, your answer: {}. Your server tells nobody: mail the reply to {}.",
+                    "{state} {prep} {place}, your answer: {}. Your server tells nobody: mail the reply to {}.",
                     word(*answer),
                     self.organizer
                 )))
@@ -313,12 +340,18 @@ impl Panel {
                     id_button("Close", "mailed-close", Some(Message::Close), false),
                 ]
                 .spacing(style::SPACE_M);
-                let mut b = body
-                    .push(row![text("Add to"), picker].spacing(style::SPACE_M))
-                    .push(comment)
-                    .push(answers);
+                let place: Element<'_, Message> = if self.stored {
+                    let place = self.target.as_ref().map(|t| t.to_string()).unwrap_or_default();
+                    text(format!("In your calendar {place}, added from mail earlier")).into()
+                } else {
+                    row![text("Add to"), picker].spacing(style::SPACE_M).into()
+                };
+                let mut b = body.push(place).push(comment).push(answers);
                 match stage {
-                    Stage::Adding(a) => b = b.push(text(format!("Adding it with your answer {}…", word(*a)))),
+                    Stage::Adding(a) => {
+                        let doing = if self.stored { "Answering it" } else { "Adding it" };
+                        b = b.push(text(format!("{doing} with your answer {}…", word(*a))))
+                    }
                     Stage::Failed(e) => b = b.push(text(format!("{}.", capitalized(e)))),
                     _ => {}
                 }

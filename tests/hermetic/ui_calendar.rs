@@ -193,6 +193,7 @@ fn clicking_an_invitation_opens_its_details_with_the_invitation_selected() {
         reply: ReplyState::None,
         occurrences: vec![],
         repeats_too_often: false,
+        by_mail: false,
         conflicts: vec![],
         judged_day: None,
         since_seen: None,

@@ -86,6 +86,7 @@ fn listing(uid: &str) -> Listing {
         reply: ReplyState::None,
         occurrences: vec![],
         repeats_too_often: false,
+        by_mail: false,
         conflicts: vec![],
         judged_day: None,
         since_seen: None,

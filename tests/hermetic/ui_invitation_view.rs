@@ -34,6 +34,7 @@ fn listing(uid: &str, conflicts: Vec<Conflict>, since_seen: Option<SinceSeen>) -
         reply: ReplyState::None,
         occurrences: vec![],
         repeats_too_often: false,
+        by_mail: false,
         conflicts,
         judged_day: chrono::NaiveDate::from_ymd_opt(2030, 6, 4),
         since_seen,

@@ -42,6 +42,7 @@ fn listing(uid: &str) -> Listing {
         reply: ReplyState::None,
         occurrences: vec![],
         repeats_too_often: false,
+        by_mail: false,
         conflicts: vec![],
         judged_day: None,
         since_seen: None,
@@ -115,6 +116,20 @@ fn an_invitation_already_on_the_server_is_selected_in_invitations() {
     assert_eq!(app.invitations.selected, Some(Key { account: "work".into(), uid: "mw-there".into() }));
     assert!(app.mailed.is_none(), "no second way to answer it");
     assert!(rx.try_recv().is_err(), "nothing sent before the person answers");
+}
+
+#[test]
+fn a_copy_added_from_mail_earlier_is_answered_by_mail_again_in_the_panel() {
+    let mut added = listing("mw-added");
+    added.by_mail = true;
+    let (mut app, mut rx) = app_with(vec![added]);
+    open(&mut app, "again.ics", mailed("REQUEST", "mw-added"));
+    assert!(shows(&app, "Invitation by mail"), "the panel, where the reply file is made");
+    assert!(shows(&app, "In your calendar Work (work), added from mail earlier"));
+    click(&mut app, "mailed-decline");
+    let Ok(Control::Mailed { answer: Some(answer), .. }) = rx.try_recv() else { panic!("nothing sent") };
+    assert_eq!((answer.answer, answer.calendar.as_str()), (Answer::Decline, CALENDAR));
+    assert!(shows(&app, "Answering it with your answer declined…"));
 }
 
 #[test]

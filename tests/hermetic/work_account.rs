@@ -90,6 +90,7 @@ pub(crate) fn listing(uid: &str, data: &str) -> Listing {
         reply: ReplyState::None,
         occurrences: vec![],
         repeats_too_often: false,
+        by_mail: false,
         conflicts: vec![],
         judged_day: None,
         since_seen: None,

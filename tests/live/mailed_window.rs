@@ -71,7 +71,8 @@ async fn the_panels_answer_adds_the_invitation_and_writes_the_reply(kind: Kind) 
     nothing_reached(kind, "organizer", &uid).await;
     nothing_reached(kind, "attendee2", &uid).await;
 
-    // The same file again is refused: it is on the server now, answered in Invitations.
+    // The same file again, answered differently: the copy added from mail
+    // changes its answer (still one copy), and a new reply goes by mail.
     let again = Control::Mailed {
         file: file.clone(),
         text: outlook_request(&uid),
@@ -82,9 +83,19 @@ async fn the_panels_answer_adds_the_invitation_and_writes_the_reply(kind: Kind) 
         }),
     };
     h.control.send(again).await.unwrap();
-    let refused = mailed_result(&mut h, &uid).await.expect_err("a second copy");
-    assert!(refused.contains("in your calendar already"), "{refused}");
-    assert_eq!(held(kind, "attendee", &server(kind).default_calendar, &uid).await.len(), 1);
+    let done = mailed_result(&mut h, &uid).await;
+    let Ok(MailedDone::Added { queued: false, reply, subject, .. }) = done else {
+        panic!("not answered again: {done:?}")
+    };
+    assert_eq!(subject, "Declined: Quarterly planning");
+    let copies = held(kind, "attendee", &server(kind).default_calendar, &uid).await;
+    assert_eq!(copies.len(), 1, "still one copy");
+    assert_eq!(support::partstat(&copies[0].data, "attendee", None).as_deref(), Some("DECLINED"));
+    let text = std::fs::read_to_string(&reply).expect("the second reply file");
+    let read = Message::parse(&text).expect("the reply parses");
+    assert_eq!(read.answers(), [("mailto:attendee@example.com".to_owned(), "DECLINED".to_owned())]);
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    nothing_reached(kind, "organizer", &uid).await;
 
     // The organizer's CANCEL, opened in the window.
     let cancel =
