@@ -151,7 +151,7 @@ impl Page {
     /// The delegation to the address typed, with the comment; nothing
     /// while the address is not one (the button is off then).
     fn delegation(&mut self, key: Key) -> Option<Event> {
-        if self.selected.as_ref() != Some(&key) {
+        if self.selected.as_ref() != Some(&key) || delegation_blocked(self).is_some() {
             return None;
         }
         let to = crate::ical::reply::delegate_address(self.delegate.as_deref()?).ok()?;
@@ -528,6 +528,17 @@ pub(super) fn known_addresses(accounts: &[AccountState]) -> Vec<String> {
     all
 }
 
+/// Why the answer form's other choices rule a delegation out, if they do.
+fn delegation_blocked(page: &Page) -> Option<&'static str> {
+    if page.silent {
+        Some("A delegation always tells the organizer: untick \"Don't send\" to delegate.")
+    } else if matches!(page.scope, Scope::Occurrence(_)) {
+        Some("A delegation is for every occurrence: choose \"All occurrences\" to delegate.")
+    } else {
+        None
+    }
+}
+
 /// "Delegate…" (widget id `{ids}delegate-{uid}`), and once pressed the
 /// address (completed from known addresses not invited to this one), the
 /// *Delegate* button (`{ids}delegate-send`), and what the server will do
@@ -548,6 +559,14 @@ fn delegate_form<'a>(
         let note =
             format!("Delegated to {was}. {}: ask the organizer to invite someone else.", capitalised(&why));
         return container(text(note).size(12).style(style::muted))
+            .id(format!("{ids}delegate-{}", key.uid))
+            .into();
+    }
+    // A delegation always tells the organizer and covers the series: not
+    // offered beside "Don't send" or one occurrence chosen, saying why.
+    if let Some(why) = page.selected.as_ref().filter(|s| *s == key).and_then(|_| delegation_blocked(page)) {
+        let off = button(text("Delegate…")).style(button::secondary);
+        return container(column![off, text(why).size(12).style(style::muted)].spacing(4))
             .id(format!("{ids}delegate-{}", key.uid))
             .into();
     }

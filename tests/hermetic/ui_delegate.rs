@@ -152,3 +152,18 @@ fn a_server_that_wont_take_another_delegate_says_so_instead_of_the_form() {
         "Cyrus records the delegation but won't invite kim@example.com: forward the invitation yourself."
     ));
 }
+
+#[test]
+fn dont_send_rules_delegating_out_and_says_why() {
+    let (mut app, mut rx) = app_on("Cyrus");
+    click_text(&mut app, "Don't send my answer to the organizer");
+    assert!(app.invitations.silent, "ticked");
+    assert!(shows(&app, "A delegation always tells the organizer: untick \"Don't send\" to delegate."));
+    click(&mut app, "detail-delegate-a");
+    assert_eq!(app.invitations.delegate, None, "Delegate… is off");
+    assert!(rx.try_recv().is_err(), "nothing sent");
+
+    click_text(&mut app, "Don't send my answer to the organizer");
+    click(&mut app, "detail-delegate-a");
+    assert_eq!(app.invitations.delegate.as_deref(), Some(""), "untick it and the form opens");
+}
