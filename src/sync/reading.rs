@@ -21,9 +21,9 @@ const UPCOMING_DAYS: i64 = 400;
 
 /// The longest span one agenda read covers when judging many invitations'
 /// conflicts at once: a list of invitations over years takes a few reads,
-/// each event parsed once per read, while a series repeating several times
-/// a day still fits its expansion's bound ([`ical::repeat::BOUNDS`]: 1,000
-/// occurrences) within one.
+/// each event parsed once per read. (A series with more occurrences in it
+/// than its expansion's bound, [`ical::repeat::BOUNDS`], cuts the read
+/// short where it stops: see [`cut_short_at`].)
 const CONFLICT_WINDOW_DAYS: i64 = 180;
 
 /// What the list shows of a series: its next occurrences (RECURRENCE-ID,
@@ -312,9 +312,20 @@ impl Engine {
             let items = self.occurrences(objects, from, to);
             // In order of start: those that can overlap an invitation start
             // at most the longest event's length before it.
-            let longest =
-                items.iter().map(|i| i.occurrence.end - i.occurrence.start).max().unwrap_or_default();
-            for (i, invitation) in window {
+            let longest = items
+                .iter()
+                .map(|i| i.occurrence.end - i.occurrence.start)
+                .max()
+                .unwrap_or_default()
+                .max(chrono::Duration::zero());
+            // A series cut short by its bound (several occurrences a day)
+            // has none listed after the last it found: the invitations
+            // after that are judged again, in a window that starts with them.
+            let judged = match cut_short_at(&items, first.start) {
+                Some(until) => window.iter().take_while(|(_, o)| o.start <= until).count().max(1),
+                None => window.len(),
+            };
+            for (i, invitation) in &window[..judged] {
                 let first = items.partition_point(|i| i.occurrence.start < invitation.start - longest);
                 let near = items[first..].iter().take_while(|i| i.occurrence.start <= invitation.end);
                 out[*i] = ical::conflicts::find(
@@ -322,7 +333,7 @@ impl Engine {
                     near.map(|i| (&i.occurrence, i.answer, i.calendar.as_str())),
                 );
             }
-            rest = later;
+            rest = if judged == window.len() { later } else { &rest[judged..] };
         }
         out
     }
@@ -381,6 +392,24 @@ impl Engine {
         out.sort_by_key(|i| i.occurrence.start);
         out
     }
+}
+
+/// Where the first series among `items` whose expansion hit its bound
+/// stops listing occurrences (the start of the last one it found at or
+/// after `from`); None when no series was cut short there. A series that
+/// found nothing from `from` on (an endless one begun long ago, stopped by
+/// the work bound before reaching it) cuts nothing: nothing more is found
+/// by looking again.
+fn cut_short_at(
+    items: &[AgendaItem],
+    from: chrono::DateTime<chrono::Local>,
+) -> Option<chrono::DateTime<chrono::Local>> {
+    let mut last: std::collections::HashMap<&Url, chrono::DateTime<chrono::Local>> = Default::default();
+    for i in items.iter().filter(|i| i.repeats_too_often && i.occurrence.start >= from) {
+        let at = last.entry(&i.url).or_insert(i.occurrence.start);
+        *at = (*at).max(i.occurrence.start);
+    }
+    last.into_values().min()
 }
 
 /// The person's answer to one occurrence: its own PARTSTAT where the

@@ -138,3 +138,40 @@ fn each_invitation_lists_the_own_events_that_overlap_it_months_apart() {
     }
     assert!(cache.seen("jan-own").unwrap().is_none());
 }
+
+#[test]
+fn an_hourly_series_still_conflicts_months_into_the_window() {
+    // More hourly occurrences than the expansion's bound of 1,000 in the
+    // window: past its first weeks it keeps only each day's first hours,
+    // and the invitation late on a March evening must still meet it.
+    let y = chrono::Utc::now().year() + 1;
+    let events = vec![
+        event(
+            "hourly-own",
+            &format!("{y}0101T000000Z"),
+            &format!("{y}0101T003000Z"),
+            "RRULE:FREQ=HOURLY\r\n",
+        ),
+        event(
+            "jan-invite",
+            &format!("{y}0105T100000Z"),
+            &format!("{y}0105T101500Z"),
+            &invited("NEEDS-ACTION"),
+        ),
+        event(
+            "mar-invite",
+            &format!("{y}0320T220000Z"),
+            &format!("{y}0320T221500Z"),
+            &invited("NEEDS-ACTION"),
+        ),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let (paths, _) = cache_with(dir.path(), events);
+    let engine = Engine::open(&paths, &account(), Password::new("unused")).unwrap();
+    let list = engine.invitations().unwrap();
+    for uid in ["jan-invite", "mar-invite"] {
+        let l = list.iter().find(|l| l.invitation.uid == uid).unwrap();
+        let found: Vec<&str> = l.conflicts.iter().map(|c| c.uid.as_str()).collect();
+        assert_eq!(found, ["hourly-own"], "{uid}");
+    }
+}
