@@ -394,22 +394,30 @@ impl Engine {
     }
 }
 
-/// Where the first series among `items` whose expansion hit its bound
-/// stops listing occurrences (the start of the last one it found at or
-/// after `from`); None when no series was cut short there. A series that
-/// found nothing from `from` on (an endless one begun long ago, stopped by
-/// the work bound before reaching it) cuts nothing: nothing more is found
-/// by looking again.
+/// Up to where every series among `items` lists all its occurrences from
+/// `from` on: a series whose expansion hit its bound lists them all only
+/// for its first half-bound (past that it keeps each day's first few: see
+/// `ical::repeat::instances`). None when no series was cut short there. A
+/// series that found nothing from `from` on (an endless one begun long
+/// ago, stopped by the work bound before reaching it) cuts nothing:
+/// nothing more is found by looking again.
 fn cut_short_at(
     items: &[AgendaItem],
     from: chrono::DateTime<chrono::Local>,
 ) -> Option<chrono::DateTime<chrono::Local>> {
-    let mut last: std::collections::HashMap<&Url, chrono::DateTime<chrono::Local>> = Default::default();
+    let complete = ical::repeat::BOUNDS.max_instances / 2;
+    let mut starts: std::collections::HashMap<&Url, Vec<chrono::DateTime<chrono::Local>>> =
+        Default::default();
     for i in items.iter().filter(|i| i.repeats_too_often && i.occurrence.start >= from) {
-        let at = last.entry(&i.url).or_insert(i.occurrence.start);
-        *at = (*at).max(i.occurrence.start);
+        starts.entry(&i.url).or_default().push(i.occurrence.start);
     }
-    last.into_values().min()
+    starts
+        .into_values()
+        .filter_map(|mut s| {
+            s.sort();
+            s.get(complete.min(s.len()).saturating_sub(1)).copied()
+        })
+        .min()
 }
 
 /// The person's answer to one occurrence: its own PARTSTAT where the

@@ -143,7 +143,8 @@ fn each_invitation_lists_the_own_events_that_overlap_it_months_apart() {
 fn an_hourly_series_still_conflicts_months_into_the_window() {
     // More hourly occurrences than the expansion's bound of 1,000 in the
     // window: past its first weeks it keeps only each day's first hours,
-    // and the invitation late on a March evening must still meet it.
+    // and the invitations late on a February and a March evening must still
+    // meet it.
     let y = chrono::Utc::now().year() + 1;
     let events = vec![
         event(
@@ -159,6 +160,12 @@ fn an_hourly_series_still_conflicts_months_into_the_window() {
             &invited("NEEDS-ACTION"),
         ),
         event(
+            "feb-invite",
+            &format!("{y}0220T220000Z"),
+            &format!("{y}0220T221500Z"),
+            &invited("NEEDS-ACTION"),
+        ),
+        event(
             "mar-invite",
             &format!("{y}0320T220000Z"),
             &format!("{y}0320T221500Z"),
@@ -169,7 +176,7 @@ fn an_hourly_series_still_conflicts_months_into_the_window() {
     let (paths, _) = cache_with(dir.path(), events);
     let engine = Engine::open(&paths, &account(), Password::new("unused")).unwrap();
     let list = engine.invitations().unwrap();
-    for uid in ["jan-invite", "mar-invite"] {
+    for uid in ["jan-invite", "feb-invite", "mar-invite"] {
         let l = list.iter().find(|l| l.invitation.uid == uid).unwrap();
         let found: Vec<&str> = l.conflicts.iter().map(|c| c.uid.as_str()).collect();
         assert_eq!(found, ["hourly-own"], "{uid}");
