@@ -61,7 +61,7 @@ fn overlaps(a: &Occurrence, b: &Occurrence) -> bool {
 /// person's answer to it when they were invited, and its calendar) that
 /// overlap `invitation`:
 /// the invitation itself, cancelled events and those the person declined
-/// left out; in order of start.
+/// or delegated left out; in order of start.
 pub fn find<'a>(
     invitation: &Occurrence,
     others: impl IntoIterator<Item = (&'a Occurrence, Option<Answer>, &'a str)>,
@@ -71,7 +71,7 @@ pub fn find<'a>(
         .filter(|(o, answer, _)| {
             o.uid != invitation.uid
                 && !o.cancelled
-                && *answer != Some(Answer::Decline)
+                && !matches!(answer, Some(Answer::Decline | Answer::Delegate))
                 && overlaps(invitation, o)
         })
         .map(|(o, _, calendar)| Conflict::of(o, calendar))
@@ -141,11 +141,12 @@ mod tests {
     }
 
     #[test]
-    fn declined_cancelled_and_the_invitation_itself_are_ignored() {
+    fn declined_delegated_cancelled_and_the_invitation_itself_are_ignored() {
         let review = event("inv", "Review", REVIEW);
         let others = [
             (event("inv", "Review", REVIEW), None),
             (event("x", "Declined", REVIEW), Some(Answer::Decline)),
+            (event("d", "Delegated", REVIEW), Some(Answer::Delegate)),
             (event("y", "Cancelled", &format!("{REVIEW}STATUS:CANCELLED\r\n")), None),
             (event("z", "Tentative", REVIEW), Some(Answer::Tentative)),
         ];

@@ -255,7 +255,9 @@ impl Engine {
         let (Some(from), Some(to)) = (local(date), date.succ_opt().and_then(local)) else {
             return Vec::new();
         };
-        let busy = |i: &AgendaItem| !i.occurrence.cancelled && i.answer != Some(Answer::Decline);
+        let busy = |i: &AgendaItem| {
+            !i.occurrence.cancelled && !matches!(i.answer, Some(Answer::Decline | Answer::Delegate))
+        };
         self.agenda(from, to).into_iter().filter(busy).collect()
     }
 
@@ -426,5 +428,10 @@ fn answer_to(invitation: &ical::Invitation, recurrence_id: Option<&str>) -> Opti
     let own = recurrence_id.and_then(|rid| {
         invitation.occurrence_answers.iter().find(|(r, _)| r == rid).map(|(_, p)| p.as_str())
     });
-    Answer::parse(own.or(invitation.my_partstat.as_deref())?)
+    let partstat = own.or(invitation.my_partstat.as_deref())?;
+    // Not an answer one gives with `Answer::parse` (it needs an address).
+    if partstat.eq_ignore_ascii_case("DELEGATED") {
+        return Some(Answer::Delegate);
+    }
+    Answer::parse(partstat)
 }

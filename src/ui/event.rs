@@ -22,6 +22,8 @@ pub enum Mark {
     NeedsAnswer,
     Tentative,
     Declined,
+    /// Someone else goes instead (PARTSTAT=DELEGATED): looks declined.
+    Delegated,
     Cancelled,
 }
 
@@ -32,6 +34,7 @@ impl Mark {
             (_, true, _) => Mark::NeedsAnswer,
             (_, _, Some(Answer::Tentative)) if item.invitation => Mark::Tentative,
             (_, _, Some(Answer::Decline)) if item.invitation => Mark::Declined,
+            (_, _, Some(Answer::Delegate)) if item.invitation => Mark::Delegated,
             _ => Mark::Plain,
         }
     }
@@ -43,12 +46,13 @@ impl Mark {
             Mark::NeedsAnswer => " · needs your answer",
             Mark::Tentative => " · tentative",
             Mark::Declined => " · declined",
+            Mark::Delegated => " · delegated",
             Mark::Cancelled => " · cancelled",
         }
     }
 
     fn struck(self) -> bool {
-        matches!(self, Mark::Declined | Mark::Cancelled)
+        matches!(self, Mark::Declined | Mark::Delegated | Mark::Cancelled)
     }
 
     /// How far the calendar colour fades into the page: the fainter, the
@@ -57,7 +61,7 @@ impl Mark {
         match self {
             Mark::Plain => 0.0,
             Mark::Tentative | Mark::Cancelled => 0.45,
-            Mark::NeedsAnswer | Mark::Declined => 0.7,
+            Mark::NeedsAnswer | Mark::Declined | Mark::Delegated => 0.7,
         }
     }
 }
@@ -138,7 +142,7 @@ pub fn chip(calendar: Color, mark: Mark) -> impl Fn(&Theme, button::Status) -> b
             _ => None,
         };
         let ink = p.background.base.text;
-        let faint = matches!(mark, Mark::Tentative | Mark::Declined | Mark::Cancelled);
+        let faint = matches!(mark, Mark::Tentative | Mark::Declined | Mark::Delegated | Mark::Cancelled);
         button::Style {
             background: background.map(Into::into),
             text_color: if faint { ink.scale_alpha(0.6) } else { ink },
@@ -211,6 +215,7 @@ mod tests {
             (item(true, false, Some(Answer::Accept), false), Mark::Plain),
             (item(true, false, Some(Answer::Tentative), false), Mark::Tentative),
             (item(true, false, Some(Answer::Decline), false), Mark::Declined),
+            (item(true, false, Some(Answer::Delegate), false), Mark::Delegated),
             (item(true, true, None, true), Mark::Cancelled),
             (item(false, false, None, true), Mark::Cancelled),
         ];
@@ -224,8 +229,14 @@ mod tests {
     fn every_look_keeps_its_text_readable() {
         for theme in [Theme::Light, Theme::Dark] {
             for c in colour::PALETTE {
-                for mark in [Mark::Plain, Mark::NeedsAnswer, Mark::Tentative, Mark::Declined, Mark::Cancelled]
-                {
+                for mark in [
+                    Mark::Plain,
+                    Mark::NeedsAnswer,
+                    Mark::Tentative,
+                    Mark::Declined,
+                    Mark::Delegated,
+                    Mark::Cancelled,
+                ] {
                     for status in [button::Status::Active, button::Status::Hovered] {
                         let s = look(c, mark)(&theme, status);
                         let Some(iced::Background::Color(bg)) = s.background else { panic!("no fill") };
