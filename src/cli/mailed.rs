@@ -192,7 +192,7 @@ async fn request(engine: &mut Engine, a: &MailedArgs, text: &str, message: &Mess
 }
 
 fn only_calendar(engine: &Engine) -> anyhow::Result<crate::caldav::Calendar> {
-    let mut calendars = engine.calendars();
+    let mut calendars: Vec<_> = engine.calendars().into_iter().filter(|c| !c.read_only).collect();
     if calendars.len() == 1 {
         return Ok(calendars.remove(0));
     }

@@ -104,8 +104,9 @@ impl ksni::Tray for Item {
 impl Tray {
     /// Puts the item on the session bus. `icon` is RGBA, `size`×`size`.
     /// Where the desktop has no tray yet the item waits for one
-    /// ([`Tray::shown`] is false until then); an error where there is no
-    /// session bus.
+    /// ([`Tray::shown`] is false until then: it starts true, and ksni 0.3
+    /// reports the watcher offline during `spawn` when there is none); an
+    /// error where there is no session bus.
     pub async fn spawn(
         look: Look,
         icon: Option<(Vec<u8>, u32)>,

@@ -412,7 +412,6 @@ fn until_before(start: &event::When, rid: &str) -> Option<String> {
     Some((utc - chrono::Duration::seconds(1)).format("%Y%m%dT%H%M%SZ").to_string())
 }
 
-/// Whether the occurrence `rid` is already excluded.
 /// Whether the event has its own override for the occurrence `rid`.
 pub fn has_override(data: &str, rid: &str) -> bool {
     let Ok(doc) = Document::parse(data) else { return false };
@@ -423,6 +422,7 @@ pub fn has_override(data: &str, rid: &str) -> bool {
         .any(|l| same_instant(&l.value, rid))
 }
 
+/// Whether the occurrence `rid` is already excluded.
 pub fn is_excluded(data: &str, rid: &str) -> bool {
     let Ok(doc) = Document::parse(data) else { return false };
     let Some(cal) = doc.calendar() else { return false };

@@ -132,9 +132,7 @@ impl Engine {
         data: &str,
         reply: &Reply,
     ) -> Result<EventEntry, MailedError> {
-        if self.cache.calendar(calendar).is_none() {
-            return Err(EngineError::UnknownCalendar { name: calendar.to_string(), known: Vec::new() }.into());
-        }
+        self.writable(calendar)?;
         let answered = ical::reply::apply(data, reply).map_err(EngineError::from)?;
         let marked = imip::mark_organizer_client(&answered)?;
         let url = crate::import::run::resource_url(calendar, uid);

@@ -103,7 +103,7 @@ impl Engine {
     /// Refuses, before anything is queued, a change to a calendar the
     /// server said the person may only read: it would only come back
     /// refused.
-    fn writable(&self, calendar: &Url) -> Result<(), EngineError> {
+    pub(super) fn writable(&self, calendar: &Url) -> Result<(), EngineError> {
         match self.cache.calendar(calendar) {
             None => Err(EngineError::UnknownCalendar { name: calendar.to_string(), known: Vec::new() }),
             Some(c) if c.info.read_only => Err(EngineError::ReadOnlyCalendar(super::calendar_label(&c.info))),
