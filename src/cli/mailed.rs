@@ -18,9 +18,6 @@ use crate::ical::{Answer, Reply};
 use crate::paths::Paths;
 use crate::sync::{Cancelled, Engine, EventOutcome, Outcome};
 
-/// Mailed files larger than this are not invitations.
-const MAX_BYTES: u64 = 4 * 1024 * 1024;
-
 #[derive(Debug, Args)]
 pub struct MailedArgs {
     #[command(flatten)]
@@ -54,7 +51,7 @@ fn parse_answer(s: &str) -> Result<Answer, String> {
 
 fn read(file: &Path) -> anyhow::Result<String> {
     let size = std::fs::metadata(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?.len();
-    if size > MAX_BYTES {
+    if size > imip::MAX_BYTES {
         anyhow::bail!("{}: {size} bytes is too large for a mailed invitation", file.display());
     }
     let bytes = std::fs::read(file).map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;

@@ -232,7 +232,7 @@ fn row(l: &Listing) -> InvitationRow<'_> {
         repeats_too_often: l.repeats_too_often,
         cancelled: i.cancelled,
         my_partstat: i.my_partstat.as_deref(),
-        delegated_to: my_delegate(i),
+        delegated_to: i.my_delegate(),
         pending: i.is_pending(),
         calendar: &l.calendar_name,
         reply: &l.reply,
@@ -243,12 +243,6 @@ fn row(l: &Listing) -> InvitationRow<'_> {
         changes: l.since_seen.as_ref().map_or(&[], |s| &s.changes),
         answer_reset: l.since_seen.as_ref().and_then(|s| s.answer_reset.as_deref()),
     }
-}
-
-/// DELEGATED-TO on the person's own attendee line, if any.
-fn my_delegate(i: &Invitation) -> Option<&str> {
-    let crate::ical::Role::Invited { me } = &i.role else { return None };
-    i.attendees.iter().find(|a| a.address == *me)?.delegated_to.as_deref()
 }
 
 /// What the server recorded on the person's own attendee line, if anything.

@@ -12,6 +12,9 @@ use super::invitation::main_event;
 use super::lines::{Component, Document, Line, Param, ParseError};
 use super::reply::Answer;
 
+/// Mailed files larger than this are not invitations (a calendar to import).
+pub const MAX_BYTES: u64 = 4 * 1024 * 1024;
+
 /// What a mailed file asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "lowercase")]

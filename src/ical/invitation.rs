@@ -49,6 +49,12 @@ pub struct Invitation {
 }
 
 impl Invitation {
+    /// Whom the person delegated it to: DELEGATED-TO on their own line.
+    pub fn my_delegate(&self) -> Option<&str> {
+        let Role::Invited { me } = &self.role else { return None };
+        self.attendees.iter().find(|a| a.address == *me)?.delegated_to.as_deref()
+    }
+
     /// Needs an answer: invited and still NEEDS-ACTION (or no PARTSTAT).
     pub fn is_pending(&self) -> bool {
         matches!(self.role, Role::Invited { .. })

@@ -81,8 +81,7 @@ impl Engine {
             return Ok(());
         };
         let inv = self.find(uid)?.invitation;
-        let ical::Role::Invited { me } = &inv.role else { return Ok(()) };
-        let earlier = inv.attendees.iter().find(|a| a.address == *me).and_then(|a| a.delegated_to.clone());
+        let earlier = inv.my_delegate().map(str::to_owned);
         let same = |was: &str| {
             was.split(", ").any(|w| ical::identity::normalize(w) == ical::identity::normalize(to))
         };

@@ -320,6 +320,12 @@ fn role_in_words(role: &str) -> Option<&'static str> {
     }
 }
 
+/// `s` with its first letter upper case (a reason said as a sentence).
+pub fn capitalised(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -446,7 +446,7 @@ fn detail<'a>(
     }
     col = col.push(field("Calendar", format!("{} ({})", l.calendar_name, key.account)));
     col = col.push(field("Your answer", state(accounts, &key.account, l)));
-    if let Some(to) = my_delegate(inv) {
+    if let Some(to) = inv.my_delegate() {
         col = col.push(field("Delegated to", to.trim_start_matches("mailto:").to_owned()));
         if let Some(note) = delegation_note(accounts, key, to) {
             col = col.push(row![text("").width(110), text(note).style(style::changed)].spacing(8));
@@ -490,28 +490,17 @@ fn detail<'a>(
     col.padding(iced::Padding { right: 16.0, ..iced::Padding::ZERO }).into()
 }
 
-/// DELEGATED-TO on the person's own line.
-fn my_delegate(inv: &Invitation) -> Option<&str> {
-    let crate::ical::Role::Invited { me } = &inv.role else { return None };
-    inv.attendees.iter().find(|a| a.address == *me)?.delegated_to.as_deref()
-}
-
 /// What the person must do after delegating to `to` on the key's account
 /// (forward the invitation where the server won't invite them), if anything.
 fn delegation_note(accounts: &[AccountState], key: &Key, to: &str) -> Option<String> {
     match capabilities(accounts, key) {
-        Some(caps) => caps.delegation_note(to).map(|n| format!("{}.", capitalised(&n))),
+        Some(caps) => caps.delegation_note(to).map(|n| format!("{}.", format::capitalised(&n))),
         None => Some("The server has not been reached yet: whether it invites them is not known.".into()),
     }
 }
 
 fn capabilities<'a>(accounts: &'a [AccountState], key: &Key) -> Option<&'a crate::caldav::Capabilities> {
     accounts.iter().find(|a| a.account.name == key.account).and_then(|a| a.capabilities.as_deref())
-}
-
-fn capitalised(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 /// Addresses in the invitations (organizers and attendees), without
@@ -552,12 +541,14 @@ fn delegate_form<'a>(
     ids: &str,
 ) -> Element<'a, Message> {
     // A server that won't take another delegate: said instead (measured).
-    if let Some(was) = my_delegate(&l.invitation)
+    if let Some(was) = l.invitation.my_delegate()
         && let Some(why) = capabilities(accounts, key).and_then(|c| c.delegation_change_refused())
     {
         let was = was.trim_start_matches("mailto:");
-        let note =
-            format!("Delegated to {was}. {}: ask the organizer to invite someone else.", capitalised(&why));
+        let note = format!(
+            "Delegated to {was}. {}: ask the organizer to invite someone else.",
+            format::capitalised(&why)
+        );
         return container(text(note).size(12).style(style::muted))
             .id(format!("{ids}delegate-{}", key.uid))
             .into();

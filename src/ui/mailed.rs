@@ -352,7 +352,7 @@ impl Panel {
                         let doing = if self.stored { "Answering it" } else { "Adding it" };
                         b = b.push(text(format!("{doing} with your answer {}…", word(*a))))
                     }
-                    Stage::Failed(e) => b = b.push(text(format!("{}.", capitalized(e)))),
+                    Stage::Failed(e) => b = b.push(text(format!("{}.", format::capitalised(e)))),
                     _ => {}
                 }
                 b
@@ -373,11 +373,6 @@ fn id_button<'a>(
 ) -> Element<'a, Message> {
     let style = if primary { button::primary } else { button::secondary };
     container(button(text(label)).style(style).on_press_maybe(msg)).id(id).into()
-}
-
-fn capitalized(s: &str) -> String {
-    let mut c = s.chars();
-    c.next().map(|f| f.to_uppercase().chain(c).collect()).unwrap_or_default()
 }
 
 fn word(a: Answer) -> &'static str {
@@ -404,9 +399,6 @@ async fn save_reply(reply: PathBuf) -> Option<Result<PathBuf, String>> {
     Some(copied.map(|_| to).map_err(|e| e.to_string()))
 }
 
-/// Mailed files larger than this are not invitations (the import reads them).
-const MAX_BYTES: u64 = 4 * 1024 * 1024;
-
 /// Each file's text, off the UI thread; None for one that is too large or
 /// can't be read as text (the import wizard says what is wrong with it).
 pub async fn read(files: Vec<PathBuf>) -> Vec<(PathBuf, Option<String>)> {
@@ -415,7 +407,7 @@ pub async fn read(files: Vec<PathBuf>) -> Vec<(PathBuf, Option<String>)> {
         files
             .into_iter()
             .map(|f| {
-                let small = std::fs::metadata(&f).is_ok_and(|m| m.is_file() && m.len() <= MAX_BYTES);
+                let small = std::fs::metadata(&f).is_ok_and(|m| m.is_file() && m.len() <= imip::MAX_BYTES);
                 let text = small.then(|| std::fs::read_to_string(&f).ok()).flatten();
                 (f, text)
             })
