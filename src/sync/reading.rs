@@ -321,8 +321,8 @@ impl Engine {
                 .unwrap_or_default()
                 .max(chrono::Duration::zero());
             // A series cut short by its bound (several occurrences a day)
-            // has none listed after the last it found: the invitations
-            // after that are judged again, in a window that starts with them.
+            // lists every occurrence only up to a point: the invitations
+            // after it are judged again, in a read that starts with them.
             let judged = match cut_short_at(&items, first.start) {
                 Some(until) => window.iter().take_while(|(_, o)| o.start <= until).count().max(1),
                 None => window.len(),
