@@ -8,7 +8,7 @@
 use std::path::PathBuf;
 
 use convene::ical::Answer;
-use convene::sync::{Cancelled, Control, Listing, MailedAnswer, MailedDone, ReplyState, Update};
+use convene::sync::{Cancelled, Control, Listing, MailedAnswer, MailedDone, Update};
 use convene::ui::mailed::Stage;
 use convene::ui::{App, Key, Message, Screen};
 use iced_test::selector;
@@ -31,22 +31,10 @@ fn mailed(method: &'static str, uid: &str) -> String {
 }
 
 fn listing(uid: &str) -> Listing {
-    let data = ics::object(event(uid));
-    let me = convene::ical::Identity::new(["mailto:me@example.com"]);
-    let url = url::Url::parse(&format!("{CALENDAR}{uid}.ics")).unwrap();
-    Listing {
-        invitation: convene::ical::invitation::read(&data, &me).unwrap().unwrap(),
-        calendar: url::Url::parse(CALENDAR).unwrap(),
-        calendar_name: "Work".into(),
-        url,
-        reply: ReplyState::None,
-        occurrences: vec![],
-        repeats_too_often: false,
-        by_mail: false,
-        conflicts: vec![],
-        judged_day: None,
-        since_seen: None,
-    }
+    let mut l = work_account::listing(uid, &ics::object(event(uid)));
+    l.calendar = url::Url::parse(CALENDAR).unwrap();
+    l.url = l.calendar.join(&format!("{uid}.ics")).unwrap();
+    l
 }
 
 /// …and after it has: one calendar, these invitations, its agenda.
