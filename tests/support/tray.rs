@@ -203,8 +203,11 @@ pub struct Display {
 
 impl Display {
     pub fn start() -> Display {
+        // -noreset: by default Xvfb resets when its last client leaves, and
+        // the app connecting just as a polling `xdotool` hangs up failed to
+        // open the display.
         let mut child = Command::new("Xvfb")
-            .args(["-displayfd", "1", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+            .args(["-displayfd", "1", "-noreset", "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -225,9 +228,12 @@ impl Display {
     }
 
     /// Asks `window` to close, as a window manager does for its close
-    /// button: a WM_DELETE_WINDOW client message.
+    /// button: a WM_DELETE_WINDOW client message. `sync` waits for the
+    /// server to have handled it: a client that only flushes and exits can
+    /// hang up before the server reads the request, which is then dropped
+    /// (seen under load: the app never got the message).
     pub fn close(&self, window: &str) {
-        const SCRIPT: &str = "import sys\nfrom Xlib import display, X\nfrom Xlib.protocol import event\nd = display.Display()\nw = d.create_resource_object('window', int(sys.argv[1]))\nproto, delete = d.intern_atom('WM_PROTOCOLS'), d.intern_atom('WM_DELETE_WINDOW')\nw.send_event(event.ClientMessage(window=w, client_type=proto, data=(32, [delete, X.CurrentTime, 0, 0, 0])))\nd.flush()\n";
+        const SCRIPT: &str = "import sys\nfrom Xlib import display, X\nfrom Xlib.protocol import event\nd = display.Display()\nw = d.create_resource_object('window', int(sys.argv[1]))\nproto, delete = d.intern_atom('WM_PROTOCOLS'), d.intern_atom('WM_DELETE_WINDOW')\nw.send_event(event.ClientMessage(window=w, client_type=proto, data=(32, [delete, X.CurrentTime, 0, 0, 0])))\nd.sync()\n";
         // Debian's python, where its python3-xlib is (not a pyenv's).
         let status = Command::new("/usr/bin/python3")
             .args(["-c", SCRIPT, window])
