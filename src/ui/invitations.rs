@@ -154,7 +154,7 @@ impl Page {
         if self.selected.as_ref() != Some(&key) || delegation_blocked(self).is_some() {
             return None;
         }
-        let to = crate::ical::reply::delegate_address(self.delegate.as_deref()?).ok()?;
+        let to = crate::ical::delegation::delegate_address(self.delegate.as_deref()?).ok()?;
         let comment = Some(self.comment.trim().to_owned()).filter(|c| !c.is_empty());
         self.delegate = None;
         Some(Event::Reply(key.clone(), Control::Delegate { uid: key.uid, to, comment }))
@@ -569,7 +569,7 @@ fn delegate_form<'a>(
             return container(open).id(format!("{ids}delegate-{}", key.uid)).into();
         }
     };
-    let to = crate::ical::reply::delegate_address(&typed);
+    let to = crate::ical::delegation::delegate_address(&typed);
     let field = text_input("Who goes instead (e-mail address)", &typed)
         .id(DELEGATE_TO)
         .on_input(Message::DelegateTyped)
