@@ -155,4 +155,34 @@ mod tests {
         let out = apply(&both, &delegation("mailto:bob@example.com")).unwrap();
         assert_eq!(out.matches("DELEGATED-FROM=").count(), 2, "{out}");
     }
+
+    #[test]
+    fn answering_after_delegating_takes_the_delegation_back_and_leaves_the_delegate() {
+        let delegated = apply(WEEKLY, &delegation("mailto:bob@example.com")).unwrap();
+        let delegate_line =
+            unfolded_lines(&delegated).into_iter().find(|l| l.ends_with(":mailto:bob@example.com"));
+        for answer in [Answer::Accept, Answer::Decline, Answer::Tentative] {
+            let out = apply(&delegated, &reply(answer, None, None)).unwrap();
+            let lines = unfolded_lines(&out);
+            let me = lines.iter().find(|l| l.ends_with(":mailto:ann@example.com")).unwrap();
+            assert_eq!(
+                *me,
+                format!(
+                    "ATTENDEE;PARTSTAT={};RSVP=TRUE;SCHEDULE-STATUS=\"2.0;Success\":mailto:ann@example.com",
+                    answer.partstat()
+                )
+            );
+            // The delegate was invited with the copy: theirs, as it was.
+            assert_eq!(lines.iter().find(|l| l.ends_with(":mailto:bob@example.com")), delegate_line.as_ref());
+            assert!(is_applied(&out, &reply(answer, None, None)));
+            assert!(!is_applied(&out, &delegation("mailto:bob@example.com")));
+        }
+        // A copy without the delegate (the delegation never reached the
+        // server): none is added.
+        let out = apply(WEEKLY, &reply(Answer::Accept, None, None)).unwrap();
+        assert!(!out.contains("bob@example.com"), "{out}");
+        // An answer with the delegation still on the line is not that answer yet.
+        let leftover = delegated.replace("PARTSTAT=DELEGATED", "PARTSTAT=ACCEPTED");
+        assert!(!is_applied(&leftover, &reply(Answer::Accept, None, None)));
+    }
 }

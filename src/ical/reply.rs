@@ -139,7 +139,10 @@ pub fn is_applied(data: &str, reply: &Reply) -> bool {
     let Some(ev) = target else { return false };
     let answered = ev.props().filter(|l| is_me(l, &reply.me)).any(|l| {
         l.param("PARTSTAT").is_some_and(|p| p.value().eq_ignore_ascii_case(reply.answer.partstat()))
-            && reply.delegate.as_deref().is_none_or(|d| names(l, "DELEGATED-TO", d))
+            && match reply.delegate.as_deref() {
+                Some(d) => names(l, "DELEGATED-TO", d),
+                None => l.param("DELEGATED-TO").is_none(),
+            }
     });
     let commented = match &reply.comment {
         None => true,
@@ -158,8 +161,8 @@ pub(super) fn names(line: &Line, name: &str, address: &str) -> bool {
 }
 
 /// Sets PARTSTAT on the user's ATTENDEE lines of one VEVENT (and, for a
-/// delegation, who goes instead). Returns false when the user is not an
-/// attendee of it.
+/// delegation, who goes instead; any other answer takes an earlier
+/// delegation back). Returns false when the user is not an attendee of it.
 fn answer_event(ev: &mut Component, reply: &Reply) -> Result<bool, ReplyError> {
     if let Some(line) = ev.props().find(|l| is_me(l, &reply.me) && !l.rewritable()) {
         return Err(ReplyError::Unwritable(line.number));
@@ -167,6 +170,14 @@ fn answer_event(ev: &mut Component, reply: &Reply) -> Result<bool, ReplyError> {
     let mut found = false;
     for line in ev.props_mut().filter(|l| is_me(l, &reply.me)) {
         line.set_param("PARTSTAT", reply.answer.partstat());
+        // Going (or not) themselves after all: no longer delegated. The
+        // delegate's own line stays as the copy has it: once the server
+        // invited them they are the organizer's attendee, who answer the
+        // organizer (RFC 5546 §4.2.6) and whom only the organizer removes
+        // (RFC 6638 §3.2.2.1: an attendee changes its own line only).
+        if reply.answer != Answer::Delegate {
+            line.remove_param("DELEGATED-TO");
+        }
         found = true;
     }
     if let (true, Answer::Delegate, Some(to)) = (found, reply.answer, reply.delegate.as_deref()) {
