@@ -73,6 +73,16 @@ impl Line {
         self.original = None;
     }
 
+    /// Removes every `NAME=…` parameter; marks the line as changed if
+    /// there was one.
+    pub fn remove_param(&mut self, name: &str) {
+        let before = self.params.len();
+        self.params.retain(|p| !p.name.eq_ignore_ascii_case(name));
+        if self.params.len() != before {
+            self.original = None;
+        }
+    }
+
     pub fn set_value(&mut self, value: &str) {
         if self.value != value {
             self.value = value.to_owned();

@@ -3,6 +3,7 @@
 
 pub mod build;
 pub mod conflicts;
+pub mod delegation;
 pub mod diff;
 pub mod draft;
 pub mod edit;

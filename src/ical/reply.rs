@@ -88,21 +88,6 @@ pub enum ReplyError {
     Unwritable(usize),
 }
 
-/// The delegate's address as an ATTENDEE value: `bob@example.com` or
-/// `mailto:bob@example.com` → `mailto:bob@example.com`.
-pub fn delegate_address(typed: &str) -> Result<String, ReplyError> {
-    let t = typed.trim();
-    let bare = t.get(..7).filter(|p| p.eq_ignore_ascii_case("mailto:")).map_or(t, |_| &t[7..]);
-    let ok = bare.split_once('@').is_some_and(|(user, host)| {
-        !user.is_empty() && host.contains('.') && !host.starts_with('.') && !host.ends_with('.')
-    }) && bare.matches('@').count() == 1
-        && !bare.contains(|c: char| c.is_whitespace() || c.is_control() || "\",;:<>".contains(c));
-    if !ok {
-        return Err(ReplyError::BadAddress(typed.to_owned()));
-    }
-    Ok(format!("mailto:{bare}"))
-}
-
 /// Applies `reply` to the object text and returns the new text.
 pub fn apply(data: &str, reply: &Reply) -> Result<String, ReplyError> {
     if reply.answer == Answer::Delegate && reply.delegate.as_deref().is_none_or(|d| d.trim().is_empty()) {
@@ -154,7 +139,10 @@ pub fn is_applied(data: &str, reply: &Reply) -> bool {
     let Some(ev) = target else { return false };
     let answered = ev.props().filter(|l| is_me(l, &reply.me)).any(|l| {
         l.param("PARTSTAT").is_some_and(|p| p.value().eq_ignore_ascii_case(reply.answer.partstat()))
-            && reply.delegate.as_deref().is_none_or(|d| names(l, "DELEGATED-TO", d))
+            && match reply.delegate.as_deref() {
+                Some(d) => names(l, "DELEGATED-TO", d),
+                None => l.param("DELEGATED-TO").is_none(),
+            }
     });
     let commented = match &reply.comment {
         None => true,
@@ -163,18 +151,18 @@ pub fn is_applied(data: &str, reply: &Reply) -> bool {
     answered && commented
 }
 
-fn is_me(line: &Line, me: &str) -> bool {
+pub(super) fn is_me(line: &Line, me: &str) -> bool {
     line.name == "ATTENDEE" && normalize(&line.value) == normalize(me)
 }
 
 /// Whether the line's parameter `name` (a list of addresses) holds `address`.
-fn names(line: &Line, name: &str, address: &str) -> bool {
+pub(super) fn names(line: &Line, name: &str, address: &str) -> bool {
     line.param(name).is_some_and(|p| p.values().iter().any(|v| normalize(v) == normalize(address)))
 }
 
 /// Sets PARTSTAT on the user's ATTENDEE lines of one VEVENT (and, for a
-/// delegation, who goes instead). Returns false when the user is not an
-/// attendee of it.
+/// delegation, who goes instead; any other answer takes an earlier
+/// delegation back). Returns false when the user is not an attendee of it.
 fn answer_event(ev: &mut Component, reply: &Reply) -> Result<bool, ReplyError> {
     if let Some(line) = ev.props().find(|l| is_me(l, &reply.me) && !l.rewritable()) {
         return Err(ReplyError::Unwritable(line.number));
@@ -182,56 +170,20 @@ fn answer_event(ev: &mut Component, reply: &Reply) -> Result<bool, ReplyError> {
     let mut found = false;
     for line in ev.props_mut().filter(|l| is_me(l, &reply.me)) {
         line.set_param("PARTSTAT", reply.answer.partstat());
+        // Going (or not) themselves after all: no longer delegated. The
+        // delegate's own line stays as the copy has it: once the server
+        // invited them they are the organizer's attendee, who answer the
+        // organizer (RFC 5546 §4.2.6) and whom only the organizer removes
+        // (RFC 6638 §3.2.2.1: an attendee changes its own line only).
+        if reply.answer != Answer::Delegate {
+            line.remove_param("DELEGATED-TO");
+        }
         found = true;
     }
     if let (true, Answer::Delegate, Some(to)) = (found, reply.answer, reply.delegate.as_deref()) {
-        delegate_event(ev, &reply.me, to)?;
+        super::delegation::delegate_event(ev, &reply.me, to)?;
     }
     Ok(found)
-}
-
-/// The delegation on one VEVENT (RFC 5546 §4.2.5): DELEGATED-TO on the
-/// user's line, and the delegate listed right after it with DELEGATED-FROM,
-/// asked to answer, in the user's ROLE. A delegate the user named before
-/// (another address) is replaced; the same one is left as it is.
-fn delegate_event(ev: &mut Component, me: &str, to: &str) -> Result<(), ReplyError> {
-    fn attendee(i: &Item) -> Option<&Line> {
-        match i {
-            Item::Prop(l) if l.name == "ATTENDEE" => Some(l),
-            _ => None,
-        }
-    }
-    let invited = ev.items.iter().filter_map(attendee).find(|l| normalize(&l.value) == normalize(to));
-    if let Some(l) = invited
-        && !names(l, "DELEGATED-FROM", me)
-    {
-        return Err(ReplyError::AlreadyInvited(to.to_owned()));
-    }
-    let keep_delegate = invited.is_some();
-    // An earlier delegate of the user's is no longer one.
-    ev.items.retain(|i| {
-        attendee(i).is_none_or(|l| !names(l, "DELEGATED-FROM", me) || normalize(&l.value) == normalize(to))
-    });
-    let mut mine = None;
-    for (at, item) in ev.items.iter_mut().enumerate() {
-        if let Item::Prop(l) = item
-            && is_me(l, me)
-        {
-            l.set_param("DELEGATED-TO", to);
-            mine.get_or_insert((at, l.value.clone(), l.param("ROLE").map(|p| p.value())));
-        }
-    }
-    if let (Some((at, from, role)), false) = (mine, keep_delegate) {
-        let mut line = Line::new("ATTENDEE", Vec::new(), to);
-        if let Some(role) = role {
-            line.set_param("ROLE", &role);
-        }
-        line.set_param("PARTSTAT", "NEEDS-ACTION");
-        line.set_param("RSVP", "TRUE");
-        line.set_param("DELEGATED-FROM", &from);
-        ev.items.insert(at + 1, Item::Prop(line));
-    }
-    Ok(())
 }
 
 /// Ensures `line` can be edited faithfully (see [`Line::rewritable`]).
@@ -373,12 +325,12 @@ pub(crate) fn override_for(master: &Component, rid: &str) -> Result<Component, R
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    const WEEKLY: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VTIMEZONE\r\nTZID:Pacific/Auckland\r\nBEGIN:STANDARD\r\nDTSTART:19700405T030000\r\nTZOFFSETFROM:+1300\r\nTZOFFSETTO:+1200\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20300101T000000Z\r\nDTSTART;TZID=Pacific/Auckland:20300604T100000\r\nDTEND;TZID=Pacific/Auckland:20300604T110000\r\nRRULE:FREQ=WEEKLY;COUNT=10;BYDAY=TU\r\nSEQUENCE:2\r\nSUMMARY:Weekly sync\r\nORGANIZER;CN=\"Chen: Lead\":mailto:chen@example.com\r\nATTENDEE;CN=\"Chen: Lead\";PARTSTAT=ACCEPTED:mailto:chen@example.com\r\nATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;SCHEDULE-STATUS=\"2.0;Success\":mailto:ann@example.com\r\nX-WR-ODD;X-Q=\"a;b\":keep me\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+    pub(crate) const WEEKLY: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Test//EN\r\nBEGIN:VTIMEZONE\r\nTZID:Pacific/Auckland\r\nBEGIN:STANDARD\r\nDTSTART:19700405T030000\r\nTZOFFSETFROM:+1300\r\nTZOFFSETTO:+1200\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:weekly-1\r\nDTSTAMP:20300101T000000Z\r\nDTSTART;TZID=Pacific/Auckland:20300604T100000\r\nDTEND;TZID=Pacific/Auckland:20300604T110000\r\nRRULE:FREQ=WEEKLY;COUNT=10;BYDAY=TU\r\nSEQUENCE:2\r\nSUMMARY:Weekly sync\r\nORGANIZER;CN=\"Chen: Lead\":mailto:chen@example.com\r\nATTENDEE;CN=\"Chen: Lead\";PARTSTAT=ACCEPTED:mailto:chen@example.com\r\nATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;SCHEDULE-STATUS=\"2.0;Success\":mailto:ann@example.com\r\nX-WR-ODD;X-Q=\"a;b\":keep me\r\nBEGIN:VALARM\r\nACTION:DISPLAY\r\nTRIGGER:-PT15M\r\nEND:VALARM\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
 
-    fn reply(answer: Answer, occurrence: Option<&str>, comment: Option<&str>) -> Reply {
+    pub(crate) fn reply(answer: Answer, occurrence: Option<&str>, comment: Option<&str>) -> Reply {
         Reply {
             answer,
             comment: comment.map(str::to_owned),
@@ -389,7 +341,7 @@ mod tests {
         }
     }
 
-    fn unfolded_lines(s: &str) -> Vec<String> {
+    pub(crate) fn unfolded_lines(s: &str) -> Vec<String> {
         s.replace("\r\n ", "").split("\r\n").map(str::to_owned).collect()
     }
 
@@ -504,91 +456,6 @@ mod tests {
         assert_eq!((comments(events[0]), comments(events[1])), (0, 1));
         assert!(events[0].prop("ATTENDEE").unwrap().unfolded().contains("PARTSTAT=DECLINED"));
         assert!(is_applied(&out, &reply(Answer::Decline, None, Some("Away"))));
-    }
-
-    fn delegation(to: &str) -> Reply {
-        Reply { delegate: Some(to.to_owned()), ..reply(Answer::Delegate, None, None) }
-    }
-
-    #[test]
-    fn a_delegation_marks_my_line_and_adds_the_delegate_once_after_it() {
-        let chair = WEEKLY.replace(
-            "ATTENDEE;PARTSTAT=NEEDS-ACTION;RSVP=TRUE",
-            "ATTENDEE;ROLE=CHAIR;PARTSTAT=NEEDS-ACTION;RSVP=TRUE",
-        );
-        let out = apply(&chair, &delegation("mailto:bob@example.com")).unwrap();
-        let (before, after) = (unfolded_lines(&chair), unfolded_lines(&out));
-        assert_eq!(after.len(), before.len() + 1);
-        let me = before.iter().position(|l| l.ends_with("mailto:ann@example.com")).unwrap();
-        // Every other line as it was, in its place.
-        assert_eq!(before[..me], after[..me]);
-        assert_eq!(before[me + 1..], after[me + 2..]);
-        assert_eq!(
-            after[me],
-            "ATTENDEE;ROLE=CHAIR;PARTSTAT=DELEGATED;RSVP=TRUE;SCHEDULE-STATUS=\"2.0;Success\";DELEGATED-TO=\"mailto:bob@example.com\":mailto:ann@example.com"
-        );
-        assert_eq!(
-            after[me + 1],
-            "ATTENDEE;ROLE=CHAIR;PARTSTAT=NEEDS-ACTION;RSVP=TRUE;DELEGATED-FROM=\"mailto:ann@example.com\":mailto:bob@example.com"
-        );
-        assert!(is_applied(&out, &delegation("MAILTO:bob@example.com")));
-        assert!(!is_applied(&out, &delegation("mailto:cy@example.com")));
-        assert!(!is_applied(&chair, &delegation("mailto:bob@example.com")));
-        // The same delegation again changes nothing: the delegate is listed once.
-        assert_eq!(apply(&out, &delegation("mailto:bob@example.com")).unwrap(), out);
-        // Folded back at 75 octets, CRLF as the object has.
-        assert!(out.lines().all(|l| l.len() <= 76), "{out}");
-    }
-
-    #[test]
-    fn delegating_again_replaces_the_earlier_delegate() {
-        let once = apply(WEEKLY, &delegation("mailto:bob@example.com")).unwrap();
-        let twice = apply(&once, &delegation("mailto:cy@example.com")).unwrap().replace("\r\n ", "");
-        assert!(!twice.contains("bob@example.com"), "{twice}");
-        assert_eq!(
-            twice.matches("DELEGATED-FROM=\"mailto:ann@example.com\":mailto:cy@example.com").count(),
-            1
-        );
-        assert!(twice.contains("DELEGATED-TO=\"mailto:cy@example.com\":mailto:ann@example.com"));
-        // The result is what delegating to cy at once would have given.
-        assert_eq!(twice, apply(WEEKLY, &delegation("mailto:cy@example.com")).unwrap().replace("\r\n ", ""));
-    }
-
-    #[test]
-    fn a_delegates_address_is_checked_and_written_as_mailto() {
-        assert_eq!(delegate_address(" bob@example.com ").unwrap(), "mailto:bob@example.com");
-        assert_eq!(delegate_address("MAILTO:bob@example.com").unwrap(), "mailto:bob@example.com");
-        for bad in [
-            "",
-            "bob",
-            "bob@",
-            "@example.com",
-            "bob@example",
-            "bob smith@example.com",
-            "a@b@c.com",
-            "bob@example.com\"",
-            "x;y@example.com",
-        ] {
-            assert_eq!(delegate_address(bad), Err(ReplyError::BadAddress(bad.to_owned())), "{bad}");
-        }
-    }
-
-    #[test]
-    fn a_delegation_to_someone_invited_or_to_no_one_is_refused() {
-        for invited in ["mailto:chen@example.com", "MAILTO:ann@EXAMPLE.com"] {
-            assert_eq!(
-                apply(WEEKLY, &delegation(invited)),
-                Err(ReplyError::AlreadyInvited(invited.to_owned()))
-            );
-        }
-        let no_one = Reply { delegate: None, ..delegation("x") };
-        assert_eq!(apply(WEEKLY, &no_one), Err(ReplyError::NoDelegate));
-        assert_eq!(apply(WEEKLY, &delegation("  ")), Err(ReplyError::NoDelegate));
-        // A series' overrides that list the person get the delegate too.
-        let ov = "BEGIN:VEVENT\r\nUID:weekly-1\r\nRECURRENCE-ID;TZID=Pacific/Auckland:20300611T100000\r\nDTSTART;TZID=Pacific/Auckland:20300611T120000\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:ann@example.com\r\nEND:VEVENT\r\n";
-        let both = WEEKLY.replace("END:VCALENDAR", &format!("{ov}END:VCALENDAR"));
-        let out = apply(&both, &delegation("mailto:bob@example.com")).unwrap();
-        assert_eq!(out.matches("DELEGATED-FROM=").count(), 2, "{out}");
     }
 
     /// The attendee's copy as Cyrus 3.6.1 left it after an organizer's

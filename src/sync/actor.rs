@@ -214,8 +214,15 @@ impl Actor {
     /// A file that came by mail; the window's lists after it.
     async fn mailed(&mut self, file: std::path::PathBuf, text: String, answer: Option<super::MailedAnswer>) {
         let uid = crate::ical::imip::Message::parse(&text).map(|m| m.uid).unwrap_or_default();
-        let result = self.engine.act_on_mailed(&file, &text, answer).await.map_err(Failure::from);
-        self.emit(Update::Mailed { file, uid, result }).await;
+        let outcome = self.engine.act_on_mailed(&file, &text, answer).await.map_err(Failure::from);
+        let unreachable = outcome.as_ref().ok().and_then(|o| o.unreachable.clone());
+        self.emit(Update::Mailed { file, uid, result: outcome.map(|o| o.done) }).await;
+        // Queued because the server can't be reached: offline, as after any
+        // other send, so the retry timer sends it when the server is back.
+        if let Some(reason) = unreachable {
+            self.offline = true;
+            self.emit(Update::Offline { reason }).await;
+        }
         self.changed().await;
     }
 

@@ -331,6 +331,21 @@ pub enum MailedDone {
     Recorded(Vec<(String, String)>),
 }
 
+/// What [`Engine::act_on_mailed`] did, and why the answer waits in the
+/// outbox when that is because the server can't be reached (the account is
+/// offline then, as after any other send that found it so).
+#[derive(Debug)]
+pub struct MailedOutcome {
+    pub done: MailedDone,
+    pub unreachable: Option<super::Failure>,
+}
+
+impl From<MailedDone> for MailedOutcome {
+    fn from(done: MailedDone) -> Self {
+        MailedOutcome { done, unreachable: None }
+    }
+}
+
 impl Engine {
     /// Acts on a mailed file as the window asks (`file` names it in
     /// errors): a REQUEST not on the server is added with `answer` and its
@@ -344,7 +359,7 @@ impl Engine {
         file: &Path,
         text: &str,
         answer: Option<MailedAnswer>,
-    ) -> Result<MailedDone, MailedError> {
+    ) -> Result<MailedOutcome, MailedError> {
         let message = Message::parse(text)?;
         match message.method {
             Method::Request => {
@@ -364,9 +379,9 @@ impl Engine {
                     silent: false,
                     delegate: None,
                 };
-                let queued = match self.add_mailed(file, text, &message, &a.calendar, &reply).await? {
-                    EventOutcome::Saved { .. } => false,
-                    EventOutcome::Queued { .. } => true,
+                let unreachable = match self.add_mailed(file, text, &message, &a.calendar, &reply).await? {
+                    EventOutcome::Saved { .. } => None,
+                    EventOutcome::Queued { error, offline } => Some(offline.then_some(error)),
                     EventOutcome::Failed { error } => return Err(MailedError::NotAdded(error.to_string())),
                     EventOutcome::Conflict { .. } => {
                         return Err(MailedError::NotAdded("it changed on the server".into()));
@@ -374,17 +389,18 @@ impl Engine {
                 };
                 let reply =
                     self.write_mailed_reply(text, &me, a.answer, a.comment.as_deref(), &message, None)?;
-                Ok(MailedDone::Added {
-                    queued,
+                let done = MailedDone::Added {
+                    queued: unreachable.is_some(),
                     reply,
                     organizer: imip::address(&message.organizer).to_owned(),
                     subject: imip::reply_subject(a.answer, &message),
-                })
+                };
+                Ok(MailedOutcome { done, unreachable: unreachable.flatten() })
             }
-            Method::Cancel => Ok(MailedDone::Cancelled(self.apply_mailed_cancel(&message).await?)),
+            Method::Cancel => Ok(MailedDone::Cancelled(self.apply_mailed_cancel(&message).await?).into()),
             Method::Reply => {
                 self.apply_mailed_reply(&message).await?;
-                Ok(MailedDone::Recorded(message.answers()))
+                Ok(MailedDone::Recorded(message.answers()).into())
             }
             Method::Import => Err(MailedError::NotMailed),
         }
@@ -398,13 +414,13 @@ impl Engine {
         message: &Message,
         stored: &Stored,
         a: &MailedAnswer,
-    ) -> Result<MailedDone, MailedError> {
+    ) -> Result<MailedOutcome, MailedError> {
         self.check_not_newer(message, stored)?;
         let me = self.invited_as(message, None)?;
         self.queue(&message.uid, a.answer, a.comment.clone(), None, Some(&me), false)?;
-        let queued = match self.send(&message.uid).await? {
-            super::Outcome::Sent { .. } => false,
-            super::Outcome::Pending { .. } => true,
+        let unreachable = match self.send(&message.uid).await? {
+            super::Outcome::Sent { .. } => None,
+            super::Outcome::Pending { error, offline } => Some(offline.then_some(error)),
             super::Outcome::Conflict { .. } => {
                 return Err(MailedError::NotAdded(
                     "it changed on the server: answer it in Invitations".into(),
@@ -414,12 +430,13 @@ impl Engine {
         };
         let reply =
             self.write_mailed_reply(&stored.data, &me, a.answer, a.comment.as_deref(), message, None)?;
-        Ok(MailedDone::Added {
-            queued,
+        let done = MailedDone::Added {
+            queued: unreachable.is_some(),
             reply,
             organizer: imip::address(&message.organizer).to_owned(),
             subject: imip::reply_subject(a.answer, message),
-        })
+        };
+        Ok(MailedOutcome { done, unreachable: unreachable.flatten() })
     }
 
     /// Adds a mailed invitation not on the server yet to `calendar` as the

@@ -20,7 +20,7 @@ pub use engine::{Engine, EngineError, Held};
 pub use failure::{Failure, Kind as FailureKind};
 pub use importing::{ImportRequest, calendar_label};
 pub use listing::{AgendaItem, Details, Listing, ReplyState, TOO_OFTEN};
-pub use mailed::{Cancelled, MailedAnswer, MailedDone, MailedError, Stored};
+pub use mailed::{Cancelled, MailedAnswer, MailedDone, MailedError, MailedOutcome, Stored};
 pub use organizing::Availability;
 pub use reading::LISTED_AFTER_DAYS;
 pub use refresh::{NotSynced, SyncProgress, SyncReport};

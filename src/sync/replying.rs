@@ -62,7 +62,7 @@ impl Engine {
         comment: Option<String>,
         chosen: Option<&str>,
     ) -> Result<Entry, EngineError> {
-        let to = ical::reply::delegate_address(to)?;
+        let to = ical::delegation::delegate_address(to)?;
         self.check_delegation_change(uid, &to)?;
         self.queue_reply(uid, chosen, |me| Reply {
             answer: Answer::Delegate,

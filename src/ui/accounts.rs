@@ -8,7 +8,7 @@ use iced::{Element, Fill, Task};
 
 use super::{AccountState, style};
 use crate::account::{AccountError, Accounts};
-use crate::config::ReminderSettings;
+use crate::config::{Config, ReminderSettings};
 use crate::paths::Paths;
 
 #[derive(Debug, Clone)]
@@ -267,6 +267,46 @@ pub async fn add_alias(paths: Paths, name: String, alias: String) -> Result<(), 
 /// Saves a removed alias. Runs in a Task.
 pub async fn remove_alias(paths: Paths, name: String, alias: String) -> Result<(), String> {
     blocking(paths, move |accounts| accounts.remove_alias(&name, &alias).map(drop)).await
+}
+
+/// Writes the default reminder into the config file.
+pub async fn save_default_reminder(paths: Paths, minutes: Option<i64>) -> Result<(), String> {
+    tokio::task::spawn_blocking(move || {
+        Config::edit(&paths.config_file(), |c| c.reminders.default_before = minutes)
+            .map_err(|e| format!("The default reminder was not saved: {e:#}"))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+/// Writes or removes the autostart entry; whether it is on afterwards.
+pub async fn set_start_at_login(paths: Paths, on: bool) -> Result<bool, String> {
+    tokio::task::spawn_blocking(move || match crate::autostart::Autostart::here(&paths) {
+        Some(a) => a.set(on),
+        None => Err("Starting at login is not offered on this system.".into()),
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+/// Writes whether closing the window keeps Convene in the tray into the config file.
+pub async fn save_close_to_tray(paths: Paths, on: bool) -> Result<(), String> {
+    tokio::task::spawn_blocking(move || {
+        Config::edit(&paths.config_file(), |c| c.window.close_to_tray = on)
+            .map_err(|e| format!("The tray setting was not saved: {e:#}"))
+    })
+    .await
+    .map_err(|e| e.to_string())?
+}
+
+/// Writes when unanswered invitations are announced again into the config file.
+pub async fn save_invitation_leads(paths: Paths, leads: Vec<i64>) -> Result<(), String> {
+    tokio::task::spawn_blocking(move || {
+        Config::edit(&paths.config_file(), |c| c.reminders.invitation_before = leads)
+            .map_err(|e| format!("The invitation reminder setting was not saved: {e:#}"))
+    })
+    .await
+    .map_err(|e| e.to_string())?
 }
 
 async fn blocking(

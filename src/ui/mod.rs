@@ -40,6 +40,7 @@ mod state;
 mod style;
 mod timegrid;
 mod tray;
+mod window;
 
 use std::collections::BTreeSet;
 
@@ -48,11 +49,11 @@ use iced::{Element, Subscription, Task, Theme, keyboard};
 
 use crate::caldav::Password;
 use crate::config::{Account, Config};
-use crate::desktop::TrayAction;
 use crate::paths::Paths;
 use crate::sync::{Control, Listing, ReplyState};
 
 pub use state::{AccountState, Banner, Key, Scope, Screen, Status, listing, listings};
+pub use window::run;
 
 /// The app's own messages, and each sub-screen's wrapped for routing.
 #[derive(Debug, Clone)]
@@ -208,66 +209,6 @@ impl App {
         (app, Task::batch([Task::perform(load_passwords(accounts), Message::PasswordsLoaded), theme, import]))
     }
 
-    /// A later launch's request: to the front, with its files opened as
-    /// opening an .ics does (an invitation by mail, else the import wizard).
-    fn instance_request(&mut self, request: instance::Request) -> Task<Message> {
-        let front = self.raise();
-        match request {
-            instance::Request::Activate => front,
-            instance::Request::Open(files) => {
-                Task::batch([self.import_message(import::Message::Add(files)), front])
-            }
-        }
-    }
-
-    /// Brings the window to the front, opening it when it was closed to
-    /// the tray (a later launch, the tray's "Open", a notification's body).
-    pub fn raise(&mut self) -> Task<Message> {
-        match self.window {
-            Some(id) => iced::window::gain_focus(id),
-            None => {
-                let (id, opened) = iced::window::open(window_settings());
-                self.window = Some(id);
-                opened.discard()
-            }
-        }
-    }
-
-    /// Closing the window leaves Convene running: the setting is on and a
-    /// tray shows it (else nothing would be left to reopen it from).
-    pub fn runs_in_tray(&self) -> bool {
-        self.config.window.close_to_tray && self.tray.shown
-    }
-
-    fn close_requested(&mut self, id: iced::window::Id) -> Task<Message> {
-        if self.runs_in_tray() { iced::window::close(id) } else { iced::exit() }
-    }
-
-    fn window_closed(&mut self, id: iced::window::Id) -> Task<Message> {
-        if self.window == Some(id) {
-            self.window = None;
-        }
-        if self.window.is_none() && !self.runs_in_tray() { iced::exit() } else { Task::none() }
-    }
-
-    fn tray_event(&mut self, event: tray::Event) -> Task<Message> {
-        let task = match self.tray.event(event) {
-            None => Task::none(),
-            Some(TrayAction::Open) => self.raise(),
-            Some(TrayAction::SyncNow) => {
-                self.sync_now();
-                Task::none()
-            }
-            Some(TrayAction::Quit) => return iced::exit(),
-        };
-        // The tray went away (its panel quit) while the window was closed:
-        // the window comes back rather than Convene running out of reach.
-        if self.window.is_none() && !self.runs_in_tray() {
-            return Task::batch([task, self.raise()]);
-        }
-        task
-    }
-
     pub fn banner(&mut self, text: impl Into<String>) {
         self.next_banner += 1;
         self.banners.push(Banner { id: self.next_banner, text: text.into() });
@@ -408,22 +349,22 @@ impl App {
             accounts::Event::DefaultReminder(minutes) => {
                 self.config.reminders.default_before = minutes;
                 self.tell_notices(self.reminder_settings());
-                Task::perform(save_default_reminder(self.paths.clone(), minutes), Message::TaskDone)
+                Task::perform(accounts::save_default_reminder(self.paths.clone(), minutes), Message::TaskDone)
             }
             accounts::Event::StartAtLogin(on) => {
-                Task::perform(set_start_at_login(self.paths.clone(), on), Message::StartAtLogin)
+                Task::perform(accounts::set_start_at_login(self.paths.clone(), on), Message::StartAtLogin)
             }
             accounts::Event::CloseToTray(on) => {
                 self.config.window.close_to_tray = on;
                 if !on {
                     self.tray.closed();
                 }
-                Task::perform(save_close_to_tray(self.paths.clone(), on), Message::TaskDone)
+                Task::perform(accounts::save_close_to_tray(self.paths.clone(), on), Message::TaskDone)
             }
             accounts::Event::InvitationLeads(leads) => {
                 self.config.reminders.invitation_before = leads.clone();
                 self.tell_notices(self.reminder_settings());
-                Task::perform(save_invitation_leads(self.paths.clone(), leads), Message::TaskDone)
+                Task::perform(accounts::save_invitation_leads(self.paths.clone(), leads), Message::TaskDone)
             }
             accounts::Event::AddAlias(name, alias) => {
                 if crate::account::add_alias_to(&mut self.config, &name, &alias).is_err() {
@@ -614,46 +555,6 @@ async fn load_passwords(accounts: Vec<Account>) -> Vec<(String, Result<Password,
     .unwrap_or_default()
 }
 
-/// Writes the default reminder into the config file.
-async fn save_default_reminder(paths: Paths, minutes: Option<i64>) -> Result<(), String> {
-    tokio::task::spawn_blocking(move || {
-        Config::edit(&paths.config_file(), |c| c.reminders.default_before = minutes)
-            .map_err(|e| format!("The default reminder was not saved: {e:#}"))
-    })
-    .await
-    .map_err(|e| e.to_string())?
-}
-
-/// Writes or removes the autostart entry; whether it is on afterwards.
-async fn set_start_at_login(paths: Paths, on: bool) -> Result<bool, String> {
-    tokio::task::spawn_blocking(move || match crate::autostart::Autostart::here(&paths) {
-        Some(a) => a.set(on),
-        None => Err("Starting at login is not offered on this system.".into()),
-    })
-    .await
-    .map_err(|e| e.to_string())?
-}
-
-/// Writes whether closing the window keeps Convene in the tray into the config file.
-async fn save_close_to_tray(paths: Paths, on: bool) -> Result<(), String> {
-    tokio::task::spawn_blocking(move || {
-        Config::edit(&paths.config_file(), |c| c.window.close_to_tray = on)
-            .map_err(|e| format!("The tray setting was not saved: {e:#}"))
-    })
-    .await
-    .map_err(|e| e.to_string())?
-}
-
-/// Writes when unanswered invitations are announced again into the config file.
-async fn save_invitation_leads(paths: Paths, leads: Vec<i64>) -> Result<(), String> {
-    tokio::task::spawn_blocking(move || {
-        Config::edit(&paths.config_file(), |c| c.reminders.invitation_before = leads)
-            .map_err(|e| format!("The invitation reminder setting was not saved: {e:#}"))
-    })
-    .await
-    .map_err(|e| e.to_string())?
-}
-
 fn open_link(url: String) -> Task<Message> {
     Task::perform(
         async move {
@@ -666,51 +567,4 @@ fn open_link(url: String) -> Task<Message> {
         },
         Message::TaskDone,
     )
-}
-
-/// Runs the app (the `convene` command without a subcommand) and opens
-/// its window; later launches reach it through `instance`. A daemon, so
-/// that closing the window can leave it running in the tray.
-pub fn run(paths: Paths, files: Vec<std::path::PathBuf>, mut instance: instance::Listener) -> iced::Result {
-    let requests = std::sync::Mutex::new(instance.requests());
-    let boot = move || {
-        let (mut app, task) = App::boot(paths.clone(), &files);
-        let requests = requests.lock().ok().and_then(|mut r| r.take());
-        let window = app.raise();
-        (app, Task::batch([window, task, requests.map_or_else(Task::none, listen)]))
-    };
-    iced::daemon(boot, App::update, App::window_view)
-        .title(|app: &App, _| app.title())
-        .subscription(App::subscription)
-        .theme(|app: &App, _| app.theme())
-        .run()
-}
-
-impl App {
-    /// The one window's view.
-    fn window_view(&self, _window: iced::window::Id) -> Element<'_, Message> {
-        self.view()
-    }
-}
-
-/// The window: closing it is the app's decision (see `close_requested`).
-fn window_settings() -> iced::window::Settings {
-    iced::window::Settings {
-        size: iced::Size::new(1100.0, 720.0),
-        exit_on_close_request: false,
-        icon: style::window_icon(),
-        #[cfg(target_os = "linux")]
-        platform_specific: iced::window::settings::PlatformSpecific {
-            application_id: crate::paths::APP_ID.into(),
-            ..Default::default()
-        },
-        ..Default::default()
-    }
-}
-
-/// Later launches' requests, as messages.
-fn listen(requests: tokio::sync::mpsc::UnboundedReceiver<instance::Request>) -> Task<Message> {
-    let stream =
-        iced::futures::stream::unfold(requests, |mut r| async move { r.recv().await.map(|x| (x, r)) });
-    Task::run(stream, Message::Instance)
 }

@@ -67,7 +67,7 @@ fn a_delegation_goes_to_the_address_typed_and_says_to_forward_it_where_the_serve
     let (mut app, mut rx) = app_on("Cyrus");
     assert!(!shows(&app, "Delegate"), "the form opens on demand");
     click(&mut app, "detail-delegate-a");
-    assert_eq!(app.invitations.delegate.as_deref(), Some(""));
+    assert_eq!(app.invitations.form.delegate.as_deref(), Some(""));
     assert!(shows(
         &app,
         "Cyrus records the delegation but won't invite them: forward the invitation yourself."
@@ -78,7 +78,9 @@ fn a_delegation_goes_to_the_address_typed_and_says_to_forward_it_where_the_serve
     assert!(shows(&app, "\"kim@\" is not an e-mail address (like bob@example.com)."));
     click(&mut app, "detail-delegate-send");
     assert!(rx.try_recv().is_err(), "nothing sent for a non-address");
-    let _ = app.update(Message::Invitations(invitations::Message::DelegateTyped("kim".into())));
+    let _ = app.update(Message::Invitations(invitations::Message::Form(
+        invitations::answer::Message::DelegateTyped("kim".into()),
+    )));
     assert!(
         !shows(&app, "\"kim\" is not an e-mail address (like bob@example.com)."),
         "not while typing a name"
@@ -86,12 +88,14 @@ fn a_delegation_goes_to_the_address_typed_and_says_to_forward_it_where_the_serve
 
     // Completed from the other invitation's attendees.
     click_text(&mut app, "kim@example.com");
-    assert_eq!(app.invitations.delegate.as_deref(), Some("kim@example.com"));
+    assert_eq!(app.invitations.form.delegate.as_deref(), Some("kim@example.com"));
     assert!(shows(
         &app,
         "Cyrus records the delegation but won't invite kim@example.com: forward the invitation yourself."
     ));
-    let _ = app.update(Message::Invitations(invitations::Message::CommentChanged("Kim knows it".into())));
+    let _ = app.update(Message::Invitations(invitations::Message::Form(
+        invitations::answer::Message::CommentChanged("Kim knows it".into()),
+    )));
     click(&mut app, "detail-delegate-send");
     match rx.try_recv().unwrap() {
         Control::Delegate { uid, to, comment } => {
@@ -102,7 +106,7 @@ fn a_delegation_goes_to_the_address_typed_and_says_to_forward_it_where_the_serve
         }
         other => panic!("{other:?}"),
     }
-    assert_eq!(app.invitations.delegate, None, "the form closes once sent");
+    assert_eq!(app.invitations.form.delegate, None, "the form closes once sent");
     assert!(shows(&app, "Sending…"));
 }
 
@@ -123,14 +127,16 @@ fn where_the_server_invites_the_delegate_no_forwarding_is_asked() {
         "Xandikos records the delegation but won't invite kim@example.com: forward the invitation yourself."
     ));
     // Someone already invited to it is not offered; moving on closes the form.
-    let _ = app.update(Message::Invitations(invitations::Message::DelegateTyped("lee".into())));
+    let _ = app.update(Message::Invitations(invitations::Message::Form(
+        invitations::answer::Message::DelegateTyped("lee".into()),
+    )));
     click_text(&mut app, "lee@example.com"); // the attendee list's, not a suggestion
-    assert_eq!(app.invitations.delegate.as_deref(), Some("lee"));
+    assert_eq!(app.invitations.form.delegate.as_deref(), Some("lee"));
     let _ = app.update(Message::Invitations(invitations::Message::Select(Key {
         account: "work".into(),
         uid: "b".into(),
     })));
-    assert_eq!(app.invitations.delegate, None);
+    assert_eq!(app.invitations.form.delegate, None);
 }
 
 #[test]
@@ -157,13 +163,13 @@ fn a_server_that_wont_take_another_delegate_says_so_instead_of_the_form() {
 fn dont_send_rules_delegating_out_and_says_why() {
     let (mut app, mut rx) = app_on("Cyrus");
     click_text(&mut app, "Don't send my answer to the organizer");
-    assert!(app.invitations.silent, "ticked");
+    assert!(app.invitations.form.silent, "ticked");
     assert!(shows(&app, "A delegation always tells the organizer: untick \"Don't send\" to delegate."));
     click(&mut app, "detail-delegate-a");
-    assert_eq!(app.invitations.delegate, None, "Delegate… is off");
+    assert_eq!(app.invitations.form.delegate, None, "Delegate… is off");
     assert!(rx.try_recv().is_err(), "nothing sent");
 
     click_text(&mut app, "Don't send my answer to the organizer");
     click(&mut app, "detail-delegate-a");
-    assert_eq!(app.invitations.delegate.as_deref(), Some(""), "untick it and the form opens");
+    assert_eq!(app.invitations.form.delegate.as_deref(), Some(""), "untick it and the form opens");
 }

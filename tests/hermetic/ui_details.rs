@@ -258,9 +258,10 @@ fn an_invitations_details_answer_through_the_outbox_message() {
     assert!(shows(&app, "user@example.com (you)"), "the person among the attendees");
 
     // The comment and the button are the invitation page's: one answer path.
-    let _ = app.update(Message::Details(details::Message::Invitation(
-        convene::ui::invitations::Message::CommentChanged("I'll dial in".into()),
-    )));
+    let _ =
+        app.update(Message::Details(details::Message::Invitation(convene::ui::invitations::Message::Form(
+            convene::ui::invitations::answer::Message::CommentChanged("I'll dial in".into()),
+        ))));
     click(&mut app, "details-accept-i");
     match rx.try_recv().unwrap() {
         Control::Reply { uid, answer, comment, occurrence, .. } => {

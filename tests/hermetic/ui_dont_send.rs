@@ -55,7 +55,7 @@ fn ticked_the_answer_goes_without_telling_the_organizer() {
     let (mut app, mut rx) = app_on("Cyrus");
     assert!(iced_test::simulator(app.view()).find(selector::id("detail-dont-send")).is_ok());
     click(&mut app, LABEL);
-    assert!(app.invitations.silent);
+    assert!(app.invitations.form.silent);
     click(&mut app, selector::id("detail-accept-a"));
     assert_eq!(sent(&mut rx), (Answer::Accept, true));
 }
@@ -71,7 +71,7 @@ fn not_ticked_or_another_invitation_tells_the_organizer() {
         account: "work".into(),
         uid: "b".into(),
     })));
-    assert!(!app.invitations.silent, "cleared when the selection moves");
+    assert!(!app.invitations.form.silent, "cleared when the selection moves");
 }
 
 #[test]
@@ -82,7 +82,7 @@ fn where_the_server_would_tell_anyway_it_is_off_with_the_reason() {
     let note = format!("Not possible on this server: {why}.");
     assert!(iced_test::simulator(app.view()).find(note.as_str()).is_ok(), "the reason is shown");
     click(&mut app, LABEL);
-    assert!(!app.invitations.silent, "it can't be ticked");
+    assert!(!app.invitations.form.silent, "it can't be ticked");
     click(&mut app, selector::id("detail-tentative-a"));
     assert_eq!(sent(&mut rx), (Answer::Tentative, false));
 }

@@ -47,7 +47,9 @@ fn arrows_select_and_letters_answer_the_selected_invitation() {
     assert_eq!(app.invitations.selected.as_ref().unwrap().uid, "a", "earliest first");
     press(&mut app, K::Named(Named::ArrowDown), Modifiers::empty());
     assert_eq!(app.invitations.selected.as_ref().unwrap().uid, "b");
-    let _ = app.update(Message::Invitations(invitations::Message::CommentChanged("Running late".into())));
+    let _ = app.update(Message::Invitations(invitations::Message::Form(
+        invitations::answer::Message::CommentChanged("Running late".into()),
+    )));
     press(&mut app, K::Character("t".into()), Modifiers::empty());
     match rx.try_recv().unwrap() {
         Control::Reply { uid, answer, comment, .. } => {

@@ -117,6 +117,34 @@ async fn delegated(kind: Kind) {
 
 on_servers!(a_delegation_reaches_what_each_server_passes_on = delegated(): xandikos, cyrus, davical);
 
+/// The attendee delegates, then accepts after all: the acceptance takes
+/// the delegation back (no DELEGATED-TO left on their line, on their copy
+/// or the organizer's), and the delegate's line stays as the server has it
+/// (the delegate is the organizer's attendee by then).
+async fn accepted_after_delegating(kind: Kind) {
+    let (uid, p) = invite(kind, "dlg-undo").await;
+    let out = p.run(&["reply", &uid, "delegate", "--to", "attendee2@example.com"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let delegated = copy_of(kind, "attendee", &uid).await.expect("the attendee's copy").data;
+    let delegate_before = attendee_line(&delegated, "attendee2").is_some();
+
+    let out = p.run(&["reply", &uid, "accept"]);
+    assert_eq!(code(&out), 0, "{}", text(&out));
+    let mine = copy_of(kind, "attendee", &uid).await.expect("the attendee's copy").data;
+    let me = attendee_line(&mine, "attendee").expect("the attendee's line");
+    assert!(me.contains("PARTSTAT=ACCEPTED") && !me.contains("DELEGATED-TO"), "{me}");
+    assert_eq!(attendee_line(&mine, "attendee2").is_some(), delegate_before, "{mine}");
+    let org = support::organizer_copy(kind, &uid).await.data;
+    assert_eq!(support::partstat(&org, "attendee", None).as_deref(), Some("ACCEPTED"), "{org}");
+    let org_me = attendee_line(&org, "attendee").expect("the attendee on the organizer's copy");
+    assert!(!org_me.contains("DELEGATED-TO"), "{org}");
+    let row = p.invitation_row(&uid);
+    assert_eq!(row["my_partstat"], "ACCEPTED", "{row}");
+    assert!(row["delegated_to"].is_null(), "{row}");
+}
+
+on_servers!(accepting_after_delegating_takes_it_back = accepted_after_delegating(): xandikos, cyrus, davical);
+
 /// The organizer moves the meeting after the attendee synced: the
 /// delegation stops like any answer (exit 3, the new time kept), and
 /// `--resend` puts it on the organizer's new version.

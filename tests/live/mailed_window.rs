@@ -119,6 +119,48 @@ async fn the_panels_answer_adds_the_invitation_and_writes_the_reply(kind: Kind) 
 
 on_servers!(the_panels_answer_adds_the_invitation_and_writes_the_reply: cyrus, xandikos);
 
+/// The panel's answer while the server can't be reached: added to the
+/// outbox (queued), the account marked offline as after any other send
+/// (it used not to be, so nothing retried until the hourly sync), and
+/// written to the server once it is back.
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
+async fn a_mailed_answer_queued_offline_marks_the_account_offline_and_goes_out_when_back() {
+    let kind = Kind::Cyrus;
+    let s = server(kind);
+    let addr = format!("{}:{}", s.url.host_str().unwrap(), s.url.port().unwrap()).parse().unwrap();
+    let proxy = support::proxy::start(addr).await;
+    let uid = support::uid("mw-offline");
+    let url = proxy.url.join(&s.principal.replace("{user}", "attendee")).unwrap();
+    let p = Profile::at(kind, "attendee", url, Vec::new());
+    let mut h = spawn(settings(&p, Duration::from_millis(300)));
+    // The account's calendar, as it reaches it: through the proxy.
+    let calendar = proxy.url.join(s.at(&s.default_calendar, "attendee").path()).unwrap();
+    expect(&mut h.updates, "Synced", |u| matches!(u, Update::Synced { .. }).then_some(())).await;
+
+    proxy.set(support::proxy::Mode::Refuse);
+    let answer = MailedAnswer { calendar, answer: Answer::Accept, comment: None };
+    let file = p.dir.path().join("invite.ics");
+    h.control
+        .send(Control::Mailed { file, text: outlook_request(&uid), answer: Some(answer) })
+        .await
+        .unwrap();
+    let done = mailed_result(&mut h, &uid).await;
+    assert!(matches!(done, Ok(MailedDone::Added { queued: true, .. })), "{done:?}");
+    expect(&mut h.updates, "Offline", |u| matches!(u, Update::Offline { .. }).then_some(())).await;
+
+    proxy.set(support::proxy::Mode::Forward);
+    expect(&mut h.updates, "Online", |u| matches!(u, Update::Online).then_some(())).await;
+    let copies = support::eventually("the added copy", || async {
+        let copies = held(kind, "attendee", &s.default_calendar, &uid).await;
+        (!copies.is_empty()).then_some(copies)
+    })
+    .await;
+    assert_eq!(copies.len(), 1);
+    assert_eq!(support::partstat(&copies[0].data, "attendee", None).as_deref(), Some("ACCEPTED"));
+    h.control.send(Control::Shutdown).await.unwrap();
+}
+
 /// A guest's answer by mail, opened by the organizer in the window: the
 /// actor records it in the event and says whose answer it was.
 async fn a_mailed_answer_opened_in_the_window_is_recorded(kind: Kind) {
