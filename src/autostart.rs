@@ -1,7 +1,8 @@
 //! "Start at login": an XDG autostart entry (Linux and the BSDs),
 //! `$XDG_CONFIG_HOME/autostart/<app id>.desktop`, running this program
-//! (with `--profile DIR` for a profile other than the default, each with
-//! its own entry). Inside Flatpak the program's path is the sandbox's, which
+//! with `--background`, so that it waits in the tray rather than opening
+//! its window at every login (and with `--profile DIR` for a profile other
+//! than the default, each with its own entry). Inside Flatpak the program's path is the sandbox's, which
 //! the desktop can't run: there the entry runs `flatpak run <app id>`. The file is the setting: the desktop's own "startup
 //! applications" tool may remove or hide it, and Convene then shows it off.
 //! The Windows Run key is not built: there the setting is not offered.
@@ -34,6 +35,7 @@ impl Autostart {
             args.push("--profile".into());
             args.push(exec_arg(dir)?);
         }
+        args.push("--background".into());
         Ok(Autostart {
             file: config_home.join("autostart").join(format!("{name}.desktop")),
             exec: args.join(" "),
@@ -177,13 +179,16 @@ mod tests {
         let launcher = Launcher::here(Some(APP_ID.into())).unwrap();
         let entry = Autostart::new(home, APP_ID, &launcher, None).unwrap();
         assert!(
-            entry.entry().contains("\nExec=flatpak run io.github.convene.Convene\n"),
+            entry.entry().contains("\nExec=flatpak run io.github.convene.Convene --background\n"),
             "{}",
             entry.entry()
         );
         let profile = Path::new("/home/ann/Work Profile");
         let entry = Autostart::new(home, "x", &launcher, Some(profile)).unwrap();
-        assert_eq!(entry.exec, "flatpak run io.github.convene.Convene --profile \"/home/ann/Work Profile\"");
+        assert_eq!(
+            entry.exec,
+            "flatpak run io.github.convene.Convene --profile \"/home/ann/Work Profile\" --background"
+        );
     }
 
     #[test]
@@ -206,7 +211,7 @@ mod tests {
         assert_eq!(Launcher::here(Some(String::new())), Some(Launcher::Exe(exe.clone())), "set but empty");
         let entry =
             Autostart::new(Path::new("/c"), APP_ID, &Launcher::Exe("/usr/bin/convene".into()), None).unwrap();
-        assert!(entry.entry().contains("\nExec=/usr/bin/convene\n"));
+        assert!(entry.entry().contains("\nExec=/usr/bin/convene --background\n"));
         assert_eq!(entry.file(), Path::new("/c/autostart/io.github.convene.Convene.desktop"));
     }
 }

@@ -21,6 +21,10 @@ pub struct Cli {
     /// Keep all config, cache and state in DIR instead of the usual places.
     #[arg(long, global = true, value_name = "DIR")]
     pub profile: Option<PathBuf>,
+    /// Start in the tray without opening the window (what "Start at
+    /// login" runs); the window opens where no tray shows Convene.
+    #[arg(long)]
+    pub background: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }
@@ -145,13 +149,13 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             print!("{}", crate::caldav::quirks::markdown_table());
             Ok(0)
         }
-        Some(Command::Open { files }) => open_window(paths, files),
-        None => open_window(paths, Vec::new()),
+        Some(Command::Open { files }) => open_window(paths, files, false),
+        None => open_window(paths, Vec::new(), cli.background),
     }
 }
 
 /// The desktop app. Without a display winit would panic; say so instead.
-fn open_window(paths: Paths, files: Vec<PathBuf>) -> anyhow::Result<i32> {
+fn open_window(paths: Paths, files: Vec<PathBuf>, background: bool) -> anyhow::Result<i32> {
     // A window already open for this profile takes the files instead
     // (that needs no display here).
     let crate::ui::instance::Claim::First(instance) = crate::ui::instance::claim(&paths, &files) else {
@@ -164,7 +168,7 @@ fn open_window(paths: Paths, files: Vec<PathBuf>) -> anyhow::Result<i32> {
             "no display: the window needs X11 or Wayland (DISPLAY/WAYLAND_DISPLAY); see `convene --help` for commands"
         );
     }
-    match crate::ui::run(paths, files, instance) {
+    match crate::ui::run(paths, files, background, instance) {
         Ok(()) => Ok(0),
         Err(e) => anyhow::bail!("the window could not open: {e}"),
     }

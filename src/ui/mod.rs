@@ -95,6 +95,8 @@ pub enum Message {
     WindowClosed(iced::window::Id),
     /// The tray icon's subscription.
     Tray(tray::Event),
+    /// Started in the background: the time given the tray to show up is over.
+    TrayWaitOver,
 }
 
 pub struct App {
@@ -143,6 +145,9 @@ pub struct App {
     /// The window, while it is open (closed, Convene may run in the tray).
     pub window: Option<iced::window::Id>,
     tray: tray::Link,
+    /// Started in the background and still giving the tray time to show
+    /// up (at login the panel may start after Convene).
+    awaiting_tray: bool,
 }
 
 impl App {
@@ -181,6 +186,7 @@ impl App {
             start_at_login: None,
             window: None,
             tray: tray::Link::default(),
+            awaiting_tray: false,
         }
     }
 
@@ -288,6 +294,7 @@ impl App {
             Message::CloseRequested(id) => return self.close_requested(id),
             Message::WindowClosed(id) => return self.window_closed(id),
             Message::Tray(e) => return self.tray_event(e),
+            Message::TrayWaitOver => return self.tray_wait_over(),
         }
         Task::none()
     }

@@ -9,14 +9,20 @@ use crate::desktop::TrayAction;
 use crate::paths::Paths;
 
 /// Runs the app (the `convene` command without a subcommand) and opens
-/// its window; later launches reach it through `instance`. A daemon, so
-/// that closing the window can leave it running in the tray.
-pub fn run(paths: Paths, files: Vec<std::path::PathBuf>, mut instance: instance::Listener) -> iced::Result {
+/// its window, or starts in the tray for `background`; later launches
+/// reach it through `instance`. A daemon, so that closing the window can
+/// leave it running in the tray.
+pub fn run(
+    paths: Paths,
+    files: Vec<std::path::PathBuf>,
+    background: bool,
+    mut instance: instance::Listener,
+) -> iced::Result {
     let requests = std::sync::Mutex::new(instance.requests());
     let boot = move || {
         let (mut app, task) = App::boot(paths.clone(), &files);
         let requests = requests.lock().ok().and_then(|mut r| r.take());
-        let window = app.raise();
+        let window = if background { app.start_in_background() } else { app.raise() };
         (app, Task::batch([window, task, requests.map_or_else(Task::none, listen)]))
     };
     iced::daemon(boot, App::update, App::window_view)
@@ -69,7 +75,31 @@ impl App {
         if self.window.is_none() && !self.runs_in_tray() { iced::exit() } else { Task::none() }
     }
 
+    /// Started in the background (`--background`, what "Start at login"
+    /// runs): no window while a tray shows Convene. The tray gets 10
+    /// seconds to show up (at login the panel may start after Convene);
+    /// without one by then, or with the tray setting off, the window opens,
+    /// so Convene never runs out of reach.
+    fn start_in_background(&mut self) -> Task<Message> {
+        if !self.config.window.close_to_tray {
+            return self.raise();
+        }
+        self.awaiting_tray = true;
+        Task::perform(tokio::time::sleep(std::time::Duration::from_secs(10)), |()| Message::TrayWaitOver)
+    }
+
+    pub(super) fn tray_wait_over(&mut self) -> Task<Message> {
+        self.awaiting_tray = false;
+        self.unless_in_tray()
+    }
+
+    /// The window, unless it is closed to a tray that shows Convene.
+    fn unless_in_tray(&mut self) -> Task<Message> {
+        if self.window.is_none() && !self.runs_in_tray() { self.raise() } else { Task::none() }
+    }
+
     pub(super) fn tray_event(&mut self, event: tray::Event) -> Task<Message> {
+        let gone = matches!(event, tray::Event::Shown(false)) && !self.awaiting_tray;
         let task = match self.tray.event(event) {
             None => Task::none(),
             Some(TrayAction::Open) => self.raise(),
@@ -79,10 +109,11 @@ impl App {
             }
             Some(TrayAction::Quit) => return iced::exit(),
         };
-        // The tray went away (its panel quit) while the window was closed:
-        // the window comes back rather than Convene running out of reach.
-        if self.window.is_none() && !self.runs_in_tray() {
-            return Task::batch([task, self.raise()]);
+        // No tray, or it went away (its panel quit), while the window was
+        // closed: the window comes back rather than Convene running out of
+        // reach.
+        if gone {
+            return Task::batch([task, self.unless_in_tray()]);
         }
         task
     }

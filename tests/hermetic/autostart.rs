@@ -20,7 +20,11 @@ fn start_at_login_writes_the_profiles_autostart_entry_and_removes_it() {
     let text = std::fs::read_to_string(entry.file()).unwrap();
     let exec = text.lines().find_map(|l| l.strip_prefix("Exec=")).expect("an Exec line");
     let exe = std::env::current_exe().unwrap();
-    assert_eq!(exec, format!("{} --profile \"{}\"", exe.display(), profile.display()), "the profile, quoted");
+    assert_eq!(
+        exec,
+        format!("{} --profile \"{}\" --background", exe.display(), profile.display()),
+        "the profile, quoted; in the tray, without the window"
+    );
     assert!(text.starts_with("[Desktop Entry]\nType=Application\n"), "{text}");
 
     // Another profile has its own entry; turning this one off leaves it.

@@ -4,7 +4,9 @@
 //! counts the invitations waiting, its menu's "Sync now" syncs, closing the
 //! window leaves Convene running in the tray, a notification's body, the
 //! icon and a second launch reopen it, and so does the tray going away;
-//! "Quit" quits. Without a tray, closing the window quits.
+//! "Quit" quits. Without a tray, closing the window quits. Started as at
+//! login (`--background`), it waits in the tray without a window, or opens
+//! its window where there is no tray.
 
 use std::process::{Child, Stdio};
 use std::time::Duration;
@@ -164,4 +166,41 @@ async fn without_a_tray_closing_the_window_quits() {
     })
     .await;
     assert!(app.0.try_wait().unwrap().unwrap().success());
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
+async fn started_at_login_convene_waits_in_the_tray_until_its_icon_is_clicked() {
+    let kind = Kind::Cyrus;
+    let uid = support::uid("tray-login");
+    support::organizer_put(kind, &uid, &support::invitation(&uid, "Tray at login", &["attendee"])).await;
+    let p = Profile::new(kind, "attendee");
+    let display = Display::start();
+    let bus = Bus::start();
+    let mut watcher = Watcher::serve(&bus).await;
+    let mut app = App(launch(&p, &bus, &display).arg("--background").spawn().unwrap());
+    let name = watcher.next(Duration::from_secs(30)).await.expect("the tray item registers with the watcher");
+    let item = Item::at(&bus, &name).await;
+    // Once the first sync has counted the invitation on the icon, the app
+    // has long decided about its window: there is none.
+    until("the first sync's count on the icon", 120, || async { count(&item.title().await) >= 1 }).await;
+    assert!(display.windows().is_empty(), "a window opened at login");
+    item.activate().await;
+    until("the window to open from the icon", 20, || async { display.windows().len() == 1 }).await;
+    item.click("Quit").await;
+    until("Convene to quit", 10, || {
+        let quit = app.0.try_wait().unwrap();
+        async move { quit.is_some() }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
+async fn started_at_login_without_a_tray_convene_opens_its_window() {
+    let p = Profile::new(Kind::Cyrus, "attendee");
+    let display = Display::start();
+    let bus = Bus::start();
+    let _app = App(launch(&p, &bus, &display).arg("--background").spawn().unwrap());
+    until("the window", 30, || async { display.windows().len() == 1 }).await;
 }
