@@ -13,6 +13,39 @@ use crate::desktop::Notice;
 pub const SNOOZES: [(&str, &str, i64); 3] =
     [("snooze-5", "Snooze 5 min", 5), ("snooze-15", "15 min", 15), ("snooze-60", "1 h", 60)];
 pub const DISMISS: &str = "dismiss";
+/// What the app's list offers ("Snooze for…"), where there is room for
+/// more than the notification's three buttons.
+pub const SNOOZE_CHOICES: [SnoozeFor; 8] = [
+    SnoozeFor("5 minutes", 5),
+    SnoozeFor("10 minutes", 10),
+    SnoozeFor("15 minutes", 15),
+    SnoozeFor("30 minutes", 30),
+    SnoozeFor("1 hour", 60),
+    SnoozeFor("2 hours", 120),
+    SnoozeFor("1 day", 1440),
+    SnoozeFor("1 week", 10080),
+];
+
+/// A snooze choice: its label and minutes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SnoozeFor(pub &'static str, pub i64);
+
+impl std::fmt::Display for SnoozeFor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// The action key snoozing for `minutes`.
+pub fn snooze_action(minutes: i64) -> String {
+    format!("snooze-{minutes}")
+}
+
+/// The minutes of a snooze action ("snooze-N"), a week at most.
+pub fn snooze_minutes(action: &str) -> Option<i64> {
+    let minutes: i64 = action.strip_prefix("snooze-")?.parse().ok()?;
+    (1..=10080).contains(&minutes).then_some(minutes)
+}
 
 /// A notification to put up.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -85,8 +118,7 @@ impl Ringer {
         let ack = if action == DISMISS {
             Ack::Dismissed
         } else {
-            let (_, _, minutes) = SNOOZES.iter().find(|(k, _, _)| *k == action)?;
-            Ack::Snoozed(now + Duration::minutes(*minutes))
+            Ack::Snoozed(now + Duration::minutes(snooze_minutes(action)?))
         };
         self.acks.insert(key.clone(), ack);
         self.missed.retain(|r| r.key != *key);

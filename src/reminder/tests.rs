@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use chrono_tz::Europe::Berlin;
 
+use super::ringer::{DISMISS, Ringer, SNOOZE_CHOICES, SNOOZES, SnoozeFor, snooze_action, snooze_minutes};
 use super::*;
 
 fn utc(y: i32, mo: u32, d: u32, h: u32, mi: u32) -> DateTime<Utc> {
@@ -237,4 +238,24 @@ fn an_overridden_instance_rings_with_its_own_alarms() {
     assert_eq!(p.next, Some(utc(2030, 6, 12, 8, 45)), "the series' own alarm the day after");
     let none = at(data, &Acks::new(), utc(2030, 6, 11, 8, 45));
     assert!(none.ringing.is_empty(), "the moved instance's old time rings nothing");
+}
+
+#[test]
+fn a_reminder_snoozed_for_any_listed_time_rings_again_then() {
+    let data = event("DTSTART:20300610T090000Z|DTEND:20300610T100000Z", &["TRIGGER:-PT15M"]);
+    let due = utc(2030, 6, 10, 8, 45);
+    let key = at(&data, &Acks::new(), due).ringing[0].key.clone();
+    let mut ringer = Ringer::new(Acks::new(), due - Duration::days(1));
+    for SnoozeFor(label, minutes) in SNOOZE_CHOICES {
+        let ack = ringer.answer(&key, &snooze_action(minutes), due);
+        assert_eq!(ack, Some(Ack::Snoozed(due + Duration::minutes(minutes))), "{label}");
+    }
+    // The notification's own buttons are the same actions.
+    for (action, _, minutes) in SNOOZES {
+        assert_eq!(snooze_minutes(action), Some(minutes));
+    }
+    for bad in ["snooze-0", "snooze--5", "snooze-10081", "snooze-x", "snooze"] {
+        assert_eq!(ringer.answer(&key, bad, due), None, "{bad} is not a snooze");
+    }
+    assert_eq!(ringer.answer(&key, DISMISS, due), Some(Ack::Dismissed));
 }

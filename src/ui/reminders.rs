@@ -2,12 +2,13 @@
 //! service says (a reply to send, an invitation to open, the missed
 //! reminders), and the panel listing the reminders missed.
 
-use iced::widget::{button, column, container, row, scrollable, text};
+use iced::widget::{button, column, container, pick_list, row, scrollable, text};
 use iced::{Element, Task};
 
 use super::notify::Event;
 use super::{App, Key, Message, Screen, style};
 use crate::notices::{In, Out};
+use crate::reminder::ringer::{DISMISS, SNOOZE_CHOICES, SnoozeFor, snooze_action};
 use crate::reminder::{Ring, RingKey};
 use crate::sync::Control;
 
@@ -102,13 +103,17 @@ fn missed_row(r: &Ring) -> Element<'_, Message> {
     } else {
         format!("{}, reminded {}", starts.format("%a %d %b %H:%M"), when.format("%a %H:%M"))
     };
-    let act = |label: &'static str, action: &'static str| {
-        button(text(label)).on_press(Message::Reminder(r.key.clone(), action.into())).style(style::tool)
-    };
+    let key = r.key.clone();
+    let snooze = pick_list(SNOOZE_CHOICES, None::<SnoozeFor>, move |s| {
+        Message::Reminder(key.clone(), snooze_action(s.1))
+    })
+    .placeholder("Snooze for…");
+    let dismiss =
+        button(text("Dismiss")).on_press(Message::Reminder(r.key.clone(), DISMISS.into())).style(style::tool);
     row![
         column![text(&r.summary), text(detail).size(style::TEXT_S)].width(iced::Length::Fill),
-        act("Snooze 15 min", "snooze-15"),
-        act("Dismiss", "dismiss"),
+        snooze,
+        dismiss
     ]
     .spacing(style::SPACE_S)
     .align_y(iced::Center)
