@@ -610,3 +610,30 @@ fn the_editor_shows_the_attendees_busy_times_and_asks_again_when_they_change() {
     update(&mut app, Update::FreeBusy { from: day(tomorrow), answer: Ok(vec![free]) });
     assert!(shows(&app, "ann@example.com: free all day"));
 }
+
+/// Attendees are completed from the people of the person's own events,
+/// most used first, never the person themself; a suggestion clicked is
+/// added.
+#[test]
+fn attendees_are_completed_from_the_people_of_ones_events_most_used_first() {
+    let (mut app, _rx, _today) = app();
+    let people =
+        [("me@example.com", 9), ("anna@example.com", 1), ("hannah@example.com", 4), ("bob@example.com", 2)];
+    update(&mut app, Update::People(people.iter().map(|(a, n)| (a.to_string(), *n)).collect()));
+    app.accounts[0].addresses = vec!["mailto:me@example.com".into()];
+    click(&mut app, "cal-new");
+    type_into(&mut app, "editor-attendee", "ann");
+    let offered = app.editor.as_ref().unwrap().suggestions();
+    assert_eq!(offered, ["hannah@example.com", "anna@example.com"], "most used first; not me");
+    assert!(shows(&app, "hannah@example.com"), "shown under the field");
+    let messages: Vec<Message> = {
+        let mut ui = iced_test::simulator(app.view());
+        ui.click("hannah@example.com").unwrap();
+        ui.into_messages().collect()
+    };
+    for m in messages {
+        let _ = app.update(m);
+    }
+    assert_eq!(form(&app).attendees, ["hannah@example.com"]);
+    assert_eq!(app.editor.as_ref().unwrap().suggestions(), Vec::<&str>::new(), "the field is emptied");
+}
