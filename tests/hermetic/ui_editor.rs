@@ -637,3 +637,72 @@ fn attendees_are_completed_from_the_people_of_ones_events_most_used_first() {
     assert_eq!(form(&app).attendees, ["hannah@example.com"]);
     assert_eq!(app.editor.as_ref().unwrap().suggestions(), Vec::<&str>::new(), "the field is emptied");
 }
+
+/// A click selects an event (its details open); Enter then edits it, as
+/// the details' "Edit" does. An invitation is someone else's to edit:
+/// Enter there changes nothing and sends nothing.
+#[test]
+fn enter_on_a_selected_event_opens_the_editor_but_not_on_an_invitation() {
+    let (mut app, mut rx, today) = app();
+    let select = |app: &mut App, what: &str| {
+        for m in crate::ui_calendar::clicked(app, what) {
+            let _ = app.update(m);
+        }
+        let _ = app.update(Message::Calendar(calendar::Message::ClickSettled));
+    };
+    let enter = iced::keyboard::Key::Named(iced::keyboard::key::Named::Enter);
+    select(&mut app, "Standup");
+    assert_eq!(app.details.as_ref().map(|d| d.item.occurrence.uid.as_str()), Some("Standup"));
+    let _ = sent(&mut rx);
+    press(&mut app, enter.clone(), Default::default());
+    assert!(app.details.is_none(), "the details give way to the editor");
+    let url = url::Url::parse("https://h/cal/work/Standup.ics").unwrap();
+    let asked = sent(&mut rx);
+    assert!(
+        matches!(asked.as_slice(), [Control::EditorDraft { url: u, recurrence_id: None }] if *u == url),
+        "{asked:?}"
+    );
+    update(&mut app, Update::EditorDraft { url, draft: Some(Box::new(standup(today))), organizer: true });
+    assert_eq!(form(&app).title, "Standup", "the editor on the selected event");
+    press(&mut app, iced::keyboard::Key::Named(iced::keyboard::key::Named::Escape), Default::default());
+    assert!(app.editor.is_none());
+
+    select(&mut app, "Review");
+    assert_eq!(app.details.as_ref().map(|d| d.item.occurrence.uid.as_str()), Some("Review"));
+    let _ = sent(&mut rx);
+    press(&mut app, enter, Default::default());
+    assert!(app.editor.is_none() && app.details.is_some(), "an invitation is not edited");
+    assert!(sent(&mut rx).is_empty(), "nor answered");
+}
+
+/// "Keep theirs": the change made here is dropped (the one `Resolve`
+/// with `Discard`, nothing written), the event drawn where the server has
+/// it, and no editor opens.
+#[test]
+fn keep_theirs_drops_the_change_and_sends_nothing_else() {
+    use convene::ical::{Clash, Field};
+    use convene::sync::Resolution;
+    let (mut app, mut rx, today) = app();
+    drag(&mut app, today, y(9, 10), today, y(11, 25));
+    let url = url::Url::parse("https://h/cal/work/Standup.ics").unwrap();
+    let before = Draft { repeat: None, attendees: vec![], ..standup(today) };
+    update(&mut app, Update::EditorDraft { url, draft: Some(Box::new(before)), organizer: true });
+    let _ = sent(&mut rx);
+    let clash = Clash {
+        field: Field::Time,
+        before: "20301202T090000Z".into(),
+        mine: "20301202T111500Z".into(),
+        theirs: "20301202T120000Z".into(),
+    };
+    update(&mut app, Update::EventConflict { uid: "Standup".into(), clashes: vec![clash] });
+    assert!(shows(&app, "Keep theirs"));
+    click(&mut app, "conflict-theirs");
+    let got = sent_all(&mut rx);
+    assert!(
+        matches!(got.as_slice(), [Control::Resolve { uid, resolution: Resolution::Discard }] if uid == "Standup"),
+        "{got:?}"
+    );
+    assert!(app.conflict.is_none() && app.editor.is_none(), "decided: nothing more to ask");
+    assert_eq!(moved(&app), None, "drawn where the server has it");
+    assert!(!shows(&app, "Changed elsewhere meanwhile"));
+}
