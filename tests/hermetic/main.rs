@@ -29,6 +29,7 @@ mod ui_delegate;
 mod ui_details;
 mod ui_dont_send;
 mod ui_editor;
+mod ui_editor_changes;
 mod ui_invitation_view;
 mod ui_mailed;
 mod ui_update;
