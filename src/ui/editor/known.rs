@@ -38,7 +38,7 @@ mod tests {
 
     #[test]
     fn most_used_first_each_once_and_never_the_persons_own() {
-        let work = vec![
+        let work = [
             ("me@example.com".to_owned(), 9),
             ("ann@example.com".to_owned(), 1),
             ("bob@example.com".to_owned(), 2),
