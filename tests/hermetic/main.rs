@@ -19,6 +19,7 @@ mod fixtures_parse;
 mod fuzz;
 mod http_faults;
 mod import_stub;
+mod keep_theirs;
 mod layering;
 mod live_gate;
 mod mailed_file;
