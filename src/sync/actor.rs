@@ -286,6 +286,10 @@ impl Actor {
         let now = chrono::Utc::now();
         let agenda = self.engine.agenda(now - chrono::Duration::days(31), now + chrono::Duration::days(366));
         self.emit(Update::Agenda(agenda)).await;
+        match self.engine.people() {
+            Ok(people) => self.emit(Update::People(people)).await,
+            Err(e) => tracing::warn!("the addresses to complete attendees from were not read: {e}"),
+        }
         match self.engine.reminders() {
             Ok((objects, acks)) => {
                 let accepted = self.engine.accepted_without_alarms().unwrap_or_else(|e| {

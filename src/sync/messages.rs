@@ -158,6 +158,10 @@ pub enum Update {
     InvitationsChanged(Vec<Listing>),
     /// Every event occurrence from a month ago to a year ahead.
     Agenda(Vec<AgendaItem>),
+    /// The organizer and attendee addresses of the cached events, each with
+    /// the number of events it is in, most used first: what the editor
+    /// completes attendees from.
+    People(Vec<(String, usize)>),
     Sending {
         uid: String,
     },

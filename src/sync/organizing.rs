@@ -351,8 +351,20 @@ impl Engine {
         Ok(entry)
     }
 
-    /// "Keep theirs": the person's waiting change is dropped.
+    /// "Keep theirs": the person's waiting change is dropped. After a
+    /// conflict the server's version it read goes into the cache, so the
+    /// calendar shows theirs at once rather than the version the person
+    /// started from until the next sync (unless a sync since brought a
+    /// newer one, which stays).
     pub fn discard_event(&mut self, uid: &str) -> Result<(), EngineError> {
+        if let Some(entry) = self.outbox.get_event(uid)?
+            && let EventState::Conflict { server, .. } = &entry.state
+        {
+            let cached = self.cache.object(&entry.base.url)?;
+            if cached.is_none_or(|(_, o)| o.etag == entry.base.etag) {
+                self.cache.put_object(&entry.calendar, &server.url, server.clone().into())?;
+            }
+        }
         Ok(self.outbox.remove_event(uid)?)
     }
 

@@ -70,6 +70,12 @@ impl Engine {
         Ok(out)
     }
 
+    /// The addresses of the cached events' organizers and attendees, most
+    /// used first (see [`crate::store::cache::Cache::people`]).
+    pub fn people(&self) -> Result<Vec<(String, usize)>, EngineError> {
+        Ok(self.cache.people()?)
+    }
+
     /// How many of the [`Engine::invitations`] wait for an answer, without
     /// building the list (no occurrences to expand): what a sync reports.
     pub fn pending_count(&self) -> Result<usize, EngineError> {

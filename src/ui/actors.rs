@@ -108,6 +108,7 @@ impl App {
                 a.progress = None;
             }
             Update::InvitationsChanged(list) => a.invitations = list,
+            Update::People(people) => a.people = people,
             Update::Agenda(items) => {
                 a.agenda = items;
                 self.calendar.moves.agenda_arrived(name);

@@ -35,9 +35,13 @@ impl App {
     }
 
     /// Addresses already in the cache (organizers and attendees of the
-    /// invitations), to complete attendees from.
+    /// person's events and invitations), most used first, to complete
+    /// attendees from.
     fn known_addresses(&self) -> Vec<String> {
-        super::invitations::known_addresses(&self.accounts)
+        let people = self.accounts.iter().flat_map(|a| a.people.iter());
+        let invited = super::invitations::known_addresses(&self.accounts);
+        let own = self.accounts.iter().flat_map(|a| a.addresses.iter().chain(&a.account.aliases));
+        editor::known::addresses(people, invited.iter().map(String::as_str), own.map(String::as_str))
     }
 
     pub fn new_event(&mut self, when: When) -> Task<Message> {

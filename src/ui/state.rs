@@ -47,6 +47,8 @@ pub struct AccountState {
     pub addresses: Vec<String>,
     pub invitations: Vec<Listing>,
     pub agenda: Vec<AgendaItem>,
+    /// The addresses in the cached events, with how many events each is in.
+    pub people: Vec<(String, usize)>,
     pub status: Status,
     /// How far the running sync has come, while it runs.
     pub progress: Option<SyncProgress>,
@@ -80,6 +82,7 @@ impl AccountState {
             addresses: Vec::new(),
             invitations: Vec::new(),
             agenda: Vec::new(),
+            people: Vec::new(),
             status: Status::Connecting,
             progress: None,
             sending: BTreeSet::new(),

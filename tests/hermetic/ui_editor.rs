@@ -1,9 +1,12 @@
-//! Creating, editing and moving events in the window, without a window:
-//! real mouse events through the grid's widgets, the editor's fields typed
-//! into, and what reaches the account's actor read off its channel.
+//! Opening the editor and filling it in, without a window: a new event
+//! from the grid, the button, Ctrl+N or a month's day, an existing one by
+//! a double-click or Enter; its fields typed into, the calendars offered,
+//! attendees completed and their busy times; what reaches the account's
+//! actor read off its channel. Changing events already there (moves,
+//! repeating ones, deletion, conflicts) is in `ui_editor_changes`.
 
 use chrono::{Duration, Local, NaiveDate, NaiveDateTime};
-use convene::ical::draft::{Draft, Scope, When};
+use convene::ical::draft::{Draft, When};
 use convene::sync::{Control, Update};
 use convene::ui::{App, Message, calendar, connection, editor};
 use iced::mouse;
@@ -12,10 +15,10 @@ use tokio::sync::mpsc;
 
 use crate::ui_calendar::{at, calendar_app, click, press, shows, with_calendars};
 
-const HOUR: f32 = 48.0;
+pub(crate) const HOUR: f32 = 48.0;
 
 /// The calendar on today's week, with calendars, and the actor's inbox.
-fn app() -> (App, mpsc::Receiver<Control>, NaiveDate) {
+pub(crate) fn app() -> (App, mpsc::Receiver<Control>, NaiveDate) {
     let today = Local::now().date_naive();
     let mut app = calendar_app(today);
     with_calendars(&mut app);
@@ -25,24 +28,24 @@ fn app() -> (App, mpsc::Receiver<Control>, NaiveDate) {
     (app, rx, today)
 }
 
-fn update(app: &mut App, update: Update) {
+pub(crate) fn update(app: &mut App, update: Update) {
     let _ = app.update(Message::Account("work".into(), connection::Event::Update(update)));
 }
 
 /// What reached the actor, but the attendees' busy times the editor asks
 /// on its own (`the_editor_shows_the_attendees_busy_times…` tests those).
-fn sent(rx: &mut mpsc::Receiver<Control>) -> Vec<Control> {
+pub(crate) fn sent(rx: &mut mpsc::Receiver<Control>) -> Vec<Control> {
     sent_all(rx).into_iter().filter(|c| !matches!(c, Control::FreeBusy { .. })).collect()
 }
 
-fn sent_all(rx: &mut mpsc::Receiver<Control>) -> Vec<Control> {
+pub(crate) fn sent_all(rx: &mut mpsc::Receiver<Control>) -> Vec<Control> {
     std::iter::from_fn(|| rx.try_recv().ok()).collect()
 }
 
 /// Presses the left button at `from` in `day`'s column (y in pixels from
 /// its top), moves to `to` (in `to_day`'s column) and lets go; the app
 /// gets every message the widgets sent.
-fn drag(app: &mut App, day: NaiveDate, from: f32, to_day: NaiveDate, to: f32) {
+pub(crate) fn drag(app: &mut App, day: NaiveDate, from: f32, to_day: NaiveDate, to: f32) {
     let messages: Vec<Message> = {
         let mut ui = iced_test::simulator(app.view());
         let column = |ui: &mut iced_test::Simulator<'_, Message>, d: NaiveDate| {
@@ -65,11 +68,11 @@ fn drag(app: &mut App, day: NaiveDate, from: f32, to_day: NaiveDate, to: f32) {
     }
 }
 
-fn y(h: u32, m: u32) -> f32 {
+pub(crate) fn y(h: u32, m: u32) -> f32 {
     (h as f32 + m as f32 / 60.0) * HOUR + 2.0
 }
 
-fn form(app: &App) -> &editor::Form {
+pub(crate) fn form(app: &App) -> &editor::Form {
     &app.editor.as_ref().expect("the editor is open").form
 }
 
@@ -86,20 +89,11 @@ fn type_into(app: &mut App, id: &str, text: &str) {
     }
 }
 
-fn set(app: &mut App, field: editor::Field, text: &str) {
+pub(crate) fn set(app: &mut App, field: editor::Field, text: &str) {
     let _ = app.update(Message::Editor(editor::Message::Text(field, text.into())));
 }
 
-/// Where the grid draws the event moved and not yet on the server.
-fn moved(app: &App) -> Option<(chrono::DateTime<Local>, chrono::DateTime<Local>)> {
-    match app.calendar.moves.items() {
-        [] => None,
-        [m] => Some((m.occurrence.start, m.occurrence.end)),
-        more => panic!("one move at a time: {more:?}"),
-    }
-}
-
-fn t(day: NaiveDate, h: u32, m: u32) -> NaiveDateTime {
+pub(crate) fn t(day: NaiveDate, h: u32, m: u32) -> NaiveDateTime {
     day.and_hms_opt(h, m, 0).unwrap()
 }
 
@@ -212,7 +206,7 @@ fn a_calendar_the_server_says_is_read_only_is_not_offered() {
 }
 
 /// One occurrence of the weekly standup, as `Draft::from_event` reads it.
-fn standup(today: NaiveDate) -> Draft {
+pub(crate) fn standup(today: NaiveDate) -> Draft {
     Draft {
         calendar: url::Url::parse("https://h/cal/work/").unwrap(),
         summary: "Standup".into(),
@@ -224,62 +218,6 @@ fn standup(today: NaiveDate) -> Draft {
         reminders: vec![],
         attendees: vec!["ann@example.com".into()],
     }
-}
-
-/// The agenda's Standup as one occurrence of a series.
-fn repeating(app: &mut App, today: NaiveDate) {
-    let mut items = app.accounts[0].agenda.clone();
-    for i in &mut items {
-        if i.occurrence.uid == "Standup" {
-            i.occurrence.recurrence_id = Some(today.format("%Y%m%dT090000").to_string());
-        }
-    }
-    update(app, Update::Agenda(items));
-}
-
-#[test]
-fn editing_one_occurrence_of_a_repeating_event_asks_which_and_sends_before_and_after() {
-    let (mut app, mut rx, today) = app();
-    repeating(&mut app, today);
-    // A double-click on the box opens the editor, which asks for the draft.
-    let messages: Vec<Message> = {
-        let mut ui = iced_test::simulator(app.view());
-        ui.click("Standup").unwrap();
-        ui.click("Standup").unwrap();
-        ui.into_messages().collect()
-    };
-    for m in messages {
-        let _ = app.update(m);
-    }
-    assert!(app.details.is_none(), "a double-click edits rather than opening the details");
-    let asked = sent(&mut rx);
-    let url = url::Url::parse("https://h/cal/work/Standup.ics").unwrap();
-    let rid = today.format("%Y%m%dT090000").to_string();
-    assert!(
-        matches!(asked.as_slice(), [Control::EditorDraft { url: u, recurrence_id: Some(r) }] if *u == url && *r == rid),
-        "{asked:?}"
-    );
-    assert!(shows(&app, "Reading the event from the calendar…"));
-    update(
-        &mut app,
-        Update::EditorDraft { url: url.clone(), draft: Some(Box::new(standup(today))), organizer: true },
-    );
-    assert_eq!(form(&app).attendees, ["ann@example.com"], "the fields fill in");
-    assert!(shows(
-        &app,
-        "One occurrence of a repeating event: saving asks which occurrences the change is for."
-    ));
-
-    let _ = app.update(Message::Editor(editor::Message::Title("Standup (short)".into())));
-    click(&mut app, "editor-save");
-    assert!(shows(&app, "Which occurrences does the change apply to?"));
-    assert!(sent(&mut rx).is_empty(), "nothing before the answer");
-    click(&mut app, "editor-scope-one");
-    let sent = sent(&mut rx);
-    let [Control::EditEvent { url: u, scope, before, after }] = sent.as_slice() else { panic!("{sent:?}") };
-    assert_eq!((u, scope), (&url, &Scope::ThisOne { recurrence_id: rid }));
-    assert_eq!(**before, standup(today), "what the person started from");
-    assert_eq!(**after, Draft { summary: "Standup (short)".into(), ..standup(today) });
 }
 
 #[test]
@@ -324,159 +262,6 @@ fn clicked_twice(app: &App, what: &str) -> Vec<Message> {
 }
 
 #[test]
-fn deleting_a_meeting_one_organizes_asks_the_scope_then_whether_to_cancel_it() {
-    let (mut app, mut rx, today) = app();
-    repeating(&mut app, today);
-    let item = app.accounts[0].agenda.iter().find(|i| i.occurrence.uid == "Standup").unwrap().clone();
-    let _ = app.update(Message::Calendar(calendar::Message::DoubleClick(Box::new(item.clone()))));
-    let _ = sent(&mut rx);
-    update(
-        &mut app,
-        Update::EditorDraft { url: item.url.clone(), draft: Some(Box::new(standup(today))), organizer: true },
-    );
-    click(&mut app, "editor-delete");
-    assert!(shows(&app, "Which occurrences do you want to delete?"));
-    click(&mut app, "editor-scope-following");
-    assert!(shows(&app, "Cancel the meeting"), "a meeting the person organizes");
-    click(&mut app, "editor-cancel-meeting");
-    let sent = sent(&mut rx);
-    let rid = item.occurrence.recurrence_id.clone().unwrap();
-    assert!(
-        matches!(sent.as_slice(), [Control::DeleteEvent { url, scope: Scope::ThisAndFollowing { recurrence_id }, cancel_meeting: true }]
-            if *url == item.url && *recurrence_id == rid),
-        "{sent:?}"
-    );
-}
-
-#[test]
-fn dragging_a_box_moves_it_at_once_and_a_failure_puts_it_back() {
-    let (mut app, mut rx, today) = app();
-    // Standup 09:00–09:30 today: grab it at 09:10, drop it at 11:25.
-    drag(&mut app, today, y(9, 10), today, y(11, 25));
-    assert_eq!(moved(&app), Some((at(today, 11, 15), at(today, 11, 45))), "drawn at its new place at once");
-    assert!(shows(&app, "Standup"));
-    let asked = sent(&mut rx);
-    let url = url::Url::parse("https://h/cal/work/Standup.ics").unwrap();
-    assert!(matches!(asked.as_slice(), [Control::EditorDraft { url: u, .. }] if *u == url), "{asked:?}");
-    let before = Draft { repeat: None, attendees: vec![], ..standup(today) };
-    update(
-        &mut app,
-        Update::EditorDraft { url: url.clone(), draft: Some(Box::new(before.clone())), organizer: false },
-    );
-    assert!(app.editor.is_none(), "a move of a single event asks nothing");
-    let sent = sent(&mut rx);
-    let [Control::EditEvent { scope, before: b, after, .. }] = sent.as_slice() else { panic!("{sent:?}") };
-    assert_eq!((scope, &**b), (&Scope::All, &before));
-    assert_eq!(
-        after.when,
-        When::Timed { start: t(today, 11, 15), end: t(today, 11, 45), zone: editor::local_zone() }
-    );
-
-    let error = convene::sync::failure::Cause::KeptChanging.into();
-    update(&mut app, Update::EventFailed { uid: "Standup".into(), error });
-    assert_eq!(moved(&app), None, "back where it was");
-    assert!(app.banners.iter().any(|b| b.text.contains("kept changing on the server")), "{:?}", app.banners);
-
-    // Saved: it stays at its new place until the agenda shows it there.
-    drag(&mut app, today, y(9, 10), today, y(11, 25));
-    update(&mut app, Update::EditorDraft { url, draft: Some(Box::new(before)), organizer: false });
-    update(&mut app, Update::EventSaved { uid: "Standup".into() });
-    assert_eq!(moved(&app), Some((at(today, 11, 15), at(today, 11, 45))), "saved, the agenda not yet read");
-    let agenda = app.accounts[0].agenda.clone();
-    update(&mut app, Update::Agenda(agenda));
-    assert_eq!(moved(&app), None, "drawn from the agenda again");
-}
-
-#[test]
-fn the_bottom_edge_changes_the_length_and_across_days_moves_the_day() {
-    let (mut app, mut rx, today) = app();
-    // The bottom edge of Standup (09:30) is its last few pixels.
-    drag(&mut app, today, 9.5 * HOUR - 2.0, today, y(10, 20));
-    // Grabbed in the 09:15 slot, let go in the 10:15 one: an hour longer.
-    assert_eq!(moved(&app), Some((at(today, 9, 0), at(today, 10, 30))), "longer by the hour dragged");
-    assert!(shows(&app, "09:00–10:30"), "the taller box says its new times");
-    let _ = sent(&mut rx);
-    let tomorrow = today + Duration::days(1);
-    if calendar::week_of(tomorrow) == calendar::week_of(today) {
-        let mut app2 = self::app().0;
-        drag(&mut app2, today, y(9, 10), tomorrow, y(9, 10));
-        assert_eq!(moved(&app2), Some((at(tomorrow, 9, 0), at(tomorrow, 9, 30))), "a day on, same time");
-    }
-}
-
-#[test]
-fn moving_an_occurrence_of_a_repeating_event_asks_which_and_backing_out_puts_it_back() {
-    let (mut app, mut rx, today) = app();
-    repeating(&mut app, today);
-    drag(&mut app, today, y(9, 10), today, y(10, 10));
-    let url = url::Url::parse("https://h/cal/work/Standup.ics").unwrap();
-    let _ = sent(&mut rx);
-    update(
-        &mut app,
-        Update::EditorDraft { url: url.clone(), draft: Some(Box::new(standup(today))), organizer: true },
-    );
-    assert!(shows(&app, "Which occurrences does the change apply to?"), "the move asks");
-    assert_eq!(moved(&app), Some((at(today, 10, 0), at(today, 10, 30))), "shown moved meanwhile");
-    press(&mut app, iced::keyboard::Key::Named(iced::keyboard::key::Named::Escape), Default::default());
-    assert!(app.editor.is_none() && sent(&mut rx).is_empty(), "Esc: nothing sent");
-    assert_eq!(moved(&app), None, "back where it was");
-
-    drag(&mut app, today, y(9, 10), today, y(10, 10));
-    let _ = sent(&mut rx);
-    update(&mut app, Update::EditorDraft { url, draft: Some(Box::new(standup(today))), organizer: true });
-    click(&mut app, "editor-scope-all");
-    let sent = sent(&mut rx);
-    let [Control::EditEvent { scope: Scope::All, after, .. }] = sent.as_slice() else { panic!("{sent:?}") };
-    assert_eq!(
-        after.when,
-        When::Timed { start: t(today, 10, 0), end: t(today, 10, 30), zone: editor::local_zone() }
-    );
-}
-
-#[test]
-fn a_clash_with_a_change_made_elsewhere_shows_both_and_sends_nothing_until_decided() {
-    use convene::ical::{Clash, Field};
-    use convene::sync::Resolution;
-    let (mut app, mut rx, today) = app();
-    drag(&mut app, today, y(9, 10), today, y(11, 25));
-    let url = url::Url::parse("https://h/cal/work/Standup.ics").unwrap();
-    let before = Draft { repeat: None, attendees: vec![], ..standup(today) };
-    update(&mut app, Update::EditorDraft { url, draft: Some(Box::new(before)), organizer: true });
-    let _ = sent(&mut rx);
-    let clash = || Clash {
-        field: Field::Location,
-        before: "Room 1".into(),
-        mine: "Room 2".into(),
-        theirs: "Room 3".into(),
-    };
-    update(&mut app, Update::EventConflict { uid: "Standup".into(), clashes: vec![clash()] });
-    assert_eq!(moved(&app), None, "the server's version is drawn");
-    for what in ["Changed elsewhere meanwhile", "Place: Room 1", "Place: Room 2", "Place: Room 3"] {
-        assert!(shows(&app, what), "{what}");
-    }
-    assert!(sent(&mut rx).is_empty(), "nothing until the person decides");
-    click(&mut app, "conflict-mine");
-    let got = sent(&mut rx);
-    assert!(
-        matches!(got.as_slice(), [Control::Resolve { uid, resolution: Resolution::SendOnNewVersion }] if uid == "Standup"),
-        "{got:?}"
-    );
-
-    // "Edit again": theirs kept, the editor opens on the event anew.
-    update(&mut app, Update::EventConflict { uid: "Standup".into(), clashes: vec![clash()] });
-    click(&mut app, "conflict-edit");
-    let got = sent(&mut rx);
-    assert!(
-        matches!(
-            got.as_slice(),
-            [Control::Resolve { resolution: Resolution::Discard, .. }, Control::EditorDraft { .. }]
-        ),
-        "{got:?}"
-    );
-    assert!(app.conflict.is_none() && app.editor.is_some());
-}
-
-#[test]
 fn a_new_event_gets_the_default_reminder() {
     let (mut app, _rx, _today) = app();
     click(&mut app, "cal-new");
@@ -486,81 +271,6 @@ fn a_new_event_gets_the_default_reminder() {
     app.config.reminders.default_before = Some(15);
     click(&mut app, "cal-new");
     assert_eq!(form(&app).reminders, vec![15]);
-}
-
-/// Presses the left button on `day`'s cell of the all-day row, moves to
-/// `to_day`'s and lets go, as the mouse does.
-fn drag_all_day(app: &mut App, day: NaiveDate, to_day: NaiveDate) {
-    let messages: Vec<Message> = {
-        let mut ui = iced_test::simulator(app.view());
-        let cell = |ui: &mut iced_test::Simulator<'_, Message>, d: NaiveDate| {
-            ui.find(selector::id(format!("all-day-{d}"))).unwrap().bounds()
-        };
-        let (a, b) = (cell(&mut ui, day), cell(&mut ui, to_day));
-        let start = iced::Point::new(a.center_x(), a.y + 6.0);
-        let end = iced::Point::new(b.center_x(), b.y + 6.0);
-        ui.point_at(start);
-        ui.simulate([iced::Event::Mouse(mouse::Event::CursorMoved { position: start })]);
-        ui.simulate([iced::Event::Mouse(mouse::Event::ButtonPressed(mouse::Button::Left))]);
-        ui.point_at(end);
-        ui.simulate([iced::Event::Mouse(mouse::Event::CursorMoved { position: end })]);
-        ui.simulate([iced::Event::Mouse(mouse::Event::ButtonReleased(mouse::Button::Left))]);
-        ui.into_messages().collect()
-    };
-    for m in messages {
-        let _ = app.update(m);
-    }
-}
-
-#[test]
-fn dragging_an_all_day_bar_moves_it_by_whole_days() {
-    let (mut app, mut rx, today) = app();
-    let monday = calendar::week_of(today);
-    let wednesday = monday + Duration::days(2);
-    // A two-day offsite, Monday and Tuesday.
-    let offsite =
-        crate::ui_calendar::item("Offsite", at(monday, 0, 0), at(monday + Duration::days(2), 0, 0), true);
-    update(&mut app, Update::Agenda(vec![offsite]));
-    drag_all_day(&mut app, monday, wednesday);
-    assert_eq!(
-        moved(&app),
-        Some((at(wednesday, 0, 0), at(wednesday + Duration::days(2), 0, 0))),
-        "drawn on Wednesday and Thursday at once"
-    );
-    assert!(shows(&app, "Offsite"));
-    let url = url::Url::parse("https://h/cal/work/Offsite.ics").unwrap();
-    let asked = sent(&mut rx);
-    assert!(matches!(asked.as_slice(), [Control::EditorDraft { url: u, .. }] if *u == url), "{asked:?}");
-    let before = Draft {
-        calendar: url::Url::parse("https://h/cal/work/").unwrap(),
-        summary: "Offsite".into(),
-        when: When::AllDay { start: monday, end: monday + Duration::days(2) },
-        location: String::new(),
-        description: String::new(),
-        repeat: None,
-        reminders: vec![],
-        attendees: vec![],
-    };
-    update(&mut app, Update::EditorDraft { url, draft: Some(Box::new(before.clone())), organizer: true });
-    let sent = sent(&mut rx);
-    let [Control::EditEvent { scope, before: b, after, .. }] = sent.as_slice() else { panic!("{sent:?}") };
-    assert_eq!((scope, &**b), (&Scope::All, &before));
-    assert_eq!(
-        after.when,
-        When::AllDay { start: wednesday, end: wednesday + Duration::days(2) },
-        "whole days, still all day"
-    );
-    assert_eq!(**after, Draft { when: after.when.clone(), ..before }, "nothing else changed");
-
-    // Pressed and let go on the same day: a click, which opens the details.
-    let mut app = self::app().0;
-    let offsite =
-        crate::ui_calendar::item("Offsite", at(monday, 0, 0), at(monday + Duration::days(1), 0, 0), true);
-    update(&mut app, Update::Agenda(vec![offsite]));
-    drag_all_day(&mut app, monday, monday);
-    assert_eq!(moved(&app), None);
-    let _ = app.update(Message::Calendar(calendar::Message::ClickSettled));
-    assert!(app.details.is_some() && app.editor.is_none(), "a click opens it");
 }
 
 /// The editor asks the attendees' busy times for the event's day when
@@ -609,4 +319,68 @@ fn the_editor_shows_the_attendees_busy_times_and_asks_again_when_they_change() {
     let free = Availability { busy: vec![], ..ann };
     update(&mut app, Update::FreeBusy { from: day(tomorrow), answer: Ok(vec![free]) });
     assert!(shows(&app, "ann@example.com: free all day"));
+}
+
+/// Attendees are completed from the people of the person's own events,
+/// most used first, never the person themself; a suggestion clicked is
+/// added.
+#[test]
+fn attendees_are_completed_from_the_people_of_ones_events_most_used_first() {
+    let (mut app, _rx, _today) = app();
+    let people =
+        [("me@example.com", 9), ("anna@example.com", 1), ("hannah@example.com", 4), ("bob@example.com", 2)];
+    update(&mut app, Update::People(people.iter().map(|(a, n)| (a.to_string(), *n)).collect()));
+    app.accounts[0].addresses = vec!["mailto:me@example.com".into()];
+    click(&mut app, "cal-new");
+    type_into(&mut app, "editor-attendee", "ann");
+    let offered = app.editor.as_ref().unwrap().suggestions();
+    assert_eq!(offered, ["hannah@example.com", "anna@example.com"], "most used first; not me");
+    assert!(shows(&app, "hannah@example.com"), "shown under the field");
+    let messages: Vec<Message> = {
+        let mut ui = iced_test::simulator(app.view());
+        ui.click("hannah@example.com").unwrap();
+        ui.into_messages().collect()
+    };
+    for m in messages {
+        let _ = app.update(m);
+    }
+    assert_eq!(form(&app).attendees, ["hannah@example.com"]);
+    assert_eq!(app.editor.as_ref().unwrap().suggestions(), Vec::<&str>::new(), "the field is emptied");
+}
+
+/// A click selects an event (its details open); Enter then edits it, as
+/// the details' "Edit" does. An invitation is someone else's to edit:
+/// Enter there changes nothing and sends nothing.
+#[test]
+fn enter_on_a_selected_event_opens_the_editor_but_not_on_an_invitation() {
+    let (mut app, mut rx, today) = app();
+    let select = |app: &mut App, what: &str| {
+        for m in crate::ui_calendar::clicked(app, what) {
+            let _ = app.update(m);
+        }
+        let _ = app.update(Message::Calendar(calendar::Message::ClickSettled));
+    };
+    let enter = iced::keyboard::Key::Named(iced::keyboard::key::Named::Enter);
+    select(&mut app, "Standup");
+    assert_eq!(app.details.as_ref().map(|d| d.item.occurrence.uid.as_str()), Some("Standup"));
+    let _ = sent(&mut rx);
+    press(&mut app, enter.clone(), Default::default());
+    assert!(app.details.is_none(), "the details give way to the editor");
+    let url = url::Url::parse("https://h/cal/work/Standup.ics").unwrap();
+    let asked = sent(&mut rx);
+    assert!(
+        matches!(asked.as_slice(), [Control::EditorDraft { url: u, recurrence_id: None }] if *u == url),
+        "{asked:?}"
+    );
+    update(&mut app, Update::EditorDraft { url, draft: Some(Box::new(standup(today))), organizer: true });
+    assert_eq!(form(&app).title, "Standup", "the editor on the selected event");
+    press(&mut app, iced::keyboard::Key::Named(iced::keyboard::key::Named::Escape), Default::default());
+    assert!(app.editor.is_none());
+
+    select(&mut app, "Review");
+    assert_eq!(app.details.as_ref().map(|d| d.item.occurrence.uid.as_str()), Some("Review"));
+    let _ = sent(&mut rx);
+    press(&mut app, enter, Default::default());
+    assert!(app.editor.is_none() && app.details.is_some(), "an invitation is not edited");
+    assert!(sent(&mut rx).is_empty(), "nor answered");
 }

@@ -34,6 +34,7 @@ mod mailed_window;
 mod notifications;
 mod organizer;
 mod outbox_crash;
+mod read_only;
 #[cfg(target_os = "linux")]
 mod reminders;
 mod repeats;

@@ -7,7 +7,8 @@ use crate::ical::time::to_local;
 use crate::ical::{Document, event, invitation, occurrence, repeat};
 
 /// Bump when the rules below change: the index is rebuilt at open.
-pub const VERSION: i64 = 3;
+/// (4 added the people of each event.)
+pub const VERSION: i64 = 4;
 
 /// Floating times and all-day dates are read in the local zone, which may
 /// change between indexing and asking (up to 26 hours apart): widen every
@@ -27,17 +28,20 @@ pub enum Span {
     Between(i64, i64),
 }
 
-/// What the index holds of one object: where it lies in time, and its UID
-/// when it has an organizer (a scheduling object: maybe an invitation).
+/// What the index holds of one object: where it lies in time, its UID
+/// when it has an organizer (a scheduling object: maybe an invitation),
+/// and the addresses of its organizer and attendees (what the editor
+/// completes attendees from).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Indexed {
     pub span: Span,
     pub scheduling: Option<String>,
+    pub people: Vec<String>,
 }
 
 impl Indexed {
     /// An object no view shows (unreadable, or without an event).
-    pub const NEVER: Indexed = Indexed { span: Span::Never, scheduling: None };
+    pub const NEVER: Indexed = Indexed { span: Span::Never, scheduling: None, people: Vec::new() };
 }
 
 pub fn read(data: &str) -> Indexed {
@@ -52,7 +56,23 @@ pub fn of(doc: &Document) -> Indexed {
     let scheduling = invitation::main_event(cal)
         .filter(|e| e.prop("ORGANIZER").is_some())
         .and_then(|e| Some(e.prop("UID")?.value.trim().to_owned()));
-    Indexed { span: span(cal), scheduling }
+    Indexed { span: span(cal), scheduling, people: people(cal) }
+}
+
+/// The organizer and attendee addresses of every event in it, each once:
+/// lower case, without `mailto:` (how a person types them).
+fn people(cal: &Component) -> Vec<String> {
+    let lines = cal
+        .children()
+        .filter(|c| c.name.eq_ignore_ascii_case("VEVENT"))
+        .flat_map(|ev| ev.props_named("ORGANIZER").chain(ev.props_named("ATTENDEE")));
+    let addresses = lines.filter_map(|l| {
+        let v = l.value.trim();
+        let bare = v.get(..7).filter(|p| p.eq_ignore_ascii_case("mailto:")).map_or(v, |_| &v[7..]);
+        bare.contains('@').then(|| bare.to_lowercase())
+    });
+    let set: std::collections::BTreeSet<String> = addresses.collect();
+    set.into_iter().collect()
 }
 
 fn span(cal: &Component) -> Span {

@@ -82,6 +82,11 @@ fn put_index(conn: &Connection, object: i64, indexed: index::Indexed) -> rusqlit
             .execute(params![object, uid])?,
         None => conn.prepare_cached("DELETE FROM scheduling WHERE object = ?1")?.execute([object])?,
     };
+    conn.prepare_cached("DELETE FROM people WHERE object = ?1")?.execute([object])?;
+    let mut add = conn.prepare_cached("INSERT OR IGNORE INTO people (object, address) VALUES (?1, ?2)")?;
+    for address in &indexed.people {
+        add.execute(params![object, address])?;
+    }
     Ok(())
 }
 
@@ -189,6 +194,20 @@ impl Cache {
             }
         }
         Ok(found)
+    }
+
+    /// The organizer and attendee addresses of the cached events, each
+    /// with the number of events it is in, most used first (then by name).
+    pub fn people(&self) -> Result<Vec<(String, usize)>, StoreError> {
+        let err = sql_error(&self.path);
+        let conn = self.db();
+        let mut st = conn
+            .prepare_cached(
+                "SELECT address, count(*) AS n FROM people GROUP BY address ORDER BY n DESC, address",
+            )
+            .map_err(err)?;
+        let rows = st.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as usize))).map_err(err)?;
+        rows.collect::<Result<_, _>>().map_err(err)
     }
 
     /// The scheduling objects with this UID (one per calendar holding it).

@@ -59,6 +59,18 @@ CREATE TABLE IF NOT EXISTS scheduling (
 CREATE INDEX IF NOT EXISTS scheduling_uid ON scheduling(uid);
 ";
 
+/// Derived like `spans`: each object's organizer and attendee addresses
+/// (of all its events, once each), what the editor completes attendees
+/// from, most used first.
+const PEOPLE: &str = "
+CREATE TABLE IF NOT EXISTS people (
+    object INTEGER NOT NULL REFERENCES objects(id) ON DELETE CASCADE,
+    address TEXT NOT NULL,
+    PRIMARY KEY (object, address)
+);
+CREATE INDEX IF NOT EXISTS people_address ON people(address);
+";
+
 /// The reminders the person dismissed (`snoozed_until` NULL) or snoozed,
 /// by the scheduler's key (event UID, occurrence, alarm). Not derived:
 /// kept whatever the server sends.
@@ -124,6 +136,7 @@ fn create(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
     let tx = conn.transaction().map_err(err)?;
     tx.execute_batch(TABLES).map_err(err)?;
     tx.execute_batch(SCHEDULING).map_err(err)?;
+    tx.execute_batch(PEOPLE).map_err(err)?;
     tx.execute_batch(REMINDERS).map_err(err)?;
     tx.execute_batch(SEEN).map_err(err)?;
     if let Some(old) = &legacy {
@@ -189,6 +202,7 @@ fn reindex_if_stale(conn: &mut Connection, path: &Path) -> Result<(), StoreError
     }
     let tx = conn.transaction().map_err(err)?;
     tx.execute_batch(SCHEDULING).map_err(err)?;
+    tx.execute_batch(PEOPLE).map_err(err)?;
     objects::reindex(&tx).map_err(err)?;
     set_index_version(&tx).map_err(err)?;
     tx.commit().map_err(err)

@@ -446,3 +446,71 @@ fn an_older_file_gains_the_tables_it_lacks_and_keeps_its_objects() {
         assert_eq!(v, SCHEMA);
     }
 }
+
+#[test]
+fn people_are_counted_once_per_event_most_used_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = fresh(&dir);
+    let meeting = |attendees: &[&str]| {
+        let mut extra = "ORGANIZER;CN=Me:mailto:me@example.com\r\n".to_owned();
+        for a in attendees {
+            extra.push_str(&format!("ATTENDEE;PARTSTAT=NEEDS-ACTION:{a}\r\n"));
+        }
+        extra
+    };
+    // Bob in two events (once in upper case, once twice in one event with
+    // its moved occurrence), Ann in one; a non-address is left out.
+    let series = event("s", "20300101T100000Z", &format!("RRULE:FREQ=DAILY\r\n{}", meeting(&["mailto:bob@example.com"])))
+        .replace(
+            "END:VCALENDAR",
+            "BEGIN:VEVENT\r\nUID:s\r\nRECURRENCE-ID:20300102T100000Z\r\nDTSTART:20300102T120000Z\r\nATTENDEE:mailto:bob@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR",
+        );
+    let fetched = vec![
+        object("/a/1.ics", series),
+        object(
+            "/a/2.ics",
+            event("2", "20300101T100000Z", &meeting(&["MAILTO:Bob@Example.com", "mailto:ann@example.com"])),
+        ),
+        object("/b/3.ics", event("3", "20300101T100000Z", &meeting(&["urn:uuid:123"]))),
+        object("/a/4.ics", event("4", "20300101T100000Z", "")),
+    ];
+    let (a, b): (Vec<_>, Vec<_>) = fetched.into_iter().partition(|o| o.url.path().starts_with("/a/"));
+    c.apply(&url("/a/"), &BTreeSet::new(), a, None).unwrap();
+    c.apply(&url("/b/"), &BTreeSet::new(), b, None).unwrap();
+    let people = |c: &Cache| c.people().unwrap();
+    assert_eq!(
+        people(&c),
+        [
+            ("me@example.com".to_owned(), 3),
+            ("bob@example.com".to_owned(), 2),
+            ("ann@example.com".to_owned(), 1)
+        ]
+    );
+    // An event changed or removed takes its people along.
+    let changed = object("/a/2.ics", event("2", "20300101T100000Z", &meeting(&["mailto:ann@example.com"])));
+    c.apply(&url("/a/"), &[url("/a/1.ics")].into(), vec![changed], None).unwrap();
+    assert_eq!(people(&c), [("me@example.com".to_owned(), 2), ("ann@example.com".to_owned(), 1)]);
+}
+
+#[test]
+fn an_older_index_gains_the_people_of_the_cached_events() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cache.db");
+    let mut c = fresh(&dir);
+    let extra = "ORGANIZER:mailto:o@example.com\r\n";
+    c.apply(
+        &url("/a/"),
+        &BTreeSet::new(),
+        vec![object("/a/1.ics", event("1", "20300101T100000Z", extra))],
+        None,
+    )
+    .unwrap();
+    drop(c);
+    // What index version 3 left: no people table.
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("DROP TABLE people; UPDATE account SET value = '3' WHERE key = 'index_version'")
+        .unwrap();
+    drop(conn);
+    let c = Cache::open(&path).unwrap();
+    assert_eq!(c.people().unwrap(), [("o@example.com".to_owned(), 1)]);
+}

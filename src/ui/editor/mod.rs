@@ -8,6 +8,7 @@
 
 pub mod busy;
 mod form;
+pub mod known;
 mod view;
 
 use chrono::{Datelike, Duration, NaiveDateTime, Weekday};
@@ -107,7 +108,7 @@ pub struct Editor {
     description: text_editor::Content,
     pub choices: Vec<Choice>,
     pub calendar: Option<Choice>,
-    /// Addresses to complete attendees from.
+    /// Addresses to complete attendees from, most used first.
     pub known: Vec<String>,
     pub attendee: String,
     pub asking: Option<Asking>,
@@ -351,7 +352,7 @@ impl Editor {
         None
     }
 
-    /// Up to five known addresses holding what is typed.
+    /// Up to five known addresses holding what is typed, most used first.
     pub fn suggestions(&self) -> Vec<&str> {
         let typed = self.attendee.trim().to_lowercase();
         if typed.is_empty() {
@@ -359,7 +360,10 @@ impl Editor {
         }
         self.known
             .iter()
-            .filter(|a| a.to_lowercase().contains(&typed) && !self.form.attendees.contains(a))
+            .filter(|a| {
+                a.to_lowercase().contains(&typed)
+                    && !self.form.attendees.iter().any(|x| x.eq_ignore_ascii_case(a))
+            })
             .take(5)
             .map(String::as_str)
             .collect()

@@ -4,7 +4,9 @@
 //! loses nor duplicates anything. Every test uses its own events (in
 //! 2030) and deletes them.
 
+mod cli;
 mod crash;
+mod keep_theirs;
 mod series;
 
 use crate::support;

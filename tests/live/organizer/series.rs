@@ -10,7 +10,7 @@ use tokio::sync::mpsc::Receiver;
 use super::*;
 
 /// The organizer's actor, once it is ready (what the window talks to).
-async fn ready_actor(p: &Profile) -> Handle {
+pub(super) async fn ready_actor(p: &Profile) -> Handle {
     let mut h = spawn(crate::actor::settings(p, Duration::from_secs(60)));
     crate::actor::expect(&mut h.updates, "Ready", |u| matches!(u, Update::Ready { .. }).then_some(())).await;
     h
