@@ -296,7 +296,7 @@ impl Engine {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use std::sync::atomic::Ordering;
 
     use url::Url;
@@ -304,11 +304,11 @@ mod tests {
     use super::*;
     use crate::caldav::{self, Calendar, Capabilities, Password, ServerOptions};
 
-    const CALENDAR: &str = "http://127.0.0.1:9/cal/";
+    pub(crate) const CALENDAR: &str = "http://127.0.0.1:9/cal/";
 
-    /// An account whose cache holds invitation `uid` for me@example.com,
-    /// on a server that refuses another delegate (Xandikos, measured).
-    fn engine_with(dir: &std::path::Path, uid: &str) -> Engine {
+    /// An account of `me` (its alias) with one empty calendar, [`CALENDAR`],
+    /// on a server that can't be reached.
+    pub(crate) fn engine_at(dir: &std::path::Path, me: &str) -> Engine {
         let account = crate::config::Account {
             name: "work".into(),
             url: Url::parse("http://127.0.0.1:9/").unwrap(),
@@ -316,13 +316,12 @@ mod tests {
             ca_file: None,
             allow_insecure_http: false,
             password_command: None,
-            aliases: vec!["mailto:me@example.com".into()],
+            aliases: vec![me.into()],
         };
         let mut engine =
             Engine::open(&crate::paths::Paths::profile(dir), &account, Password::new("x")).unwrap();
-        let calendar = Url::parse(CALENDAR).unwrap();
         let listed = Calendar {
-            url: calendar.clone(),
+            url: Url::parse(CALENDAR).unwrap(),
             display_name: Some("Work".into()),
             color: None,
             components: vec![],
@@ -332,6 +331,14 @@ mod tests {
             read_only: false,
         };
         engine.cache.set_calendars(vec![listed]).unwrap();
+        engine
+    }
+
+    /// An account whose cache holds invitation `uid` for me@example.com,
+    /// on a server that refuses another delegate (Xandikos, measured).
+    fn engine_with(dir: &std::path::Path, uid: &str) -> Engine {
+        let mut engine = engine_at(dir, "mailto:me@example.com");
+        let calendar = Url::parse(CALENDAR).unwrap();
         let data = format!(
             "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//T//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20300101T000000Z\r\nDTSTART:20300604T100000Z\r\nDTEND:20300604T110000Z\r\nSUMMARY:Budget\r\nORGANIZER:mailto:o@example.com\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:me@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
         );
