@@ -98,6 +98,9 @@ pub struct Engine {
     on_progress: Option<Box<dyn Fn(SyncProgress) + Send + Sync>>,
     /// Objects fetched so far by the running sync.
     fetched: AtomicUsize,
+    /// Invitations looked up to be answered (the tests count them).
+    #[cfg(test)]
+    pub(super) lookups: AtomicUsize,
     /// Held for the engine's life by a command (one operation); None for
     /// the app's engine, which takes it per operation ([`Engine::hold`]).
     lock: Option<AccountLock>,
@@ -154,6 +157,8 @@ impl Engine {
             cache,
             on_progress: None,
             fetched: AtomicUsize::new(0),
+            #[cfg(test)]
+            lookups: AtomicUsize::new(0),
             lock: Some(lock),
         })
     }

@@ -364,7 +364,8 @@ impl Engine {
         match message.method {
             Method::Request => {
                 let Some(a) = answer else { return Err(MailedError::NoAnswer(message.uid)) };
-                if let Some(stored) = self.stored(&message.uid)? {
+                // A copy whose addition the server refused is added again.
+                if let Some(stored) = self.stored(&message.uid)?.filter(|_| !self.add_refused(&message.uid)) {
                     if !imip::answered_by_mail(&stored.data) {
                         return Err(MailedError::OnServer(message.uid));
                     }
@@ -437,6 +438,20 @@ impl Engine {
             subject: imip::reply_subject(a.answer, message),
         };
         Ok(MailedOutcome { done, unreachable: unreachable.flatten() })
+    }
+
+    /// Whether the person's copy of `uid` is only an addition from mail
+    /// that the server refused (failed in the outbox, never on the server):
+    /// answering again adds it again, rather than answering a copy the
+    /// server does not have.
+    fn add_refused(&self, uid: &str) -> bool {
+        let entry = self.outbox.get_event(uid).unwrap_or_else(|e| {
+            tracing::warn!("outbox not read: {e}");
+            None
+        });
+        entry.is_some_and(|e| {
+            matches!(e.change, EventChange::Create) && matches!(e.state, EventState::Failed { .. })
+        })
     }
 
     /// Adds a mailed invitation not on the server yet to `calendar` as the
@@ -519,4 +534,46 @@ fn same_sender(message: &Message, organizer: &str, what: &'static str) -> Result
         uid: message.uid.clone(),
         organizer: organizer.to_owned(),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::replying::tests::{CALENDAR, engine_at};
+    use super::*;
+
+    const OUTLOOK: &str = include_str!("../../tests/fixtures/imip/outlook-request.ics");
+
+    /// Review: after the server refused a mailed invitation's addition,
+    /// answering again in the panel answered the copy shown locally (which
+    /// the server never had) through the reply outbox. It adds it again.
+    #[tokio::test]
+    async fn answering_again_after_a_refused_addition_adds_it_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut engine = engine_at(dir.path(), "mailto:attendee@example.com");
+        let message = Message::parse(OUTLOOK).unwrap();
+        let calendar = Url::parse(CALENDAR).unwrap();
+        let file = dir.path().join("invite.ics");
+        let data = storable(&file, OUTLOOK, &message.uid).unwrap();
+        let me = engine.invited_as(&message, None).unwrap();
+        let reply = Reply {
+            answer: Answer::Accept,
+            comment: None,
+            occurrence: None,
+            me,
+            silent: false,
+            delegate: None,
+        };
+        let mut entry = engine.queue_mailed(&calendar, &message.uid, &data, &reply).unwrap();
+        entry.state = EventState::Failed { error: "the server said no".into() };
+        engine.outbox.put_event(&entry).unwrap();
+
+        let again = super::MailedAnswer { calendar, answer: Answer::Decline, comment: None };
+        let outcome = engine.act_on_mailed(&file, OUTLOOK, Some(again)).await.unwrap();
+        assert!(matches!(outcome.done, MailedDone::Added { queued: true, .. }), "{:?}", outcome.done);
+        assert!(engine.outbox.get(&message.uid).unwrap().is_none(), "no reply to a copy the server lacks");
+        let added = engine.outbox.get_event(&message.uid).unwrap().expect("the addition, queued again");
+        assert!(matches!(added.change, EventChange::Create) && added.is_waiting(), "{:?}", added.state);
+        let mine = ical::invitation::read(&added.base.data, &engine.identity()).unwrap().unwrap();
+        assert_eq!(mine.my_partstat.as_deref(), Some("DECLINED"));
+    }
 }

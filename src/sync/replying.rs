@@ -48,7 +48,15 @@ impl Engine {
         chosen: Option<&str>,
         silent: bool,
     ) -> Result<Entry, EngineError> {
-        self.queue_reply(uid, chosen, |me| Reply { answer, comment, occurrence, me, silent, delegate: None })
+        let listing = self.invitation(uid)?;
+        self.queue_reply(listing, chosen, |me| Reply {
+            answer,
+            comment,
+            occurrence,
+            me,
+            silent,
+            delegate: None,
+        })
     }
 
     /// Delegates the invitation to `to` (an address, `mailto:` or not):
@@ -63,8 +71,9 @@ impl Engine {
         chosen: Option<&str>,
     ) -> Result<Entry, EngineError> {
         let to = ical::delegation::delegate_address(to)?;
-        self.check_delegation_change(uid, &to)?;
-        self.queue_reply(uid, chosen, |me| Reply {
+        let listing = self.invitation(uid)?;
+        self.check_delegation_change(&listing, &to)?;
+        self.queue_reply(listing, chosen, |me| Reply {
             answer: Answer::Delegate,
             comment,
             occurrence: None,
@@ -76,12 +85,11 @@ impl Engine {
 
     /// A delegation to someone else than the person delegated to before,
     /// where the server refuses that change: refused up front, saying why.
-    fn check_delegation_change(&self, uid: &str, to: &str) -> Result<(), EngineError> {
+    fn check_delegation_change(&self, listing: &Listing, to: &str) -> Result<(), EngineError> {
         let Some(why) = self.capabilities().and_then(|c| c.delegation_change_refused()) else {
             return Ok(());
         };
-        let inv = self.find(uid)?.invitation;
-        let earlier = inv.my_delegate().map(str::to_owned);
+        let earlier = listing.invitation.my_delegate().map(str::to_owned);
         let same = |was: &str| {
             was.split(", ").any(|w| ical::identity::normalize(w) == ical::identity::normalize(to))
         };
@@ -107,14 +115,23 @@ impl Engine {
         }
     }
 
-    /// Queues the reply `make` builds for the address the person answers as.
+    /// The invitation being answered: looked up once per answer (the
+    /// lookup reads the outbox and judges its conflicts).
+    fn invitation(&self, uid: &str) -> Result<Listing, EngineError> {
+        #[cfg(test)]
+        self.lookups.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        self.find(uid)
+    }
+
+    /// Queues the reply `make` builds for the address the person answers
+    /// as, on `listing` (the invitation answered).
     fn queue_reply(
         &mut self,
-        uid: &str,
+        listing: Listing,
         chosen: Option<&str>,
         make: impl FnOnce(String) -> Reply,
     ) -> Result<Entry, EngineError> {
-        let listing = self.find(uid)?;
+        let uid = listing.invitation.uid.as_str();
         let reply = make(Self::answering_as(&listing, chosen)?);
         let (_, cached) =
             self.cache.object(&listing.url)?.ok_or_else(|| EngineError::UnknownUid(uid.to_owned()))?;
@@ -275,5 +292,93 @@ impl Engine {
             }
         }
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use std::sync::atomic::Ordering;
+
+    use url::Url;
+
+    use super::*;
+    use crate::caldav::{self, Calendar, Capabilities, Password, ServerOptions};
+
+    pub(crate) const CALENDAR: &str = "http://127.0.0.1:9/cal/";
+
+    /// An account of `me` (its alias) with one empty calendar, [`CALENDAR`],
+    /// on a server that can't be reached.
+    pub(crate) fn engine_at(dir: &std::path::Path, me: &str) -> Engine {
+        let account = crate::config::Account {
+            name: "work".into(),
+            url: Url::parse("http://127.0.0.1:9/").unwrap(),
+            user: "me".into(),
+            ca_file: None,
+            allow_insecure_http: false,
+            password_command: None,
+            aliases: vec![me.into()],
+        };
+        let mut engine =
+            Engine::open(&crate::paths::Paths::profile(dir), &account, Password::new("x")).unwrap();
+        let listed = Calendar {
+            url: Url::parse(CALENDAR).unwrap(),
+            display_name: Some("Work".into()),
+            color: None,
+            components: vec![],
+            ctag: None,
+            sync_token: None,
+            reports: vec![],
+            read_only: false,
+        };
+        engine.cache.set_calendars(vec![listed]).unwrap();
+        engine
+    }
+
+    /// An account whose cache holds invitation `uid` for me@example.com,
+    /// on a server that refuses another delegate (Xandikos, measured).
+    fn engine_with(dir: &std::path::Path, uid: &str) -> Engine {
+        let mut engine = engine_at(dir, "mailto:me@example.com");
+        let calendar = Url::parse(CALENDAR).unwrap();
+        let data = format!(
+            "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//T//EN\r\nBEGIN:VEVENT\r\nUID:{uid}\r\nDTSTAMP:20300101T000000Z\r\nDTSTART:20300604T100000Z\r\nDTEND:20300604T110000Z\r\nSUMMARY:Budget\r\nORGANIZER:mailto:o@example.com\r\nATTENDEE;PARTSTAT=NEEDS-ACTION:mailto:me@example.com\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        );
+        let url = calendar.join(&format!("{uid}.ics")).unwrap();
+        let object = caldav::Object {
+            url: url.clone(),
+            etag: Some(caldav::Etag::new("\"1\"")),
+            schedule_tag: None,
+            data,
+        };
+        engine.cache.put_object(&calendar, &url, object.into()).unwrap();
+        let discovery = caldav::Discovery {
+            server: caldav::quirks::ServerId { product: Some("Xandikos".into()), ..Default::default() },
+            principal: caldav::propfind::Principal {
+                url: Url::parse("http://127.0.0.1:9/me/").unwrap(),
+                display_name: None,
+                calendar_homes: vec![],
+                addresses: vec![],
+                inbox: None,
+                outbox: None,
+            },
+            options: ServerOptions::default(),
+            calendars: vec![],
+        };
+        engine.cache.capabilities = Some(Capabilities::build(&discovery, None));
+        engine
+    }
+
+    /// Review: a delegation looked the invitation up twice (once to check
+    /// the server takes the change, once to queue it): once is enough.
+    #[test]
+    fn an_answer_or_a_delegation_looks_the_invitation_up_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut engine = engine_with(dir.path(), "d1");
+        assert!(engine.capabilities().unwrap().delegation_change_refused().is_some());
+        let entry = engine.queue_delegation("d1", "kim@example.com", None, None).unwrap();
+        assert_eq!(entry.reply.delegate.as_deref(), Some("mailto:kim@example.com"));
+        assert_eq!(engine.lookups.load(Ordering::Relaxed), 1);
+        engine.queue("d1", Answer::Accept, None, None, None, false).unwrap();
+        assert_eq!(engine.lookups.load(Ordering::Relaxed), 2);
+        assert_eq!(engine.outbox.get("d1").unwrap().unwrap().reply.answer, Answer::Accept);
     }
 }

@@ -9,6 +9,7 @@
 
 use std::path::{Path, PathBuf};
 
+use iced::widget::text::Wrapping;
 use iced::widget::{button, column, container, pick_list, row, text, text_input};
 use iced::{Element, Task};
 
@@ -95,6 +96,13 @@ pub fn route(file: &Path, text: &str, accounts: &[AccountState]) -> Route {
     }
 }
 
+/// The panel's width.
+const WIDTH: f32 = 560.0;
+/// How a path (the reply file, where it was saved) wraps: where a word is
+/// too long for the panel (a long UID in the file name), anywhere in it,
+/// rather than running past the panel's edge.
+const PATH_WRAPPING: Wrapping = Wrapping::WordOrGlyph;
+
 /// Where the panel is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Stage {
@@ -104,7 +112,8 @@ pub enum Stage {
     Adding(Answer),
     /// In the calendar; `reply` is the METHOD:REPLY to mail to the organizer.
     Added { answer: Answer, queued: bool, reply: PathBuf, subject: String },
-    /// Not added, with why; the person may try again.
+    /// Not added (or, `stored`, not answered), with why; the answer
+    /// buttons try again.
     Failed(String),
 }
 
@@ -255,7 +264,7 @@ impl Panel {
     /// The actor could not be reached: nothing is under way.
     pub fn not_sent(&mut self) {
         if matches!(self.stage, Stage::Adding(_)) {
-            self.stage = Stage::Failed("The account is not connected yet; try again in a moment.".into());
+            self.stage = Stage::Failed("the account is not connected yet".into());
         }
     }
 
@@ -283,7 +292,7 @@ impl Panel {
             .style(style::muted),
         ]
         .spacing(style::SPACE_M)
-        .width(560);
+        .width(WIDTH);
         if let Some(l) = &self.location {
             body = body.push(text(format!("Where: {l}")).style(style::muted));
         }
@@ -302,7 +311,12 @@ impl Panel {
                     word(*answer),
                     self.organizer
                 )))
-                .push(text(format!("Reply: {}", reply.display())).size(13).style(style::muted))
+                .push(
+                    text(format!("Reply: {}", reply.display()))
+                        .size(13)
+                        .style(style::muted)
+                        .wrapping(PATH_WRAPPING),
+                )
                 .push(
                     row![
                         id_button("Send by mail", "mailed-send", Some(Message::Mail), true),
@@ -352,16 +366,39 @@ impl Panel {
                         let doing = if self.stored { "Answering it" } else { "Adding it" };
                         b = b.push(text(format!("{doing} with your answer {}…", word(*a))))
                     }
-                    Stage::Failed(e) => b = b.push(text(format!("{}.", format::capitalised(e)))),
+                    Stage::Failed(e) => b = b.push(self.failed_view(e)),
                     _ => {}
                 }
                 b
             }
         };
         if let Some(n) = &self.note {
-            body = body.push(text(n));
+            body = body.push(text(n).wrapping(PATH_WRAPPING));
         }
         container(body).padding(style::SPACE_XL).into()
+    }
+}
+
+impl Panel {
+    /// What went wrong, and what answering again does.
+    fn failed_view<'a>(&self, why: &str) -> Element<'a, Message> {
+        let place = self.target.as_ref().map(|t| t.to_string()).unwrap_or_default();
+        let (what, next) = if self.stored {
+            (
+                format!("Your answer was not saved: {why}."),
+                "Your copy keeps the answer it had, and no reply was written. Accept, Tentative or \
+                 Decline sends that answer again.",
+            )
+        } else {
+            (
+                format!("Not added to {place}: {why}."),
+                "Nothing is in your calendar and no reply was written. Accept, Tentative or Decline \
+                 tries adding it again, with that answer.",
+            )
+        };
+        column![text(what).wrapping(PATH_WRAPPING), text(next).size(13).style(style::muted)]
+            .spacing(style::SPACE_S)
+            .into()
     }
 }
 
@@ -415,4 +452,33 @@ pub async fn read(files: Vec<PathBuf>) -> Vec<(PathBuf, Option<String>)> {
     })
     .await;
     read.unwrap_or_else(|_| list.into_iter().map(|f| (f, None)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use iced_test::core::text::{self as core_text, Paragraph as _};
+
+    use super::*;
+
+    /// Review: a long reply path (an Outlook UID makes a file name of one
+    /// 80-character word) ran past the panel's right edge.
+    #[test]
+    fn a_long_reply_path_wraps_within_the_panel() {
+        let uid = "040000008200E00074C5B7101A82E00800000000A0F1C2D3E4F5D8010000000000000000100000";
+        let line =
+            format!("Reply: /home/someone/.local/share/convene/accounts/work/replies/{uid}-accepted.ics");
+        let laid_out = <iced::Renderer as core_text::Renderer>::Paragraph::with_text(core_text::Text {
+            content: line.as_str(),
+            bounds: iced::Size::new(WIDTH, f32::INFINITY),
+            size: 13.into(),
+            line_height: core_text::LineHeight::default(),
+            font: iced::Font::DEFAULT,
+            align_x: core_text::Alignment::Default,
+            align_y: iced::alignment::Vertical::Top,
+            shaping: core_text::Shaping::default(),
+            wrapping: PATH_WRAPPING,
+        });
+        let width = laid_out.min_bounds().width;
+        assert!(width <= WIDTH, "{width} px wide in a {WIDTH} px panel");
+    }
 }

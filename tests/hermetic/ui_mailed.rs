@@ -118,6 +118,16 @@ fn a_copy_added_from_mail_earlier_is_answered_by_mail_again_in_the_panel() {
     let Ok(Control::Mailed { answer: Some(answer), .. }) = rx.try_recv() else { panic!("nothing sent") };
     assert_eq!((answer.answer, answer.calendar.as_str()), (Answer::Decline, CALENDAR));
     assert!(shows(&app, "Answering it with your answer declined…"));
+
+    let refused =
+        convene::sync::Failure::from(convene::sync::MailedError::NotAdded("the server said no".into()));
+    let file = app.mailed.as_ref().unwrap().file.clone();
+    work_account::update(&mut app, Update::Mailed { file, uid: "mw-added".into(), result: Err(refused) });
+    assert!(shows(&app, "Your answer was not saved: the server did not take it: the server said no."));
+    assert!(shows(
+        &app,
+        "Your copy keeps the answer it had, and no reply was written. Accept, Tentative or Decline sends that answer again."
+    ));
 }
 
 #[test]
@@ -152,7 +162,13 @@ fn an_invitation_not_on_the_server_is_answered_in_the_panel_through_the_actor() 
         &mut app,
         Update::Mailed { file: file.clone(), uid: "mw-new".into(), result: Err(refused) },
     );
-    assert!(shows(&app, "The server did not take it: the server said no."));
+    // What happened, and what answering again does (it used to say only
+    // the error, beside the same buttons).
+    assert!(shows(&app, "Not added to Work (work): the server did not take it: the server said no."));
+    assert!(shows(
+        &app,
+        "Nothing is in your calendar and no reply was written. Accept, Tentative or Decline tries adding it again, with that answer."
+    ));
     click(&mut app, "mailed-tentative");
     assert!(matches!(
         rx.try_recv(),
