@@ -2,22 +2,23 @@
 //! account's network I/O). The UI sends [`Control`] and receives [`Update`].
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::{Duration, Instant};
+use std::sync::atomic::AtomicBool;
+use std::time::Duration;
 
 use tokio::sync::mpsc;
 use url::Url;
 
+mod imports;
+
 use super::engine::{Engine, Held};
 use super::failure::{Cause, Failure};
-use super::importing::ImportRequest;
 use super::listing::Listing;
 pub use super::messages::{Control, Resolution, Update};
 use super::send::{EventOutcome, Outcome};
 use crate::caldav::Password;
 use crate::config::Account;
 use crate::ical::{Answer, Draft, Scope};
-use crate::import::{self, Report};
+use crate::import::Report;
 use crate::paths::Paths;
 
 /// The UI's side of an actor.
@@ -435,59 +436,6 @@ impl Actor {
         self.changed().await;
         self.send(uid).await;
         self.changed().await;
-    }
-
-    /// Prepares the import here (it needs the engine, and a sync so the
-    /// duplicates are current), then writes it in a task of its own so
-    /// syncing, answering and cancelling go on meanwhile.
-    async fn start_import(&mut self, request: ImportRequest) -> Option<ImportTask> {
-        self.sync().await;
-        if self.offline {
-            self.emit(Update::ImportFinished(Err(Cause::ImportOffline.into()))).await;
-            return None;
-        }
-        let job = match self.engine.prepare_import(request) {
-            Ok(job) => job,
-            Err(e) => {
-                self.emit(Update::ImportFinished(Err(e.into()))).await;
-                return None;
-            }
-        };
-        let cancel = Arc::new(AtomicBool::new(false));
-        self.import_cancel = Some(cancel.clone());
-        let (client, updates) = (self.engine.client().clone(), self.updates.clone());
-        Some(tokio::spawn(async move {
-            let mut shown = Instant::now();
-            import::run::run(client, job, cancel, |p| {
-                // A progress bar needs ten frames a second, not one per entry.
-                if shown.elapsed() >= Duration::from_millis(100) || p.done == p.total {
-                    let _ = updates.try_send(Update::ImportProgress(p.clone()));
-                    shown = Instant::now();
-                }
-            })
-            .await
-        }))
-    }
-
-    fn cancel_import(&self) {
-        if let Some(cancel) = &self.import_cancel {
-            cancel.store(true, Ordering::SeqCst);
-        }
-    }
-
-    async fn import_done(
-        &mut self,
-        result: Result<Result<Report, crate::store::StoreError>, tokio::task::JoinError>,
-    ) {
-        self.import_cancel = None;
-        let outcome = match result {
-            Ok(Ok(report)) => Ok(Box::new(report)),
-            Ok(Err(e)) => Err(e.into()),
-            Err(e) => Err(Cause::ImportStopped(e).into()),
-        };
-        self.emit(Update::ImportFinished(outcome)).await;
-        // Show what was imported.
-        self.sync().await;
     }
 
     async fn create_event(&mut self, draft: Draft) {
