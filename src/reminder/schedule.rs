@@ -124,7 +124,18 @@ fn plan_object<Z: TimeZone>(
         })
         .max()
         .unwrap_or_else(Duration::zero);
-    let found = occurrence::expand_document(doc, since - reach, now + HORIZON + reach);
+    // A snooze still running may be for an occurrence long past (snoozed
+    // for a week): it is expanded too, or it would never ring again.
+    let uid = events.iter().find_map(|(e, _)| event::uid(e));
+    let snoozed = acks
+        .iter()
+        .filter(|(k, ack)| {
+            Some(&k.uid) == uid.as_ref() && matches!(ack, Ack::Snoozed(until) if *until > since)
+        })
+        .filter_map(|(k, _)| DateTime::from_timestamp(k.occurrence, 0))
+        .min();
+    let from = snoozed.map_or(since, |s| s.min(since)) - reach;
+    let found = occurrence::expand_document(doc, from, now + HORIZON + reach);
     for occ in found.occurrences.iter().filter(|o| !o.cancelled) {
         // An overridden instance carries its own alarms (or none).
         let own = events.iter().find(|(e, _)| {

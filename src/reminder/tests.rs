@@ -241,7 +241,7 @@ fn an_overridden_instance_rings_with_its_own_alarms() {
 }
 
 #[test]
-fn a_reminder_snoozed_for_any_listed_time_rings_again_then() {
+fn every_listed_snooze_is_understood_as_that_long() {
     let data = event("DTSTART:20300610T090000Z|DTEND:20300610T100000Z", &["TRIGGER:-PT15M"]);
     let due = utc(2030, 6, 10, 8, 45);
     let key = at(&data, &Acks::new(), due).ringing[0].key.clone();
@@ -258,4 +258,22 @@ fn a_reminder_snoozed_for_any_listed_time_rings_again_then() {
         assert_eq!(ringer.answer(&key, bad, due), None, "{bad} is not a snooze");
     }
     assert_eq!(ringer.answer(&key, DISMISS, due), Some(Ack::Dismissed));
+}
+
+#[test]
+fn a_reminder_snoozed_for_a_week_comes_back_after_a_restart() {
+    let data = event("DTSTART:20300610T090000Z|DTEND:20300610T100000Z", &["TRIGGER:-PT15M"]);
+    let due = utc(2030, 6, 10, 8, 45);
+    let key = at(&data, &Acks::new(), due).ringing[0].key.clone();
+    let until = due + Duration::weeks(1);
+    let acks = Acks::from([(key.clone(), Ack::Snoozed(until))]);
+    // The app started (again) a day before the snooze ends, long after
+    // the event: what it plans from is a day before its start.
+    let started = until - Duration::hours(2);
+    let p = plan(&[&data], &acks, started - Duration::days(1), until + Duration::minutes(10), &Berlin);
+    let missed: Vec<_> = p.missed.iter().map(|r| (r.key.clone(), r.due)).collect();
+    assert_eq!(missed, vec![(key.clone(), until)], "back when the week is over");
+    let before = plan(&[&data], &acks, started - Duration::days(1), until - Duration::minutes(1), &Berlin);
+    assert!(before.missed.is_empty() && before.ringing.is_empty());
+    assert_eq!(before.next, Some(until));
 }
