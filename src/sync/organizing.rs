@@ -352,16 +352,17 @@ impl Engine {
     }
 
     /// "Keep theirs": the person's waiting change is dropped. After a
-    /// conflict the server's version it read goes into the cache, so the
-    /// calendar shows theirs at once rather than the version the person
-    /// started from until the next sync (unless a sync since brought a
-    /// newer one, which stays).
+    /// conflict the server's version it read replaces the version the
+    /// person started from in the cache, so the calendar shows theirs at
+    /// once rather than at the next sync. A newer version a sync brought
+    /// since stays, and so does its absence: a sync that found the event
+    /// deleted on the server won't report the deletion again.
     pub fn discard_event(&mut self, uid: &str) -> Result<(), EngineError> {
         if let Some(entry) = self.outbox.get_event(uid)?
             && let EventState::Conflict { server, .. } = &entry.state
         {
             let cached = self.cache.object(&entry.base.url)?;
-            if cached.is_none_or(|(_, o)| o.etag == entry.base.etag) {
+            if cached.is_some_and(|(_, o)| o.etag == entry.base.etag) {
                 self.cache.put_object(&entry.calendar, &server.url, server.clone().into())?;
             }
         }

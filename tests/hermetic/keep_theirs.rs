@@ -1,7 +1,8 @@
 //! "Keep theirs" after an organizer's conflict, without a server: the
 //! change waiting in the outbox is dropped and the server's version the
 //! conflict read is what the cache (so the calendar) holds; a newer
-//! version a sync brought since is not replaced by that older one.
+//! version a sync brought since is not replaced by that older one, nor is
+//! an event a sync found deleted brought back.
 
 use std::collections::BTreeSet;
 
@@ -45,7 +46,7 @@ fn version(hour: u32, etag: &str) -> Object {
 
 /// A profile whose cache holds `cached`, and whose outbox holds a move
 /// of the 10:00 version that met the server's 12:00 one.
-fn profile(dir: &std::path::Path, cached: Object) -> (convene::paths::Paths, Outbox) {
+fn profile(dir: &std::path::Path, cached: Option<Object>) -> (convene::paths::Paths, Outbox) {
     let paths = convene::paths::Paths::profile(dir);
     let files = AccountFiles::new(&paths, "keep");
     let mut cache = Cache::open(&files.cache_file).unwrap();
@@ -61,7 +62,7 @@ fn profile(dir: &std::path::Path, cached: Object) -> (convene::paths::Paths, Out
     };
     cache.set_calendars(vec![calendar]).unwrap();
     cache.begin().unwrap();
-    cache.apply(&cal(), &BTreeSet::new(), vec![cached], None).unwrap();
+    cache.apply(&cal(), &BTreeSet::new(), cached.into_iter().collect(), None).unwrap();
     cache.save().unwrap();
     let outbox = Outbox::new(&files.outbox_dir);
     let entry = EventEntry {
@@ -88,7 +89,7 @@ fn start_hour(engine: &Engine) -> u32 {
 #[test]
 fn keep_theirs_puts_the_servers_version_in_the_cache_and_drops_the_change() {
     let dir = tempfile::tempdir().unwrap();
-    let (paths, outbox) = profile(dir.path(), version(10, "seen"));
+    let (paths, outbox) = profile(dir.path(), Some(version(10, "seen")));
     let mut engine = Engine::open(&paths, &account(), Password::new("unused")).unwrap();
     assert_eq!(start_hour(&engine), 10, "the version the person started from");
     engine.discard_event("planning").unwrap();
@@ -99,9 +100,20 @@ fn keep_theirs_puts_the_servers_version_in_the_cache_and_drops_the_change() {
 #[test]
 fn keep_theirs_leaves_a_newer_version_a_sync_brought() {
     let dir = tempfile::tempdir().unwrap();
-    let (paths, outbox) = profile(dir.path(), version(14, "newer"));
+    let (paths, outbox) = profile(dir.path(), Some(version(14, "newer")));
     let mut engine = Engine::open(&paths, &account(), Password::new("unused")).unwrap();
     engine.discard_event("planning").unwrap();
     assert_eq!(start_hour(&engine), 14, "not replaced by the conflict's older copy");
+    assert!(outbox.list_events().unwrap().is_empty());
+}
+
+#[test]
+fn keep_theirs_does_not_bring_back_an_event_a_sync_found_deleted() {
+    let dir = tempfile::tempdir().unwrap();
+    let (paths, outbox) = profile(dir.path(), None);
+    let mut engine = Engine::open(&paths, &account(), Password::new("unused")).unwrap();
+    engine.discard_event("planning").unwrap();
+    let (draft, _) = engine.editor_draft(&version(0, "").url, None);
+    assert!(draft.is_none(), "deleted on the server, it stays gone");
     assert!(outbox.list_events().unwrap().is_empty());
 }
