@@ -22,7 +22,8 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "DIR")]
     pub profile: Option<PathBuf>,
     /// Start in the tray without opening the window (what "Start at
-    /// login" runs); the window opens where no tray shows Convene.
+    /// login" runs); the window opens where no tray shows Convene. Does
+    /// nothing when Convene already runs for the profile.
     #[arg(long)]
     pub background: bool,
     #[command(subcommand)]
@@ -134,6 +135,9 @@ pub fn obtain_password(command: Option<&str>, user: &str, url: &url::Url) -> any
 
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     let paths = Paths::resolve(cli.profile.as_deref())?;
+    if cli.background && cli.command.is_some() {
+        anyhow::bail!("--background starts the app in the tray: it goes without a command");
+    }
     match cli.command {
         Some(Command::CheckServer(c)) => runtime()?.block_on(c.run()),
         Some(Command::Account(c)) => runtime()?.block_on(c.run(&paths)),
@@ -158,7 +162,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
 fn open_window(paths: Paths, files: Vec<PathBuf>, background: bool) -> anyhow::Result<i32> {
     // A window already open for this profile takes the files instead
     // (that needs no display here).
-    let crate::ui::instance::Claim::First(instance) = crate::ui::instance::claim(&paths, &files) else {
+    let claim = match background {
+        true => crate::ui::instance::claim_quietly(&paths),
+        false => crate::ui::instance::claim(&paths, &files),
+    };
+    let crate::ui::instance::Claim::First(instance) = claim else {
         return Ok(0);
     };
     let has_display =

@@ -62,6 +62,17 @@ pub fn claim(paths: &Paths, files: &[PathBuf]) -> Claim {
     claim_on(None, paths, files)
 }
 
+/// For a start in the background (at login): claims the profile, or, when
+/// Convene already runs for it, leaves that one as it is (its window is
+/// not raised) and this launch is done.
+pub fn claim_quietly(paths: &Paths) -> Claim {
+    #[cfg(target_os = "linux")]
+    if linux::running(None, &bus_name(paths)) {
+        return Claim::Handed;
+    }
+    claim(paths, &[])
+}
+
 /// [`claim`] on the bus at `address` (None: the session bus), so a test
 /// can use a private one.
 pub fn claim_on(address: Option<&str>, paths: &Paths, files: &[PathBuf]) -> Claim {
@@ -150,6 +161,15 @@ mod linux {
             RequestNameReply::PrimaryOwner | RequestNameReply::AlreadyOwner => Ok(connection),
             RequestNameReply::InQueue | RequestNameReply::Exists => Err(zbus::Error::NameTaken),
         }
+    }
+
+    /// Whether the name is owned on the bus (a Convene runs for the profile).
+    pub fn running(address: Option<&str>, name: &str) -> bool {
+        let Ok(connection) = bus(address).and_then(|b| b.build()) else { return false };
+        let (Ok(dbus), Ok(name)) = (zbus::blocking::fdo::DBusProxy::new(&connection), name.try_into()) else {
+            return false;
+        };
+        dbus.name_has_owner(name).unwrap_or(false)
     }
 
     pub fn hand(address: Option<&str>, name: &str, files: &[PathBuf]) -> zbus::Result<()> {

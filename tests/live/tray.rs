@@ -178,13 +178,20 @@ async fn started_at_login_convene_waits_in_the_tray_until_its_icon_is_clicked() 
     let display = Display::start();
     let bus = Bus::start();
     let mut watcher = Watcher::serve(&bus).await;
+    let launched = tokio::time::Instant::now();
     let mut app = App(launch(&p, &bus, &display).arg("--background").spawn().unwrap());
     let name = watcher.next(Duration::from_secs(30)).await.expect("the tray item registers with the watcher");
     let item = Item::at(&bus, &name).await;
-    // Once the first sync has counted the invitation on the icon, the app
-    // has long decided about its window: there is none.
     until("the first sync's count on the icon", 120, || async { count(&item.title().await) >= 1 }).await;
     assert!(display.windows().is_empty(), "a window opened at login");
+    // Past the 10 s the tray is given to show up, with the tray there,
+    // still no window.
+    tokio::time::sleep_until(launched + Duration::from_secs(12)).await;
+    assert!(display.windows().is_empty(), "a window opened when the wait for the tray ended");
+    // Another start at login (Convene already running) leaves it as it is.
+    let out = launch(&p, &bus, &display).arg("--background").output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(display.windows().is_empty(), "a second start at login raised the window");
     item.activate().await;
     until("the window to open from the icon", 20, || async { display.windows().len() == 1 }).await;
     item.click("Quit").await;
@@ -202,5 +209,6 @@ async fn started_at_login_without_a_tray_convene_opens_its_window() {
     let display = Display::start();
     let bus = Bus::start();
     let _app = App(launch(&p, &bus, &display).arg("--background").spawn().unwrap());
-    until("the window", 30, || async { display.windows().len() == 1 }).await;
+    // After the 10 s the tray is given to show up.
+    until("the window", 60, || async { display.windows().len() == 1 }).await;
 }
