@@ -135,7 +135,9 @@ struct SyncJson<'a> {
 }
 
 pub async fn sync(paths: &Paths, args: SyncArgs) -> anyhow::Result<i32> {
+    let started = std::time::Instant::now();
     let mut engine = open(paths, args.account.account.as_deref())?;
+    tracing::debug!(ms = started.elapsed().as_millis(), "sync command: account opened");
     let on_terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
     if on_terminal {
         engine.report_progress(|p| eprint!("\r{}", progress_line(p)));
@@ -148,7 +150,9 @@ pub async fn sync(paths: &Paths, args: SyncArgs) -> anyhow::Result<i32> {
         eprint!("\r\x1b[K");
     }
     let report = synced?;
+    tracing::debug!(ms = started.elapsed().as_millis(), "sync command: synced");
     let pending = engine.pending_count()?;
+    tracing::debug!(ms = started.elapsed().as_millis(), "sync command: invitations counted");
     if args.json {
         let replies = sent.iter().map(|(uid, outcome)| SyncRow { uid, outcome }).collect();
         let events = changed.iter().map(|(uid, outcome)| EventRow { uid, outcome }).collect();

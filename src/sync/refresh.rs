@@ -73,6 +73,11 @@ struct Streamed {
     truncated: bool,
 }
 
+/// Milliseconds since `start`, for the debug log of a sync's phases.
+fn ms_since(start: std::time::Instant) -> String {
+    format!("{:.1}", start.elapsed().as_secs_f64() * 1000.0)
+}
+
 /// How often a first sync reports progress while a calendar streams in.
 const PROGRESS_EVERY: usize = 250;
 
@@ -80,6 +85,7 @@ impl Engine {
     /// Brings the cache up to date with the server and saves it.
     pub async fn sync(&mut self) -> Result<SyncReport, EngineError> {
         let start_requests = self.client().request_count();
+        let started = std::time::Instant::now();
         self.progress_reset();
         let now = super::now();
         let mut report = SyncReport::default();
@@ -110,6 +116,7 @@ impl Engine {
             .filter(|c| c.info.holds_events())
             .map(|c| c.info.url.clone())
             .collect();
+        tracing::debug!(ms = ms_since(started), "sync: calendars listed");
         let mut offline = None;
         for url in urls {
             match self.sync_calendar(&url).await {
@@ -141,8 +148,10 @@ impl Engine {
             self.save_cache()?;
             return Err(e.into());
         }
+        tracing::debug!(ms = ms_since(started), "sync: calendars fetched");
         self.cache.synced_at = Some(now);
         self.save_cache()?;
+        tracing::debug!(ms = ms_since(started), "sync: cache saved");
         report.requests = self.client().request_count() - start_requests;
         Ok(report)
     }
