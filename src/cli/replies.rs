@@ -103,6 +103,7 @@ pub fn open(paths: &Paths, name: Option<&str>) -> anyhow::Result<Engine> {
     let config = Config::load(&paths.config_file())?;
     let account: &Account = config.account(name)?;
     let password = obtain_password(account.password_command.as_deref(), &account.user, &account.url)?;
+    tracing::debug!("password obtained");
     let limit = lock_wait();
     Ok(Engine::open_with(paths, account, password, Some(limit), || {
         eprintln!(
