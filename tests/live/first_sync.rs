@@ -107,6 +107,9 @@ async fn every_event_arrives_with_its_data(kind: Kind) {
     let invited = urls.last().unwrap();
     let listed = engine.invitations().unwrap();
     assert!(listed.iter().any(|l| &l.url == invited), "the invitation is listed: {listed:?}");
+    // What `convene sync` reports waiting is what the list shows waiting.
+    let waiting = listed.iter().filter(|l| l.invitation.is_pending()).count();
+    assert_eq!(engine.pending_count().unwrap(), waiting);
     let details = engine.details(invited, None).expect("the invitation's details");
     let organizer = details.event.organizer.as_ref().map(|o| o.address.as_str());
     assert_eq!(organizer, Some("mailto:someone@example.org"));
