@@ -207,8 +207,11 @@ impl Client {
 
     /// Sends one request, following same-origin redirects only.
     pub async fn send(&self, req: Request) -> Result<Response, Error> {
+        let (start, method) = (std::time::Instant::now(), req.method.clone());
         let (head, body) = self.send_for_head(req).await?;
-        self.read_body(head, body).await
+        let resp = self.read_body(head, body).await?;
+        log_timed(&method, &resp.url, resp.status, resp.body.len(), start);
+        Ok(resp)
     }
 
     /// Sends a REPORT or PROPFIND whose 207 answer is parsed as it arrives,
@@ -221,6 +224,7 @@ impl Client {
         req: Request,
         entry: impl FnMut(Entry) + Send + 'static,
     ) -> Result<Multistatus, Error> {
+        let (start, method) = (std::time::Instant::now(), req.method.clone());
         let (head, mut body) = self.send_for_head(req).await?;
         if head.status != 207 {
             let resp = self.read_body(head, body).await?;
@@ -263,7 +267,7 @@ impl Client {
             parser.await.map_err(|e| Error::Malformed(format!("the answer's parse stopped: {e}")))?;
         // A cut connection is that, not malformed XML.
         transfer?;
-        tracing::debug!(url = %head.url, "http body streamed");
+        log_timed(&method, &head.url, head.status, streamed, start);
         parsed
     }
 
@@ -316,6 +320,7 @@ impl Client {
     /// One request; returns its status and headers, and the body to read.
     async fn send_once(&self, req: &Request) -> Result<(Response, reqwest::Response), Error> {
         self.requests.fetch_add(1, Ordering::Relaxed);
+        let start = std::time::Instant::now();
         let mut builder = self.http.request(req.method.clone(), req.url.clone()).headers(req.headers.clone());
         // Credentials go only to the account's own origin.
         if req.url.origin() == self.config.url.origin() {
@@ -326,7 +331,8 @@ impl Client {
         }
         let resp = builder.send().await.map_err(map_transport)?;
         let status = resp.status().as_u16();
-        tracing::debug!(method = %req.method, url = %req.url, status, "http headers");
+        let ms = start.elapsed().as_secs_f64() * 1000.0;
+        tracing::trace!(method = %req.method, path = req.url.path(), status, ms = format!("{ms:.1}"), "http headers");
         let headers = resp.headers().clone();
         Ok((Response { status, headers, body: Vec::new(), url: req.url.clone() }, resp))
     }
@@ -339,9 +345,15 @@ impl Client {
             }
             head.body.extend_from_slice(&chunk);
         }
-        tracing::debug!(url = %head.url, status = head.status, bytes = head.body.len(), "http");
         Ok(head)
     }
+}
+
+/// One request's method, path, status, size and wall time, redirects and
+/// waits included (`RUST_LOG=convene=debug`): where a sync's time goes.
+fn log_timed(method: &http::Method, url: &Url, status: u16, bytes: usize, start: std::time::Instant) {
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    tracing::debug!(%method, path = url.path(), status, bytes, ms = format!("{ms:.1}"), "http");
 }
 
 /// The body's chunks as they arrive, read on the parse thread.

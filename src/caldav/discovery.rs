@@ -72,27 +72,44 @@ pub async fn find_principal(client: &Client) -> Result<Url, Error> {
 }
 
 pub async fn discover(client: &Client) -> Result<Discovery, Error> {
-    let principal_url = find_principal(client).await?;
-    let principal = client.run(&PrincipalProps { url: principal_url }).await?;
-    let home = principal.calendar_homes[0].clone();
+    let (principal, home) = find_account(client).await?;
     // The server's options and its calendars don't depend on each other:
     // asked side by side, on two connections, they cost one round trip
     // (and the calendar list, on a fresh connection, escapes the 40 ms
     // Cyrus adds to answers over about 4 kB on a reused one).
-    let about = async {
-        let options = client.run(&Options { url: home }).await?;
-        let server = identify(client, &options).await;
-        Ok::<_, Error>((options, server))
-    };
-    let listed = async {
-        let mut calendars = Vec::new();
-        for home in &principal.calendar_homes {
-            calendars.extend(client.run(&ListCalendars { home: home.clone() }).await?);
-        }
-        Ok(calendars)
-    };
-    let ((options, server), calendars) = tokio::try_join!(about, listed)?;
+    let ((options, server), calendars) =
+        tokio::try_join!(about_server(client, home), list_calendars(client, &principal))?;
     Ok(Discovery { server, principal, options, calendars })
+}
+
+/// The principal and the calendar home the server's options are asked
+/// on: the part of [`discover`] the rest depends on.
+pub async fn find_account(client: &Client) -> Result<(Principal, Url), Error> {
+    let principal_url = find_principal(client).await?;
+    let principal = client.run(&PrincipalProps { url: principal_url }).await?;
+    let home = principal
+        .calendar_homes
+        .first()
+        .cloned()
+        .ok_or_else(|| Error::Malformed("the principal names no calendar home".into()))?;
+    Ok((principal, home))
+}
+
+/// Every calendar in the principal's calendar homes.
+pub async fn list_calendars(client: &Client, principal: &Principal) -> Result<Vec<Calendar>, Error> {
+    let mut calendars = Vec::new();
+    for home in &principal.calendar_homes {
+        calendars.extend(client.run(&ListCalendars { home: home.clone() }).await?);
+    }
+    Ok(calendars)
+}
+
+/// What the server says of itself (OPTIONS on the calendar home) and which
+/// server it is: the capability probes, which no data fetch waits for.
+pub async fn about_server(client: &Client, home: Url) -> Result<(ServerOptions, ServerId), Error> {
+    let options = client.run(&Options { url: home }).await?;
+    let server = identify(client, &options).await;
+    Ok((options, server))
 }
 
 /// Which server this is, for the quirks table. Looks at the root page only

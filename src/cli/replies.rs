@@ -103,6 +103,7 @@ pub fn open(paths: &Paths, name: Option<&str>) -> anyhow::Result<Engine> {
     let config = Config::load(&paths.config_file())?;
     let account: &Account = config.account(name)?;
     let password = obtain_password(account.password_command.as_deref(), &account.user, &account.url)?;
+    tracing::debug!("password obtained");
     let limit = lock_wait();
     Ok(Engine::open_with(paths, account, password, Some(limit), || {
         eprintln!(
@@ -135,7 +136,9 @@ struct SyncJson<'a> {
 }
 
 pub async fn sync(paths: &Paths, args: SyncArgs) -> anyhow::Result<i32> {
+    let started = std::time::Instant::now();
     let mut engine = open(paths, args.account.account.as_deref())?;
+    tracing::debug!(ms = started.elapsed().as_millis(), "sync command: account opened");
     let on_terminal = std::io::IsTerminal::is_terminal(&std::io::stderr());
     if on_terminal {
         engine.report_progress(|p| eprint!("\r{}", progress_line(p)));
@@ -148,7 +151,9 @@ pub async fn sync(paths: &Paths, args: SyncArgs) -> anyhow::Result<i32> {
         eprint!("\r\x1b[K");
     }
     let report = synced?;
+    tracing::debug!(ms = started.elapsed().as_millis(), "sync command: synced");
     let pending = engine.pending_count()?;
+    tracing::debug!(ms = started.elapsed().as_millis(), "sync command: invitations counted");
     if args.json {
         let replies = sent.iter().map(|(uid, outcome)| SyncRow { uid, outcome }).collect();
         let events = changed.iter().map(|(uid, outcome)| EventRow { uid, outcome }).collect();

@@ -94,16 +94,40 @@ pub struct Engine {
     pub(crate) files: AccountFiles,
     pub(crate) cache: Cache,
     pub(crate) outbox: Outbox,
-    /// Hears a running sync's progress (the window, a terminal).
-    on_progress: Option<Box<dyn Fn(SyncProgress) + Send + Sync>>,
-    /// Objects fetched so far by the running sync.
-    fetched: AtomicUsize,
+    pub(crate) progress: Progress,
     /// Invitations looked up to be answered (the tests count them).
     #[cfg(test)]
     pub(super) lookups: AtomicUsize,
     /// Held for the engine's life by a command (one operation); None for
     /// the app's engine, which takes it per operation ([`Engine::hold`]).
     lock: Option<AccountLock>,
+}
+
+/// A running sync's progress: objects fetched so far, and who hears of it
+/// (the window, a terminal). Apart from the cache, so calendars fetched
+/// side by side report it while the cache stores others.
+#[derive(Default)]
+pub(crate) struct Progress {
+    fetched: AtomicUsize,
+    on_progress: Option<Box<dyn Fn(SyncProgress) + Send + Sync>>,
+}
+
+impl Progress {
+    pub(crate) fn reset(&self) {
+        self.fetched.store(0, Ordering::Relaxed);
+    }
+
+    pub(crate) fn done(&self) -> usize {
+        self.fetched.load(Ordering::Relaxed)
+    }
+
+    /// `n` more objects fetched, of `of` where known.
+    pub(crate) fn add(&self, n: usize, of: Option<usize>) {
+        let fetched = self.fetched.fetch_add(n, Ordering::Relaxed) + n;
+        if let Some(f) = &self.on_progress {
+            f(SyncProgress { fetched, of });
+        }
+    }
 }
 
 /// The account, held for one operation of the app's engine.
@@ -142,21 +166,29 @@ impl Engine {
         limit: Option<std::time::Duration>,
         waiting: impl FnOnce(),
     ) -> Result<Self, EngineError> {
+        let started = std::time::Instant::now();
         let files = AccountFiles::new(paths, &account.name);
         let lock = AccountLock::acquire(&files.lock_file, limit, || {
             tracing::warn!(account = %account.name, "waiting for the Convene app or another command to release this account");
             waiting();
         })?;
-        let client = Client::new(client_config(account, password))?;
-        let cache = Cache::open(&files.cache_file)?;
+        // Side by side: the client loads the system's certificates, and a
+        // new cache's file is created and synced to disk (each 15-20 ms of
+        // a first sync that is otherwise waiting).
+        let (client, cache) = std::thread::scope(|s| {
+            let client = s.spawn(|| Client::new(client_config(account, password)));
+            let cache = Cache::open(&files.cache_file);
+            (client.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)), cache)
+        });
+        let (client, cache) = (client?, cache?);
+        tracing::debug!(ms = started.elapsed().as_millis(), "engine: client made and cache opened");
         Ok(Engine {
             account: account.clone(),
             client,
             outbox: Outbox::new(&files.outbox_dir),
             files,
             cache,
-            on_progress: None,
-            fetched: AtomicUsize::new(0),
+            progress: Progress::default(),
             #[cfg(test)]
             lookups: AtomicUsize::new(0),
             lock: Some(lock),
@@ -214,23 +246,7 @@ impl Engine {
 
     /// Has `f` hear how far each sync has come, as objects arrive.
     pub fn report_progress(&mut self, f: impl Fn(SyncProgress) + Send + Sync + 'static) {
-        self.on_progress = Some(Box::new(f));
-    }
-
-    pub(crate) fn progress_reset(&self) {
-        self.fetched.store(0, Ordering::Relaxed);
-    }
-
-    pub(crate) fn progress_done(&self) -> usize {
-        self.fetched.load(Ordering::Relaxed)
-    }
-
-    /// `n` more objects fetched, of `of` where known.
-    pub(crate) fn progressed(&self, n: usize, of: Option<usize>) {
-        let fetched = self.fetched.fetch_add(n, Ordering::Relaxed) + n;
-        if let Some(f) = &self.on_progress {
-            f(SyncProgress { fetched, of });
-        }
+        self.progress.on_progress = Some(Box::new(f));
     }
 
     pub fn client(&self) -> &Client {

@@ -107,6 +107,9 @@ async fn every_event_arrives_with_its_data(kind: Kind) {
     let invited = urls.last().unwrap();
     let listed = engine.invitations().unwrap();
     assert!(listed.iter().any(|l| &l.url == invited), "the invitation is listed: {listed:?}");
+    // What `convene sync` reports waiting is what the list shows waiting.
+    let waiting = listed.iter().filter(|l| l.invitation.is_pending()).count();
+    assert_eq!(engine.pending_count().unwrap(), waiting);
     let details = engine.details(invited, None).expect("the invitation's details");
     let organizer = details.event.organizer.as_ref().map(|o| o.address.as_str());
     assert_eq!(organizer, Some("mailto:someone@example.org"));
@@ -191,3 +194,60 @@ async fn a_reply_after_a_first_sync_keeps_its_protection(kind: Kind) {
 }
 
 on_servers!(a_reply_after_a_first_sync_keeps_its_protection: xandikos, cyrus);
+
+/// A first sync whose answer is cut off half-way (Cyrus behind the fault
+/// proxy) keeps the objects that came, without the sync token: the calendar
+/// is named as not synced, and the next sync fetches only the rest, then
+/// stores the token (the one after asks for the calendar list alone).
+#[tokio::test(flavor = "multi_thread")]
+#[ignore = "needs the test servers (bash tests/all.sh)"]
+async fn a_first_sync_cut_off_resumes_with_what_did_not_come() {
+    let kind = Kind::Cyrus;
+    let s = support::server(kind);
+    let client = support::client(kind, "attendee");
+    let name = support::uid("first-sync-cut").replace(['@', '.'], "-");
+    let calendar = s.at(&s.calendar_home, "attendee").join(&format!("{name}/")).unwrap();
+    client
+        .run(&MkCalendar { url: calendar.clone(), display_name: name.clone(), components: vec!["VEVENT"] })
+        .await
+        .unwrap();
+    const EVENTS: usize = 24;
+    let quiet = SchedulingHeaders { cyrus_scheduling_enabled: Some(false), ..Default::default() };
+    for i in 0..EVENTS {
+        let uid = format!("{name}-{i}");
+        let put = Put {
+            url: support::object_url(&calendar, &uid),
+            data: support::event(&uid, &format!("Event {i}"), "20300610T090000Z"),
+            precondition: Precondition::IfNoneMatchAny,
+            scheduling: quiet.clone(),
+        };
+        client.run(&put).await.unwrap();
+    }
+    let addr = format!("{}:{}", s.url.host_str().unwrap(), s.url.port().unwrap()).parse().unwrap();
+    let proxy = support::proxy::start(addr).await;
+    let p = Profile::at(
+        kind,
+        "attendee",
+        proxy.url.join(&s.principal.replace("{user}", "attendee")).unwrap(),
+        vec![],
+    );
+    let via_proxy = proxy.url.join(calendar.path()).unwrap();
+    proxy.truncate_reports_under(calendar.path());
+
+    let cut = p.engine().sync().await.unwrap();
+    assert!(cut.failed.iter().any(|f| f.calendar == via_proxy), "{cut:?}");
+    let kept = p.engine().uids_in(&via_proxy).len();
+    assert!(kept > 0 && kept < EVENTS, "the first half of the answer is kept: {kept} of {EVENTS}");
+
+    proxy.set(support::proxy::Mode::Forward);
+    let resumed = p.engine().sync().await.unwrap();
+    assert!(resumed.failed.is_empty(), "{resumed:?}");
+    assert_eq!(resumed.fetched, EVENTS - kept, "only what did not come is fetched: {resumed:?}");
+    let cached = p.engine().uids_in(&via_proxy);
+    let all: std::collections::BTreeSet<String> = (0..EVENTS).map(|i| format!("{name}-{i}")).collect();
+    assert_eq!(cached.keys().cloned().collect::<std::collections::BTreeSet<_>>(), all);
+    let again = p.engine().sync().await.unwrap();
+    assert_eq!((again.fetched, again.requests), (0, 1), "the token is stored now: {again:?}");
+
+    client.run(&Delete { url: calendar, precondition: Precondition::None, scheduling: quiet }).await.unwrap();
+}
