@@ -6,6 +6,7 @@
 //! invitation; a CANCEL marks the person's copy cancelled; a REPLY sets
 //! the attendee's answer in the event the person organizes.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use url::Url;
@@ -364,8 +365,12 @@ impl Engine {
         match message.method {
             Method::Request => {
                 let Some(a) = answer else { return Err(MailedError::NoAnswer(message.uid)) };
-                // A copy whose addition the server refused is added again.
-                if let Some(stored) = self.stored(&message.uid)?.filter(|_| !self.add_refused(&message.uid)) {
+                // A copy whose addition the server refused is added again
+                // (a copy elsewhere, the server's own, is not that one).
+                let refused = self.refused_addition(&message.uid);
+                let stored = self.stored(&message.uid)?;
+                let is_refused = |s: &Stored| refused.as_ref().is_some_and(|e| e.base.url == s.url);
+                if let Some(stored) = stored.filter(|s| !is_refused(s)) {
                     if !imip::answered_by_mail(&stored.data) {
                         return Err(MailedError::OnServer(message.uid));
                     }
@@ -380,6 +385,9 @@ impl Engine {
                     silent: false,
                     delegate: None,
                 };
+                if let Some(old) = refused {
+                    self.forget_refused_copy(&old, &a.calendar);
+                }
                 let unreachable = match self.add_mailed(file, text, &message, &a.calendar, &reply).await? {
                     EventOutcome::Saved { .. } => None,
                     EventOutcome::Queued { error, offline } => Some(offline.then_some(error)),
@@ -440,18 +448,31 @@ impl Engine {
         Ok(MailedOutcome { done, unreachable: unreachable.flatten() })
     }
 
-    /// Whether the person's copy of `uid` is only an addition from mail
-    /// that the server refused (failed in the outbox, never on the server):
-    /// answering again adds it again, rather than answering a copy the
-    /// server does not have.
-    fn add_refused(&self, uid: &str) -> bool {
+    /// The outbox's addition of `uid` from mail that the server refused
+    /// (failed, never on the server), if any: its copy in the cache is only
+    /// local, and answering again adds it again rather than answering a
+    /// copy the server does not have.
+    fn refused_addition(&self, uid: &str) -> Option<EventEntry> {
         let entry = self.outbox.get_event(uid).unwrap_or_else(|e| {
             tracing::warn!("outbox not read: {e}");
             None
         });
-        entry.is_some_and(|e| {
+        entry.filter(|e| {
             matches!(e.change, EventChange::Create) && matches!(e.state, EventState::Failed { .. })
         })
+    }
+
+    /// Added again to another calendar: the refused copy shown in the old
+    /// one goes (the new addition replaces its outbox entry, so nothing
+    /// else would ever remove it).
+    fn forget_refused_copy(&mut self, old: &EventEntry, calendar: &Url) {
+        if &old.calendar == calendar {
+            return;
+        }
+        let gone = BTreeSet::from([old.base.url.clone()]);
+        if let Err(e) = self.cache.apply(&old.calendar, &gone, Vec::new(), None) {
+            tracing::warn!("the refused copy of {} was not removed: {e}", old.uid);
+        }
     }
 
     /// Adds a mailed invitation not on the server yet to `calendar` as the
@@ -575,5 +596,49 @@ mod tests {
         assert!(matches!(added.change, EventChange::Create) && added.is_waiting(), "{:?}", added.state);
         let mine = ical::invitation::read(&added.base.data, &engine.identity()).unwrap().unwrap();
         assert_eq!(mine.my_partstat.as_deref(), Some("DECLINED"));
+    }
+
+    /// Review: added again to another calendar, the refused copy stayed in
+    /// the first one for good (the new addition replaced its outbox entry).
+    #[tokio::test]
+    async fn added_again_elsewhere_the_refused_copy_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut engine = engine_at(dir.path(), "mailto:attendee@example.com");
+        let first = Url::parse(CALENDAR).unwrap();
+        let other = first.join("../home/").unwrap();
+        let mut calendars: Vec<caldav::Calendar> =
+            engine.cache.calendars.iter().map(|c| c.info.clone()).collect();
+        calendars.push(caldav::Calendar {
+            url: other.clone(),
+            display_name: Some("Home".into()),
+            ..calendars[0].clone()
+        });
+        engine.cache.set_calendars(calendars).unwrap();
+        let message = Message::parse(OUTLOOK).unwrap();
+        let file = dir.path().join("invite.ics");
+        let data = storable(&file, OUTLOOK, &message.uid).unwrap();
+        let me = engine.invited_as(&message, None).unwrap();
+        let reply = Reply {
+            answer: Answer::Accept,
+            comment: None,
+            occurrence: None,
+            me,
+            silent: false,
+            delegate: None,
+        };
+        let mut entry = engine.queue_mailed(&first, &message.uid, &data, &reply).unwrap();
+        entry.state = EventState::Failed { error: "the server said no".into() };
+        engine.outbox.put_event(&entry).unwrap();
+
+        let again = super::MailedAnswer { calendar: other.clone(), answer: Answer::Accept, comment: None };
+        engine.act_on_mailed(&file, OUTLOOK, Some(again)).await.unwrap();
+        let copies: Vec<Url> = engine
+            .cache
+            .with_uid(&message.uid)
+            .unwrap()
+            .into_iter()
+            .map(|(c, _, _)| c.info.url.clone())
+            .collect();
+        assert_eq!(copies, vec![other], "one copy, in the calendar chosen last");
     }
 }

@@ -392,7 +392,7 @@ impl Panel {
         } else {
             (
                 format!("Not added to {place}: {why}."),
-                "Nothing is in your calendar and no reply was written. Accept, Tentative or Decline \
+                "It is not on the server, and no reply was written. Accept, Tentative or Decline \
                  tries adding it again, with that answer.",
             )
         };

@@ -167,7 +167,7 @@ fn an_invitation_not_on_the_server_is_answered_in_the_panel_through_the_actor() 
     assert!(shows(&app, "Not added to Work (work): the server did not take it: the server said no."));
     assert!(shows(
         &app,
-        "Nothing is in your calendar and no reply was written. Accept, Tentative or Decline tries adding it again, with that answer."
+        "It is not on the server, and no reply was written. Accept, Tentative or Decline tries adding it again, with that answer."
     ));
     click(&mut app, "mailed-tentative");
     assert!(matches!(
