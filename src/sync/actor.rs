@@ -216,13 +216,17 @@ impl Actor {
     async fn mailed(&mut self, file: std::path::PathBuf, text: String, answer: Option<super::MailedAnswer>) {
         let uid = crate::ical::imip::Message::parse(&text).map(|m| m.uid).unwrap_or_default();
         let outcome = self.engine.act_on_mailed(&file, &text, answer).await.map_err(Failure::from);
+        let reached = outcome.as_ref().is_ok_and(|o| o.unreachable.is_none());
         let unreachable = outcome.as_ref().ok().and_then(|o| o.unreachable.clone());
         self.emit(Update::Mailed { file, uid, result: outcome.map(|o| o.done) }).await;
         // Queued because the server can't be reached: offline, as after any
-        // other send, so the retry timer sends it when the server is back.
+        // other send, so the retry timer sends it when the server is back;
+        // done, online again.
         if let Some(reason) = unreachable {
             self.offline = true;
             self.emit(Update::Offline { reason }).await;
+        } else if reached {
+            self.went_online().await;
         }
         self.changed().await;
     }

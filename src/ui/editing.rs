@@ -40,7 +40,12 @@ impl App {
     fn known_addresses(&self) -> Vec<String> {
         let people = self.accounts.iter().flat_map(|a| a.people.iter());
         let invited = super::invitations::known_addresses(&self.accounts);
-        let own = self.accounts.iter().flat_map(|a| a.addresses.iter().chain(&a.account.aliases));
+        // The login, when it is an address, too: a server may not list the
+        // person's addresses.
+        let own = self.accounts.iter().flat_map(|a| {
+            let login = a.account.user.contains('@').then_some(&a.account.user);
+            a.addresses.iter().chain(&a.account.aliases).chain(login)
+        });
         editor::known::addresses(people, invited.iter().map(String::as_str), own.map(String::as_str))
     }
 
