@@ -298,8 +298,20 @@ impl Engine {
                             rest.push(url.clone());
                         }
                         // Offline: the whole sync is off (what came before
-                        // is kept; dropping the tasks stops the others).
-                        Err(EngineError::Server(e)) if e.is_transient() => return Some(e),
+                        // is kept, the other calendars' objects read so far
+                        // too, without their tokens; dropping the tasks
+                        // stops them).
+                        Err(EngineError::Server(e)) if e.is_transient() => {
+                            while let Ok(arrived) = rx.try_recv() {
+                                if let Arrived::Object(j, indexed, object) = arrived {
+                                    read[j].batch.push((indexed, object));
+                                }
+                            }
+                            for (j, r) in read.iter_mut().enumerate() {
+                                r.store(&mut self.cache, &first[j].0);
+                            }
+                            return Some(e);
+                        }
                         // One calendar refusing (access revoked, a broken
                         // answer…) must not stop the rest.
                         Err(e) => report.failed.push(not_synced(&self.cache, url.clone(), e)),
